@@ -1,0 +1,90 @@
+# sohoa: digitize results of administrative procedures.
+# Plain make with pkg-config.  Knobs: CFLAGS, LDFLAGS, SANITIZER=address,
+# PREFIX, DESTDIR, JOBS (parallel test workers).
+
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+SBINDIR    ?= $(PREFIX)/sbin
+MANDIR     ?= $(PREFIX)/share/man
+DATADIR    ?= $(PREFIX)/share/sohoa
+SYSCONFDIR ?= /etc
+LOCALSTATEDIR ?= /var/lib
+
+PKGS    = tesseract lept libtiff-4 libarchive sqlite3 libutf8proc libpcre2-8 \
+          jansson inih libcrypto
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CMOCKA_CFLAGS := $(shell pkg-config --cflags cmocka 2>/dev/null)
+CMOCKA_LIBS   := $(shell pkg-config --libs cmocka 2>/dev/null)
+
+CFLAGS  ?= -O2 -g
+WARN     = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+           -Wpointer-arith -Wformat=2 -Wno-format-truncation \
+           -Wno-unused-parameter
+SOHOA_CFLAGS = -std=c11 -D_GNU_SOURCE -Iinclude $(WARN) $(PKG_CFLAGS) \
+           -DSOHOA_DEFAULT_DATA='"$(LOCALSTATEDIR)/sohoa"' \
+           -DSOHOA_SYSCONFDIR='"$(SYSCONFDIR)/sohoa"'
+SOHOA_LDLIBS = $(PKG_LIBS) -lm
+
+ifeq ($(SANITIZER),address)
+SAN = -fsanitize=address,undefined -fno-omit-frame-pointer
+else ifneq ($(SANITIZER),)
+SAN = -fsanitize=$(SANITIZER) -fno-omit-frame-pointer
+endif
+
+B = build
+# Every module but the programs' main files, in the order of the data flow.
+LIB_SRCS = src/log.c src/util.c src/vntext.c src/profile.c src/image.c \
+           src/ocr.c src/extract.c src/archive.c src/index.c src/worker.c \
+           src/ingest.c
+LIB_OBJS = $(LIB_SRCS:src/%.c=$(B)/obj/%.o)
+UNIT_SRCS = $(wildcard tests/unit/test_*.c)
+UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
+
+all: $(B)/sohoa
+
+$(B)/obj/%.o: src/%.c include/sohoa.h | $(B)/obj
+	$(CC) $(SOHOA_CFLAGS) $(SAN) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(B)/sohoa: $(B)/obj/sohoa.o $(B)/libsohoa.a
+	$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(SOHOA_LDLIBS)
+
+$(B)/libsohoa.a: $(LIB_OBJS)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(B)/tests/%: tests/unit/%.c $(B)/libsohoa.a include/sohoa.h | $(B)/tests
+	$(CC) $(SOHOA_CFLAGS) $(CMOCKA_CFLAGS) $(SAN) $(CPPFLAGS) $(CFLAGS) \
+	    $(LDFLAGS) -o $@ $< $(B)/libsohoa.a $(SOHOA_LDLIBS) $(CMOCKA_LIBS)
+
+$(B)/obj $(B)/tests:
+	mkdir -p $@
+
+# The README's first command: everything from a fresh machine to a search.
+demo:
+	./scripts/install-deps
+	$(MAKE) all
+	./scripts/demo
+
+# The README's second command.
+check:
+	./scripts/install-deps
+	$(MAKE) all unit-tests
+	./tests/run
+
+unit-tests: $(UNIT_BINS)
+
+bench: all
+	./bench/ingest-vs-tesseract
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+	    $(DESTDIR)$(DATADIR)/scanner-profiles
+	install -m 755 $(B)/sohoa $(DESTDIR)$(BINDIR)/sohoa
+	install -m 644 man/sohoa.1 $(DESTDIR)$(MANDIR)/man1/sohoa.1
+	install -m 644 scanner-profiles/*.conf $(DESTDIR)$(DATADIR)/scanner-profiles/
+
+clean:
+	rm -rf $(B)
+
+.PHONY: all demo check unit-tests bench install clean

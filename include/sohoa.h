@@ -1,0 +1,247 @@
+/*
+ * sohoa.h: the one header of sohoa, sectioned by source file in the order
+ * of the data flow (bottom layers first).  Every function is prefixed with
+ * the name of the file that defines it.
+ *
+ * Conventions:
+ *  - Functions that can fail on one scanned document return 0 on success
+ *    and -1 on failure, and write one plain sentence into err (ERRMAX
+ *    bytes) saying why.  They never exit the process.
+ *  - "caller frees" marks every returned buffer the caller owns.
+ */
+#ifndef SOHOA_H
+#define SOHOA_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdnoreturn.h>
+#include <sys/types.h>
+
+#include <jansson.h>
+
+#define SOHOA_VERSION	"0.1.0"
+#define ERRMAX		512
+
+#ifndef SOHOA_DEFAULT_DATA
+#define SOHOA_DEFAULT_DATA	"/var/lib/sohoa"
+#endif
+
+#define PRINTFLIKE(f, a)	__attribute__((format(printf, f, a)))
+
+/* log.c: one line per event on stderr. */
+void	log_init(const char *progname, int verbose);
+void	log_setverbose(int);
+int	log_getverbose(void);
+void	log_warn(const char *, ...) PRINTFLIKE(1, 2);	/* appends strerror(errno) */
+void	log_warnx(const char *, ...) PRINTFLIKE(1, 2);
+void	log_info(const char *, ...) PRINTFLIKE(1, 2);
+void	log_debug(const char *, ...) PRINTFLIKE(1, 2);
+noreturn void fatal(const char *, ...) PRINTFLIKE(1, 2);
+noreturn void fatalx(const char *, ...) PRINTFLIKE(1, 2);
+
+/* util.c: allocation that cannot fail, capped buffers, durable files, hashes. */
+void	*xmalloc(size_t);
+void	*xcalloc(size_t, size_t);
+void	*xrealloc(void *, size_t);
+char	*xstrdup(const char *);
+char	*xasprintf(const char *, ...) PRINTFLIKE(1, 2);
+
+/* A growing buffer with a hard cap: OCR text and files are untrusted input. */
+struct buf {
+	char	*data;		/* always NUL-terminated when non-NULL */
+	size_t	 len;
+	size_t	 cap;
+	size_t	 max;		/* buf_append fails past this many bytes */
+};
+void	buf_init(struct buf *, size_t max);
+int	buf_append(struct buf *, const void *, size_t);
+int	buf_printf(struct buf *, const char *, ...) PRINTFLIKE(2, 3);
+void	buf_free(struct buf *);
+
+/* Reads a whole regular file of at most max bytes into out (caller frees with buf_free). */
+int	util_read_file(const char *path, size_t max, struct buf *out, char *err);
+/* Writes data to path durably: temp name in the same folder, fsync, rename, fsync folder. */
+int	util_write_durable(const char *path, const void *data, size_t len, char *err);
+int	util_fsync_dir_of(const char *path);
+int	util_mkdirs(const char *path, mode_t mode);
+/* SHA-256 as 64 lower-case hex digits plus NUL. */
+void	util_sha256(const void *data, size_t len, char hex[65]);
+int	util_sha256_file(const char *path, char hex[65], char *err);
+/* Current time in ISO 8601 with the local offset, e.g. 2026-11-22T17:30:00+07:00. */
+void	util_now_iso8601(char out[40]);
+const char *util_basename(const char *path);
+int	util_ncpus(void);
+
+/* vntext.c: Vietnamese text normalisation (utf8proc). */
+/* NFC of s; invalid UTF-8 bytes become U+FFFD.  Caller frees. */
+char	*vntext_nfc(const char *s, size_t len);
+/* Folded form for matching: NFC, lower case, tone and vowel marks removed,
+ * đ/Đ -> d.  "Nguyễn Văn Đức" -> "nguyen van duc".  Caller frees. */
+char	*vntext_fold(const char *s);
+/* The same folding applied to s as it is (give it NFC text), also setting
+ * *map to one offset into s per byte of the result, plus one for its end:
+ * match on the folded text, then cut the original.  Caller frees both. */
+char	*vntext_fold_map(const char *s, size_t **map);
+
+/* profile.c: one scanner folder and the office it belongs to. */
+struct profile {
+	char	*path;			/* file it came from, or "(built-in)" */
+	char	*name;
+	char	*inbox;
+	char	*quarantine;
+	char	*agency_code;
+	char	*agency_name;
+	char	*level;			/* city | district | commune */
+	char	*languages;		/* Tesseract languages, default "vie" */
+	int	 dpi;			/* assumed when a scan carries none; default 300 */
+	int	 settle_seconds;
+	int	 poll_seconds;		/* 0 = inotify */
+	int	 recursive;
+	char	*filename_pattern;	/* PCRE2 with a group that yields the dossier code */
+};
+/* Parses an INI profile ([profile] section); err is "file:line: reason". */
+int	profile_load(const char *path, struct profile *out, char *err);
+/* The embedded sample profile (a commune office, local folders). */
+void	profile_default(struct profile *out);
+void	profile_free(struct profile *);
+
+/* image.c: decoding scans (libtiff for TIFF, Leptonica for PNG and JPEG). */
+struct Pix;
+struct image;
+struct image_limits {
+	uint32_t max_side;		/* pixels on either side of one page */
+	uint64_t max_pixels;		/* pixels in one page */
+	int	 max_pages;
+};
+void	image_default_limits(struct image_limits *);
+/* "tiff", "png", "jpeg", or NULL when the bytes are none of these. */
+const char *image_sniff(const void *data, size_t len);
+/* Checks the container and every page header against the limits before
+ * any pixel is decoded.  data must outlive the image. */
+struct image *image_open(const void *data, size_t len, int default_dpi,
+	    const struct image_limits *, char *err);
+int	image_npages(const struct image *);
+const char *image_format(const struct image *);
+/* Decodes page i (0-based).  *dpi is the page's resolution, or default_dpi
+ * when the file carries none or an implausible one.  Caller frees the Pix
+ * with pixDestroy. */
+struct Pix *image_page(struct image *, int i, int *dpi, char *err);
+void	image_close(struct image *);
+
+/* ocr.c: one Tesseract handle, initialised once, reused for every page. */
+struct ocr;
+struct ocr *ocr_open(const char *languages, char *err);
+void	ocr_close(struct ocr *);
+/* Starts a searchable PDF written to pdf_base + ".pdf". */
+int	ocr_begin(struct ocr *, const char *pdf_base, const char *title, char *err);
+/* Recognises one page; *text is UTF-8 (caller frees), *confidence 0..100. */
+int	ocr_page(struct ocr *, struct Pix *, int dpi, char **text, int *confidence,
+	    char *err);
+int	ocr_end(struct ocr *, char *err);
+
+/* extract.c: fields read off a result's OCR text (Vietnamese rules). */
+/* Returns a new object with doc_type, doc_number, issued_on, agency_name,
+ * people (array), id_numbers (array), dossier_code: JSON null (or an empty
+ * array) for whatever is not found.  source_name may yield the dossier code
+ * through the profile's filename pattern.  Caller json_decref()s. */
+json_t	*extract_fields(const char *text, const char *source_name,
+	    const struct profile *);
+
+/* archive.c: one BagIt package per document, a plain tar file. */
+struct archive_item {
+	const char *name;		/* path inside the bag's data/ folder */
+	const char *path;		/* file to copy in, or NULL ... */
+	const void *data;		/* ... bytes to copy in */
+	size_t	 len;
+};
+/* Writes the package durably to dest (temp name, fsync, rename, fsync of
+ * the folder).  bag is the top folder inside the tar.  On success
+ * pkg_sha256 holds the hash of the whole package file. */
+int	archive_write(const char *dest, const char *bag,
+	    const struct archive_item *items, size_t nitems,
+	    char pkg_sha256[65], char *err);
+/* Reads data/<name> out of a package and checks it against the package
+ * manifest; fails on a mismatch.  out is filled (caller buf_free()s). */
+int	archive_read(const char *pkg, const char *name, size_t max,
+	    struct buf *out, char *err);
+/* Re-hashes every member against the manifests.  Calls report once per
+ * problem (member name or NULL, plain sentence) and returns the count of
+ * problems, or -1 when the package cannot be read at all (also reported). */
+int	archive_verify(const char *pkg,
+	    void (*report)(const char *member, const char *why, void *arg),
+	    void *arg);
+
+/* index.c: the SQLite database (WAL) and its FTS5 full text. */
+struct index;
+struct index *index_open(const char *dbpath, char *err);
+void	index_close(struct index *);
+int	index_begin(struct index *);
+int	index_commit(struct index *);
+void	index_rollback(struct index *);
+/* Id of the first document with this SHA-256, or 0. */
+int64_t	index_find_sha256(struct index *, const char *sha256);
+/* Inserts a document (contract fields of doc; id is assigned and set in doc)
+ * with its full text (NULL for a duplicate, which is not put in the FTS). */
+int	index_insert(struct index *, json_t *doc, const char *text, char *err);
+int	index_set_archive(struct index *, int64_t id, const char *archive,
+	    const char *archive_sha256, char *err);
+json_t	*index_get(struct index *, int64_t id);
+/* archive_sha256 of a document, for verify.  Caller frees. */
+char	*index_archive_sha256(struct index *, int64_t id);
+json_t	*index_list(struct index *, int limit);
+json_t	*index_search(struct index *, const char *query, int limit, char *err);
+/* Calls cb for every document that owns a package (not duplicates), by id. */
+int	index_foreach_package(struct index *,
+	    int (*cb)(int64_t id, const char *archive, const char *sha256, void *),
+	    void *arg);
+
+/* worker.c: decoding and OCR in worker processes (see the file's comment). */
+/* The worker side: jobs on stdin, results on stdout, one JSON line each. */
+int	worker_main(void);
+struct pool_opts {
+	int	 workers;		/* 0 = one per core */
+	char	**argv;			/* what to exec: our binary in worker mode */
+	int	 time_limit;		/* seconds per document, 0 = none */
+	int	 memory_mb;		/* address-space limit of a worker */
+};
+struct pool;
+struct pool *pool_start(const struct pool_opts *, char *err);
+int	pool_size(const struct pool *);
+int	pool_idle(const struct pool *);
+int	pool_busy(const struct pool *);
+/* Hands job to an idle worker; tag comes back with its result.  -1 if none is idle. */
+int	pool_submit(struct pool *, json_t *job, void *tag);
+/* Waits up to timeout_ms (-1 forever) for one result.  Returns 1 with
+ * *result (caller json_decref()s: {"ok":true,...} or {"ok":false,"reason":...})
+ * and *tag set, 0 on timeout or signal, -1 on error.  A worker that dies or
+ * overruns the time limit yields a failed result and is replaced. */
+int	pool_wait(struct pool *, int timeout_ms, json_t **result, void **tag);
+void	pool_stop(struct pool *);
+
+/* ingest.c: one scan from file to archived, indexed record. */
+struct ingest_opts {
+	const char *datadir;
+	const struct profile *profile;
+	int	 jobs;			/* workers, 0 = one per core */
+	int	 json;			/* one JSON object per document on stdout */
+	int	 progress;		/* redraw a progress line on stderr */
+	char	**worker_argv;
+	int	 time_limit;
+	int	 memory_mb;
+};
+/* Relative path of the package of a scan with this SHA-256.  Caller frees. */
+char	*ingest_archive_path(const char *sha256);
+/* Records a worker's successful result: fields, record, package, commit.
+ * On success *doc is the stored record (caller json_decref()s). */
+int	ingest_record(struct index *, const char *datadir,
+	    const struct profile *, const char *path, const char *source_name,
+	    const char *sha256, json_t *result, json_t **doc, char *err);
+int	ingest_record_duplicate(struct index *, const struct profile *,
+	    const char *source_name, int64_t first, json_t **doc, char *err);
+void	ingest_cleanup_workdir(const char *dir);
+/* The batch of `sohoa ingest`; returns how many files failed. */
+int	ingest_files(struct index *, const struct ingest_opts *, char **files,
+	    int nfiles);
+
+#endif /* SOHOA_H */

@@ -1,0 +1,510 @@
+/*
+ * ingest.c: one scan from file to archived, indexed record.
+ *
+ * The heavy and risky part (decoding, OCR, the PDF) runs in a worker
+ * process (worker.c).  What the worker returns is recorded here, in the
+ * process that holds the database, in this order: fields are read off the
+ * text, the record is inserted inside a transaction (which gives its id),
+ * the archive package is written and fsynced, the package is noted in the
+ * record, and the transaction commits.  Killed at any instant, either the
+ * whole record exists with its package or no record does.
+ *
+ * A scan whose SHA-256 is already known is recorded as a duplicate of the
+ * first copy, with the first copy's fields and package, and is not OCR'd.
+ *
+ * ingest_files() is the batch loop of `sohoa ingest`.
+ */
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sohoa.h"
+
+static const char *
+ingest_ext(const char *format)
+{
+	if (format == NULL)
+		return "bin";
+	if (strcmp(format, "tiff") == 0)
+		return "tif";
+	if (strcmp(format, "jpeg") == 0)
+		return "jpg";
+	return format;
+}
+
+char *
+ingest_archive_path(const char *sha256)
+{
+	return xasprintf("archive/%.2s/%.2s/%s.tar", sha256, sha256 + 2, sha256);
+}
+
+/* The record as the JSON contract wants it, before it has an id. */
+static json_t *
+ingest_new_doc(const struct profile *prof, const char *source_name,
+    const char *sha256, json_t *result, json_t *fields)
+{
+	json_t *doc = json_object(), *v;
+	const char *agency_name = prof->agency_name;
+	char now[40];
+
+	if (agency_name == NULL)
+		agency_name = json_string_value(json_object_get(fields,
+		    "agency_name"));
+	util_now_iso8601(now);
+	json_object_set_new(doc, "id", json_null());
+	json_object_set_new(doc, "source_name", json_string(source_name));
+	json_object_set_new(doc, "sha256", json_string(sha256));
+	json_object_set(doc, "pages", json_object_get(result, "pages"));
+	v = json_object_get(result, "ocr_confidence");
+	json_object_set_new(doc, "ocr_confidence", json_is_number(v) ?
+	    json_real(round(json_number_value(v) * 10) / 10) : json_null());
+	json_object_set_new(doc, "profile", json_string(prof->name));
+	json_object_set_new(doc, "agency_code", prof->agency_code ?
+	    json_string(prof->agency_code) : json_null());
+	json_object_set_new(doc, "agency_name", agency_name ?
+	    json_string(agency_name) : json_null());
+	json_object_set_new(doc, "level", prof->level ?
+	    json_string(prof->level) : json_null());
+#define FIELD(k) json_object_set(doc, k, json_object_get(fields, k) ? \
+	    json_object_get(fields, k) : json_null())
+	FIELD("doc_type");
+	FIELD("doc_number");
+	FIELD("issued_on");
+#undef FIELD
+	v = json_object_get(fields, "people");
+	json_object_set_new(doc, "people", json_is_array(v) ? json_copy(v) :
+	    json_array());
+	v = json_object_get(fields, "id_numbers");
+	json_object_set_new(doc, "id_numbers", json_is_array(v) ? json_copy(v) :
+	    json_array());
+	v = json_object_get(fields, "dossier_code");
+	json_object_set_new(doc, "dossier_code", json_is_string(v) ?
+	    json_copy(v) : json_null());
+	json_object_set_new(doc, "archive", json_null());
+	json_object_set_new(doc, "ingested_at", json_string(now));
+	json_object_set_new(doc, "duplicate_of", json_null());
+	return doc;
+}
+
+int
+ingest_record(struct index *ix, const char *datadir,
+    const struct profile *prof, const char *path, const char *source_name,
+    const char *sha256, json_t *result, json_t **docp, char *err)
+{
+	const char *pdf = json_string_value(json_object_get(result, "pdf_file"));
+	const char *txt = json_string_value(json_object_get(result, "text_file"));
+	const char *format = json_string_value(json_object_get(result, "format"));
+	struct archive_item items[4];
+	struct buf text;
+	json_t *fields = NULL, *doc = NULL, *meta;
+	char *rel = NULL, *abspath = NULL, *orig = NULL, *metatext = NULL;
+	char pkgsha[65];
+	int64_t id;
+	int rc = -1;
+
+	*docp = NULL;
+	if (pdf == NULL || txt == NULL) {
+		snprintf(err, ERRMAX, "the worker's result is incomplete");
+		return -1;
+	}
+	if (util_read_file(txt, 256u << 20, &text, err) == -1)
+		return -1;
+	fields = extract_fields(text.data, source_name, prof);
+	doc = ingest_new_doc(prof, source_name, sha256, result, fields);
+	rel = ingest_archive_path(sha256);
+	abspath = xasprintf("%s/%s", datadir, rel);
+	json_object_set_new(doc, "archive", json_string(rel));
+
+	if (index_begin(ix) == -1) {
+		snprintf(err, ERRMAX, "the database is busy or read-only");
+		goto out;
+	}
+	if (index_insert(ix, doc, text.data, err) == -1)
+		goto out_rollback;
+	id = json_integer_value(json_object_get(doc, "id"));
+
+	meta = json_deep_copy(doc);
+	json_object_set(meta, "format", json_object_get(result, "format"));
+	json_object_set(meta, "page_info", json_object_get(result, "page_info"));
+	json_object_set_new(meta, "software", json_string("sohoa "
+	    SOHOA_VERSION));
+	metatext = json_dumps(meta, JSON_INDENT(2));
+	json_decref(meta);
+	orig = xasprintf("original.%s", ingest_ext(format));
+	items[0] = (struct archive_item){ orig, path, NULL, 0 };
+	items[1] = (struct archive_item){ "document.pdf", pdf, NULL, 0 };
+	items[2] = (struct archive_item){ "text.txt", NULL, text.data, text.len };
+	items[3] = (struct archive_item){ "metadata.json", NULL, metatext,
+	    strlen(metatext) };
+	if (archive_write(abspath, sha256, items, 4, pkgsha, err) == -1)
+		goto out_rollback;
+	if (index_set_archive(ix, id, rel, pkgsha, err) == -1 ||
+	    index_commit(ix) == -1) {
+		if (err[0] == '\0')
+			snprintf(err, ERRMAX, "cannot commit the record");
+		unlink(abspath);
+		goto out_rollback;
+	}
+	*docp = index_get(ix, id);
+	rc = 0;
+	goto out;
+out_rollback:
+	index_rollback(ix);
+out:
+	buf_free(&text);
+	json_decref(fields);
+	json_decref(doc);
+	free(rel);
+	free(abspath);
+	free(orig);
+	free(metatext);
+	return rc;
+}
+
+int
+ingest_record_duplicate(struct index *ix, const struct profile *prof,
+    const char *source_name, int64_t first, json_t **docp, char *err)
+{
+	json_t *doc;
+	char now[40];
+	int64_t id;
+
+	*docp = NULL;
+	if ((doc = index_get(ix, first)) == NULL) {
+		snprintf(err, ERRMAX, "the first copy (#%lld) is gone",
+		    (long long)first);
+		return -1;
+	}
+	util_now_iso8601(now);
+	json_object_set_new(doc, "source_name", json_string(source_name));
+	json_object_set_new(doc, "profile", json_string(prof->name));
+	json_object_set_new(doc, "ingested_at", json_string(now));
+	json_object_set_new(doc, "duplicate_of", json_integer(first));
+	if (index_begin(ix) == -1) {
+		snprintf(err, ERRMAX, "the database is busy or read-only");
+		json_decref(doc);
+		return -1;
+	}
+	if (index_insert(ix, doc, NULL, err) == -1 || index_commit(ix) == -1) {
+		if (err[0] == '\0')
+			snprintf(err, ERRMAX, "cannot commit the record");
+		index_rollback(ix);
+		json_decref(doc);
+		return -1;
+	}
+	id = json_integer_value(json_object_get(doc, "id"));
+	json_decref(doc);
+	*docp = index_get(ix, id);
+	return 0;
+}
+
+/* Removes a job's work folder and what the worker left in it. */
+void
+ingest_cleanup_workdir(const char *dir)
+{
+	DIR *d;
+	struct dirent *de;
+	char *p;
+
+	if ((d = opendir(dir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		p = xasprintf("%s/%s", dir, de->d_name);
+		unlink(p);
+		free(p);
+	}
+	closedir(d);
+	rmdir(dir);
+}
+
+/* ---- the batch loop of `sohoa ingest` ---- */
+
+enum item_state { ITEM_PENDING, ITEM_RUNNING, ITEM_DONE, ITEM_FAILED };
+
+struct ingest_item {
+	const char *path;
+	char	 sha256[65];
+	enum item_state state;
+	int	 first;		/* index of the first copy in this batch, or -1 */
+	char	*workdir;
+};
+
+struct ingest_batch {
+	struct index *ix;
+	const struct ingest_opts *o;
+	struct ingest_item *items;
+	int	 n;
+	int	 done, failed, duplicates, pages;
+	time_t	 started;
+	int	 progress_shown;
+};
+
+static void
+ingest_progress(struct ingest_batch *b)
+{
+	double mins = difftime(time(NULL), b->started) / 60.0;
+	int finished = b->done + b->failed;
+
+	if (!b->o->progress)
+		return;
+	fprintf(stderr, "\r\033[K[%d/%d] %d%%  %d pages", finished, b->n,
+	    b->n ? finished * 100 / b->n : 100, b->pages);
+	if (mins > 0.05 && b->pages > 0)
+		fprintf(stderr, ", %.1f pages/min", b->pages / mins);
+	if (b->failed)
+		fprintf(stderr, ", %d failed", b->failed);
+	fflush(stderr);
+	b->progress_shown = 1;
+}
+
+static void
+ingest_clear_progress(struct ingest_batch *b)
+{
+	if (b->progress_shown) {
+		fprintf(stderr, "\r\033[K");
+		b->progress_shown = 0;
+	}
+}
+
+static void
+ingest_report_ok(struct ingest_batch *b, json_t *doc)
+{
+	json_t *dup = json_object_get(doc, "duplicate_of");
+	const char *type, *num;
+
+	ingest_clear_progress(b);
+	if (b->o->json) {
+		json_dumpf(doc, stdout, JSON_COMPACT);
+		fputc('\n', stdout);
+	} else if (json_is_integer(dup)) {
+		printf("#%lld %s: duplicate of #%lld, not read again\n",
+		    (long long)json_integer_value(json_object_get(doc, "id")),
+		    json_string_value(json_object_get(doc, "source_name")),
+		    (long long)json_integer_value(dup));
+	} else {
+		type = json_string_value(json_object_get(doc, "doc_type"));
+		num = json_string_value(json_object_get(doc, "doc_number"));
+		printf("#%lld %s: %lld page%s, confidence %.0f%%%s%s%s%s\n",
+		    (long long)json_integer_value(json_object_get(doc, "id")),
+		    json_string_value(json_object_get(doc, "source_name")),
+		    (long long)json_integer_value(json_object_get(doc, "pages")),
+		    json_integer_value(json_object_get(doc, "pages")) == 1 ?
+		    "" : "s",
+		    json_number_value(json_object_get(doc, "ocr_confidence")),
+		    type ? ", " : "", type ? type : "", num ? " " : "",
+		    num ? num : "");
+	}
+	fflush(stdout);
+}
+
+static void
+ingest_report_fail(struct ingest_batch *b, struct ingest_item *it,
+    const char *why)
+{
+	json_t *o;
+
+	ingest_clear_progress(b);
+	it->state = ITEM_FAILED;
+	b->failed++;
+	log_warnx("%s: %s", it->path, why);
+	if (b->o->json) {
+		o = json_pack("{s:s, s:s}", "source_name",
+		    util_basename(it->path), "error", why);
+		json_dumpf(o, stdout, JSON_COMPACT);
+		fputc('\n', stdout);
+		fflush(stdout);
+		json_decref(o);
+	}
+}
+
+static void
+ingest_duplicate(struct ingest_batch *b, struct ingest_item *it, int64_t first)
+{
+	json_t *doc;
+	char err[ERRMAX] = "";
+
+	if (ingest_record_duplicate(b->ix, b->o->profile,
+	    util_basename(it->path), first, &doc, err) == -1) {
+		ingest_report_fail(b, it, err);
+		return;
+	}
+	it->state = ITEM_DONE;
+	b->done++;
+	b->duplicates++;
+	ingest_report_ok(b, doc);
+	json_decref(doc);
+}
+
+static int
+ingest_submit(struct ingest_batch *b, struct pool *pool, struct ingest_item *it,
+    int seq)
+{
+	char err[ERRMAX];
+	json_t *job;
+	int rc;
+
+	it->workdir = xasprintf("%s/tmp/job-%ld-%d", b->o->datadir,
+	    (long)getpid(), seq);
+	if (util_mkdirs(it->workdir, 0700) == -1) {
+		snprintf(err, ERRMAX, "cannot create the work folder %s: %s",
+		    it->workdir, strerror(errno));
+		ingest_report_fail(b, it, err);
+		return 0;
+	}
+	job = json_pack("{s:s, s:s, s:s, s:i}", "path", it->path, "workdir",
+	    it->workdir, "languages", b->o->profile->languages ?
+	    b->o->profile->languages : "vie", "dpi", b->o->profile->dpi);
+	rc = pool_submit(pool, job, it);
+	json_decref(job);
+	if (rc == 0)
+		it->state = ITEM_RUNNING;
+	return rc;
+}
+
+static void
+ingest_finish(struct ingest_batch *b, struct ingest_item *it, json_t *res)
+{
+	json_t *doc;
+	char err[ERRMAX] = "";
+	int i;
+
+	if (!json_is_true(json_object_get(res, "ok"))) {
+		const char *why = json_string_value(json_object_get(res,
+		    "reason"));
+
+		ingest_report_fail(b, it, why ? why : "the scan could not be read");
+	} else if (ingest_record(b->ix, b->o->datadir, b->o->profile, it->path,
+	    util_basename(it->path), it->sha256, res, &doc, err) == -1) {
+		ingest_report_fail(b, it, err);
+	} else {
+		it->state = ITEM_DONE;
+		b->done++;
+		b->pages += (int)json_integer_value(json_object_get(doc, "pages"));
+		ingest_report_ok(b, doc);
+		json_decref(doc);
+	}
+	ingest_cleanup_workdir(it->workdir);
+	/* Later copies of the same bytes in this batch follow the first. */
+	for (i = 0; i < b->n; i++) {
+		struct ingest_item *d = &b->items[i];
+
+		if (d->first != it - b->items || d->state != ITEM_PENDING)
+			continue;
+		if (it->state == ITEM_DONE)
+			ingest_duplicate(b, d, index_find_sha256(b->ix,
+			    it->sha256));
+		else {
+			snprintf(err, ERRMAX, "same bytes as %s, which could "
+			    "not be read", it->path);
+			ingest_report_fail(b, d, err);
+		}
+	}
+	ingest_progress(b);
+}
+
+int
+ingest_files(struct index *ix, const struct ingest_opts *o, char **files,
+    int nfiles)
+{
+	struct ingest_batch b;
+	struct pool_opts po;
+	struct pool *pool = NULL;
+	char err[ERRMAX];
+	int i, j, next = 0, seq = 0;
+
+	memset(&b, 0, sizeof b);
+	b.ix = ix;
+	b.o = o;
+	b.n = nfiles;
+	b.items = xcalloc((size_t)nfiles, sizeof *b.items);
+	b.started = time(NULL);
+
+	/* Hash everything first: duplicates are never sent to a worker. */
+	for (i = 0; i < nfiles; i++) {
+		struct ingest_item *it = &b.items[i];
+		int64_t known;
+
+		it->path = files[i];
+		it->first = -1;
+		if (util_sha256_file(it->path, it->sha256, err) == -1) {
+			snprintf(err, ERRMAX, "cannot read the file: %s",
+			    strerror(errno));
+			ingest_report_fail(&b, it, err);
+			continue;
+		}
+		if ((known = index_find_sha256(ix, it->sha256)) != 0) {
+			ingest_duplicate(&b, it, known);
+			continue;
+		}
+		for (j = 0; j < i; j++)
+			if (b.items[j].state != ITEM_FAILED &&
+			    b.items[j].first == -1 &&
+			    strcmp(b.items[j].sha256, it->sha256) == 0) {
+				it->first = j;
+				break;
+			}
+	}
+
+	memset(&po, 0, sizeof po);
+	po.workers = o->jobs;
+	po.argv = o->worker_argv;
+	po.time_limit = o->time_limit;
+	po.memory_mb = o->memory_mb;
+	for (i = 0; i < nfiles; i++)
+		if (b.items[i].state == ITEM_PENDING && b.items[i].first == -1)
+			break;
+	if (i < nfiles && (pool = pool_start(&po, err)) == NULL) {
+		log_warnx("%s", err);
+		for (; i < nfiles; i++)
+			if (b.items[i].state == ITEM_PENDING)
+				ingest_report_fail(&b, &b.items[i], err);
+	}
+	ingest_progress(&b);
+	while (pool != NULL) {
+		json_t *res;
+		void *tag;
+
+		while (next < nfiles && pool_idle(pool) > 0) {
+			struct ingest_item *it = &b.items[next++];
+
+			if (it->state == ITEM_PENDING && it->first == -1)
+				ingest_submit(&b, pool, it, seq++);
+		}
+		if (pool_busy(pool) == 0 && next >= nfiles)
+			break;
+		if (pool_wait(pool, 1000, &res, &tag) == 1) {
+			ingest_finish(&b, tag, res);
+			json_decref(res);
+		} else
+			ingest_progress(&b);
+	}
+	pool_stop(pool);
+	ingest_clear_progress(&b);
+	if (o->progress || nfiles > 1) {
+		double secs = difftime(time(NULL), b.started);
+
+		fprintf(stderr, "%d recorded (%d duplicate%s), %d failed, %d "
+		    "pages in %.0f s", b.done, b.duplicates,
+		    b.duplicates == 1 ? "" : "s", b.failed, b.pages, secs);
+		if (secs >= 1 && b.pages > 0)
+			fprintf(stderr, " (%.1f pages/min)", b.pages * 60.0 / secs);
+		fputc('\n', stderr);
+	}
+	for (i = 0; i < nfiles; i++) {
+		if (b.items[i].state == ITEM_PENDING)
+			ingest_report_fail(&b, &b.items[i], "the scan was not "
+			    "processed because the batch stopped");
+		free(b.items[i].workdir);
+	}
+	free(b.items);
+	return b.failed;
+}

@@ -1,0 +1,132 @@
+/*
+ * ocr.c: recognition through the Tesseract C API.
+ *
+ * One handle per worker process, initialised once with the profile's
+ * languages and reused for every page: loading the model is what makes the
+ * tesseract command slow per page.  A document is one searchable PDF
+ * (Tesseract's own PDF renderer: the page image with an invisible text
+ * layer) plus the UTF-8 text and mean confidence of each page.
+ *
+ * OMP_THREAD_LIMIT must be 1 before the process starts (libgomp reads it at
+ * load time); worker.c execs workers with it set.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <leptonica/allheaders.h>
+#include <tesseract/capi.h>
+
+#include "sohoa.h"
+
+struct ocr {
+	TessBaseAPI *api;
+	TessResultRenderer *pdf;
+	char	*languages;
+};
+
+struct ocr *
+ocr_open(const char *languages, char *err)
+{
+	struct ocr *o = xcalloc(1, sizeof *o);
+
+	if (languages == NULL || *languages == '\0')
+		languages = "vie";
+	o->languages = xstrdup(languages);
+	if ((o->api = TessBaseAPICreate()) == NULL)
+		fatal("out of memory");
+	/* NULL datapath: TESSDATA_PREFIX or the packaged tessdata folder. */
+	if (TessBaseAPIInit3(o->api, NULL, languages) != 0) {
+		snprintf(err, ERRMAX, "Tesseract cannot load the language data "
+		    "'%s' (is tesseract-ocr-%s installed?)", languages,
+		    languages);
+		ocr_close(o);
+		return NULL;
+	}
+	/* Keep the image in the PDF sharp enough to read, yet small. */
+	TessBaseAPISetVariable(o->api, "jpg_quality", "75");
+	return o;
+}
+
+void
+ocr_close(struct ocr *o)
+{
+	if (o == NULL)
+		return;
+	if (o->pdf != NULL)
+		TessDeleteResultRenderer(o->pdf);
+	if (o->api != NULL) {
+		TessBaseAPIEnd(o->api);
+		TessBaseAPIDelete(o->api);
+	}
+	free(o->languages);
+	free(o);
+}
+
+int
+ocr_begin(struct ocr *o, const char *pdf_base, const char *title, char *err)
+{
+	if (o->pdf != NULL) {
+		TessDeleteResultRenderer(o->pdf);
+		o->pdf = NULL;
+	}
+	o->pdf = TessPDFRendererCreate(pdf_base, TessBaseAPIGetDatapath(o->api),
+	    0);
+	if (o->pdf == NULL || !TessResultRendererBeginDocument(o->pdf, title)) {
+		snprintf(err, ERRMAX, "cannot start the PDF %s.pdf (is pdf.ttf "
+		    "in the tessdata folder?)", pdf_base);
+		if (o->pdf != NULL)
+			TessDeleteResultRenderer(o->pdf);
+		o->pdf = NULL;
+		return -1;
+	}
+	/* The renderer would otherwise re-read the input file by name. */
+	TessBaseAPISetInputName(o->api, NULL);
+	return 0;
+}
+
+int
+ocr_page(struct ocr *o, struct Pix *pix, int dpi, char **text, int *confidence,
+    char *err)
+{
+	char *t;
+
+	*text = NULL;
+	TessBaseAPISetImage2(o->api, pix);
+	TessBaseAPISetSourceResolution(o->api, dpi);
+	if (TessBaseAPIRecognize(o->api, NULL) != 0) {
+		snprintf(err, ERRMAX, "Tesseract could not recognise the page");
+		return -1;
+	}
+	if ((t = TessBaseAPIGetUTF8Text(o->api)) == NULL) {
+		snprintf(err, ERRMAX, "Tesseract returned no text for the page");
+		return -1;
+	}
+	*text = xstrdup(t);
+	TessDeleteText(t);
+	*confidence = TessBaseAPIMeanTextConf(o->api);
+	if (o->pdf != NULL && !TessResultRendererAddImage(o->pdf, o->api)) {
+		snprintf(err, ERRMAX, "cannot add the page to the PDF");
+		free(*text);
+		*text = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+int
+ocr_end(struct ocr *o, char *err)
+{
+	int rc = 0;
+
+	if (o->pdf == NULL)
+		return 0;
+	if (!TessResultRendererEndDocument(o->pdf)) {
+		snprintf(err, ERRMAX, "cannot finish the PDF");
+		rc = -1;
+	}
+	TessDeleteResultRenderer(o->pdf);
+	o->pdf = NULL;
+	TessBaseAPIClear(o->api);
+	return rc;
+}

@@ -1,0 +1,548 @@
+/*
+ * sohoa.c: the command line for people and scripts.
+ *
+ * A table of subcommands, each with its own options; --json everywhere a
+ * script may want to read the output.  Records staff use `ingest`, clerks
+ * use `search`, `show` and `get`, archivists use `verify`.  The hidden
+ * `worker` subcommand is what worker.c execs for each worker process.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sohoa.h"
+
+struct cmd_opts {
+	const char *data;
+	const char *profile;
+	const char *output;
+	const char *what;	/* get: original | pdf | text */
+	int	 json;
+	int	 jobs;
+	int	 limit;
+	int	 verbose;
+};
+
+struct cmd {
+	const char *name;
+	int	(*run)(struct cmd_opts *, int, char **);
+	const char *usage;
+	const char *help;
+};
+
+static int cmd_ingest(struct cmd_opts *, int, char **);
+static int cmd_search(struct cmd_opts *, int, char **);
+static int cmd_list(struct cmd_opts *, int, char **);
+static int cmd_show(struct cmd_opts *, int, char **);
+static int cmd_get(struct cmd_opts *, int, char **);
+static int cmd_verify(struct cmd_opts *, int, char **);
+static int cmd_worker(struct cmd_opts *, int, char **);
+
+static const struct cmd cmds[] = {
+	{ "ingest", cmd_ingest,
+	  "ingest [--jobs N] [--profile FILE] [--json] FILE...",
+	  "OCR scans (TIFF, PNG, JPEG), archive and index them" },
+	{ "search", cmd_search,
+	  "search [--json] [--limit N] QUERY...",
+	  "find documents by name, ID number, dossier code, document number" },
+	{ "list", cmd_list, "list [--json] [--limit N]",
+	  "list documents, newest first" },
+	{ "show", cmd_show, "show [--json] ID", "show one document's record" },
+	{ "get", cmd_get, "get ID --original|--pdf|--text -o FILE",
+	  "copy a document out of its archive package (-o - for stdout)" },
+	{ "verify", cmd_verify, "verify [--json]",
+	  "re-hash every archive package and name each mismatch" },
+	{ "worker", cmd_worker, NULL, NULL },
+};
+#define NCMDS (sizeof cmds / sizeof cmds[0])
+
+static void
+usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "usage: sohoa COMMAND [--data DIR] [OPTIONS]\n\n"
+	    "Digitizes results of administrative procedures: OCR, archive, "
+	    "search.\n\ncommands:\n");
+	for (i = 0; i < NCMDS; i++)
+		if (cmds[i].usage != NULL)
+			fprintf(f, "  %-44s %s\n", cmds[i].usage, cmds[i].help);
+	fprintf(f, "\nevery command takes:\n"
+	    "  --data DIR   where the database and archive live (default: "
+	    "$SOHOA_DATA,\n               else %s)\n"
+	    "  -v           say more; -h, --help: this text\n\n"
+	    "Run `man sohoa` for the details.\n", SOHOA_DEFAULT_DATA);
+}
+
+static const char *
+data_dir(const struct cmd_opts *o)
+{
+	const char *d = o->data;
+
+	if (d == NULL || *d == '\0')
+		d = getenv("SOHOA_DATA");
+	if (d == NULL || *d == '\0')
+		d = SOHOA_DEFAULT_DATA;
+	return d;
+}
+
+/* Opens the index; creating it only where the command writes. */
+static struct index *
+open_index(const struct cmd_opts *o, int create)
+{
+	const char *dir = data_dir(o);
+	char *db = xasprintf("%s/sohoa.db", dir), err[ERRMAX];
+	struct index *ix;
+	struct stat st;
+
+	if (create) {
+		if (util_mkdirs(dir, 0750) == -1)
+			fatal("cannot create the data folder %s", dir);
+	} else if (stat(db, &st) == -1) {
+		fatalx("no sohoa data in %s: nothing has been ingested there yet "
+		    "(use --data DIR or SOHOA_DATA)", dir);
+	}
+	if ((ix = index_open(db, err)) == NULL)
+		fatalx("%s", err);
+	free(db);
+	return ix;
+}
+
+static void
+print_json(json_t *j)
+{
+	json_dumpf(j, stdout, JSON_INDENT(2));
+	fputc('\n', stdout);
+}
+
+static const char *
+str(json_t *doc, const char *key)
+{
+	const char *s = json_string_value(json_object_get(doc, key));
+
+	return s ? s : "-";
+}
+
+/* One line per document for people: id, date, pages, type, number, name. */
+static void
+print_doc_line(json_t *d)
+{
+	char date[11];
+
+	snprintf(date, sizeof date, "%s", str(d, "ingested_at"));
+	printf("#%-6lld %s %3lld p  %s  %s  %s",
+	    (long long)json_integer_value(json_object_get(d, "id")), date,
+	    (long long)json_integer_value(json_object_get(d, "pages")),
+	    str(d, "doc_type"), str(d, "doc_number"), str(d, "source_name"));
+	if (json_is_integer(json_object_get(d, "duplicate_of")))
+		printf("  (duplicate of #%lld)", (long long)json_integer_value(
+		    json_object_get(d, "duplicate_of")));
+	putchar('\n');
+}
+
+static int64_t
+parse_id(const char *s)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s[0] == '#' ? s + 1 : s, &end, 10);
+	if (errno != 0 || *end != '\0' || v <= 0)
+		fatalx("'%s' is not a document id (a number such as 12)", s);
+	return v;
+}
+
+static int
+parse_count(const char *s, const char *what)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v <= 0 || v > INT_MAX)
+		fatalx("%s must be a positive number, not '%s'", what, s);
+	return (int)v;
+}
+
+static int
+cmd_ingest(struct cmd_opts *o, int argc, char **argv)
+{
+	struct profile prof;
+	struct ingest_opts io;
+	struct index *ix;
+	char err[ERRMAX], self[PATH_MAX];
+	char *wargv[3];
+	ssize_t n;
+	int failed;
+
+	if (argc == 0)
+		fatalx("ingest: name at least one scan (TIFF, PNG or JPEG)");
+	if (o->profile != NULL) {
+		if (profile_load(o->profile, &prof, err) == -1)
+			fatalx("%s", err);
+	} else
+		profile_default(&prof);
+	if ((n = readlink("/proc/self/exe", self, sizeof self - 1)) == -1)
+		fatal("cannot find my own program file");
+	self[n] = '\0';
+	wargv[0] = self;
+	wargv[1] = "worker";
+	wargv[2] = NULL;
+
+	ix = open_index(o, 1);
+	memset(&io, 0, sizeof io);
+	io.datadir = data_dir(o);
+	io.profile = &prof;
+	io.jobs = o->jobs;
+	io.json = o->json;
+	io.progress = isatty(STDERR_FILENO) && !o->json && argc > 1;
+	io.worker_argv = wargv;
+	io.time_limit = 600;
+	io.memory_mb = 4096;
+	failed = ingest_files(ix, &io, argv, argc);
+	index_close(ix);
+	profile_free(&prof);
+	return failed ? 1 : 0;
+}
+
+static char *
+join_args(int argc, char **argv)
+{
+	struct buf b;
+	int i;
+
+	buf_init(&b, 1 << 16);
+	for (i = 0; i < argc; i++) {
+		if ((i > 0 && buf_append(&b, " ", 1) == -1) ||
+		    buf_append(&b, argv[i], strlen(argv[i])) == -1)
+			fatalx("the query is too long");
+	}
+	return b.data ? b.data : xstrdup("");
+}
+
+static int
+cmd_search(struct cmd_opts *o, int argc, char **argv)
+{
+	struct index *ix;
+	json_t *res, *d;
+	char err[ERRMAX], *q;
+	size_t i;
+
+	if (argc == 0)
+		fatalx("search: type what to look for, e.g. sohoa search "
+		    "\"nguyen van an\"");
+	q = join_args(argc, argv);
+	ix = open_index(o, 0);
+	if ((res = index_search(ix, q, o->limit ? o->limit : 20, err)) == NULL) {
+		index_close(ix);
+		fatalx("search: %s", err);
+	}
+	if (o->json)
+		print_json(res);
+	else {
+		json_array_foreach(res, i, d) {
+			print_doc_line(d);
+			printf("         %s\n", str(d, "snippet"));
+		}
+		if (json_array_size(res) == 0)
+			fprintf(stderr, "nothing found for: %s\n", q);
+	}
+	json_decref(res);
+	index_close(ix);
+	free(q);
+	return 0;
+}
+
+static int
+cmd_list(struct cmd_opts *o, int argc, char **argv)
+{
+	struct index *ix;
+	json_t *res, *d;
+	size_t i;
+
+	if (argc != 0)
+		fatalx("list takes no arguments");
+	ix = open_index(o, 0);
+	res = index_list(ix, o->limit ? o->limit : 50);
+	if (o->json)
+		print_json(res);
+	else
+		json_array_foreach(res, i, d)
+			print_doc_line(d);
+	json_decref(res);
+	index_close(ix);
+	return 0;
+}
+
+static int
+cmd_show(struct cmd_opts *o, int argc, char **argv)
+{
+	struct index *ix;
+	json_t *d, *v;
+	const char *k;
+	int64_t id;
+
+	if (argc != 1)
+		fatalx("show: give one document id");
+	id = parse_id(argv[0]);
+	ix = open_index(o, 0);
+	if ((d = index_get(ix, id)) == NULL)
+		fatalx("there is no document #%lld", (long long)id);
+	if (o->json)
+		print_json(d);
+	else {
+		json_object_foreach(d, k, v) {
+			char *s = json_is_string(v) ? NULL :
+			    json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+
+			printf("%-15s %s\n", k, s ? s : json_string_value(v));
+			free(s);
+		}
+	}
+	json_decref(d);
+	index_close(ix);
+	return 0;
+}
+
+static int
+cmd_get(struct cmd_opts *o, int argc, char **argv)
+{
+	static const char *originals[] = { "original.tif", "original.png",
+	    "original.jpg", NULL };
+	const char *names[2] = { NULL, NULL }, **try;
+	struct index *ix;
+	struct buf out;
+	json_t *d;
+	char err[ERRMAX], *pkg;
+	int64_t id;
+	int rc = -1;
+
+	if (argc != 1 || o->what == NULL || o->output == NULL)
+		fatalx("usage: sohoa get ID --original|--pdf|--text -o FILE");
+	id = parse_id(argv[0]);
+	ix = open_index(o, 0);
+	if ((d = index_get(ix, id)) == NULL)
+		fatalx("there is no document #%lld", (long long)id);
+	if (!json_is_string(json_object_get(d, "archive")))
+		fatalx("document #%lld has no archive package", (long long)id);
+	pkg = xasprintf("%s/%s", data_dir(o), str(d, "archive"));
+	if (strcmp(o->what, "original") == 0)
+		try = originals;
+	else {
+		names[0] = strcmp(o->what, "pdf") == 0 ? "document.pdf" :
+		    "text.txt";
+		try = names;
+	}
+	for (; *try != NULL && rc == -1; try++) {
+		err[0] = '\0';
+		rc = archive_read(pkg, *try, (size_t)4 << 30, &out, err);
+		if (rc == -1 && strstr(err, "no ") == NULL &&
+		    strstr(err, "not found") == NULL)
+			break;	/* a real failure, not a missing member */
+	}
+	if (rc == -1)
+		fatalx("%s: %s", pkg, err);
+	if (strcmp(o->output, "-") == 0) {
+		if (fwrite(out.data, 1, out.len, stdout) != out.len ||
+		    fflush(stdout) == EOF)
+			fatal("cannot write to standard output");
+	} else if (util_write_durable(o->output, out.data, out.len, err) == -1)
+		fatalx("%s", err);
+	buf_free(&out);
+	free(pkg);
+	json_decref(d);
+	index_close(ix);
+	return 0;
+}
+
+struct verify_state {
+	const char *datadir;
+	const char *current;
+	json_t	*problems;
+	int	 json;
+	int	 checked;
+	size_t	 nproblems;
+};
+
+static void
+verify_report(const char *member, const char *why, void *arg)
+{
+	struct verify_state *v = arg;
+
+	if (v->json)
+		json_array_append_new(v->problems, json_pack("{s:s, s:s?, s:s}",
+		    "package", v->current, "member", member, "problem", why));
+	else
+		printf("%s%s%s: %s\n", v->current, member ? ": " : "",
+		    member ? member : "", why);
+	v->nproblems++;
+}
+
+static int
+verify_one(int64_t id, const char *archive, const char *sha, void *arg)
+{
+	struct verify_state *v = arg;
+	char *path = xasprintf("%s/%s", v->datadir, archive);
+	char got[65], err[ERRMAX];
+	struct stat st;
+
+	v->current = archive;
+	v->checked++;
+	if (stat(path, &st) == -1)
+		verify_report(NULL, "the package is missing", v);
+	else if (util_sha256_file(path, got, err) == -1)
+		verify_report(NULL, err, v);
+	else {
+		if (sha != NULL && strcmp(got, sha) != 0)
+			verify_report(NULL, "the package's checksum differs from "
+			    "the one recorded when it was archived", v);
+		archive_verify(path, verify_report, v);
+	}
+	free(path);
+	return 0;
+}
+
+static int
+cmd_verify(struct cmd_opts *o, int argc, char **argv)
+{
+	struct verify_state v;
+	struct index *ix;
+	size_t n;
+
+	if (argc != 0)
+		fatalx("verify takes no arguments");
+	ix = open_index(o, 0);
+	memset(&v, 0, sizeof v);
+	v.datadir = data_dir(o);
+	v.json = o->json;
+	v.problems = json_array();
+	index_foreach_package(ix, verify_one, &v);
+	n = v.nproblems;
+	if (o->json) {
+		json_t *r = json_pack("{s:i, s:O}", "checked", v.checked,
+		    "problems", v.problems);
+
+		print_json(r);
+		json_decref(r);
+	}
+	fprintf(stderr, "%d package%s checked, %zu problem%s\n", v.checked,
+	    v.checked == 1 ? "" : "s", n, n == 1 ? "" : "s");
+	json_decref(v.problems);
+	index_close(ix);
+	return n ? 1 : 0;
+}
+
+static int
+cmd_worker(struct cmd_opts *o, int argc, char **argv)
+{
+	if (isatty(STDIN_FILENO))
+		fatalx("the worker command is for sohoa's own use");
+	return worker_main();
+}
+
+int
+main(int argc, char **argv)
+{
+	enum { OPT_DATA = 256, OPT_PROFILE, OPT_JSON, OPT_LIMIT, OPT_JOBS,
+	    OPT_ORIGINAL, OPT_PDF, OPT_TEXT, OPT_VERSION };
+	static const struct option longopts[] = {
+		{ "data", required_argument, NULL, OPT_DATA },
+		{ "profile", required_argument, NULL, OPT_PROFILE },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "limit", required_argument, NULL, OPT_LIMIT },
+		{ "jobs", required_argument, NULL, OPT_JOBS },
+		{ "original", no_argument, NULL, OPT_ORIGINAL },
+		{ "pdf", no_argument, NULL, OPT_PDF },
+		{ "text", no_argument, NULL, OPT_TEXT },
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, OPT_VERSION },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct cmd_opts o;
+	const struct cmd *cmd = NULL;
+	size_t i;
+	int ch;
+
+	log_init("sohoa", 0);
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("sohoa %s\n", SOHOA_VERSION);
+		return 0;
+	}
+	for (i = 0; i < NCMDS; i++)
+		if (strcmp(argv[1], cmds[i].name) == 0)
+			cmd = &cmds[i];
+	if (cmd == NULL) {
+		fprintf(stderr, "sohoa: unknown command '%s'\n\n", argv[1]);
+		usage(stderr);
+		return 2;
+	}
+	memset(&o, 0, sizeof o);
+	argc--;
+	argv++;
+	while ((ch = getopt_long(argc, argv, "ho:v", longopts, NULL)) != -1) {
+		switch (ch) {
+		case OPT_DATA:
+			o.data = optarg;
+			break;
+		case OPT_PROFILE:
+			o.profile = optarg;
+			break;
+		case OPT_JSON:
+			o.json = 1;
+			break;
+		case OPT_LIMIT:
+			o.limit = parse_count(optarg, "--limit");
+			break;
+		case OPT_JOBS:
+			o.jobs = parse_count(optarg, "--jobs");
+			break;
+		case OPT_ORIGINAL:
+			o.what = "original";
+			break;
+		case OPT_PDF:
+			o.what = "pdf";
+			break;
+		case OPT_TEXT:
+			o.what = "text";
+			break;
+		case 'o':
+			o.output = optarg;
+			break;
+		case 'v':
+			o.verbose++;
+			break;
+		case OPT_VERSION:
+			printf("sohoa %s\n", SOHOA_VERSION);
+			return 0;
+		case 'h':
+			if (cmd->usage != NULL)
+				printf("usage: sohoa %s\n  %s\n", cmd->usage,
+				    cmd->help);
+			return 0;
+		default:
+			if (cmd->usage != NULL)
+				fprintf(stderr, "usage: sohoa %s\n", cmd->usage);
+			return 2;
+		}
+	}
+	log_setverbose(o.verbose);
+	return cmd->run(&o, argc - optind, argv + optind);
+}

@@ -1,0 +1,357 @@
+/*
+ * util.c: the small pieces every stage needs: allocation that cannot fail
+ * (out of memory is fatal), growing buffers with a hard cap, durable file
+ * writes (temp name, fsync, rename, fsync of the folder) and SHA-256
+ * through OpenSSL's libcrypto.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "sohoa.h"
+
+void *
+xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (p == NULL)
+		fatal("out of memory");
+	return p;
+}
+
+void *
+xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (p == NULL)
+		fatal("out of memory");
+	return p;
+}
+
+void *
+xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+
+	if (q == NULL)
+		fatal("out of memory");
+	return q;
+}
+
+char *
+xstrdup(const char *s)
+{
+	char *p = strdup(s);
+
+	if (p == NULL)
+		fatal("out of memory");
+	return p;
+}
+
+char *
+xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) == -1)
+		fatal("out of memory");
+	va_end(ap);
+	return s;
+}
+
+void
+buf_init(struct buf *b, size_t max)
+{
+	b->data = NULL;
+	b->len = b->cap = 0;
+	b->max = max;
+}
+
+int
+buf_append(struct buf *b, const void *p, size_t n)
+{
+	if (n > b->max || b->len > b->max - n)
+		return -1;
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 4096;
+
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		b->data = xrealloc(b->data, cap);
+		b->cap = cap;
+	}
+	if (n > 0)
+		memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+	return 0;
+}
+
+int
+buf_printf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int n, rc;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n == -1)
+		fatal("out of memory");
+	rc = buf_append(b, s, (size_t)n);
+	free(s);
+	return rc;
+}
+
+void
+buf_free(struct buf *b)
+{
+	free(b->data);
+	buf_init(b, b->max);
+}
+
+int
+util_read_file(const char *path, size_t max, struct buf *out, char *err)
+{
+	struct stat st;
+	char chunk[65536];
+	ssize_t n;
+	int fd, rc = -1;
+
+	buf_init(out, max);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1) {
+		snprintf(err, ERRMAX, "cannot open the file: %s", strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) == -1) {
+		snprintf(err, ERRMAX, "cannot read the file: %s", strerror(errno));
+		goto out_close;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, ERRMAX, "not a regular file");
+		goto out_close;
+	}
+	if ((uint64_t)st.st_size > max) {
+		snprintf(err, ERRMAX, "the file is too large (%lld bytes, the limit "
+		    "is %zu)", (long long)st.st_size, max);
+		goto out_close;
+	}
+	for (;;) {
+		n = read(fd, chunk, sizeof chunk);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			snprintf(err, ERRMAX, "cannot read the file: %s",
+			    strerror(errno));
+			goto out_free;
+		}
+		if (n == 0)
+			break;
+		if (buf_append(out, chunk, (size_t)n) == -1) {
+			snprintf(err, ERRMAX, "the file is too large (over %zu "
+			    "bytes)", max);
+			goto out_free;
+		}
+	}
+	if (out->data == NULL)
+		buf_append(out, "", 0);
+	rc = 0;
+	goto out_close;
+out_free:
+	buf_free(out);
+out_close:
+	close(fd);
+	return rc;
+}
+
+int
+util_fsync_dir_of(const char *path)
+{
+	char *copy = xstrdup(path);
+	int fd, rc = -1;
+
+	if ((fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
+		rc = fsync(fd);
+		close(fd);
+	}
+	free(copy);
+	return rc;
+}
+
+int
+util_write_durable(const char *path, const void *data, size_t len, char *err)
+{
+	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
+	const char *p = data;
+	int fd, rc = -1;
+
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) == -1) {
+		snprintf(err, ERRMAX, "cannot create %s: %s", tmp, strerror(errno));
+		goto out_free;
+	}
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			snprintf(err, ERRMAX, "cannot write %s: %s", tmp,
+			    strerror(errno));
+			goto out_unlink;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	if (fsync(fd) == -1) {
+		snprintf(err, ERRMAX, "cannot flush %s: %s", tmp, strerror(errno));
+		goto out_unlink;
+	}
+	if (close(fd) == -1) {
+		fd = -1;
+		snprintf(err, ERRMAX, "cannot write %s: %s", tmp, strerror(errno));
+		goto out_unlink;
+	}
+	fd = -1;
+	if (rename(tmp, path) == -1) {
+		snprintf(err, ERRMAX, "cannot rename %s to %s: %s", tmp, path,
+		    strerror(errno));
+		goto out_unlink;
+	}
+	util_fsync_dir_of(path);
+	rc = 0;
+	goto out_free;
+out_unlink:
+	if (fd != -1)
+		close(fd);
+	unlink(tmp);
+out_free:
+	free(tmp);
+	return rc;
+}
+
+int
+util_mkdirs(const char *path, mode_t mode)
+{
+	char *p = xstrdup(path), *s;
+	int rc = 0;
+
+	for (s = p + 1; *s != '\0'; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, mode) == -1 && errno != EEXIST)
+			rc = -1;
+		*s = '/';
+	}
+	if (rc == 0 && mkdir(p, mode) == -1 && errno != EEXIST)
+		rc = -1;
+	free(p);
+	return rc;
+}
+
+static void
+util_hex(const unsigned char *md, char hex[65])
+{
+	static const char digits[] = "0123456789abcdef";
+	int i;
+
+	for (i = 0; i < 32; i++) {
+		hex[2 * i] = digits[md[i] >> 4];
+		hex[2 * i + 1] = digits[md[i] & 15];
+	}
+	hex[64] = '\0';
+}
+
+void
+util_sha256(const void *data, size_t len, char hex[65])
+{
+	unsigned char md[32];
+	unsigned int mdlen = sizeof md;
+
+	if (EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) != 1)
+		fatalx("SHA-256 is not available from libcrypto");
+	util_hex(md, hex);
+}
+
+int
+util_sha256_file(const char *path, char hex[65], char *err)
+{
+	unsigned char md[32], chunk[65536];
+	unsigned int mdlen = sizeof md;
+	EVP_MD_CTX *ctx;
+	ssize_t n;
+	int fd, rc = -1;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		snprintf(err, ERRMAX, "cannot open %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if ((ctx = EVP_MD_CTX_new()) == NULL)
+		fatal("out of memory");
+	EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+	for (;;) {
+		n = read(fd, chunk, sizeof chunk);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			snprintf(err, ERRMAX, "cannot read %s: %s", path,
+			    strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		EVP_DigestUpdate(ctx, chunk, (size_t)n);
+	}
+	EVP_DigestFinal_ex(ctx, md, &mdlen);
+	util_hex(md, hex);
+	rc = 0;
+out:
+	EVP_MD_CTX_free(ctx);
+	close(fd);
+	return rc;
+}
+
+void
+util_now_iso8601(char out[40])
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	char off[8];
+
+	localtime_r(&now, &tm);
+	strftime(out, 40, "%Y-%m-%dT%H:%M:%S", &tm);
+	strftime(off, sizeof off, "%z", &tm);	/* +0700 -> +07:00 */
+	if (strlen(off) == 5)
+		snprintf(out + strlen(out), 40 - strlen(out), "%.3s:%s", off,
+		    off + 3);
+}
+
+const char *
+util_basename(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
+int
+util_ncpus(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n > 0 ? (int)n : 1;
+}
