@@ -344,8 +344,7 @@ cmd_get(struct cmd_opts *o, int argc, char **argv)
 	for (; *try != NULL && rc == -1; try++) {
 		err[0] = '\0';
 		rc = archive_read(pkg, *try, (size_t)4 << 30, &out, err);
-		if (rc == -1 && strstr(err, "no ") == NULL &&
-		    strstr(err, "not found") == NULL)
+		if (rc == -1 && strstr(err, "is not in the package") == NULL)
 			break;	/* a real failure, not a missing member */
 	}
 	if (rc == -1)
