@@ -60,7 +60,7 @@ image_sniff(const void *data, size_t len)
 		return "tiff";
 	if (len >= 8 && memcmp(p, "\x89PNG\r\n\x1a\n", 8) == 0)
 		return "png";
-	if (len >= 3 && p[0] == 0xff && p[1] == 0xd8 && p[2] == 0xff)
+	if (len >= 2 && p[0] == 0xff && p[1] == 0xd8)	/* SOI */
 		return "jpeg";
 	return NULL;
 }

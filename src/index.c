@@ -157,7 +157,7 @@ index_tok_token(void *arg, int flags, const char *tok, int len, int start,
     int end)
 {
 	struct index_tok_call *c = arg;
-	char small[128], *out;
+	char small[128] = "", *out;
 	int i, n = 0, rc;
 
 	if (memchr(tok, 0xc4, (size_t)len) == NULL)

@@ -249,8 +249,14 @@ cmd_search(struct cmd_opts *o, int argc, char **argv)
 		print_json(res);
 	else {
 		json_array_foreach(res, i, d) {
+			char *snip = xstrdup(str(d, "snippet")), *c;
+
+			for (c = snip; *c != '\0'; c++)
+				if (*c == '\n' || *c == '\f' || *c == '\t')
+					*c = ' ';
 			print_doc_line(d);
-			printf("         %s\n", str(d, "snippet"));
+			printf("         %s\n", snip);
+			free(snip);
 		}
 		if (json_array_size(res) == 0)
 			fprintf(stderr, "nothing found for: %s\n", q);

@@ -161,8 +161,22 @@ worker_main(void)
 	const char *limit;
 
 	signal(SIGPIPE, SIG_DFL);
-	if (log_getverbose() < 1)
+	/*
+	 * Decoders print their own complaints (libpng, libjpeg, Leptonica);
+	 * the reason that matters travels back in the result, so at normal
+	 * verbosity their noise goes nowhere.
+	 */
+	if ((limit = getenv("SOHOA_VERBOSE")) != NULL && atoi(limit) > 0)
+		log_setverbose(atoi(limit));
+	else {
+		int fd = open("/dev/null", O_WRONLY);
+
 		setMsgSeverity(L_SEVERITY_NONE);
+		if (fd != -1) {
+			dup2(fd, STDERR_FILENO);
+			close(fd);
+		}
+	}
 #if !defined(__SANITIZE_ADDRESS__)
 	if ((limit = getenv("SOHOA_WORKER_MEMORY_MB")) != NULL && atol(limit) > 0) {
 		struct rlimit rl;
@@ -214,13 +228,14 @@ pool_spawn(struct pool *p, struct pool_worker *w, char *err)
 {
 	int sv[2];
 	pid_t pid;
-	char mem[32];
+	char mem[32], verbose[16];
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1) {
 		snprintf(err, ERRMAX, "cannot start a worker: %s", strerror(errno));
 		return -1;
 	}
 	snprintf(mem, sizeof mem, "%d", p->opts.memory_mb);
+	snprintf(verbose, sizeof verbose, "%d", log_getverbose());
 	switch ((pid = fork())) {
 	case -1:
 		snprintf(err, ERRMAX, "cannot start a worker: %s", strerror(errno));
@@ -232,6 +247,7 @@ pool_spawn(struct pool *p, struct pool_worker *w, char *err)
 			_exit(127);
 		setenv("OMP_THREAD_LIMIT", "1", 1);
 		setenv("SOHOA_WORKER_MEMORY_MB", mem, 1);
+		setenv("SOHOA_VERBOSE", verbose, 1);
 		signal(SIGINT, SIG_IGN);	/* the parent decides when we stop */
 		execv(p->opts.argv[0], p->opts.argv);
 		fprintf(stderr, "sohoa: cannot run the worker %s: %s\n",

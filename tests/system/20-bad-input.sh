@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Bad input never crashes and never leaves a partial record: one line on
+# stderr naming the file and the reason, the rest of the batch goes on,
+# the exit status is non-zero, the original is left untouched.
+. "$(dirname "$0")/lib.sh"
+B=$FIXTURES/bad
+G=$FIXTURES/good
+
+expect_reason() {	# FILE PATTERN WHAT
+	local f=$1 pat=$2 what=$3
+	"$SOHOA" ingest "$B/$f" >"$T/out" 2>"$T/err"
+	local status=$?
+	check "$f: exit status is 1" test "$status" -eq 1
+	check "$f: one line on stderr names the file and says $what" \
+	    bash -c "grep -c . '$T/err' | grep -qx 1 && grep -q '$B/$f: .*$pat' '$T/err'"
+}
+expect_reason empty.tif "empty" "it is empty"
+expect_reason truncated.tif "cut short" "it is cut short"
+expect_reason corrupt-ifd.tif "damaged" "it is damaged"
+expect_reason not-an-image.tif "not an image" "it is not an image"
+expect_reason huge-header.tif "100000 x 100000" "the size it claims"
+expect_reason many-pages.tif "more than 1000 pages" "it has too many pages"
+expect_reason truncated.png "damaged or cut short" "it is damaged"
+expect_reason garbage.jpg "JPEG .*damaged" "it is damaged"
+
+check "no record was made for any bad file" test "$(count_records)" -eq 0
+
+# A batch mixing bad and good files: the good ones go through.
+cp "$B/truncated.tif" "$T/truncated.tif"
+before=$(sha256sum "$T/truncated.tif")
+"$SOHOA" ingest "$B/empty.tif" "$G/birth-extract.g4.tif" "$T/truncated.tif" \
+    "$B/huge-header.tif" "$G/building-permit.grey.png" >"$T/out" 2>"$T/err"
+status=$?
+check "a mixed batch exits non-zero" test "$status" -ne 0
+check "the good files of a mixed batch are recorded" test "$(count_records)" -eq 2
+check "each bad file of the batch has its line on stderr" \
+    test "$(grep -c -E 'empty.tif|truncated.tif|huge-header.tif' "$T/err")" -eq 3
+check "the bad original is left as it was" test "$(sha256sum "$T/truncated.tif")" = "$before"
+check "a file that does not exist is named with the reason" \
+    bash -c "'$SOHOA' ingest '$T/nope.tif' 2>&1 | grep -q 'nope.tif: cannot read the file: No such file'"
+check "no work folders are left behind" test -z "$(ls -A "$SOHOA_DATA/tmp" 2>/dev/null)"
+
+# A worker that dies mid-job costs that file only: kill the first worker
+# with SIGSEGV as soon as it exists; the other scans still go through.
+for f in decision.grey-lzw.tif building-permit.palette-deflate.tif \
+    business-household.rgb-jpeg.tif birth-extract.rgb.jpg; do
+	cp "$G/$f" "$T/crash-$f"
+done
+export SOHOA_DATA=$T/crash
+"$SOHOA" ingest --jobs 1 "$T"/crash-* >"$T/out" 2>"$T/err" &
+pid=$!
+for _ in $(seq 200); do
+	w=$(pgrep -P "$pid" || true)
+	[ -n "$w" ] && break
+	sleep 0.05
+done
+[ -n "$w" ] && kill -SEGV "$w"
+wait "$pid"
+status=$?
+check "a batch whose worker crashed exits non-zero" test "$status" -eq 1
+check "the scan being read is named with the crash" \
+    grep -q 'crash-.*: the worker crashed (Segmentation fault)' "$T/err"
+check "the other three scans of the batch are recorded" test "$(count_records)" -eq 3
