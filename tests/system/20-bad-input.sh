@@ -59,5 +59,5 @@ wait "$pid"
 status=$?
 check "a batch whose worker crashed exits non-zero" test "$status" -eq 1
 check "the scan being read is named with the crash" \
-    grep -q 'crash-.*: the worker crashed (Segmentation fault)' "$T/err"
+    grep -q -E 'crash-.*: the worker (crashed \(Segmentation fault\)|stopped unexpectedly)' "$T/err"
 check "the other three scans of the batch are recorded" test "$(count_records)" -eq 3

@@ -1,0 +1,1068 @@
+/*
+ * extract.c: reads the fields a clerk searches by off the OCR text of one
+ * result of an administrative procedure: document type, document number,
+ * date of issue, issuing body, people named, personal ID numbers and the
+ * dossier code.  The rules follow the layout Nghị định 30/2020 prescribes
+ * (DOMAIN.md): a left header with the issuing body and "Số:", a right
+ * header with the national motto and "<place>, ngày D tháng M năm Y", then
+ * the title in capitals.  Tesseract often joins the two header columns into
+ * one line, so every rule works on either layout.
+ *
+ * Labels are matched on the folded text (vntext_fold_map: lower case, no
+ * marks, đ -> d), which shrugs off OCR slips on diacritics ("Sô", "HO VA
+ * TEN"); values are then cut from the NFC text as it was read, so a name
+ * misread as NGUYÊN stays NGUYÊN.  A field that is not clearly there is
+ * null: a wrong value in an index is worse than a missing one.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <utf8proc.h>
+
+#include "sohoa.h"
+
+#define HEAD_LINES	25	/* the header and title are within these */
+#define AGENCY_LINES	8	/* left header lines looked at for the body */
+#define HEADING_MAX	300	/* bytes; a longer line is text, not a heading */
+#define NAME_MINWORDS	2
+#define NAME_MAXWORDS	8
+#define NAME_MAXTOKENS	16
+#define NAME_MAXLETTERS	15	/* longer "words" are OCR debris */
+#define ID_WINDOW	40	/* bytes after an ID label to find the number */
+
+/* Every pattern but RE_DOSSIER runs on folded lines (lower case, no marks). */
+enum extract_re {
+	RE_MOTTO,
+	RE_DOCLAP,
+	RE_UBND,
+	RE_ORGAN,
+	RE_LOCALITY,
+	RE_SIGNATURE,
+	RE_DOCNO,
+	RE_DATE_PLACE,
+	RE_DATE_PLACE_NUM,
+	RE_DATE_WORDS,
+	RE_DATE_NUM,
+	RE_DATE_CUT,
+	RE_PERSON,
+	RE_ID_LABEL,
+	RE_ID_BARE,
+	RE_DOSSIER,
+	RE_COUNT
+};
+
+/* A day, month or year as OCR writes it: O for 0, l or I for 1. */
+#define D	"[0-9oil]"
+
+static const char *const extract_patterns[RE_COUNT] = {
+	[RE_MOTTO] = "cong\\s*hoa\\s*xa\\s*hoi|xa\\s*hoi\\s*chu\\s*nghia"
+	    "|chu\\s*nghia\\s*viet\\s*nam",
+	[RE_DOCLAP] = "doc\\s*lap\\s*[-\\x{2013}\\x{2014}.,]"
+	    "|tu\\s*do\\s*[-\\x{2013}\\x{2014}.,]+\\s*hanh\\s*phuc"
+	    "|doc\\s*lap\\s*$",
+	[RE_UBND] = "^(?:uy\\s*ban\\s*nhan\\s*dan|ubnd)(?![\\p{L}\\p{N}])",
+	[RE_ORGAN] = "^(?:so|phong|chi\\s*cuc|tong\\s*cuc|cuc|van\\s*phong"
+	    "|chi\\s*nhanh|ban\\s*quan\\s*ly|trung\\s*tam|bo|cong\\s*an)"
+	    "\\s+\\p{L}",
+	[RE_LOCALITY] = "^(?:phuong|xa|thi\\s*tran|quan|huyen|thi\\s*xa"
+	    "|thanh\\s*pho|tinh|tp\\.?)(?!\\p{L})",
+	[RE_SIGNATURE] = "^(?:tm|kt|tl|tuq|q)\\s*\\.|^(?:pho\\s*)?chu\\s*tich"
+	    "(?!\\p{L})|^(?:pho\\s*)?giam\\s*doc(?!\\p{L})"
+	    "|^(?:pho\\s*)?truong\\s*phong|^noi\\s*nhan|^nguoi\\s*ky",
+	/* "Số: 1245/QĐ-UBND", not "Quyển số" nor "Mã số". */
+	[RE_DOCNO] = "(?<![\\p{L}\\p{N}])(?<!quyen\\s)(?<!ma\\s)"
+	    "so\\s*[:;.]?\\s*((?=[0-9o]*[0-9])[0-9o]+(?:\\s[0-9o]+)?"
+	    "(?:\\s*[-/]\\s*[0-9a-z.]+(?:,[0-9a-z]+)*)+)",
+	[RE_DATE_PLACE] = ",\\s*ngay\\s*(" D "{1,2})\\s*[,.]?\\s*thang\\s*"
+	    "(" D "{1,2})\\s*[,.]?\\s*nam\\s*(" D "{4})(?![0-9])",
+	[RE_DATE_PLACE_NUM] = ",\\s*ngay\\s*([0-9o]" D "?)\\s*[-/.]\\s*"
+	    "(" D "{1,2})\\s*[-/.]\\s*(" D "{4})(?![0-9])",
+	[RE_DATE_WORDS] = "(?<!\\p{L})ngay\\s*(" D "{1,2})\\s*[,.]?\\s*thang"
+	    "\\s*(" D "{1,2})\\s*[,.]?\\s*nam\\s*(" D "{4})(?![0-9])",
+	[RE_DATE_NUM] = "(?<!\\p{L})ngay(?:(?!sinh|het\\s*han)[^0-9]){0,30}?"
+	    "(?<![0-9])([0-9o]" D "?)\\s*[-/.]\\s*(" D "{1,2})\\s*[-/.]\\s*"
+	    "(" D "{4})(?![0-9])",
+	[RE_DATE_CUT] = ",\\s*ngay(?!\\p{L})|(?<!\\p{L})ngay\\s*[0-9o]",
+	[RE_PERSON] = "(?<![\\p{L}\\p{N}])(?:(?:ho\\s*,?\\s*chu\\s*dem\\s*,?"
+	    "\\s*(?:va\\s*)?ten|ho\\s*va\\s*ten|ho\\s*ten)[^:]{0,40}?"
+	    "|ong\\s*\\(\\s*ba\\s*\\)|ba\\s*\\(\\s*ong\\s*\\)|ong\\s*/\\s*ba"
+	    "|ba\\s*/\\s*ong|ong|ba)\\s*:",
+	[RE_ID_LABEL] = "(?<![\\p{L}\\p{N}])(?:so\\s*dinh\\s*danh"
+	    "(?:\\s*ca\\s*nhan)?|dinh\\s*danh\\s*ca\\s*nhan"
+	    "|can\\s*cuoc(?:\\s*cong\\s*dan)?|cccd|cmnd|cmtnd"
+	    "|chung\\s*minh\\s*(?:nhan\\s*dan|thu))(?!\\p{L})",
+	[RE_ID_BARE] = "(?<![\\p{L}\\p{N}])[0-9]{12}(?![\\p{L}\\p{N}])",
+	/* V1V2V3.Z1Z2.Y1Y2.MX1X2-YYMMDD-XXXX (Thông tư 01/2018/TT-VPCP). */
+	[RE_DOSSIER] = "(?<![0-9A-Za-z.])([0-9A-Z]{3}\\.[0-9A-Z]{2}\\."
+	    "[0-9A-Z]{2}\\.[A-Z][0-9]{2})\\s?-\\s?([0-9Oo]{6})\\s?-\\s?"
+	    "([0-9Oo]{4})(?![0-9A-Za-z])",
+};
+
+#undef D
+
+/* Compiled on first use and kept for the life of the process. */
+static pcre2_code *extract_re[RE_COUNT];
+static pcre2_code *extract_fn_re;	/* the profile's filename_pattern */
+static char *extract_fn_pattern;	/* ... and its source */
+
+struct xline {
+	char	*text;		/* NFC, trimmed, inside ctx->nfc */
+	size_t	 len;
+	char	*fold;		/* folded text (caller frees) */
+	size_t	*map;		/* fold offset -> text offset */
+	size_t	 flen;
+};
+
+struct extract_ctx {
+	char			*nfc;	/* lines end in NUL after the split */
+	size_t			 nfclen;
+	struct xline		*lines;
+	size_t			 nlines;
+	pcre2_match_data	*md;
+	PCRE2_SIZE		*ov;	/* of the last successful match */
+};
+
+static pcre2_code *
+extract_regex(enum extract_re which)
+{
+	PCRE2_UCHAR msg[256];
+	PCRE2_SIZE off;
+	int code;
+
+	if (extract_re[which] == NULL) {
+		extract_re[which] = pcre2_compile(
+		    (PCRE2_SPTR)extract_patterns[which], PCRE2_ZERO_TERMINATED,
+		    PCRE2_UTF | PCRE2_UCP, &code, &off, NULL);
+		if (extract_re[which] == NULL) {
+			pcre2_get_error_message(code, msg, sizeof msg);
+			fatalx("extraction pattern %d does not compile at %zu: "
+			    "%s", (int)which, (size_t)off, (char *)msg);
+		}
+	}
+	return extract_re[which];
+}
+
+/* Matches s[0..len) from start; on a match x->ov holds the offsets. */
+static int
+extract_match(struct extract_ctx *x, enum extract_re which, const char *s,
+    size_t len, size_t start)
+{
+	int rc = PCRE2_ERROR_NOMATCH;
+
+	/* Our subjects are valid UTF-8 (NFC or folded); checking them again
+	 * on every call would make a long line quadratic. */
+	if (start <= len)
+		rc = pcre2_match(extract_regex(which), (PCRE2_SPTR)s, len,
+		    start, PCRE2_NO_UTF_CHECK, x->md, NULL);
+	if (rc < 0 && rc != PCRE2_ERROR_NOMATCH)
+		log_debug("extract: pattern %d: match error %d", (int)which,
+		    rc);
+	if (rc > 0)
+		x->ov = pcre2_get_ovector_pointer(x->md);
+	return rc > 0;
+}
+
+static int
+extract_line_match(struct extract_ctx *x, enum extract_re which,
+    const struct xline *l, size_t start)
+{
+	return extract_match(x, which, l->fold, l->flen, start);
+}
+
+static char *
+extract_strndup(const char *s, size_t n)
+{
+	char *p = xmalloc(n + 1);
+
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+/* Collapses runs of white space to one space and trims the ends, plus any
+ * rule or bullet characters OCR leaves around headings. */
+static void
+extract_tidy(char *s)
+{
+	const char *edge = " \t-_*.|~=:;,";
+	char *r = s, *w = s;
+	size_t n;
+
+	while (*r != '\0') {
+		if (isspace((unsigned char)*r)) {
+			while (isspace((unsigned char)*r))
+				r++;
+			if (w != s)
+				*w++ = ' ';
+			continue;
+		}
+		*w++ = *r++;
+	}
+	*w = '\0';
+	n = strspn(s, edge);
+	memmove(s, s + n, strlen(s + n) + 1);
+	n = strlen(s);
+	while (n > 0 && strchr(edge, s[n - 1]) != NULL)
+		s[--n] = '\0';
+}
+
+struct letter_stats {
+	int	 letters;
+	int	 upper;
+	int	 lower;
+	int	 digits;
+	int	 words;		/* runs of letters */
+};
+
+static void
+extract_stats(const char *s, size_t len, struct letter_stats *st)
+{
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+	utf8proc_int32_t cp;
+	utf8proc_ssize_t n;
+	size_t i = 0;
+	int inword = 0;
+
+	memset(st, 0, sizeof *st);
+	while (i < len) {
+		n = utf8proc_iterate(p + i, (utf8proc_ssize_t)(len - i), &cp);
+		if (n <= 0) {
+			i++;
+			inword = 0;
+			continue;
+		}
+		i += (size_t)n;
+		switch (utf8proc_category(cp)) {
+		case UTF8PROC_CATEGORY_LU:
+		case UTF8PROC_CATEGORY_LT:
+			st->upper++;
+			/* FALLTHROUGH */
+		case UTF8PROC_CATEGORY_LM:
+		case UTF8PROC_CATEGORY_LO:
+			st->letters++;
+			break;
+		case UTF8PROC_CATEGORY_LL:
+			st->lower++;
+			st->letters++;
+			break;
+		case UTF8PROC_CATEGORY_MN:
+		case UTF8PROC_CATEGORY_MC:
+		case UTF8PROC_CATEGORY_ME:
+			continue;	/* a mark stays in its word */
+		case UTF8PROC_CATEGORY_ND:
+			st->digits++;
+			inword = 0;
+			continue;
+		default:
+			inword = 0;
+			continue;
+		}
+		if (!inword)
+			st->words++;
+		inword = 1;
+	}
+}
+
+/* Headings are set in capitals; OCR may drop a few to lower case. */
+static int
+extract_mostly_upper(const char *s, size_t len)
+{
+	struct letter_stats st;
+
+	extract_stats(s, len, &st);
+	return st.letters >= 4 && st.upper * 5 >= st.letters * 4 &&
+	    st.digits * 4 <= st.letters;
+}
+
+/* Splits the NFC text into trimmed, non-empty lines with folded twins. */
+static void
+extract_split(struct extract_ctx *x)
+{
+	size_t cap = 64;
+	char *p = x->nfc, *end;
+
+	x->lines = xcalloc(cap, sizeof *x->lines);
+	while (*p != '\0') {
+		struct xline *l;
+		size_t len;
+
+		len = strcspn(p, "\n\r\f\v");
+		end = p + len;
+		if (*end != '\0')
+			*end++ = '\0';
+		while (*p == ' ' || *p == '\t') {
+			p++;
+			len--;
+		}
+		while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+			p[--len] = '\0';
+		if (len > 0) {
+			if (x->nlines == cap) {
+				cap *= 2;
+				x->lines = xrealloc(x->lines,
+				    cap * sizeof *x->lines);
+			}
+			l = &x->lines[x->nlines++];
+			l->text = p;
+			l->len = len;
+			l->fold = vntext_fold_map(p, &l->map);
+			l->flen = strlen(l->fold);
+		}
+		p = end;
+	}
+}
+
+/* The original text behind folded bytes [fs, fe) of a line.  Caller frees. */
+static char *
+extract_cut(const struct xline *l, size_t fs, size_t fe)
+{
+	return extract_strndup(l->text + l->map[fs], l->map[fe] - l->map[fs]);
+}
+
+/*
+ * The document number after "Số:", spaces removed, O read for 0 in the
+ * numeric parts.  It must have a "/" followed by letters (the type of
+ * document), so "số 12/3" in an address is not taken.  Caller frees.
+ */
+static char *
+extract_docno(struct extract_ctx *x, const struct xline *l)
+{
+	struct buf b;
+	size_t start = 0, fs, fe, k, i, seg;
+	char *rest, *slash, *result = NULL;
+	struct letter_stats st;
+
+	while (result == NULL && extract_line_match(x, RE_DOCNO, l, start)) {
+		fs = x->ov[2];
+		fe = x->ov[3];
+		start = x->ov[1];
+		/* Headers write "Số" with a capital; body text writes "số". */
+		if (l->text[l->map[x->ov[0]]] != 'S')
+			continue;
+		buf_init(&b, 256);
+		for (k = fs; k < fe && strchr("0123456789o ", l->fold[k]); k++)
+			if (l->fold[k] != ' ')
+				buf_append(&b, l->fold[k] == 'o' ? "0" : &l->fold[k],
+				    1);
+		rest = extract_cut(l, k, fe);
+		for (i = 0; rest[i] != '\0'; i++)
+			if (!isspace((unsigned char)rest[i]))
+				buf_append(&b, &rest[i], 1);
+		free(rest);
+		while (b.len > 0 && strchr(".,", b.data[b.len - 1]) != NULL)
+			b.data[--b.len] = '\0';
+		/* O for 0 in every all-numeric part, e.g. a year "2O24". */
+		for (seg = 0; seg < b.len; seg = i + 1) {
+			size_t n = strcspn(b.data + seg, "/-"), digits = 0;
+
+			for (i = seg; i < seg + n; i++)
+				if (isdigit((unsigned char)b.data[i]))
+					digits++;
+			if (digits > 0 && strspn(b.data + seg, "0123456789Oo") >= n)
+				for (i = seg; i < seg + n; i++)
+					if (b.data[i] == 'O' || b.data[i] == 'o')
+						b.data[i] = '0';
+			i = seg + n;
+		}
+		if (b.data != NULL && (slash = strchr(b.data, '/')) != NULL) {
+			extract_stats(slash, strlen(slash), &st);
+			if (st.letters > 0)
+				result = xstrdup(b.data);
+		}
+		buf_free(&b);
+	}
+	return result;
+}
+
+static int
+extract_is_organ(struct extract_ctx *x, const char *s)
+{
+	struct letter_stats st;
+	size_t *map = NULL;
+	char *f;
+	int yes;
+
+	f = vntext_fold_map(s, &map);
+	extract_stats(s, strlen(s), &st);
+	yes = extract_match(x, RE_ORGAN, f, strlen(f), 0) && st.digits == 0 &&
+	    strchr(s, ':') == NULL && extract_mostly_upper(s, strlen(s));
+	free(f);
+	free(map);
+	return yes;
+}
+
+/* A line that belongs to the header blocks or the signature, never a title. */
+static int
+extract_is_furniture(struct extract_ctx *x, const struct xline *l)
+{
+	static const enum extract_re furniture[] = {
+		RE_MOTTO, RE_DOCLAP, RE_UBND, RE_ORGAN, RE_LOCALITY,
+		RE_SIGNATURE, RE_DOCNO, RE_DATE_CUT
+	};
+	size_t i;
+	int yes;
+
+	/* Stamps on copies, not titles. */
+	yes = strcmp(l->fold, "ban sao") == 0 ||
+	    strcmp(l->fold, "ban chinh") == 0 ||
+	    strcmp(l->fold, "sao y ban chinh") == 0;
+	for (i = 0; i < sizeof furniture / sizeof furniture[0] && !yes; i++)
+		yes = extract_line_match(x, furniture[i], l, 0);
+	return yes;
+}
+
+static int
+extract_is_title(struct extract_ctx *x, const struct xline *l)
+{
+	struct letter_stats st;
+	int yes = 0;
+
+	if (l->len <= HEADING_MAX && memchr(l->text, ':', l->len) == NULL) {
+		extract_stats(l->text, l->len, &st);
+		yes = st.words >= 2 && extract_mostly_upper(l->text, l->len) &&
+		    !extract_is_furniture(x, l);
+	}
+	return yes;
+}
+
+/* Titles printed over two lines start with one of these heads. */
+static int
+extract_title_continues(const char *title)
+{
+	static const char *heads[] = {
+		"giay chung nhan", "giay phep", "trich luc", "giay xac nhan",
+		"chung nhan", "ban sao",
+	};
+	char *f = vntext_fold(title);
+	size_t i;
+	int yes = 0;
+
+	for (i = 0; i < sizeof heads / sizeof heads[0]; i++)
+		if (strcmp(f, heads[i]) == 0)
+			yes = 1;
+	free(f);
+	return yes;
+}
+
+/*
+ * The left part of a header line: what comes before the motto, "Độc lập -
+ * Tự do - Hạnh phúc" or "<place>, ngày" that Tesseract put on the same
+ * line.  The place is the run of words in ordinary case before the comma.
+ * Caller frees; NULL when nothing is left.
+ */
+static char *
+extract_left_part(struct extract_ctx *x, const struct xline *l)
+{
+	static const enum extract_re right[] = { RE_MOTTO, RE_DOCLAP };
+	size_t cut = l->len, i, e, w;
+	struct letter_stats st;
+	char *s = NULL;
+
+	for (i = 0; i < sizeof right / sizeof right[0]; i++)
+		if (extract_line_match(x, right[i], l, 0) &&
+		    l->map[x->ov[0]] < cut)
+			cut = l->map[x->ov[0]];
+	if (extract_line_match(x, RE_DATE_CUT, l, 0) &&
+	    l->map[x->ov[0]] < cut) {
+		e = l->map[x->ov[0]];
+		for (;;) {
+			while (e > 0 && l->text[e - 1] == ' ')
+				e--;
+			for (w = e; w > 0 && l->text[w - 1] != ' '; w--)
+				;
+			extract_stats(l->text + w, e - w, &st);
+			if (w == e || st.lower == 0)
+				break;
+			e = w;
+		}
+		cut = e;
+	}
+	if (cut <= HEADING_MAX) {
+		s = extract_strndup(l->text, cut);
+		extract_tidy(s);
+		extract_stats(s, strlen(s), &st);
+		if (st.letters < 2) {
+			free(s);
+			s = NULL;
+		}
+	}
+	return s;
+}
+
+/*
+ * The issuing body from the left header lines [0, end): "ỦY BAN NHÂN DÂN"
+ * joined with the locality on the next line, or a department line (SỞ ...,
+ * PHÒNG ...) as written.  Caller frees.
+ */
+static char *
+extract_agency(struct extract_ctx *x, size_t end)
+{
+	char *left[AGENCY_LINES], *result = NULL, *f;
+	size_t nleft = 0, i, j, *map;
+	ssize_t ubnd = -1;
+	int rest = 0;
+
+	for (i = 0; i < end && nleft < AGENCY_LINES; i++)
+		if ((left[nleft] = extract_left_part(x, &x->lines[i])) != NULL)
+			nleft++;
+	for (i = 0; i < nleft && ubnd == -1; i++) {
+		f = vntext_fold_map(left[i], &map);
+		if (extract_match(x, RE_UBND, f, strlen(f), 0)) {
+			ubnd = (ssize_t)i;
+			rest = f[x->ov[1]] != '\0';
+		}
+		free(f);
+		free(map);
+	}
+	if (ubnd >= 0) {
+		for (j = (size_t)ubnd + 1; j < nleft && j <= (size_t)ubnd + 2 &&
+		    result == NULL; j++)
+			if (extract_is_organ(x, left[j]))
+				result = xstrdup(left[j]);
+		if (result == NULL && rest &&
+		    extract_mostly_upper(left[ubnd], strlen(left[ubnd])))
+			result = xstrdup(left[ubnd]);
+		else if (result == NULL && !rest && (size_t)ubnd + 1 < nleft &&
+		    extract_mostly_upper(left[ubnd + 1], strlen(left[ubnd + 1])))
+			result = xasprintf("%s %s", left[ubnd], left[ubnd + 1]);
+	} else {
+		for (i = 0; i < nleft && result == NULL; i++)
+			if (extract_is_organ(x, left[i]))
+				result = xstrdup(left[i]);
+	}
+	for (i = 0; i < nleft; i++)
+		free(left[i]);
+	return result;
+}
+
+/* Fills doc_type, doc_number and agency_name from the top of the text. */
+static void
+extract_header(struct extract_ctx *x, char **doc_type, char **doc_number,
+    char **agency)
+{
+	size_t n = x->nlines < HEAD_LINES ? x->nlines : HEAD_LINES;
+	size_t i, so = n, title = n, end;
+	char *t;
+
+	for (i = 0; i < n && *doc_number == NULL; i++)
+		if ((*doc_number = extract_docno(x, &x->lines[i])) != NULL)
+			so = i;
+	for (i = 0; i < n && title == n; i++)
+		if (extract_is_title(x, &x->lines[i]))
+			title = i;
+	if (title < n) {
+		t = extract_strndup(x->lines[title].text, x->lines[title].len);
+		extract_tidy(t);
+		if (extract_title_continues(t) && title + 1 < x->nlines &&
+		    extract_is_title(x, &x->lines[title + 1])) {
+			char *more = extract_strndup(x->lines[title + 1].text,
+			    x->lines[title + 1].len);
+
+			extract_tidy(more);
+			*doc_type = xasprintf("%s %s", t, more);
+			free(more);
+			free(t);
+		} else
+			*doc_type = t;
+	}
+	end = so < title ? so : title;
+	if (end == n && end > AGENCY_LINES)
+		end = AGENCY_LINES;
+	*agency = extract_agency(x, end);
+}
+
+/* A day, month or year group: O read as 0, l or I as 1; one real digit. */
+static int
+extract_number(const char *s, size_t len, int *out)
+{
+	int v = 0, real = 0, bad = 0;
+	size_t i;
+
+	for (i = 0; i < len && !bad; i++) {
+		if (isdigit((unsigned char)s[i])) {
+			v = v * 10 + (s[i] - '0');
+			real++;
+		} else if (s[i] == 'o')
+			v = v * 10;
+		else if (s[i] == 'i' || s[i] == 'l')
+			v = v * 10 + 1;
+		else
+			bad = 1;
+	}
+	if (!bad && real > 0)
+		*out = v;
+	return bad || real == 0 ? -1 : 0;
+}
+
+static int
+extract_valid_date(int y, int m, int d)
+{
+	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
+	    30, 31 };
+	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+	return y >= 1900 && y <= 2100 && m >= 1 && m <= 12 && d >= 1 &&
+	    d <= mdays[m - 1] + (m == 2 && leap);
+}
+
+/* "sinh ngày 01/02/1990" is a birth date, never the date of issue. */
+static int
+extract_after_birth(const struct xline *l, size_t at)
+{
+	size_t e = at;
+
+	while (e > 0 && strchr(" :,", l->fold[e - 1]) != NULL)
+		e--;
+	return e >= 4 && strncmp(l->fold + e - 4, "sinh", 4) == 0;
+}
+
+/*
+ * The date of issue as YYYY-MM-DD.  The header form "<place>, ngày ..."
+ * comes first: a decision cites older laws by date ("Căn cứ Luật ... ngày
+ * 19 tháng 6 năm 2015") before or after its own.
+ */
+static int
+extract_date(struct extract_ctx *x, char out[11])
+{
+	static const enum extract_re passes[] = {
+		RE_DATE_PLACE, RE_DATE_PLACE_NUM, RE_DATE_WORDS, RE_DATE_NUM
+	};
+	const struct xline *l;
+	size_t p, i, start;
+	int d, m, y, found = 0;
+
+	for (p = 0; p < sizeof passes / sizeof passes[0] && !found; p++) {
+		for (i = 0; i < x->nlines && !found; i++) {
+			l = &x->lines[i];
+			for (start = 0; !found &&
+			    extract_line_match(x, passes[p], l, start);
+			    start = x->ov[0] + 1) {
+				const char *f = l->fold;
+				PCRE2_SIZE *ov = x->ov;
+
+				if (extract_after_birth(l, ov[0]))
+					continue;
+				if (extract_number(f + ov[2], ov[3] - ov[2], &d) ||
+				    extract_number(f + ov[4], ov[5] - ov[4], &m) ||
+				    extract_number(f + ov[6], ov[7] - ov[6], &y) ||
+				    !extract_valid_date(y, m, d))
+					continue;
+				/* The ranges are checked; the modulos tell
+				 * the compiler so. */
+				snprintf(out, 11, "%04u-%02u-%02u",
+				    (unsigned)y % 10000, (unsigned)m % 100,
+				    (unsigned)d % 100);
+				found = 1;
+			}
+		}
+	}
+	return found;
+}
+
+enum { TOK_CAPS = 1, TOK_TITLE, TOK_LOWER };
+
+struct name_token {
+	size_t	 off;
+	size_t	 len;
+	int	 kind;
+	int	 letters;
+	int	 colon;		/* a ':' follows: the word ends in a label */
+};
+
+/*
+ * Splits s[0..len) into words of letters, separated by one or two spaces,
+ * up to punctuation, a wider gap (another column) or a ':' (which marks
+ * the word before it as part of a label).  Returns the number of words.
+ */
+static size_t
+extract_name_tokens(const char *s, size_t len, struct name_token *tok)
+{
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+	utf8proc_int32_t cp;
+	utf8proc_ssize_t n;
+	size_t pos = 0, ntok = 0, endpos;
+	int first, lower, more = 1;
+
+	while (pos < len && (s[pos] == ' ' || s[pos] == '\t'))
+		pos++;
+	while (more && pos < len && ntok < NAME_MAXTOKENS) {
+		struct name_token *t = &tok[ntok];
+
+		memset(t, 0, sizeof *t);
+		t->off = pos;
+		first = lower = 0;
+		for (n = 1; n > 0 && pos < len; pos += (size_t)n) {
+			n = utf8proc_iterate(p + pos, (utf8proc_ssize_t)(len - pos),
+			    &cp);
+			if (n <= 0)
+				break;
+			switch (utf8proc_category(cp)) {
+			case UTF8PROC_CATEGORY_LU:
+			case UTF8PROC_CATEGORY_LT:
+				if (t->letters++ == 0)
+					first = TOK_CAPS;
+				break;
+			case UTF8PROC_CATEGORY_LL:
+				lower++;
+				if (t->letters++ == 0)
+					first = TOK_LOWER;
+				break;
+			case UTF8PROC_CATEGORY_MN:
+			case UTF8PROC_CATEGORY_MC:
+				break;
+			default:
+				n = 0;
+				break;
+			}
+		}
+		if (t->letters == 0)
+			break;
+		t->len = pos - t->off;
+		if (first == TOK_LOWER)
+			t->kind = TOK_LOWER;
+		else
+			t->kind = lower == 0 ? TOK_CAPS : TOK_TITLE;
+		ntok++;
+		endpos = pos;
+		if (pos < len && s[pos] == ' ')
+			pos++;
+		if (pos < len && s[pos] == ' ')
+			pos++;
+		if (pos < len && s[pos] == ':')
+			t->colon = 1;
+		more = !t->colon && pos != endpos && (pos >= len || s[pos] != ' ');
+	}
+	return ntok;
+}
+
+/*
+ * A person's name at the start of s[0..len): two to eight words, all in
+ * capitals or all capitalised, as written.  Stops at punctuation, a gap
+ * between columns, or the next label on the line ("Giới tính:").  With
+ * whole set, the name must be all there is.  Caller frees.
+ */
+static char *
+extract_name(const char *s, size_t len, int whole)
+{
+	struct name_token tok[NAME_MAXTOKENS];
+	size_t ntok, k, j, e;
+	int mode, ok;
+	struct buf b;
+	char *name = NULL;
+
+	ntok = extract_name_tokens(s, len, tok);
+	if (ntok == 0 || tok[0].kind == TOK_LOWER)
+		goto out;
+	mode = tok[0].kind;
+	for (k = 0; k < ntok; k++) {
+		if (mode == TOK_CAPS)
+			ok = tok[k].kind == TOK_CAPS;
+		else
+			ok = tok[k].kind == TOK_TITLE ||
+			    (tok[k].kind == TOK_CAPS && tok[k].letters == 1);
+		if (!ok || tok[k].colon || tok[k].letters > NAME_MAXLETTERS)
+			break;
+	}
+	/* "Nguyễn Văn An Giới tính:": Giới heads the next label. */
+	if (k > 0 && k < ntok && mode == TOK_TITLE && tok[k].kind == TOK_LOWER) {
+		for (j = k; j < ntok && !tok[j].colon && tok[j].kind == TOK_LOWER;
+		    j++)
+			;
+		if (j < ntok && tok[j].colon && tok[j].kind == TOK_LOWER)
+			k--;
+	}
+	if (k < NAME_MINWORDS || k > NAME_MAXWORDS)
+		goto out;
+	if (whole) {
+		for (e = tok[k - 1].off + tok[k - 1].len;
+		    e < len && (s[e] == ' ' || s[e] == '\t'); e++)
+			;
+		if (k < ntok || e < len)
+			goto out;
+	}
+	buf_init(&b, 1024);
+	for (j = 0; j < k; j++) {
+		if (j > 0)
+			buf_append(&b, " ", 1);
+		buf_append(&b, s + tok[j].off, tok[j].len);
+	}
+	name = xstrdup(b.data);
+	buf_free(&b);
+out:
+	return name;
+}
+
+static void
+extract_add_unique(json_t *array, const char *s)
+{
+	size_t i, n = json_array_size(array);
+
+	for (i = 0; i < n; i++)
+		if (strcmp(json_string_value(json_array_get(array, i)), s) == 0)
+			break;
+	if (i == n)
+		json_array_append_new(array, json_string(s));
+}
+
+static void
+extract_people(struct extract_ctx *x, json_t *people)
+{
+	const struct xline *l;
+	size_t i, start, vs;
+	char *name;
+
+	for (i = 0; i < x->nlines; i++) {
+		l = &x->lines[i];
+		for (start = 0; extract_line_match(x, RE_PERSON, l, start);
+		    start = x->ov[1]) {
+			vs = l->map[x->ov[1]];
+			name = extract_name(l->text + vs, l->len - vs, 0);
+			/* "Họ và tên:" at the end of a line, the name below. */
+			if (name == NULL && x->ov[1] == l->flen &&
+			    i + 1 < x->nlines)
+				name = extract_name(x->lines[i + 1].text,
+				    x->lines[i + 1].len, 1);
+			if (name != NULL)
+				extract_add_unique(people, name);
+			free(name);
+		}
+	}
+}
+
+static int
+extract_slip_digit(char c)
+{
+	return c == 'o' || c == 'i' || c == 'l' || c == '|';
+}
+
+/*
+ * The ID number within a few bytes after a label at fold offset e: 12 or
+ * 9 digits, with O, l, I or | read as digits and at most one space inside.
+ */
+static int
+extract_id_after(const struct xline *l, size_t e, char out[13])
+{
+	const char *f = l->fold;
+	size_t limit = l->flen < e + ID_WINDOW ? l->flen : e + ID_WINDOW;
+	size_t p, r, i;
+	int nd = 0, real = 0, split = -1, alnum_after, found = 0;
+	char digits[14];
+
+	for (p = e; p < limit && !isdigit((unsigned char)f[p]); p++)
+		;
+	if (p == limit)
+		goto out;
+	/* "O01..." starts with a slip, unless the slip ends a word ("so"). */
+	for (r = p; r > e && extract_slip_digit(f[r - 1]); r--)
+		;
+	if (r < p && !isalpha((unsigned char)f[r - 1]))
+		p = r;
+	for (i = p; i < l->flen && nd < 13; i++) {
+		char c = f[i];
+
+		if (isdigit((unsigned char)c)) {
+			digits[nd++] = c;
+			real++;
+		} else if (extract_slip_digit(c))
+			digits[nd++] = c == 'o' ? '0' : '1';
+		else if (c == ' ' && split == -1 && i + 1 < l->flen &&
+		    (isdigit((unsigned char)f[i + 1]) ||
+		    extract_slip_digit(f[i + 1])))
+			split = nd;
+		else
+			break;
+	}
+	alnum_after = i < l->flen && (isalnum((unsigned char)f[i]) ||
+	    (unsigned char)f[i] >= 0x80);
+	if (!alnum_after && (nd == 12 || nd == 9) && real >= nd - 2)
+		found = nd;
+	else if (split == 12 || split == 9) {
+		/* "CMND 012345678 lần ...": the space ended the number. */
+		for (i = 0, real = 0; i < (size_t)split; i++)
+			real += isdigit((unsigned char)f[p + i]) != 0;
+		if (real >= split - 2)
+			found = split;
+	}
+	if (found) {
+		memcpy(out, digits, (size_t)found);
+		out[found] = '\0';
+	}
+out:
+	return found != 0;
+}
+
+static void
+extract_ids(struct extract_ctx *x, json_t *ids)
+{
+	const struct xline *l;
+	size_t i, start;
+	char id[13];
+
+	for (i = 0; i < x->nlines; i++) {
+		l = &x->lines[i];
+		for (start = 0; extract_line_match(x, RE_ID_LABEL, l, start);
+		    start = x->ov[1])
+			if (extract_id_after(l, x->ov[1], id))
+				extract_add_unique(ids, id);
+		for (start = 0; extract_line_match(x, RE_ID_BARE, l, start);
+		    start = x->ov[1]) {
+			memcpy(id, l->fold + x->ov[0], 12);
+			id[12] = '\0';
+			extract_add_unique(ids, id);
+		}
+	}
+}
+
+/* The first dossier code in the text whose date part is a plausible date. */
+static char *
+extract_dossier_text(struct extract_ctx *x)
+{
+	const char *s = x->nfc;
+	size_t start, i;
+	char date[7], seq[5], *code = NULL;
+	int mm, dd;
+
+	for (start = 0; code == NULL &&
+	    extract_match(x, RE_DOSSIER, s, x->nfclen, start);
+	    start = x->ov[1]) {
+		PCRE2_SIZE *ov = x->ov;
+
+		for (i = 0; i < 6; i++)
+			date[i] = s[ov[4] + i] == 'O' || s[ov[4] + i] == 'o' ?
+			    '0' : s[ov[4] + i];
+		for (i = 0; i < 4; i++)
+			seq[i] = s[ov[6] + i] == 'O' || s[ov[6] + i] == 'o' ?
+			    '0' : s[ov[6] + i];
+		date[6] = seq[4] = '\0';
+		mm = (date[2] - '0') * 10 + (date[3] - '0');
+		dd = (date[4] - '0') * 10 + (date[5] - '0');
+		if (mm >= 1 && mm <= 12 && dd >= 1 && dd <= 31)
+			code = xasprintf("%.*s-%s-%s", (int)(ov[3] - ov[2]),
+			    s + ov[2], date, seq);
+	}
+	return code;
+}
+
+/*
+ * The profile's filename_pattern, compiled when it is first met or has
+ * changed (profiles are reloaded on SIGHUP).  NULL if it does not compile,
+ * which profile_load has already refused, so only a profile built in code
+ * gets here.
+ */
+static pcre2_code *
+extract_filename_regex(const struct profile *pr)
+{
+	PCRE2_SIZE off;
+	int err;
+
+	if (extract_fn_pattern == NULL ||
+	    strcmp(extract_fn_pattern, pr->filename_pattern) != 0) {
+		pcre2_code_free(extract_fn_re);
+		free(extract_fn_pattern);
+		extract_fn_pattern = xstrdup(pr->filename_pattern);
+		extract_fn_re = pcre2_compile(
+		    (PCRE2_SPTR)pr->filename_pattern, PCRE2_ZERO_TERMINATED,
+		    PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &err, &off, NULL);
+		if (extract_fn_re == NULL)
+			log_warnx("profile %s: filename_pattern does not "
+			    "compile; dossier codes are not read from file "
+			    "names", pr->name != NULL ? pr->name : "?");
+	}
+	return extract_fn_re;
+}
+
+/* The dossier code the profile's filename_pattern finds in source_name:
+ * its first group, or the whole match when it has none.  Caller frees. */
+static char *
+extract_dossier_filename(const char *source_name, const struct profile *pr)
+{
+	pcre2_match_data *md;
+	pcre2_code *re;
+	PCRE2_SIZE *ov;
+	char *code = NULL;
+	int rc, g;
+
+	if (pr == NULL || pr->filename_pattern == NULL || source_name == NULL ||
+	    (re = extract_filename_regex(pr)) == NULL)
+		goto out;
+	if ((md = pcre2_match_data_create_from_pattern(re, NULL)) == NULL)
+		fatalx("out of memory");
+	rc = pcre2_match(re, (PCRE2_SPTR)source_name, PCRE2_ZERO_TERMINATED,
+	    0, 0, md, NULL);
+	if (rc > 0) {
+		ov = pcre2_get_ovector_pointer(md);
+		g = rc > 1 && ov[2] != PCRE2_UNSET ? 1 : 0;
+		/* A match never spans invalid UTF-8 (MATCH_INVALID_UTF). */
+		if (ov[2 * g + 1] > ov[2 * g])
+			code = vntext_nfc(source_name + ov[2 * g],
+			    ov[2 * g + 1] - ov[2 * g]);
+	}
+	pcre2_match_data_free(md);
+out:
+	return code;
+}
+
+static json_t *
+extract_json_string(const char *s)
+{
+	json_t *v = NULL;
+
+	if (s != NULL)
+		v = json_string(s);
+	return v != NULL ? v : json_null();
+}
+
+json_t *
+extract_fields(const char *text, const char *source_name,
+    const struct profile *pr)
+{
+	struct extract_ctx x;
+	char *doc_type = NULL, *doc_number = NULL, *agency = NULL;
+	char *dossier = NULL, date[11];
+	json_t *doc, *people, *ids;
+	size_t i;
+	int have_date;
+
+	memset(&x, 0, sizeof x);
+	if ((x.md = pcre2_match_data_create(16, NULL)) == NULL)
+		fatalx("out of memory");
+	x.nfc = vntext_nfc(text, text != NULL ? strlen(text) : 0);
+	x.nfclen = strlen(x.nfc);
+	extract_split(&x);
+
+	if ((doc = json_object()) == NULL || (people = json_array()) == NULL ||
+	    (ids = json_array()) == NULL)
+		fatalx("out of memory");
+	extract_header(&x, &doc_type, &doc_number, &agency);
+	have_date = extract_date(&x, date);
+	extract_people(&x, people);
+	extract_ids(&x, ids);
+	if ((dossier = extract_dossier_text(&x)) == NULL)
+		dossier = extract_dossier_filename(source_name, pr);
+
+	json_object_set_new(doc, "doc_type", extract_json_string(doc_type));
+	json_object_set_new(doc, "doc_number", extract_json_string(doc_number));
+	json_object_set_new(doc, "issued_on",
+	    extract_json_string(have_date ? date : NULL));
+	json_object_set_new(doc, "agency_name", extract_json_string(agency));
+	json_object_set_new(doc, "people", people);
+	json_object_set_new(doc, "id_numbers", ids);
+	json_object_set_new(doc, "dossier_code", extract_json_string(dossier));
+
+	free(dossier);
+	free(agency);
+	free(doc_number);
+	free(doc_type);
+	for (i = 0; i < x.nlines; i++) {
+		free(x.lines[i].fold);
+		free(x.lines[i].map);
+	}
+	free(x.lines);
+	free(x.nfc);
+	pcre2_match_data_free(x.md);
+	return doc;
+}

@@ -1,0 +1,473 @@
+/*
+ * test_extract.c: fields read off OCR text as Tesseract gives it for the
+ * results a one-stop office hands back: birth extracts, decisions, business
+ * household certificates, construction permits.  Both header layouts
+ * (columns joined on one line, or one column after the other), the slips
+ * Tesseract makes on real scans, and a text with nothing to find, which
+ * must give nulls and empty lists, never a guess.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <utf8proc.h>
+
+#include "sohoa.h"
+
+#define MAXLIST	8
+
+struct extract_case {
+	const char	*what;
+	const char	*text;
+	const char	*source;		/* file name, or NULL */
+	const char	*pattern;		/* profile filename_pattern */
+	const char	*doc_type;		/* NULL: must be null */
+	const char	*doc_number;
+	const char	*issued_on;
+	const char	*agency_name;
+	const char	*people[MAXLIST];	/* NULL-terminated */
+	const char	*id_numbers[MAXLIST];
+	const char	*dossier_code;
+};
+
+/* Tesseract's default reading order joins the two header columns. */
+static const char birth_joined[] =
+    "ỦY BAN NHÂN DÂN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+    "PHƯỜNG DỊCH VỌNG HẬU Độc lập - Tự do - Hạnh phúc\n"
+    "Số: 1245/TLKS-BS Cầu Giấy, ngày 15 tháng 3 năm 2024\n"
+    "\n"
+    "TRÍCH LỤC KHAI SINH\n"
+    "Họ, chữ đệm, tên: NGUYỄN THỊ THU HƯỜNG\n"
+    "Ngày, tháng, năm sinh: 02/01/2024 ghi bằng chữ: Ngày hai, tháng một, "
+    "năm hai nghìn không trăm hai mươi bốn\n"
+    "Giới tính: Nữ Dân tộc: Kinh Quốc tịch: Việt Nam\n"
+    "Nơi sinh: Bệnh viện Phụ sản Hà Nội\n"
+    "Quê quán: Nam Trực, Nam Định\n"
+    "Số định danh cá nhân: 001324012345\n"
+    "Họ, chữ đệm, tên người mẹ: TRẦN THỊ LAN\n"
+    "Năm sinh: 1995 Dân tộc: Kinh Quốc tịch: Việt Nam\n"
+    "Nơi cư trú: Số 12 ngõ 34 Trần Thái Tông, phường Dịch Vọng Hậu\n"
+    "Họ, chữ đệm, tên người cha: NGUYỄN VĂN ĐỨC\n"
+    "Năm sinh: 1993 Dân tộc: Kinh Quốc tịch: Việt Nam\n"
+    "Nơi đăng ký khai sinh: Ủy ban nhân dân phường Dịch Vọng Hậu\n"
+    "Ngày, tháng, năm đăng ký: 10/01/2024\n"
+    "Mã hồ sơ: 000.23.11.H26-240315-0017\n"
+    "TM. ỦY BAN NHÂN DÂN\n"
+    "KT. CHỦ TỊCH\n"
+    "PHÓ CHỦ TỊCH\n"
+    "Lê Văn Minh\n";
+
+/* The same extract read one column after the other, right column first. */
+static const char birth_columns[] =
+    "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+    "Độc lập - Tự do - Hạnh phúc\n"
+    "Cầu Giấy, ngày 15 tháng 3 năm 2024\n"
+    "ỦY BAN NHÂN DÂN\n"
+    "PHƯỜNG DỊCH VỌNG HẬU\n"
+    "Số: 1245/TLKS-BS\n"
+    "TRÍCH LỤC KHAI SINH\n"
+    "Họ, chữ đệm, tên: NGUYỄN THỊ THU HƯỜNG\n"
+    "Giới tính: Nữ\n"
+    "Số định danh cá nhân: 001324012345\n"
+    "Họ, chữ đệm, tên người mẹ: TRẦN THỊ LAN\n"
+    "Họ, chữ đệm, tên người cha: NGUYỄN VĂN ĐỨC\n";
+
+/* A decision read column by column, with the slips of a real scan: O for
+ * 0 and a space in the number, NGUYỄN read as NGUYÊN, a space inside the
+ * ID number, l for 1 in an old ID card number, an older law cited by date. */
+static const char decision_slips[] =
+    "ỦY BAN NHÂN DÂN\n"
+    "QUẬN CẦU GIẤY\n"
+    "-------\n"
+    "Số: 1O45 /QĐ-UBND\n"
+    "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+    "Độc lập - Tự do - Hạnh phúc\n"
+    "---------------\n"
+    "Cầu Giấy, ngày 05/03/2024\n"
+    "QUYẾT ĐỊNH\n"
+    "Về việc cấp giấy phép kinh doanh dịch vụ\n"
+    "CHỦ TỊCH ỦY BAN NHÂN DÂN QUẬN CẦU GIẤY\n"
+    "Căn cứ Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015;\n"
+    "QUYẾT ĐỊNH:\n"
+    "Điều 1. Cấp cho Ông (Bà): NGUYÊN VĂN AN Sinh ngày: 12/08/1985\n"
+    "CCCD số: 001085 012345 cấp ngày 10/07/2021\n"
+    "Người đại diện: Bà: Trần Thị Bích Ngọc, CMND số 0l2345678 cấp năm 2010\n"
+    "Điều 2. Quyết định có hiệu lực kể từ ngày ký.\n"
+    "Nơi nhận:\n"
+    "- Như Điều 1;\n"
+    "- Lưu: VT.\n"
+    "KT. CHỦ TỊCH\n"
+    "PHÓ CHỦ TỊCH\n";
+
+/* A district office's certificate: the title printed over two lines, no
+ * "Số:" line, an O for 0 at the start of the ID number. */
+static const char household_business[] =
+    "UBND QUẬN CẦU GIẤY CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+    "PHÒNG TÀI CHÍNH - KẾ HOẠCH Độc lập - Tự do - Hạnh phúc\n"
+    "\n"
+    "GIẤY CHỨNG NHẬN\n"
+    "ĐĂNG KÝ HỘ KINH DOANH\n"
+    "Mã số hộ kinh doanh: 01A8012345\n"
+    "Đăng ký lần đầu: ngày 10 tháng 01 năm 2023\n"
+    "1. Tên hộ kinh doanh: CỬA HÀNG TẠP HÓA HƯƠNG LAN\n"
+    "2. Địa chỉ: Số 5 ngõ 12/3 phố Trần Quốc Vượng, phường Dịch Vọng Hậu\n"
+    "Điện thoại: 0912345678\n"
+    "3. Vốn kinh doanh: 100.000.000 đồng\n"
+    "4. Thông tin về đại diện hộ kinh doanh:\n"
+    "Họ và tên: PHẠM THỊ HƯƠNG Giới tính: Nữ\n"
+    "Sinh ngày: 20/11/1980 Dân tộc: Kinh Quốc tịch: Việt Nam\n"
+    "Số định danh cá nhân: O01180023456\n"
+    "TRƯỞNG PHÒNG\n"
+    "Vũ Đình Toàn\n";
+
+/* A city department's permit: "Số:" under the title, an address with a
+ * lower-case "số 12/3", names in ordinary case after a label. */
+static const char building_permit[] =
+    "UBND THÀNH PHỐ HÀ NỘI CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+    "SỞ XÂY DỰNG Độc lập - Tự do - Hạnh phúc\n"
+    "Hà Nội, ngày 20 tháng 02 năm 2024\n"
+    "GIẤY PHÉP XÂY DỰNG\n"
+    "Số: 245/GPXD\n"
+    "1. Cấp cho: Ông/Bà: Lê Thị Mai\n"
+    "Địa chỉ: số 12/3 phố Duy Tân, phường Dịch Vọng Hậu\n"
+    "Họ và tên người đại diện:\n"
+    "HOÀNG MINH TUẤN\n"
+    "Căn cước: 001090004321\n"
+    "2. Được phép xây dựng công trình: Nhà ở riêng lẻ\n"
+    "Mã hồ sơ: 000.A0.01.H26-210212-9090\n"
+    "GIÁM ĐỐC\n";
+
+/* A copy of a marriage certificate read with the gaps between columns
+ * kept: two people and two ID numbers side by side, O for 0 twice. */
+static const char marriage_wide[] =
+    "UỶ BAN NHÂN DÂN                CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+    "XÃ ĐÔNG ANH                   Độc lập - Tự do - Hạnh phúc\n"
+    "                              ___________________\n"
+    "Số: 56/2024/SCT/BS            Đông Anh, ngày 7 tháng 11 năm 2024\n"
+    "                    BẢN SAO\n"
+    "            GIẤY CHỨNG NHẬN KẾT HÔN\n"
+    "Họ, chữ đệm, tên chồng: Nguyễn Văn Bình      "
+    "Họ, chữ đệm, tên vợ: Lê Thị Hoa\n"
+    "Ngày, tháng, năm sinh: 01/01/1990             "
+    "Ngày, tháng, năm sinh: 02/02/1992\n"
+    "Số CCCD: 001090001111                         Số CCCD: OO1192002222\n";
+
+/* Dates of birth and register numbers are not the document's. */
+static const char birth_dates_only[] =
+    "Họ và tên: NGUYỄN VĂN AN\n"
+    "Sinh ngày: 01/01/1980\n"
+    "Ngày, tháng, năm sinh: 02/02/1990\n"
+    "Quyển số: 01/2024-SCT/BS\n"
+    "Mã số: 12/HKD\n";
+
+/* Nothing here is a field, though it has words that look like labels. */
+static const char nothing[] =
+    "Biên bản họp tổ dân phố số 7\n"
+    "Hôm nay, các hộ gia đình đã thảo luận về vệ sinh môi trường.\n"
+    "Địa chỉ: số 12/3 ngõ 45 phố Trần Thái Tông\n"
+    "Điện thoại liên hệ: 0912 345 678, mã bưu chính 100000\n"
+    "Ông Ba nói rằng ngày mai sẽ họp tiếp lúc 8 giờ.\n"
+    "Bà con đồng ý với kế hoạch.\n";
+
+static const struct extract_case cases[] = {
+	{
+		.what = "birth extract, columns joined",
+		.text = birth_joined,
+		.doc_type = "TRÍCH LỤC KHAI SINH",
+		.doc_number = "1245/TLKS-BS",
+		.issued_on = "2024-03-15",
+		.agency_name = "ỦY BAN NHÂN DÂN PHƯỜNG DỊCH VỌNG HẬU",
+		.people = { "NGUYỄN THỊ THU HƯỜNG", "TRẦN THỊ LAN",
+		    "NGUYỄN VĂN ĐỨC" },
+		.id_numbers = { "001324012345" },
+		.dossier_code = "000.23.11.H26-240315-0017",
+	},
+	{
+		.what = "birth extract, one column after the other",
+		.text = birth_columns,
+		.doc_type = "TRÍCH LỤC KHAI SINH",
+		.doc_number = "1245/TLKS-BS",
+		.issued_on = "2024-03-15",
+		.agency_name = "ỦY BAN NHÂN DÂN PHƯỜNG DỊCH VỌNG HẬU",
+		.people = { "NGUYỄN THỊ THU HƯỜNG", "TRẦN THỊ LAN",
+		    "NGUYỄN VĂN ĐỨC" },
+		.id_numbers = { "001324012345" },
+	},
+	{
+		.what = "decision with OCR slips",
+		.text = decision_slips,
+		.doc_type = "QUYẾT ĐỊNH",
+		.doc_number = "1045/QĐ-UBND",
+		.issued_on = "2024-03-05",
+		.agency_name = "ỦY BAN NHÂN DÂN QUẬN CẦU GIẤY",
+		.people = { "NGUYÊN VĂN AN", "Trần Thị Bích Ngọc" },
+		.id_numbers = { "001085012345", "012345678" },
+	},
+	{
+		.what = "household business certificate",
+		.text = household_business,
+		.doc_type = "GIẤY CHỨNG NHẬN ĐĂNG KÝ HỘ KINH DOANH",
+		.issued_on = "2023-01-10",
+		.agency_name = "PHÒNG TÀI CHÍNH - KẾ HOẠCH",
+		.people = { "PHẠM THỊ HƯƠNG" },
+		.id_numbers = { "001180023456" },
+	},
+	{
+		.what = "construction permit from a department",
+		.text = building_permit,
+		.doc_type = "GIẤY PHÉP XÂY DỰNG",
+		.doc_number = "245/GPXD",
+		.issued_on = "2024-02-20",
+		.agency_name = "SỞ XÂY DỰNG",
+		.people = { "Lê Thị Mai", "HOÀNG MINH TUẤN" },
+		.id_numbers = { "001090004321" },
+		.dossier_code = "000.A0.01.H26-210212-9090",
+	},
+	{
+		.what = "marriage certificate, wide gaps between columns",
+		.text = marriage_wide,
+		.doc_type = "GIẤY CHỨNG NHẬN KẾT HÔN",
+		.doc_number = "56/2024/SCT/BS",
+		.issued_on = "2024-11-07",
+		.agency_name = "UỶ BAN NHÂN DÂN XÃ ĐÔNG ANH",
+		.people = { "Nguyễn Văn Bình", "Lê Thị Hoa" },
+		.id_numbers = { "001090001111", "001192002222" },
+	},
+	{
+		.what = "birth dates and register numbers are not the "
+		    "document's",
+		.text = birth_dates_only,
+		.people = { "NGUYỄN VĂN AN" },
+	},
+	{
+		.what = "nothing to find: all null, never invented",
+		.text = nothing,
+	},
+	{
+		.what = "empty text",
+		.text = "",
+	},
+	{
+		.what = "a date that does not exist is not a date",
+		.text = "Hà Nội, ngày 31 tháng 02 năm 2024\n"
+		    "Số: 12/QĐ-UBND\n",
+		.doc_number = "12/QĐ-UBND",
+	},
+	{
+		.what = "\"Sô\" without a colon, spaces in the number",
+		.text = "UBND PHƯỜNG DỊCH VỌNG HẬU\n"
+		    "Sô 1245 / QĐ - UBND\n"
+		    "Hà Nội, ngày 5 tháng 3 năm 2024\n",
+		.doc_number = "1245/QĐ-UBND",
+		.issued_on = "2024-03-05",
+		.agency_name = "UBND PHƯỜNG DỊCH VỌNG HẬU",
+	},
+	{
+		.what = "a year with O for 0 in the number",
+		.text = "Số: 123/2O24/NĐ-CP\n",
+		.doc_number = "123/2024/NĐ-CP",
+	},
+	{
+		.what = "dossier code from the file name (first group)",
+		.text = "TRÍCH LỤC KHAI SINH\n",
+		.source = "000.A0.01.H26-210212-9090_trang1.tif",
+		.pattern = "^([0-9A-Z]{3}\\.[0-9A-Z]{2}\\.[0-9A-Z]{2}\\."
+		    "[A-Z][0-9]{2}-[0-9]{6}-[0-9]{4})_",
+		.doc_type = "TRÍCH LỤC KHAI SINH",
+		.dossier_code = "000.A0.01.H26-210212-9090",
+	},
+	{
+		.what = "dossier code from the file name (whole match)",
+		.text = "",
+		.source = "scan 000.23.11.H26-240315-0017.pdf",
+		.pattern = "[0-9A-Z.]+-[0-9]{6}-[0-9]{4}",
+		.dossier_code = "000.23.11.H26-240315-0017",
+	},
+	{
+		.what = "a file name the pattern does not match",
+		.text = "",
+		.source = "IMG_0001.jpg",
+		.pattern = "^([0-9A-Z.]+-[0-9]{6}-[0-9]{4})",
+	},
+	{
+		.what = "the code in the text wins over the file name",
+		.text = "Mã hồ sơ: 000.23.11.H26-240315-0017\n",
+		.source = "000.A0.01.H26-210212-9090.tif",
+		.pattern = "^([0-9A-Z.]+-[0-9]{6}-[0-9]{4})",
+		.dossier_code = "000.23.11.H26-240315-0017",
+	},
+};
+
+static void
+assert_field(const char *what, json_t *doc, const char *key,
+    const char *want)
+{
+	json_t *v = json_object_get(doc, key);
+
+	if (v == NULL)
+		fail_msg("%s: no key %s", what, key);
+	if (want == NULL) {
+		if (!json_is_null(v))
+			fail_msg("%s: %s is \"%s\", expected null", what, key,
+			    json_is_string(v) ? json_string_value(v) : "?");
+		return;
+	}
+	if (!json_is_string(v))
+		fail_msg("%s: %s is not a string, expected \"%s\"", what, key,
+		    want);
+	if (strcmp(json_string_value(v), want) != 0)
+		fail_msg("%s: %s is \"%s\", expected \"%s\"", what, key,
+		    json_string_value(v), want);
+}
+
+static void
+assert_list(const char *what, json_t *doc, const char *key,
+    const char *const want[MAXLIST])
+{
+	json_t *v = json_object_get(doc, key);
+	size_t i, n = 0;
+
+	while (n < MAXLIST && want[n] != NULL)
+		n++;
+	if (!json_is_array(v))
+		fail_msg("%s: %s is not an array", what, key);
+	if (json_array_size(v) != n) {
+		char *dump = json_dumps(v, JSON_ENSURE_ASCII);
+
+		fail_msg("%s: %s has %zu entries, expected %zu: %s", what, key,
+		    json_array_size(v), n, dump);
+	}
+	for (i = 0; i < n; i++)
+		if (strcmp(json_string_value(json_array_get(v, i)), want[i]))
+			fail_msg("%s: %s[%zu] is \"%s\", expected \"%s\"", what,
+			    key, i, json_string_value(json_array_get(v, i)),
+			    want[i]);
+}
+
+static void
+check_case(const struct extract_case *c, const char *text, const char *what)
+{
+	struct profile p;
+	json_t *doc;
+
+	memset(&p, 0, sizeof p);
+	p.name = (char *)"test";
+	p.filename_pattern = (char *)c->pattern;
+	doc = extract_fields(text, c->source, &p);
+	assert_non_null(doc);
+	/* Exactly the contract's keys, no more. */
+	assert_int_equal(json_object_size(doc), 7);
+	assert_field(what, doc, "doc_type", c->doc_type);
+	assert_field(what, doc, "doc_number", c->doc_number);
+	assert_field(what, doc, "issued_on", c->issued_on);
+	assert_field(what, doc, "agency_name", c->agency_name);
+	assert_list(what, doc, "people", c->people);
+	assert_list(what, doc, "id_numbers", c->id_numbers);
+	assert_field(what, doc, "dossier_code", c->dossier_code);
+	json_decref(doc);
+}
+
+static void
+test_cases(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		check_case(&cases[i], cases[i].text, cases[i].what);
+}
+
+/* Some OCR engines and PDF text layers emit combining marks (NFD): the
+ * fields must be the same, and come back in NFC. */
+static void
+test_cases_nfd(void **state)
+{
+	utf8proc_uint8_t *nfd;
+	char *what;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		assert_true(utf8proc_map((const utf8proc_uint8_t *)cases[i].text,
+		    0, &nfd, UTF8PROC_NULLTERM | UTF8PROC_STABLE |
+		    UTF8PROC_DECOMPOSE) >= 0);
+		what = xasprintf("%s (NFD)", cases[i].what);
+		check_case(&cases[i], (const char *)nfd, what);
+		free(what);
+		free(nfd);
+	}
+}
+
+static void
+test_null_text_and_profile(void **state)
+{
+	json_t *doc;
+
+	(void)state;
+	doc = extract_fields(NULL, NULL, NULL);
+	assert_non_null(doc);
+	assert_true(json_is_null(json_object_get(doc, "doc_type")));
+	assert_int_equal(json_array_size(json_object_get(doc, "people")), 0);
+	json_decref(doc);
+	/* Without a profile a file name yields nothing. */
+	doc = extract_fields("", "000.A0.01.H26-210212-9090.tif", NULL);
+	assert_true(json_is_null(json_object_get(doc, "dossier_code")));
+	json_decref(doc);
+}
+
+/* Broken bytes in the OCR text or the file name still give valid JSON. */
+static void
+test_invalid_utf8(void **state)
+{
+	struct profile p;
+	json_t *doc;
+	char *dump;
+
+	(void)state;
+	memset(&p, 0, sizeof p);
+	p.filename_pattern = (char *)"([0-9A-Z.]+-[0-9]{6}-[0-9]{4})";
+	doc = extract_fields("TR\xc3ÍCH LỤC KHAI SINH\n"
+	    "Họ, chữ đệm, tên: NGUY\xff" "ỄN VĂN AN\n",
+	    "h\xe1\xbb 000.A0.01.H26-210212-9090.tif", &p);
+	dump = json_dumps(doc, 0);
+	assert_non_null(dump);
+	assert_string_equal(json_string_value(json_object_get(doc,
+	    "dossier_code")), "000.A0.01.H26-210212-9090");
+	free(dump);
+	json_decref(doc);
+}
+
+/* The same ID number printed twice is listed once. */
+static void
+test_ids_deduplicated(void **state)
+{
+	json_t *doc, *ids;
+
+	(void)state;
+	doc = extract_fields("Số định danh cá nhân: 001324012345\n"
+	    "CCCD: 001324 012345\n"
+	    "Bản sao: 001324012345\n", NULL, NULL);
+	ids = json_object_get(doc, "id_numbers");
+	assert_int_equal(json_array_size(ids), 1);
+	assert_string_equal(json_string_value(json_array_get(ids, 0)),
+	    "001324012345");
+	json_decref(doc);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cases),
+		cmocka_unit_test(test_cases_nfd),
+		cmocka_unit_test(test_null_text_and_profile),
+		cmocka_unit_test(test_invalid_utf8),
+		cmocka_unit_test(test_ids_deduplicated),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
