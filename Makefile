@@ -70,7 +70,7 @@ demo:
 check:
 	./scripts/install-deps
 	$(MAKE) all unit-tests
-	./tests/run
+	BUILD=$(B) ./tests/run
 
 unit-tests: $(UNIT_BINS)
 
