@@ -19,10 +19,10 @@ for k in id source_name sha256 pages ocr_confidence profile agency_code \
     agency_name level doc_type doc_number issued_on people id_numbers \
     dossier_code archive ingested_at duplicate_of; do
 	check "every ingested record has '$k'" \
-	    test "$(jq -s "map(has(\"$k\")) | all" "$T/ingest.json")" = true
+	    test "$(jq -s "length > 0 and (map(has(\"$k\")) | all)" "$T/ingest.json")" = true
 done
 check "ocr_confidence is between 0 and 100 and sensible for clean pages" \
-    test "$(jq -s 'map(.ocr_confidence > 70 and .ocr_confidence <= 100) | all' "$T/ingest.json")" = true
+    test "$(jq -s 'length > 0 and (map(.ocr_confidence > 70 and .ocr_confidence <= 100) | all)' "$T/ingest.json")" = true
 check "the multi-page TIFF has 3 pages" \
     test "$(jq -s '.[] | select(.source_name=="multipage.tif") | .pages' "$T/ingest.json")" -eq 3
 check "the sample profile's office is on the record" \
