@@ -18,6 +18,7 @@
 
 #include "sohoa.h"
 
+/* Options every command takes, and those of the commands defined here. */
 struct cmd_opts {
 	const char *data;
 	const char *profile;
@@ -29,11 +30,18 @@ struct cmd_opts {
 	int	 verbose;
 };
 
+/*
+ * A command: its own long options (beyond --data, --json, -v, --help),
+ * handled by opt(), which returns 0 or -1 for a bad value.  Commands keep
+ * what their options say in struct cmd_opts or in state of their own.
+ */
 struct cmd {
 	const char *name;
 	int	(*run)(struct cmd_opts *, int, char **);
 	const char *usage;
 	const char *help;
+	const struct option *opts;
+	int	(*opt)(struct cmd_opts *, int ch, const char *arg);
 };
 
 static int cmd_ingest(struct cmd_opts *, int, char **);
@@ -44,21 +52,46 @@ static int cmd_get(struct cmd_opts *, int, char **);
 static int cmd_verify(struct cmd_opts *, int, char **);
 static int cmd_worker(struct cmd_opts *, int, char **);
 
+static int opt_basic(struct cmd_opts *, int, const char *);
+
+enum { OPT_PROFILE = 256, OPT_LIMIT, OPT_JOBS, OPT_ORIGINAL, OPT_PDF,
+    OPT_TEXT };
+static const struct option ingest_opts[] = {
+	{ "profile", required_argument, NULL, OPT_PROFILE },
+	{ "jobs", required_argument, NULL, OPT_JOBS },
+	{ NULL, 0, NULL, 0 }
+};
+static const struct option limit_opts[] = {
+	{ "limit", required_argument, NULL, OPT_LIMIT },
+	{ NULL, 0, NULL, 0 }
+};
+static const struct option get_opts[] = {
+	{ "original", no_argument, NULL, OPT_ORIGINAL },
+	{ "pdf", no_argument, NULL, OPT_PDF },
+	{ "text", no_argument, NULL, OPT_TEXT },
+	{ "output", required_argument, NULL, 'o' },
+	{ NULL, 0, NULL, 0 }
+};
+
 static const struct cmd cmds[] = {
 	{ "ingest", cmd_ingest,
 	  "ingest [--jobs N] [--profile FILE] [--json] FILE...",
-	  "OCR scans (TIFF, PNG, JPEG), archive and index them" },
+	  "OCR scans (TIFF, PNG, JPEG), archive and index them",
+	  ingest_opts, opt_basic },
 	{ "search", cmd_search,
 	  "search [--json] [--limit N] QUERY...",
-	  "find documents by name, ID number, dossier code, document number" },
+	  "find documents by name, ID number, dossier code, document number",
+	  limit_opts, opt_basic },
 	{ "list", cmd_list, "list [--json] [--limit N]",
-	  "list documents, newest first" },
-	{ "show", cmd_show, "show [--json] ID", "show one document's record" },
+	  "list documents, newest first", limit_opts, opt_basic },
+	{ "show", cmd_show, "show [--json] ID", "show one document's record",
+	  NULL, NULL },
 	{ "get", cmd_get, "get ID --original|--pdf|--text -o FILE",
-	  "copy a document out of its archive package (-o - for stdout)" },
+	  "copy a document out of its archive package (-o - for stdout)",
+	  get_opts, opt_basic },
 	{ "verify", cmd_verify, "verify [--json]",
-	  "re-hash every archive package and name each mismatch" },
-	{ "worker", cmd_worker, NULL, NULL },
+	  "re-hash every archive package and name each mismatch", NULL, NULL },
+	{ "worker", cmd_worker, NULL, NULL, NULL, NULL },
 };
 #define NCMDS (sizeof cmds / sizeof cmds[0])
 
@@ -453,28 +486,51 @@ cmd_worker(struct cmd_opts *o, int argc, char **argv)
 	return worker_main();
 }
 
+static int
+opt_basic(struct cmd_opts *o, int ch, const char *arg)
+{
+	switch (ch) {
+	case OPT_PROFILE:
+		o->profile = arg;
+		break;
+	case OPT_LIMIT:
+		o->limit = parse_count(arg, "--limit");
+		break;
+	case OPT_JOBS:
+		o->jobs = parse_count(arg, "--jobs");
+		break;
+	case OPT_ORIGINAL:
+		o->what = "original";
+		break;
+	case OPT_PDF:
+		o->what = "pdf";
+		break;
+	case OPT_TEXT:
+		o->what = "text";
+		break;
+	case 'o':
+		o->output = arg;
+		break;
+	default:
+		return -1;
+	}
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
-	enum { OPT_DATA = 256, OPT_PROFILE, OPT_JSON, OPT_LIMIT, OPT_JOBS,
-	    OPT_ORIGINAL, OPT_PDF, OPT_TEXT, OPT_VERSION };
-	static const struct option longopts[] = {
+	enum { OPT_DATA = 1000, OPT_JSON, OPT_VERSION };
+	static const struct option common[] = {
 		{ "data", required_argument, NULL, OPT_DATA },
-		{ "profile", required_argument, NULL, OPT_PROFILE },
 		{ "json", no_argument, NULL, OPT_JSON },
-		{ "limit", required_argument, NULL, OPT_LIMIT },
-		{ "jobs", required_argument, NULL, OPT_JOBS },
-		{ "original", no_argument, NULL, OPT_ORIGINAL },
-		{ "pdf", no_argument, NULL, OPT_PDF },
-		{ "text", no_argument, NULL, OPT_TEXT },
-		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
-		{ NULL, 0, NULL, 0 }
 	};
+	struct option longopts[64];
 	struct cmd_opts o;
 	const struct cmd *cmd = NULL;
-	size_t i;
+	size_t i, n = 0;
 	int ch;
 
 	log_init("sohoa", 0);
@@ -499,6 +555,14 @@ main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	/* The common options, then the command's own. */
+	for (i = 0; i < sizeof common / sizeof common[0]; i++)
+		longopts[n++] = common[i];
+	for (i = 0; cmd->opts != NULL && cmd->opts[i].name != NULL &&
+	    n < sizeof longopts / sizeof longopts[0] - 1; i++)
+		longopts[n++] = cmd->opts[i];
+	memset(&longopts[n], 0, sizeof longopts[n]);
+
 	memset(&o, 0, sizeof o);
 	argc--;
 	argv++;
@@ -507,29 +571,8 @@ main(int argc, char **argv)
 		case OPT_DATA:
 			o.data = optarg;
 			break;
-		case OPT_PROFILE:
-			o.profile = optarg;
-			break;
 		case OPT_JSON:
 			o.json = 1;
-			break;
-		case OPT_LIMIT:
-			o.limit = parse_count(optarg, "--limit");
-			break;
-		case OPT_JOBS:
-			o.jobs = parse_count(optarg, "--jobs");
-			break;
-		case OPT_ORIGINAL:
-			o.what = "original";
-			break;
-		case OPT_PDF:
-			o.what = "pdf";
-			break;
-		case OPT_TEXT:
-			o.what = "text";
-			break;
-		case 'o':
-			o.output = optarg;
 			break;
 		case 'v':
 			o.verbose++;
@@ -543,6 +586,9 @@ main(int argc, char **argv)
 				    cmd->help);
 			return 0;
 		default:
+			if (ch != '?' && cmd->opt != NULL &&
+			    cmd->opt(&o, ch, optarg) == 0)
+				break;
 			if (cmd->usage != NULL)
 				fprintf(stderr, "usage: sohoa %s\n", cmd->usage);
 			return 2;
