@@ -174,7 +174,9 @@ int	archive_verify(const char *pkg,
 
 /* index.c: the SQLite database (WAL) and its FTS5 full text. */
 struct index;
+struct sqlite3;
 struct index *index_open(const char *dbpath, char *err);
+struct sqlite3 *index_db(struct index *);
 void	index_close(struct index *);
 int	index_begin(struct index *);
 int	index_commit(struct index *);

@@ -257,6 +257,14 @@ index_close(struct index *ix)
 	free(ix);
 }
 
+/* The connection, for modules that keep tables of their own in the same
+ * database and must commit with the record (job.c). */
+sqlite3 *
+index_db(struct index *ix)
+{
+	return ix->db;
+}
+
 static sqlite3_stmt *
 index_stmt(struct index *ix, enum index_stmt s)
 {
