@@ -34,7 +34,8 @@ endif
 
 B = build
 # Every module but the programs' main files, in the order of the data flow.
-LIB_SRCS = src/log.c src/util.c src/vntext.c src/profile.c src/image.c \
+LIB_SRCS = src/log.c src/util.c src/vntext.c src/cfgfile.c src/conf.c \
+           src/profile.c src/image.c \
            src/ocr.c src/extract.c src/archive.c src/index.c src/worker.c \
            src/ingest.c
 LIB_OBJS = $(LIB_SRCS:src/%.c=$(B)/obj/%.o)

@@ -84,6 +84,53 @@ char	*vntext_fold(const char *s);
  * match on the folded text, then cut the original.  Caller frees both. */
 char	*vntext_fold_map(const char *s, size_t **map);
 
+/* cfgfile.c: INI files people edit by hand, errors as "file:line: reason". */
+struct cfgfile_key {
+	const char *section;
+	const char *name;
+	int	 required;
+};
+/* Parses path; sections lists the allowed [sections] (NULL-terminated).
+ * set(arg, key index, name, value, why) stores one value or returns -1
+ * with a plain reason in why (ERRMAX/2 bytes).  Unknown sections and keys,
+ * keys set twice, empty or quoted values are errors.  A key named "*"
+ * takes any name in its section (set() must check repeats). */
+int	cfgfile_parse(const char *path, const char *const *sections,
+	    const struct cfgfile_key *keys, int nkeys,
+	    int (*set)(void *arg, int key, const char *name, const char *value,
+	    char *why), void *arg, char *err);
+int	cfgfile_int(const char *v, long lo, long hi, int *out);
+int	cfgfile_bool(const char *v, int *out);
+int	cfgfile_utf8_ok(const char *s);
+
+/* conf.c: sohoa.conf, the installation-wide settings. */
+#ifndef SOHOA_SYSCONFDIR
+#define SOHOA_SYSCONFDIR	"/etc/sohoa"
+#endif
+struct conf_target {
+	char	*level;			/* city, district, commune, ... */
+	double	 target;		/* fraction: 0.7 */
+};
+struct conf {
+	char	*path;			/* the file read, or NULL for defaults */
+	char	*data;			/* data folder; NULL = SOHOA_DATA or built-in */
+	char	*profiles;		/* folder of scanner profiles */
+	int	 workers;		/* 0 = one per core */
+	int	 job_time_limit;	/* seconds per document */
+	int	 job_memory_mb;		/* address-space limit of a worker */
+	int	 max_pages;		/* pages per document */
+	int	 rescan_seconds;	/* full rescan of every inbox */
+	struct conf_target *targets;	/* digitization targets per level */
+	size_t	 ntargets;
+};
+/* Loads path; when path is NULL the default file is read if it exists
+ * (SOHOA_CONF, else SOHOA_SYSCONFDIR/sohoa.conf) and defaults are used
+ * otherwise.  Targets default to city 70 %, district 60 %, commune 50 %. */
+int	conf_load(const char *path, struct conf *out, char *err);
+/* The target for a level, or -1 when the level has none. */
+double	conf_target(const struct conf *, const char *level);
+void	conf_free(struct conf *);
+
 /* profile.c: one scanner folder and the office it belongs to. */
 struct profile {
 	char	*path;			/* file it came from, or "(built-in)" */

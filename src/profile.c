@@ -3,14 +3,8 @@
  * the scans arrive, where bad ones are set aside, which office they belong
  * to (agency code, name, level) and how to read them.  Records staff edit
  * these files by hand, so every mistake is reported as "file:line: what is
- * wrong" in plain words, and nothing unknown is silently ignored: a typo in
- * a key name would otherwise leave a default in force that nobody asked for.
- *
- * inih does the INI syntax.  Debian's inih is built without line numbers
- * in the handler, so the file is fed to ini_parse_stream through a reader
- * of our own that counts lines; the handler then knows the line it is
- * looking at.  The reader also catches what inih cannot report: unknown
- * [sections] and lines too long for inih's line buffer.
+ * wrong" in plain words (cfgfile.c does the INI side); here are the keys
+ * and what makes each value good.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -47,154 +41,38 @@ enum profile_key {
 	PK_COUNT
 };
 
-static const struct {
-	const char	*name;
-	int		 required;
-} profile_keys[PK_COUNT] = {
-	[PK_NAME] =		{ "name", 1 },
-	[PK_INBOX] =		{ "inbox", 0 },		/* the daemon checks */
-	[PK_QUARANTINE] =	{ "quarantine", 0 },	/* the daemon checks */
-	[PK_AGENCY_CODE] =	{ "agency_code", 1 },
-	[PK_AGENCY_NAME] =	{ "agency_name", 1 },
-	[PK_LEVEL] =		{ "level", 1 },
-	[PK_LANGUAGES] =	{ "languages", 0 },
-	[PK_DPI] =		{ "dpi", 0 },
-	[PK_SETTLE] =		{ "settle_seconds", 0 },
-	[PK_POLL] =		{ "poll_seconds", 0 },
-	[PK_RECURSIVE] =	{ "recursive", 0 },
-	[PK_FILENAME_PATTERN] =	{ "filename_pattern", 0 },
+static const struct cfgfile_key profile_keys[PK_COUNT] = {
+	[PK_NAME] =		{ "profile", "name", 1 },
+	[PK_INBOX] =		{ "profile", "inbox", 0 },		/* the daemon checks */
+	[PK_QUARANTINE] =	{ "profile", "quarantine", 0 },	/* the daemon checks */
+	[PK_AGENCY_CODE] =	{ "profile", "agency_code", 1 },
+	[PK_AGENCY_NAME] =	{ "profile", "agency_name", 1 },
+	[PK_LEVEL] =		{ "profile", "level", 1 },
+	[PK_LANGUAGES] =	{ "profile", "languages", 0 },
+	[PK_DPI] =		{ "profile", "dpi", 0 },
+	[PK_SETTLE] =		{ "profile", "settle_seconds", 0 },
+	[PK_POLL] =		{ "profile", "poll_seconds", 0 },
+	[PK_RECURSIVE] =	{ "profile", "recursive", 0 },
+	[PK_FILENAME_PATTERN] =	{ "profile", "filename_pattern", 0 },
 };
 
-/* State shared by the line reader and the key handler during one load. */
+/* What profile_set needs: where to store, where to say what is wrong. */
 struct profile_parse {
-	const char	*path;
-	FILE		*fp;
-	char		*line;		/* the raw line inih is looking at */
-	size_t		 linecap;
-	int		 lineno;
-	int		 section_line;	/* first [profile] heading, or 0 */
-	int		 key_line[PK_COUNT];
-	int		 err_line;	/* 0 while there is no error */
-	char		 reason[ERRMAX / 4 * 3];	/* leaves room for file:line */
 	struct profile	*out;
+	char		*why;
 };
 
 static void	profile_fail(struct profile_parse *, const char *, ...)
 		    PRINTFLIKE(2, 3);
 
-/* Records the first error only: later ones are usually its echoes. */
 static void
 profile_fail(struct profile_parse *pp, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (pp->err_line == 0) {
-		pp->err_line = pp->lineno > 0 ? pp->lineno : 1;
-		va_start(ap, fmt);
-		vsnprintf(pp->reason, sizeof pp->reason, fmt, ap);
-		va_end(ap);
-	}
-}
-
-/*
- * The fgets-like reader inih calls once per line.  Stopping (NULL) after
- * the first error keeps the line count where the error is.
- */
-static char *
-profile_reader(char *str, int num, void *stream)
-{
-	struct profile_parse *pp = stream;
-	const char *s, *end;
-	char *ret = NULL;
-	ssize_t n;
-
-	if (pp->err_line != 0)
-		goto out;
-	if ((n = getline(&pp->line, &pp->linecap, pp->fp)) == -1)
-		goto out;
-	pp->lineno++;
-	if (memchr(pp->line, '\0', (size_t)n) != NULL) {
-		profile_fail(pp, "the line holds a NUL byte; is this a text "
-		    "file?");
-		goto out;
-	}
-	/* inih needs room for the line, "\r\n" and the NUL. */
-	if (n + 1 > num) {
-		profile_fail(pp, "the line is longer than %d characters",
-		    num - 3);
-		goto out;
-	}
-	s = pp->line;
-	if (pp->lineno == 1 && strncmp(s, "\xef\xbb\xbf", 3) == 0)
-		s += 3;
-	while (*s == ' ' || *s == '\t')
-		s++;
-	if (*s == '[' && (end = strchr(s + 1, ']')) != NULL) {
-		size_t len = (size_t)(end - (s + 1));
-
-		if (len != strlen(PROFILE_SECTION) ||
-		    strncmp(s + 1, PROFILE_SECTION, len) != 0) {
-			profile_fail(pp, "unknown section [%.*s]; a profile "
-			    "has only a [profile] section", (int)len, s + 1);
-			goto out;
-		}
-		if (pp->section_line == 0)
-			pp->section_line = pp->lineno;
-	}
-	memcpy(str, pp->line, (size_t)n + 1);
-	ret = str;
-out:
-	return ret;
-}
-
-static int
-profile_int(const char *v, long lo, long hi, int *out)
-{
-	char *end;
-	long n;
-	int rc = -1;
-
-	if (isdigit((unsigned char)*v)) {
-		errno = 0;
-		n = strtol(v, &end, 10);
-		if (errno == 0 && *end == '\0' && n >= lo && n <= hi) {
-			*out = (int)n;
-			rc = 0;
-		}
-	}
-	return rc;
-}
-
-static int
-profile_bool(const char *v, int *out)
-{
-	static const char *yes[] = { "yes", "true", "on", "1" };
-	static const char *no[] = { "no", "false", "off", "0" };
-	size_t i;
-	int rc = -1;
-
-	for (i = 0; i < sizeof yes / sizeof yes[0] && rc == -1; i++) {
-		if (strcasecmp(v, yes[i]) == 0) {
-			*out = 1;
-			rc = 0;
-		} else if (strcasecmp(v, no[i]) == 0) {
-			*out = 0;
-			rc = 0;
-		}
-	}
-	return rc;
-}
-
-static int
-profile_utf8_ok(const char *s)
-{
-	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
-	utf8proc_int32_t cp;
-	utf8proc_ssize_t n;
-
-	while (*p != '\0' && (n = utf8proc_iterate(p, -1, &cp)) > 0)
-		p += n;
-	return *p == '\0';
+	va_start(ap, fmt);
+	vsnprintf(pp->why, ERRMAX / 2, fmt, ap);
+	va_end(ap);
 }
 
 static int
@@ -299,7 +177,7 @@ profile_set(struct profile_parse *pp, enum profile_key k, const char *v)
 		rc = 0;
 		break;
 	case PK_AGENCY_NAME:
-		if (!profile_utf8_ok(v)) {
+		if (!cfgfile_utf8_ok(v)) {
 			profile_fail(pp, "agency_name is not valid UTF-8; save "
 			    "the file as UTF-8");
 			break;
@@ -329,23 +207,23 @@ profile_set(struct profile_parse *pp, enum profile_key k, const char *v)
 		rc = 0;
 		break;
 	case PK_DPI:
-		if ((rc = profile_int(v, 50, 2400, &p->dpi)) == -1)
+		if ((rc = cfgfile_int(v, 50, 2400, &p->dpi)) == -1)
 			profile_fail(pp, "dpi must be a whole number from 50 "
 			    "to 2400, not '%s'", v);
 		break;
 	case PK_SETTLE:
-		if ((rc = profile_int(v, 0, 3600, &p->settle_seconds)) == -1)
+		if ((rc = cfgfile_int(v, 0, 3600, &p->settle_seconds)) == -1)
 			profile_fail(pp, "settle_seconds must be a whole "
 			    "number of seconds from 0 to 3600, not '%s'", v);
 		break;
 	case PK_POLL:
-		if ((rc = profile_int(v, 0, 86400, &p->poll_seconds)) == -1)
+		if ((rc = cfgfile_int(v, 0, 86400, &p->poll_seconds)) == -1)
 			profile_fail(pp, "poll_seconds must be a whole number "
 			    "of seconds from 0 (watch with inotify) to 86400, "
 			    "not '%s'", v);
 		break;
 	case PK_RECURSIVE:
-		if ((rc = profile_bool(v, &p->recursive)) == -1)
+		if ((rc = cfgfile_bool(v, &p->recursive)) == -1)
 			profile_fail(pp, "recursive must be yes or no, not "
 			    "'%s'", v);
 		break;
@@ -361,58 +239,13 @@ profile_set(struct profile_parse *pp, enum profile_key k, const char *v)
 	return rc;
 }
 
-/* inih calls this for every key = value; nonzero means the line is good. */
 static int
-profile_handler(void *user, const char *section, const char *name,
-    const char *value)
+profile_setkey(void *arg, int k, const char *name, const char *value,
+    char *why)
 {
-	struct profile_parse *pp = user;
-	struct buf known;
-	int k, ok = 0;
+	struct profile_parse pp = { arg, why };
 
-	if (pp->err_line != 0)
-		goto out;
-	if (strcmp(section, PROFILE_SECTION) != 0) {
-		if (*section == '\0')
-			profile_fail(pp, "'%s' comes before the [profile] "
-			    "heading", name);
-		else
-			profile_fail(pp, "unknown section [%s]", section);
-		goto out;
-	}
-	for (k = 0; k < PK_COUNT; k++)
-		if (strcmp(name, profile_keys[k].name) == 0)
-			break;
-	if (k == PK_COUNT) {
-		buf_init(&known, 1024);
-		for (k = 0; k < PK_COUNT; k++)
-			buf_printf(&known, "%s%s", k ? ", " : "",
-			    profile_keys[k].name);
-		profile_fail(pp, "unknown key '%s' (the keys are %s)", name,
-		    known.data);
-		buf_free(&known);
-		goto out;
-	}
-	if (pp->key_line[k] != 0) {
-		/* inih hands an indented line over as more of the key above. */
-		if (pp->line != NULL && (*pp->line == ' ' || *pp->line == '\t'))
-			profile_fail(pp, "this line is indented, so it would "
-			    "continue the value of '%s' above it; remove the "
-			    "indentation or make it a comment", name);
-		else
-			profile_fail(pp, "'%s' is set twice (first on line %d)",
-			    name, pp->key_line[k]);
-		goto out;
-	}
-	pp->key_line[k] = pp->lineno;
-	if (*value == '\0')
-		profile_fail(pp, "'%s' has no value", name);
-	else if (*value == '"' || *value == '\'')
-		profile_fail(pp, "write the value of '%s' without quotes", name);
-	else
-		ok = profile_set(pp, (enum profile_key)k, value) == 0;
-out:
-	return ok;
+	return profile_set(&pp, (enum profile_key)k, value);
 }
 
 static void
@@ -428,61 +261,17 @@ profile_defaults(struct profile *p)
 int
 profile_load(const char *path, struct profile *out, char *err)
 {
-	struct profile_parse pp;
-	int irc, k, rc = -1;
+	static const char *const sections[] = { "profile", NULL };
 
 	memset(out, 0, sizeof *out);
-	memset(&pp, 0, sizeof pp);
-	pp.path = path;
-	pp.out = out;
-	if ((pp.fp = fopen(path, "re")) == NULL) {
-		snprintf(err, ERRMAX, "%s: cannot open the file: %s", path,
-		    strerror(errno));
-		goto out;
-	}
 	out->path = xstrdup(path);
 	profile_defaults(out);
-	irc = ini_parse_stream(profile_reader, &pp, profile_handler, &pp);
-	if (irc == -2)
-		fatalx("out of memory");
-	if (irc > 0 && (pp.err_line == 0 || irc < pp.err_line)) {
-		/* inih's own complaint: a line it could not make sense of. */
-		pp.err_line = irc;
-		snprintf(pp.reason, sizeof pp.reason, "expected a [profile] "
-		    "heading, a 'key = value' line or a comment");
+	if (cfgfile_parse(path, sections, profile_keys, PK_COUNT,
+	    profile_setkey, out, err) == -1) {
+		profile_free(out);
+		return -1;
 	}
-	if (pp.err_line == 0 && ferror(pp.fp)) {
-		snprintf(err, ERRMAX, "%s: cannot read the file: %s", path,
-		    strerror(errno));
-		goto out_free_profile;
-	}
-	if (pp.err_line != 0) {
-		snprintf(err, ERRMAX, "%s:%d: %s", path, pp.err_line,
-		    pp.reason);
-		goto out_free_profile;
-	}
-	if (pp.section_line == 0) {
-		snprintf(err, ERRMAX, "%s: there is no [profile] section",
-		    path);
-		goto out_free_profile;
-	}
-	for (k = 0; k < PK_COUNT; k++) {
-		if (profile_keys[k].required && pp.key_line[k] == 0) {
-			snprintf(err, ERRMAX, "%s:%d: the [profile] section "
-			    "has no '%s', which is required", path,
-			    pp.section_line, profile_keys[k].name);
-			goto out_free_profile;
-		}
-	}
-	rc = 0;
-	goto out_close;
-out_free_profile:
-	profile_free(out);
-out_close:
-	fclose(pp.fp);
-	free(pp.line);
-out:
-	return rc;
+	return 0;
 }
 
 void

@@ -264,7 +264,7 @@ static const struct bad_case bad_cases[] = {
 	  "regular expression" },
 	{ "filename_pattern = (?<x", "regular expression" },
 	{ "[scanner]", "unknown section [scanner]" },
-	{ "this line has no equals sign", "expected a [profile] heading" },
+	{ "this line has no equals sign", "expected a [section] heading" },
 	{ "name = again", "'name' is set twice (first on line 3)" },
 };
 

@@ -1,0 +1,253 @@
+/*
+ * conf.c: sohoa.conf, the settings of one installation: where data and
+ * scanner profiles live, how many workers and with what limits, and the
+ * digitization targets per level that auditors check against.
+ *
+ * The levels and their targets are configuration, not code: since 07/2025
+ * districts no longer exist, yet results they issued stay valid and keep
+ * the district target; a province may add levels of its own.
+ *
+ *	[sohoa]
+ *	data = /var/lib/sohoa
+ *	profiles = /etc/sohoa/scanner-profiles
+ *	workers = 0
+ *	job_time_limit = 600
+ *	job_memory_mb = 4096
+ *	max_pages = 1000
+ *	rescan_seconds = 60
+ *
+ *	[targets]
+ *	city = 70%
+ *	district = 60%
+ *	commune = 50%
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sohoa.h"
+
+enum conf_key {
+	CK_DATA,
+	CK_PROFILES,
+	CK_WORKERS,
+	CK_TIME_LIMIT,
+	CK_MEMORY,
+	CK_MAX_PAGES,
+	CK_RESCAN,
+	CK_TARGET,
+	CK_COUNT
+};
+
+static const struct cfgfile_key conf_keys[CK_COUNT] = {
+	[CK_DATA] =		{ "sohoa", "data", 0 },
+	[CK_PROFILES] =		{ "sohoa", "profiles", 0 },
+	[CK_WORKERS] =		{ "sohoa", "workers", 0 },
+	[CK_TIME_LIMIT] =	{ "sohoa", "job_time_limit", 0 },
+	[CK_MEMORY] =		{ "sohoa", "job_memory_mb", 0 },
+	[CK_MAX_PAGES] =	{ "sohoa", "max_pages", 0 },
+	[CK_RESCAN] =		{ "sohoa", "rescan_seconds", 0 },
+	[CK_TARGET] =		{ "targets", "*", 0 },
+};
+
+static void
+conf_add_target(struct conf *c, const char *level, double target)
+{
+	size_t i;
+
+	for (i = 0; i < c->ntargets; i++)
+		if (strcmp(c->targets[i].level, level) == 0) {
+			c->targets[i].target = target;
+			return;
+		}
+	c->targets = xrealloc(c->targets, (c->ntargets + 1) *
+	    sizeof *c->targets);
+	c->targets[c->ntargets].level = xstrdup(level);
+	c->targets[c->ntargets].target = target;
+	c->ntargets++;
+}
+
+static void
+conf_defaults(struct conf *c)
+{
+	memset(c, 0, sizeof *c);
+	c->profiles = xstrdup(SOHOA_SYSCONFDIR "/scanner-profiles");
+	c->job_time_limit = 600;
+	c->job_memory_mb = 4096;
+	c->max_pages = 1000;
+	c->rescan_seconds = 60;
+	conf_add_target(c, "city", 0.70);
+	conf_add_target(c, "district", 0.60);
+	conf_add_target(c, "commune", 0.50);
+}
+
+/* "70%", "70" and "0.7" all mean seventy per cent. */
+static int
+conf_parse_target(const char *v, double *out)
+{
+	char *end;
+	double d;
+
+	errno = 0;
+	d = strtod(v, &end);
+	if (errno != 0 || end == v || !isfinite(d))
+		return -1;
+	if (*end == '%') {
+		end++;
+		d /= 100;
+	} else if (d > 1)
+		d /= 100;
+	while (*end == ' ')
+		end++;
+	if (*end != '\0' || d < 0 || d > 1)
+		return -1;
+	*out = d;
+	return 0;
+}
+
+struct conf_parse {
+	struct conf *c;
+	char	**seen;		/* levels named in [targets] */
+	size_t	 nseen;
+};
+
+static int
+conf_set(void *arg, int k, const char *name, const char *v, char *why)
+{
+	struct conf_parse *cp = arg;
+	struct conf *c = cp->c;
+	double t;
+	size_t i;
+
+	switch ((enum conf_key)k) {
+	case CK_DATA:
+		free(c->data);
+		c->data = xstrdup(v);
+		return 0;
+	case CK_PROFILES:
+		free(c->profiles);
+		c->profiles = xstrdup(v);
+		return 0;
+	case CK_WORKERS:
+		if (cfgfile_int(v, 0, 256, &c->workers) == 0)
+			return 0;
+		snprintf(why, ERRMAX / 2, "workers must be a whole number from "
+		    "0 (one per core) to 256, not '%s'", v);
+		return -1;
+	case CK_TIME_LIMIT:
+		if (cfgfile_int(v, 10, 86400, &c->job_time_limit) == 0)
+			return 0;
+		snprintf(why, ERRMAX / 2, "job_time_limit must be a number of "
+		    "seconds from 10 to 86400, not '%s'", v);
+		return -1;
+	case CK_MEMORY:
+		if (cfgfile_int(v, 256, 1 << 20, &c->job_memory_mb) == 0)
+			return 0;
+		snprintf(why, ERRMAX / 2, "job_memory_mb must be a number of "
+		    "megabytes from 256 to 1048576, not '%s'", v);
+		return -1;
+	case CK_MAX_PAGES:
+		if (cfgfile_int(v, 1, 100000, &c->max_pages) == 0)
+			return 0;
+		snprintf(why, ERRMAX / 2, "max_pages must be a whole number "
+		    "from 1 to 100000, not '%s'", v);
+		return -1;
+	case CK_RESCAN:
+		if (cfgfile_int(v, 1, 86400, &c->rescan_seconds) == 0)
+			return 0;
+		snprintf(why, ERRMAX / 2, "rescan_seconds must be a number of "
+		    "seconds from 1 to 86400, not '%s'", v);
+		return -1;
+	case CK_TARGET:
+		for (i = 0; i < cp->nseen; i++)
+			if (strcmp(cp->seen[i], name) == 0) {
+				snprintf(why, ERRMAX / 2, "the target for '%s' "
+				    "is set twice", name);
+				return -1;
+			}
+		if (strspn(name, "abcdefghijklmnopqrstuvwxyz_-") !=
+		    strlen(name)) {
+			snprintf(why, ERRMAX / 2, "a level name is written in "
+			    "small letters, such as commune, not '%s'", name);
+			return -1;
+		}
+		if (conf_parse_target(v, &t) == -1) {
+			snprintf(why, ERRMAX / 2, "the target for '%s' must be "
+			    "a share such as 70%% or 0.7, not '%s'", name, v);
+			return -1;
+		}
+		cp->seen = xrealloc(cp->seen, (cp->nseen + 1) *
+		    sizeof *cp->seen);
+		cp->seen[cp->nseen++] = xstrdup(name);
+		conf_add_target(c, name, t);
+		return 0;
+	case CK_COUNT:
+		break;
+	}
+	fatalx("%s: no such key", __func__);
+}
+
+int
+conf_load(const char *path, struct conf *out, char *err)
+{
+	static const char *const sections[] = { "sohoa", "targets", NULL };
+	struct conf_parse cp;
+	const char *env;
+	char *deflt = NULL;
+	size_t i;
+	int rc;
+
+	conf_defaults(out);
+	if (path == NULL) {
+		if ((env = getenv("SOHOA_CONF")) != NULL && *env != '\0')
+			path = env;
+		else {
+			deflt = xstrdup(SOHOA_SYSCONFDIR "/sohoa.conf");
+			if (access(deflt, F_OK) == -1) {
+				free(deflt);
+				return 0;	/* no file: the defaults */
+			}
+			path = deflt;
+		}
+	}
+	memset(&cp, 0, sizeof cp);
+	cp.c = out;
+	out->path = xstrdup(path);
+	rc = cfgfile_parse(path, sections, conf_keys, CK_COUNT, conf_set, &cp,
+	    err);
+	for (i = 0; i < cp.nseen; i++)
+		free(cp.seen[i]);
+	free(cp.seen);
+	free(deflt);
+	if (rc == -1)
+		conf_free(out);
+	return rc;
+}
+
+double
+conf_target(const struct conf *c, const char *level)
+{
+	size_t i;
+
+	for (i = 0; level != NULL && i < c->ntargets; i++)
+		if (strcmp(c->targets[i].level, level) == 0)
+			return c->targets[i].target;
+	return -1;
+}
+
+void
+conf_free(struct conf *c)
+{
+	size_t i;
+
+	free(c->path);
+	free(c->data);
+	free(c->profiles);
+	for (i = 0; i < c->ntargets; i++)
+		free(c->targets[i].level);
+	free(c->targets);
+	memset(c, 0, sizeof *c);
+}
