@@ -278,7 +278,11 @@ struct ingest_opts {
 	char	**worker_argv;
 	int	 time_limit;
 	int	 memory_mb;
+	int	 max_pages;
 };
+/* The job a worker gets for one scan (caller json_decref()s). */
+json_t	*ingest_job(const struct profile *, const char *path,
+	    const char *workdir, int max_pages);
 /* Relative path of the package of a scan with this SHA-256.  Caller frees. */
 char	*ingest_archive_path(const char *sha256);
 /* Records a worker's successful result: fields, record, package, commit.

@@ -226,6 +226,18 @@ ingest_cleanup_workdir(const char *dir)
 	rmdir(dir);
 }
 
+/* What a worker needs to read one scan: the file, where to put its
+ * output, and how the profile says to read it. */
+json_t *
+ingest_job(const struct profile *prof, const char *path, const char *workdir,
+    int max_pages)
+{
+	return json_pack("{s:s, s:s, s:s, s:i, s:i}", "path", path, "workdir",
+	    workdir, "languages", prof->languages ? prof->languages : "vie",
+	    "dpi", prof->dpi > 0 ? prof->dpi : 300, "max_pages",
+	    max_pages > 0 ? max_pages : 1000);
+}
+
 /* ---- the batch loop of `sohoa ingest` ---- */
 
 enum item_state { ITEM_PENDING, ITEM_RUNNING, ITEM_DONE, ITEM_FAILED };
@@ -360,9 +372,7 @@ ingest_submit(struct ingest_batch *b, struct pool *pool, struct ingest_item *it,
 		ingest_report_fail(b, it, err);
 		return 0;
 	}
-	job = json_pack("{s:s, s:s, s:s, s:i}", "path", it->path, "workdir",
-	    it->workdir, "languages", b->o->profile->languages ?
-	    b->o->profile->languages : "vie", "dpi", b->o->profile->dpi);
+	job = ingest_job(b->o->profile, it->path, it->workdir, b->o->max_pages);
 	rc = pool_submit(pool, job, it);
 	json_decref(job);
 	if (rc == 0)
