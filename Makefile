@@ -37,7 +37,7 @@ B = build
 LIB_SRCS = src/log.c src/util.c src/vntext.c src/cfgfile.c src/conf.c \
            src/profile.c src/image.c \
            src/ocr.c src/extract.c src/archive.c src/index.c src/worker.c \
-           src/ingest.c
+           src/job.c src/watch.c src/ingest.c
 LIB_OBJS = $(LIB_SRCS:src/%.c=$(B)/obj/%.o)
 UNIT_SRCS = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)

@@ -268,6 +268,59 @@ int	pool_submit(struct pool *, json_t *job, void *tag);
 int	pool_wait(struct pool *, int timeout_ms, json_t **result, void **tag);
 void	pool_stop(struct pool *);
 
+/* watch.c: noticing scans in the inboxes and deciding when each is whole. */
+struct watch;
+/* profiles must outlive the watch; folders must exist. */
+struct watch *watch_open(const struct profile *profiles, size_t nprof,
+	    int rescan_seconds, char *err);
+void	watch_close(struct watch *);
+int	watch_fd(const struct watch *);
+/* Reads events, rescans what is due, and calls ready() once for each file
+ * that is whole (prof is the index in profiles). */
+void	watch_poll(struct watch *, void (*ready)(int prof, const char *path,
+	    const char *rel, void *), void *arg);
+/* Files seen in a profile's inbox but not yet whole. */
+size_t	watch_pending(const struct watch *, int prof);
+int	watch_ignored(const char *name);
+
+/* job.c: the daemon's journal of scans claimed from the inboxes. */
+enum job_state { JOB_QUEUED, JOB_PROCESSING, JOB_DONE, JOB_QUARANTINING,
+    JOB_QUARANTINED };
+extern const char *job_state_names[];
+struct job {
+	int64_t	 id;
+	char	*profile;
+	char	*source_name;		/* name in the inbox, relative */
+	char	*spool_path;
+	char	*quarantine_path;
+	char	*reason;		/* why it failed last, or NULL */
+	int	 attempts;		/* worker crashes so far */
+	enum job_state state;
+	/* the daemon's, not stored */
+	char	 sha256[65];
+	char	*workdir;
+};
+int	job_init(struct index *, char *err);
+/* Moves path (rel inside the inbox) into spooldir and records a queued job. */
+int	job_claim(struct index *, const char *spooldir, const char *profile,
+	    const char *path, const char *rel, int64_t *id, char *err);
+/* Unfinished jobs (state < 0) or jobs in one state, oldest first. */
+size_t	job_list(struct index *, int state, struct job ***out);
+void	job_free_list(struct job **, size_t);
+void	job_free(struct job *);
+int	job_set_state(struct index *, int64_t id, enum job_state);
+/* struct ingest_hook's before_commit, with arg the struct job. */
+int	job_done_tx(struct index *, int64_t doc_id, void *job, char *err);
+void	job_finish(struct job *);
+/* Sets the scan aside in qdir with NAME.reason.txt holding reason. */
+int	job_quarantine(struct index *, struct job *, const char *qdir,
+	    const char *reason, char *err);
+/* Counts a worker crash and queues the job again; returns the attempts. */
+int	job_crashed(struct index *, struct job *, const char *reason);
+/* After a restart: adopt orphan spool files, requeue, finish half-done moves. */
+int	job_recover(struct index *, const char *spoolroot);
+json_t	*job_status(struct index *);
+
 /* ingest.c: one scan from file to archived, indexed record. */
 struct ingest_opts {
 	const char *datadir;
@@ -285,13 +338,21 @@ json_t	*ingest_job(const struct profile *, const char *path,
 	    const char *workdir, int max_pages);
 /* Relative path of the package of a scan with this SHA-256.  Caller frees. */
 char	*ingest_archive_path(const char *sha256);
+/* Work that must commit in the same transaction as the record (the
+ * daemon's job journal): called with the new record's id before COMMIT. */
+struct ingest_hook {
+	int	(*before_commit)(struct index *, int64_t id, void *arg, char *err);
+	void	*arg;
+};
 /* Records a worker's successful result: fields, record, package, commit.
  * On success *doc is the stored record (caller json_decref()s). */
 int	ingest_record(struct index *, const char *datadir,
 	    const struct profile *, const char *path, const char *source_name,
-	    const char *sha256, json_t *result, json_t **doc, char *err);
+	    const char *sha256, json_t *result, const struct ingest_hook *,
+	    json_t **doc, char *err);
 int	ingest_record_duplicate(struct index *, const struct profile *,
-	    const char *source_name, int64_t first, json_t **doc, char *err);
+	    const char *source_name, int64_t first, const struct ingest_hook *,
+	    json_t **doc, char *err);
 void	ingest_cleanup_workdir(const char *dir);
 /* The batch of `sohoa ingest`; returns how many files failed. */
 int	ingest_files(struct index *, const struct ingest_opts *, char **files,

@@ -96,7 +96,8 @@ ingest_new_doc(const struct profile *prof, const char *source_name,
 int
 ingest_record(struct index *ix, const char *datadir,
     const struct profile *prof, const char *path, const char *source_name,
-    const char *sha256, json_t *result, json_t **docp, char *err)
+    const char *sha256, json_t *result, const struct ingest_hook *hook,
+    json_t **docp, char *err)
 {
 	const char *pdf = json_string_value(json_object_get(result, "pdf_file"));
 	const char *txt = json_string_value(json_object_get(result, "text_file"));
@@ -146,6 +147,7 @@ ingest_record(struct index *ix, const char *datadir,
 	if (archive_write(abspath, sha256, items, 4, pkgsha, err) == -1)
 		goto out_rollback;
 	if (index_set_archive(ix, id, rel, pkgsha, err) == -1 ||
+	    (hook != NULL && hook->before_commit(ix, id, hook->arg, err) == -1) ||
 	    index_commit(ix) == -1) {
 		if (err[0] == '\0')
 			snprintf(err, ERRMAX, "cannot commit the record");
@@ -170,7 +172,8 @@ out:
 
 int
 ingest_record_duplicate(struct index *ix, const struct profile *prof,
-    const char *source_name, int64_t first, json_t **docp, char *err)
+    const char *source_name, int64_t first, const struct ingest_hook *hook,
+    json_t **docp, char *err)
 {
 	json_t *doc;
 	char now[40];
@@ -192,7 +195,9 @@ ingest_record_duplicate(struct index *ix, const struct profile *prof,
 		json_decref(doc);
 		return -1;
 	}
-	if (index_insert(ix, doc, NULL, err) == -1 || index_commit(ix) == -1) {
+	if (index_insert(ix, doc, NULL, err) == -1 || (hook != NULL &&
+	    hook->before_commit(ix, json_integer_value(json_object_get(doc,
+	    "id")), hook->arg, err) == -1) || index_commit(ix) == -1) {
 		if (err[0] == '\0')
 			snprintf(err, ERRMAX, "cannot commit the record");
 		index_rollback(ix);
@@ -345,7 +350,7 @@ ingest_duplicate(struct ingest_batch *b, struct ingest_item *it, int64_t first)
 	char err[ERRMAX] = "";
 
 	if (ingest_record_duplicate(b->ix, b->o->profile,
-	    util_basename(it->path), first, &doc, err) == -1) {
+	    util_basename(it->path), first, NULL, &doc, err) == -1) {
 		ingest_report_fail(b, it, err);
 		return;
 	}
@@ -393,7 +398,7 @@ ingest_finish(struct ingest_batch *b, struct ingest_item *it, json_t *res)
 
 		ingest_report_fail(b, it, why ? why : "the scan could not be read");
 	} else if (ingest_record(b->ix, b->o->datadir, b->o->profile, it->path,
-	    util_basename(it->path), it->sha256, res, &doc, err) == -1) {
+	    util_basename(it->path), it->sha256, res, NULL, &doc, err) == -1) {
 		ingest_report_fail(b, it, err);
 	} else {
 		it->state = ITEM_DONE;

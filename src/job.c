@@ -1,0 +1,512 @@
+/*
+ * job.c: the daemon's journal of scans taken from the inboxes.
+ *
+ * A scan is claimed by an atomic rename into the profile's spool folder,
+ * then recorded as a job.  A job moves queued -> processing -> done, or
+ * -> quarantining -> quarantined, and the table lives in the index's
+ * database so that "done" commits in the same transaction as the record.
+ * The spool file is removed only after that commit; a file set aside goes
+ * to the quarantine folder with NAME.reason.txt beside it.
+ *
+ * Killed at any instant, job_recover() brings every scan back to a state
+ * it can go on from: a spool file with no job (killed between the rename
+ * and the insert) is adopted, processing jobs are queued again, a done
+ * job's leftover spool file is removed, a half-done quarantine is finished.
+ * Nothing is lost and nothing is recorded twice.
+ */
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "sohoa.h"
+
+static const char job_schema[] =
+	"CREATE TABLE IF NOT EXISTS jobs ("
+	"  id INTEGER PRIMARY KEY,"
+	"  profile TEXT NOT NULL,"
+	"  source_name TEXT NOT NULL,"
+	"  spool_path TEXT NOT NULL UNIQUE,"
+	"  state TEXT NOT NULL,"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  reason TEXT,"
+	"  quarantine_path TEXT,"
+	"  document_id INTEGER,"
+	"  claimed_at TEXT NOT NULL,"
+	"  finished_at TEXT);"
+	"CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state, profile);";
+
+const char *job_state_names[] = {
+	[JOB_QUEUED] = "queued",
+	[JOB_PROCESSING] = "processing",
+	[JOB_DONE] = "done",
+	[JOB_QUARANTINING] = "quarantining",
+	[JOB_QUARANTINED] = "quarantined",
+};
+
+int
+job_init(struct index *ix, char *err)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(index_db(ix), job_schema, NULL, NULL, &msg) !=
+	    SQLITE_OK) {
+		snprintf(err, ERRMAX, "cannot set up the job journal: %s", msg);
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* Runs one statement with text/integer arguments given as a format:
+ * 's' text (NULL = SQL NULL), 'i' int64.  Returns 0 when it ran. */
+static int
+job_exec(struct index *ix, const char *sql, const char *fmt, ...)
+{
+	sqlite3_stmt *st;
+	va_list ap;
+	int i, rc;
+
+	if (sqlite3_prepare_v2(index_db(ix), sql, -1, &st, NULL) != SQLITE_OK) {
+		log_warnx("job journal: %s", sqlite3_errmsg(index_db(ix)));
+		return -1;
+	}
+	va_start(ap, fmt);
+	for (i = 0; fmt[i] != '\0'; i++) {
+		if (fmt[i] == 's') {
+			const char *s = va_arg(ap, const char *);
+
+			if (s == NULL)
+				sqlite3_bind_null(st, i + 1);
+			else
+				sqlite3_bind_text(st, i + 1, s, -1,
+				    SQLITE_TRANSIENT);
+		} else
+			sqlite3_bind_int64(st, i + 1, va_arg(ap, int64_t));
+	}
+	va_end(ap);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		log_warnx("job journal: %s", sqlite3_errmsg(index_db(ix)));
+		return -1;
+	}
+	return 0;
+}
+
+void
+job_free(struct job *j)
+{
+	if (j == NULL)
+		return;
+	free(j->profile);
+	free(j->source_name);
+	free(j->spool_path);
+	free(j->quarantine_path);
+	free(j->reason);
+	free(j);
+}
+
+static enum job_state
+job_state_of(const char *s)
+{
+	int i;
+
+	for (i = 0; i <= JOB_QUARANTINED; i++)
+		if (s != NULL && strcmp(s, job_state_names[i]) == 0)
+			return (enum job_state)i;
+	return JOB_QUEUED;
+}
+
+static char *
+job_col(sqlite3_stmt *st, int i)
+{
+	const unsigned char *s = sqlite3_column_text(st, i);
+
+	return s ? xstrdup((const char *)s) : NULL;
+}
+
+/* Jobs in the given state (or every unfinished one when state < 0), oldest
+ * first.  Returns the count; *out is an array the caller frees with
+ * job_free_list. */
+size_t
+job_list(struct index *ix, int state, struct job ***out)
+{
+	sqlite3_stmt *st;
+	struct job **v = NULL, *j;
+	size_t n = 0;
+
+	*out = NULL;
+	if (sqlite3_prepare_v2(index_db(ix), state >= 0 ?
+	    "SELECT id, profile, source_name, spool_path, state, attempts, "
+	    "reason, quarantine_path FROM jobs WHERE state = ?1 ORDER BY id" :
+	    "SELECT id, profile, source_name, spool_path, state, attempts, "
+	    "reason, quarantine_path FROM jobs WHERE state NOT IN ('done', "
+	    "'quarantined') ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	if (state >= 0)
+		sqlite3_bind_text(st, 1, job_state_names[state], -1,
+		    SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		j = xcalloc(1, sizeof *j);
+		j->id = sqlite3_column_int64(st, 0);
+		j->profile = job_col(st, 1);
+		j->source_name = job_col(st, 2);
+		j->spool_path = job_col(st, 3);
+		j->state = job_state_of((const char *)sqlite3_column_text(st, 4));
+		j->attempts = sqlite3_column_int(st, 5);
+		j->reason = job_col(st, 6);
+		j->quarantine_path = job_col(st, 7);
+		v = xrealloc(v, (n + 1) * sizeof *v);
+		v[n++] = j;
+	}
+	sqlite3_finalize(st);
+	*out = v;
+	return n;
+}
+
+void
+job_free_list(struct job **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		job_free(v[i]);
+	free(v);
+}
+
+/* Copies src to dst durably and removes src: for an inbox on another
+ * filesystem (a network share), where rename cannot move the file. */
+static int
+job_copy_move(const char *src, const char *dst, char *err)
+{
+	struct buf b;
+	int rc;
+
+	if (util_read_file(src, (size_t)8 << 30, &b, err) == -1)
+		return -1;
+	rc = util_write_durable(dst, b.data, b.len, err);
+	buf_free(&b);
+	if (rc == 0 && unlink(src) == -1) {
+		snprintf(err, ERRMAX, "copied, but cannot remove %s: %s", src,
+		    strerror(errno));
+		unlink(dst);
+		rc = -1;
+	}
+	return rc;
+}
+
+static int
+job_move(const char *src, const char *dst, char *err)
+{
+	if (rename(src, dst) == 0) {
+		util_fsync_dir_of(dst);
+		util_fsync_dir_of(src);
+		return 0;
+	}
+	if (errno == EXDEV)
+		return job_copy_move(src, dst, err);
+	snprintf(err, ERRMAX, "cannot move %s to %s: %s", src, dst,
+	    strerror(errno));
+	return -1;
+}
+
+/* Spool names keep the scan's own name after a unique prefix, so that a
+ * spool file found without its job can be adopted under its name. */
+static char *
+job_spool_name(const char *spooldir, const char *rel)
+{
+	static unsigned counter;
+	struct timespec ts;
+	const char *base = util_basename(rel);
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return xasprintf("%s/%lld%09ld-%d-%u_%s", spooldir,
+	    (long long)ts.tv_sec, ts.tv_nsec, (int)getpid(), counter++, base);
+}
+
+int
+job_claim(struct index *ix, const char *spooldir, const char *profile,
+    const char *path, const char *rel, int64_t *id, char *err)
+{
+	char *spool = job_spool_name(spooldir, rel), now[40];
+	int rc = -1;
+
+	if (util_mkdirs(spooldir, 0750) == -1) {
+		snprintf(err, ERRMAX, "cannot create the spool folder %s: %s",
+		    spooldir, strerror(errno));
+		goto out;
+	}
+	if (job_move(path, spool, err) == -1)
+		goto out;
+	util_now_iso8601(now);
+	if (job_exec(ix, "INSERT INTO jobs (profile, source_name, spool_path, "
+	    "state, claimed_at) VALUES (?1, ?2, ?3, 'queued', ?4)", "ssss",
+	    profile, rel, spool, now) == -1) {
+		/* Not lost: the spool file is adopted at the next start. */
+		snprintf(err, ERRMAX, "claimed into %s but cannot record the "
+		    "job", spool);
+		goto out;
+	}
+	*id = sqlite3_last_insert_rowid(index_db(ix));
+	rc = 0;
+out:
+	free(spool);
+	return rc;
+}
+
+int
+job_set_state(struct index *ix, int64_t id, enum job_state state)
+{
+	return job_exec(ix, "UPDATE jobs SET state = ?2 WHERE id = ?1", "is",
+	    id, job_state_names[state]);
+}
+
+/* The ingest hook: marks the job done inside the record's transaction. */
+int
+job_done_tx(struct index *ix, int64_t doc_id, void *arg, char *err)
+{
+	struct job *j = arg;
+	char now[40];
+
+	util_now_iso8601(now);
+	if (job_exec(ix, "UPDATE jobs SET state = 'done', document_id = ?2, "
+	    "finished_at = ?3, reason = NULL WHERE id = ?1", "iis", j->id,
+	    doc_id, now) == -1) {
+		snprintf(err, ERRMAX, "cannot mark the job done");
+		return -1;
+	}
+	return 0;
+}
+
+/* After the commit: the original leaves the spool. */
+void
+job_finish(struct job *j)
+{
+	if (unlink(j->spool_path) == 0)
+		util_fsync_dir_of(j->spool_path);
+}
+
+/* A free name in the quarantine folder: NAME, else NAME.1, NAME.2 ... */
+static char *
+job_quarantine_name(const char *qdir, const char *source_name)
+{
+	const char *base = util_basename(source_name);
+	char *p = xasprintf("%s/%s", qdir, base);
+	struct stat st;
+	int i;
+
+	for (i = 1; lstat(p, &st) == 0 && i < 10000; i++) {
+		free(p);
+		p = xasprintf("%s/%s.%d", qdir, base, i);
+	}
+	return p;
+}
+
+/* Second half of a quarantine, also what job_recover() redoes. */
+static int
+job_quarantine_move(struct index *ix, struct job *j, char *err)
+{
+	struct stat st;
+	char *why = NULL, now[40];
+	int rc = -1;
+
+	why = xasprintf("%s.reason.txt", j->quarantine_path);
+	if (lstat(j->spool_path, &st) == 0) {
+		struct buf text;
+
+		buf_init(&text, 1 << 16);
+		buf_printf(&text, "%s: %s.\n", util_basename(j->source_name),
+		    j->reason ? j->reason : "the scan could not be read");
+		if (util_write_durable(why, text.data, text.len, err) == -1) {
+			buf_free(&text);
+			goto out;
+		}
+		buf_free(&text);
+		if (job_move(j->spool_path, j->quarantine_path, err) == -1)
+			goto out;
+	}
+	util_now_iso8601(now);
+	if (job_exec(ix, "UPDATE jobs SET state = 'quarantined', "
+	    "finished_at = ?2 WHERE id = ?1", "is", j->id, now) == -1) {
+		snprintf(err, ERRMAX, "cannot record the quarantine");
+		goto out;
+	}
+	j->state = JOB_QUARANTINED;
+	rc = 0;
+out:
+	free(why);
+	return rc;
+}
+
+int
+job_quarantine(struct index *ix, struct job *j, const char *qdir,
+    const char *reason, char *err)
+{
+	if (util_mkdirs(qdir, 0750) == -1) {
+		snprintf(err, ERRMAX, "cannot create the quarantine folder %s: "
+		    "%s", qdir, strerror(errno));
+		return -1;
+	}
+	free(j->reason);
+	j->reason = xstrdup(reason);
+	free(j->quarantine_path);
+	j->quarantine_path = job_quarantine_name(qdir, j->source_name);
+	/* The plan is on record before anything moves. */
+	if (job_exec(ix, "UPDATE jobs SET state = 'quarantining', reason = ?2, "
+	    "quarantine_path = ?3 WHERE id = ?1", "iss", j->id, reason,
+	    j->quarantine_path) == -1) {
+		snprintf(err, ERRMAX, "cannot record the quarantine");
+		return -1;
+	}
+	j->state = JOB_QUARANTINING;
+	return job_quarantine_move(ix, j, err);
+}
+
+int
+job_crashed(struct index *ix, struct job *j, const char *reason)
+{
+	j->attempts++;
+	free(j->reason);
+	j->reason = xstrdup(reason);
+	job_exec(ix, "UPDATE jobs SET attempts = ?2, reason = ?3, state = "
+	    "'queued' WHERE id = ?1", "iis", j->id, (int64_t)j->attempts,
+	    reason);
+	j->state = JOB_QUEUED;
+	return j->attempts;
+}
+
+static int
+job_known_spool(struct index *ix, const char *path)
+{
+	sqlite3_stmt *st;
+	int known = 0;
+
+	if (sqlite3_prepare_v2(index_db(ix), "SELECT 1 FROM jobs WHERE "
+	    "spool_path = ?1", -1, &st, NULL) != SQLITE_OK)
+		return 1;	/* when in doubt, leave the file alone */
+	sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
+	known = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return known;
+}
+
+/* Spool files with no job: the daemon died between rename and insert. */
+static void
+job_adopt(struct index *ix, const char *spoolroot)
+{
+	DIR *top, *d;
+	struct dirent *pe, *fe;
+	char *pdir, *path, now[40];
+	const char *name;
+
+	if ((top = opendir(spoolroot)) == NULL)
+		return;
+	while ((pe = readdir(top)) != NULL) {
+		if (pe->d_name[0] == '.')
+			continue;
+		pdir = xasprintf("%s/%s", spoolroot, pe->d_name);
+		if ((d = opendir(pdir)) == NULL) {
+			free(pdir);
+			continue;
+		}
+		while ((fe = readdir(d)) != NULL) {
+			if (fe->d_name[0] == '.')
+				continue;
+			path = xasprintf("%s/%s", pdir, fe->d_name);
+			if (!job_known_spool(ix, path)) {
+				name = strchr(fe->d_name, '_');
+				name = name ? name + 1 : fe->d_name;
+				util_now_iso8601(now);
+				job_exec(ix, "INSERT INTO jobs (profile, "
+				    "source_name, spool_path, state, claimed_at) "
+				    "VALUES (?1, ?2, ?3, 'queued', ?4)", "ssss",
+				    pe->d_name, name, path, now);
+				log_info("%s: taken back into the queue after a "
+				    "restart", name);
+			}
+			free(path);
+		}
+		closedir(d);
+		free(pdir);
+	}
+	closedir(top);
+}
+
+int
+job_recover(struct index *ix, const char *spoolroot)
+{
+	struct job **v;
+	struct stat st;
+	char err[ERRMAX];
+	size_t n, i;
+
+	job_adopt(ix, spoolroot);
+	job_exec(ix, "UPDATE jobs SET state = 'queued' WHERE state = "
+	    "'processing'", "");
+	n = job_list(ix, JOB_QUARANTINING, &v);
+	for (i = 0; i < n; i++)
+		if (job_quarantine_move(ix, v[i], err) == -1)
+			log_warnx("%s: %s", v[i]->source_name, err);
+	job_free_list(v, n);
+	/* A done job whose spool file survived: the kill came after COMMIT. */
+	n = job_list(ix, JOB_DONE, &v);
+	for (i = 0; i < n; i++)
+		if (lstat(v[i]->spool_path, &st) == 0)
+			job_finish(v[i]);
+	job_free_list(v, n);
+	return 0;
+}
+
+/* Per profile: what `sohoa status` shows.  Caller json_decref()s. */
+json_t *
+job_status(struct index *ix)
+{
+	static const char sql[] =
+	    "SELECT j.profile,"
+	    " sum(j.state IN ('queued', 'processing')),"
+	    " sum(j.state = 'done' AND j.finished_at >= date('now', 'localtime')),"
+	    " sum(j.state = 'quarantined' AND j.finished_at >= date('now', 'localtime')),"
+	    " sum(j.state = 'quarantined'),"
+	    " (SELECT coalesce(sum(d.pages), 0) FROM jobs k JOIN documents d"
+	    "   ON d.id = k.document_id WHERE k.profile = j.profile AND"
+	    "   k.state = 'done' AND k.finished_at >= ?1),"
+	    " min(CASE WHEN j.state IN ('queued', 'processing') THEN"
+	    "   j.claimed_at END)"
+	    " FROM jobs j GROUP BY j.profile ORDER BY j.profile";
+	sqlite3_stmt *st;
+	json_t *a = json_array();
+	char since[40];
+	time_t t = time(NULL) - 15 * 60;
+	struct tm tm;
+
+	/* Pages per minute over the last quarter of an hour. */
+	localtime_r(&t, &tm);
+	strftime(since, sizeof since, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (sqlite3_prepare_v2(index_db(ix), sql, -1, &st, NULL) != SQLITE_OK)
+		return a;
+	sqlite3_bind_text(st, 1, since, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const unsigned char *oldest = sqlite3_column_text(st, 6);
+
+		json_array_append_new(a, json_pack("{s:s, s:i, s:i, s:i, s:i, "
+		    "s:f, s:o}", "profile", sqlite3_column_text(st, 0),
+		    "queue", sqlite3_column_int(st, 1),
+		    "done_today", sqlite3_column_int(st, 2),
+		    "failed_today", sqlite3_column_int(st, 3),
+		    "quarantined", sqlite3_column_int(st, 4),
+		    "pages_per_minute", sqlite3_column_int(st, 5) / 15.0,
+		    "oldest_pending", oldest ? json_string((const char *)oldest)
+		    : json_null()));
+	}
+	sqlite3_finalize(st);
+	return a;
+}

@@ -1,0 +1,407 @@
+/*
+ * watch.c: noticing scans in the inboxes and deciding when each is whole.
+ *
+ * Per profile, either inotify (IN_CLOSE_WRITE, IN_MOVED_TO and friends;
+ * the watch is added before the first scan of the folder, so nothing
+ * written in between is missed) or, for network shares where inotify sees
+ * nothing, polling every poll_seconds.  Every inbox is also rescanned in
+ * full every rescan_seconds, which catches what an overflowing event queue
+ * dropped.
+ *
+ * A file is ready when it was closed after writing (or moved in) and has
+ * not changed for a moment since, or when its size and mtime have stayed
+ * still for the profile's settle_seconds.  Dotfiles, temporary names and
+ * anything that is not a regular file are never taken; symlinks are not
+ * followed, so nothing outside the inbox can be pulled in.
+ */
+#include <sys/inotify.h>
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sohoa.h"
+
+#define WATCH_DIR_MASK	(IN_CLOSE_WRITE | IN_MOVED_TO | IN_MODIFY | \
+	IN_CREATE | IN_ONLYDIR | IN_DONT_FOLLOW | IN_EXCL_UNLINK)
+#define WATCH_MAX_DEPTH	16
+#define WATCH_CLOSE_QUIET 1.0	/* seconds a closed file must stay unchanged */
+
+struct watch_entry {
+	int	 prof;
+	char	*path;
+	char	*rel;
+	off_t	 size;
+	struct timespec mtime;
+	double	 still_since;	/* when size or mtime last changed */
+	double	 closed_at;	/* closed after writing or moved in; 0 = no */
+};
+
+struct watch_dir {
+	int	 wd;
+	int	 prof;
+	char	*path;
+	char	*rel;		/* "" for the inbox itself */
+};
+
+struct watch {
+	const struct profile *profiles;
+	size_t	 nprof;
+	int	 rescan_seconds;
+	int	 fd;
+	struct watch_dir *dirs;
+	size_t	 ndirs;
+	struct watch_entry *ents;
+	size_t	 nents;
+	double	*next_scan;	/* per profile */
+	int	*inbox_watched;	/* per profile */
+};
+
+static double
+watch_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Names scanners and copy tools use while a file is still being written. */
+int
+watch_ignored(const char *name)
+{
+	static const char *suffixes[] = { "~", ".tmp", ".temp", ".part",
+	    ".partial", ".crdownload", ".swp", ".reason.txt", NULL };
+	size_t len = strlen(name), sl;
+	int i;
+
+	if (name[0] == '.' || strncmp(name, "~$", 2) == 0)
+		return 1;
+	for (i = 0; suffixes[i] != NULL; i++) {
+		sl = strlen(suffixes[i]);
+		if (len >= sl && strcasecmp(name + len - sl, suffixes[i]) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static struct watch_entry *
+watch_entry_find(struct watch *w, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < w->nents; i++)
+		if (strcmp(w->ents[i].path, path) == 0)
+			return &w->ents[i];
+	return NULL;
+}
+
+static struct watch_entry *
+watch_entry_add(struct watch *w, int prof, const char *path, const char *rel,
+    double now)
+{
+	struct watch_entry *e = watch_entry_find(w, path);
+
+	if (e != NULL)
+		return e;
+	w->ents = xrealloc(w->ents, (w->nents + 1) * sizeof *w->ents);
+	e = &w->ents[w->nents++];
+	memset(e, 0, sizeof *e);
+	e->prof = prof;
+	e->path = xstrdup(path);
+	e->rel = xstrdup(rel);
+	e->size = -1;
+	e->still_since = now;
+	return e;
+}
+
+static void
+watch_entry_drop(struct watch *w, struct watch_entry *e)
+{
+	free(e->path);
+	free(e->rel);
+	*e = w->ents[--w->nents];
+}
+
+static void
+watch_add_dir(struct watch *w, int prof, const char *path, const char *rel)
+{
+	size_t i;
+	int wd;
+
+	if (w->fd == -1 || w->profiles[prof].poll_seconds > 0)
+		return;
+	if ((wd = inotify_add_watch(w->fd, path, WATCH_DIR_MASK)) == -1) {
+		log_warn("%s: cannot watch the folder", path);
+		return;
+	}
+	for (i = 0; i < w->ndirs; i++)
+		if (w->dirs[i].wd == wd)
+			return;
+	w->dirs = xrealloc(w->dirs, (w->ndirs + 1) * sizeof *w->dirs);
+	w->dirs[w->ndirs].wd = wd;
+	w->dirs[w->ndirs].prof = prof;
+	w->dirs[w->ndirs].path = xstrdup(path);
+	w->dirs[w->ndirs].rel = xstrdup(rel);
+	w->ndirs++;
+	if (*rel == '\0')
+		w->inbox_watched[prof] = 1;
+}
+
+/* Walks one folder of an inbox: every file becomes a candidate. */
+static void
+watch_scan_dir(struct watch *w, int prof, const char *path, const char *rel,
+    int depth, double now)
+{
+	const struct profile *p = &w->profiles[prof];
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+	char *sub, *subrel;
+
+	if (depth == 0 || p->recursive)
+		watch_add_dir(w, prof, path, rel);
+	if ((d = opendir(path)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (watch_ignored(de->d_name))
+			continue;
+		sub = xasprintf("%s/%s", path, de->d_name);
+		subrel = *rel ? xasprintf("%s/%s", rel, de->d_name) :
+		    xstrdup(de->d_name);
+		if (lstat(sub, &st) == 0) {
+			if (S_ISREG(st.st_mode))
+				watch_entry_add(w, prof, sub, subrel, now);
+			else if (S_ISDIR(st.st_mode) && p->recursive &&
+			    depth < WATCH_MAX_DEPTH)
+				watch_scan_dir(w, prof, sub, subrel, depth + 1,
+				    now);
+		}
+		free(sub);
+		free(subrel);
+	}
+	closedir(d);
+}
+
+struct watch *
+watch_open(const struct profile *profiles, size_t nprof, int rescan_seconds,
+    char *err)
+{
+	struct watch *w = xcalloc(1, sizeof *w);
+	size_t i;
+
+	w->profiles = profiles;
+	w->nprof = nprof;
+	w->rescan_seconds = rescan_seconds > 0 ? rescan_seconds : 60;
+	w->next_scan = xcalloc(nprof, sizeof *w->next_scan);
+	w->inbox_watched = xcalloc(nprof, sizeof *w->inbox_watched);
+	if ((w->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) == -1) {
+		snprintf(err, ERRMAX, "cannot start watching folders: %s",
+		    strerror(errno));
+		watch_close(w);
+		return NULL;
+	}
+	/* next_scan = 0: every inbox is scanned on the first poll, after its
+	 * watch is in place. */
+	for (i = 0; i < nprof; i++)
+		if (profiles[i].poll_seconds == 0)
+			watch_add_dir(w, (int)i, profiles[i].inbox, "");
+	return w;
+}
+
+void
+watch_close(struct watch *w)
+{
+	size_t i;
+
+	if (w == NULL)
+		return;
+	if (w->fd != -1)
+		close(w->fd);
+	for (i = 0; i < w->ndirs; i++) {
+		free(w->dirs[i].path);
+		free(w->dirs[i].rel);
+	}
+	for (i = 0; i < w->nents; i++) {
+		free(w->ents[i].path);
+		free(w->ents[i].rel);
+	}
+	free(w->dirs);
+	free(w->ents);
+	free(w->next_scan);
+	free(w->inbox_watched);
+	free(w);
+}
+
+int
+watch_fd(const struct watch *w)
+{
+	return w->fd;
+}
+
+static struct watch_dir *
+watch_dir_find(struct watch *w, int wd)
+{
+	size_t i;
+
+	for (i = 0; i < w->ndirs; i++)
+		if (w->dirs[i].wd == wd)
+			return &w->dirs[i];
+	return NULL;
+}
+
+static void
+watch_dir_drop(struct watch *w, int wd)
+{
+	size_t i;
+
+	for (i = 0; i < w->ndirs; i++) {
+		if (w->dirs[i].wd != wd)
+			continue;
+		if (*w->dirs[i].rel == '\0')
+			w->inbox_watched[w->dirs[i].prof] = 0;
+		free(w->dirs[i].path);
+		free(w->dirs[i].rel);
+		w->dirs[i] = w->dirs[--w->ndirs];
+		return;
+	}
+}
+
+static void
+watch_event(struct watch *w, const struct inotify_event *ev, double now)
+{
+	struct watch_dir *dir;
+	struct watch_entry *e;
+	char *path, *rel;
+	int prof;
+
+	if (ev->mask & IN_Q_OVERFLOW) {
+		size_t i;
+
+		log_info("too many events at once; rescanning every inbox");
+		for (i = 0; i < w->nprof; i++)
+			w->next_scan[i] = 0;
+		return;
+	}
+	if (ev->mask & IN_IGNORED) {
+		watch_dir_drop(w, ev->wd);
+		return;
+	}
+	if (ev->len == 0 || (dir = watch_dir_find(w, ev->wd)) == NULL ||
+	    watch_ignored(ev->name))
+		return;
+	prof = dir->prof;
+	path = xasprintf("%s/%s", dir->path, ev->name);
+	rel = *dir->rel ? xasprintf("%s/%s", dir->rel, ev->name) :
+	    xstrdup(ev->name);
+	if (ev->mask & IN_ISDIR) {
+		if (w->profiles[prof].recursive && (ev->mask &
+		    (IN_CREATE | IN_MOVED_TO)))
+			watch_scan_dir(w, prof, path, rel, 1, now);
+	} else {
+		e = watch_entry_add(w, prof, path, rel, now);
+		if (ev->mask & (IN_CLOSE_WRITE | IN_MOVED_TO))
+			e->closed_at = now;
+		else if (ev->mask & (IN_MODIFY | IN_CREATE)) {
+			e->closed_at = 0;
+			e->still_since = now;
+		}
+	}
+	free(path);
+	free(rel);
+}
+
+static void
+watch_read_events(struct watch *w, double now)
+{
+	char buf[65536] __attribute__((aligned(__alignof__(struct inotify_event))));
+	const struct inotify_event *ev;
+	ssize_t n;
+	char *p;
+
+	for (;;) {
+		n = read(w->fd, buf, sizeof buf);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		for (p = buf; p < buf + n; p += sizeof *ev + ev->len) {
+			ev = (const struct inotify_event *)p;
+			watch_event(w, ev, now);
+		}
+	}
+}
+
+static int
+watch_ready(const struct profile *p, struct watch_entry *e, double now)
+{
+	double quiet = now - e->still_since;
+	double settle = p->settle_seconds;
+
+	if (e->closed_at > 0)
+		return quiet >= (settle < WATCH_CLOSE_QUIET ? settle :
+		    WATCH_CLOSE_QUIET);
+	return quiet >= settle;
+}
+
+void
+watch_poll(struct watch *w, void (*ready)(int prof, const char *path,
+    const char *rel, void *), void *arg)
+{
+	double now = watch_now();
+	struct watch_entry *e;
+	struct stat st;
+	size_t i;
+
+	watch_read_events(w, now);
+	for (i = 0; i < w->nprof; i++) {
+		const struct profile *p = &w->profiles[i];
+
+		if (now < w->next_scan[i])
+			continue;
+		if (p->poll_seconds == 0 && !w->inbox_watched[i])
+			watch_add_dir(w, (int)i, p->inbox, "");
+		watch_scan_dir(w, (int)i, p->inbox, "", 0, now);
+		w->next_scan[i] = now + (p->poll_seconds > 0 ?
+		    p->poll_seconds : w->rescan_seconds);
+	}
+	for (i = 0; i < w->nents; ) {
+		e = &w->ents[i];
+		if (lstat(e->path, &st) == -1 || !S_ISREG(st.st_mode)) {
+			watch_entry_drop(w, e);
+			continue;
+		}
+		if (st.st_size != e->size ||
+		    st.st_mtim.tv_sec != e->mtime.tv_sec ||
+		    st.st_mtim.tv_nsec != e->mtime.tv_nsec) {
+			if (e->size != -1)
+				e->still_since = now;
+			e->size = st.st_size;
+			e->mtime = st.st_mtim;
+		}
+		if (!watch_ready(&w->profiles[e->prof], e, now)) {
+			i++;
+			continue;
+		}
+		ready(e->prof, e->path, e->rel, arg);
+		watch_entry_drop(w, e);
+	}
+}
+
+size_t
+watch_pending(const struct watch *w, int prof)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < w->nents; i++)
+		if (w->ents[i].prof == prof)
+			n++;
+	return n;
+}
