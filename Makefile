@@ -11,7 +11,7 @@ SYSCONFDIR ?= /etc
 LOCALSTATEDIR ?= /var/lib
 
 PKGS    = tesseract lept libtiff-4 libarchive sqlite3 libutf8proc libpcre2-8 \
-          jansson inih libcrypto
+          jansson inih libcrypto libsystemd
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_CFLAGS := $(shell pkg-config --cflags cmocka 2>/dev/null)
@@ -42,12 +42,15 @@ LIB_OBJS = $(LIB_SRCS:src/%.c=$(B)/obj/%.o)
 UNIT_SRCS = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 
-all: $(B)/sohoa
+all: $(B)/sohoa $(B)/sohoad
 
 $(B)/obj/%.o: src/%.c include/sohoa.h | $(B)/obj
 	$(CC) $(SOHOA_CFLAGS) $(SAN) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(B)/sohoa: $(B)/obj/sohoa.o $(B)/libsohoa.a
+	$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(SOHOA_LDLIBS)
+
+$(B)/sohoad: $(B)/obj/sohoad.o $(B)/libsohoa.a
 	$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(SOHOA_LDLIBS)
 
 $(B)/libsohoa.a: $(LIB_OBJS)
@@ -78,12 +81,28 @@ unit-tests: $(UNIT_BINS)
 bench: all
 	./bench/ingest-vs-tesseract
 
-install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
-	    $(DESTDIR)$(DATADIR)/scanner-profiles
+SYSTEMDUNITDIR ?= /lib/systemd/system
+SYSUSERSDIR    ?= /usr/lib/sysusers.d
+TMPFILESDIR    ?= /usr/lib/tmpfiles.d
+
+$(B)/sohoad.service: systemd/sohoad.service.in | $(B)/obj
+	sed 's|@SBINDIR@|$(SBINDIR)|g' $< >$@
+
+install: all $(B)/sohoad.service
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) \
+	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(DATADIR)/scanner-profiles \
+	    $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(SYSUSERSDIR) \
+	    $(DESTDIR)$(TMPFILESDIR)
 	install -m 755 $(B)/sohoa $(DESTDIR)$(BINDIR)/sohoa
+	install -m 755 $(B)/sohoad $(DESTDIR)$(SBINDIR)/sohoad
 	install -m 644 man/sohoa.1 $(DESTDIR)$(MANDIR)/man1/sohoa.1
+	install -m 644 man/sohoa.conf.5 $(DESTDIR)$(MANDIR)/man5/sohoa.conf.5
+	install -m 644 man/sohoad.8 $(DESTDIR)$(MANDIR)/man8/sohoad.8
 	install -m 644 scanner-profiles/*.conf $(DESTDIR)$(DATADIR)/scanner-profiles/
+	install -m 644 $(B)/sohoad.service $(DESTDIR)$(SYSTEMDUNITDIR)/sohoad.service
+	install -m 644 systemd/sohoa.sysusers $(DESTDIR)$(SYSUSERSDIR)/sohoa.conf
+	install -m 644 systemd/sohoa.tmpfiles $(DESTDIR)$(TMPFILESDIR)/sohoa.conf
 
 clean:
 	rm -rf $(B)

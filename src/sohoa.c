@@ -6,9 +6,11 @@
  * use `search`, `show` and `get`, archivists use `verify`.  The hidden
  * `worker` subcommand is what worker.c execs for each worker process.
  */
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
@@ -50,6 +52,7 @@ static int cmd_list(struct cmd_opts *, int, char **);
 static int cmd_show(struct cmd_opts *, int, char **);
 static int cmd_get(struct cmd_opts *, int, char **);
 static int cmd_verify(struct cmd_opts *, int, char **);
+static int cmd_status(struct cmd_opts *, int, char **);
 static int cmd_worker(struct cmd_opts *, int, char **);
 
 static int opt_basic(struct cmd_opts *, int, const char *);
@@ -91,6 +94,9 @@ static const struct cmd cmds[] = {
 	  get_opts, opt_basic },
 	{ "verify", cmd_verify, "verify [--json]",
 	  "re-hash every archive package and name each mismatch", NULL, NULL },
+	{ "status", cmd_status, "status [--json]",
+	  "the daemon's queues, per profile; exit 1 when it is not running",
+	  NULL, NULL },
 	{ "worker", cmd_worker, NULL, NULL, NULL, NULL },
 };
 #define NCMDS (sizeof cmds / sizeof cmds[0])
@@ -476,6 +482,78 @@ cmd_verify(struct cmd_opts *o, int argc, char **argv)
 	json_decref(v.problems);
 	index_close(ix);
 	return n ? 1 : 0;
+}
+
+/* The daemon holds an exclusive lock on its pid file while it runs. */
+static long
+daemon_pid(const char *datadir)
+{
+	char *path = xasprintf("%s/sohoad.pid", datadir), buf[32];
+	long pid = 0;
+	ssize_t n;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) != -1) {
+		if (flock(fd, LOCK_SH | LOCK_NB) == -1 && errno == EWOULDBLOCK &&
+		    (n = read(fd, buf, sizeof buf - 1)) > 0) {
+			buf[n] = '\0';
+			pid = strtol(buf, NULL, 10);
+			if (pid <= 0)
+				pid = -1;	/* running, pid unknown */
+		}
+		close(fd);
+	}
+	free(path);
+	return pid;
+}
+
+static int
+cmd_status(struct cmd_opts *o, int argc, char **argv)
+{
+	struct index *ix;
+	json_t *profiles, *p, *r;
+	long pid;
+	size_t i;
+	char err[ERRMAX];
+
+	if (argc != 0)
+		fatalx("status takes no arguments");
+	pid = daemon_pid(data_dir(o));
+	ix = open_index(o, 1);
+	if (job_init(ix, err) == -1)
+		fatalx("%s", err);
+	profiles = job_status(ix);
+	if (o->json) {
+		r = json_pack("{s:b, s:o, s:O}", "running", pid != 0, "pid",
+		    pid > 0 ? json_integer(pid) : json_null(), "profiles",
+		    profiles);
+		print_json(r);
+		json_decref(r);
+	} else {
+		if (pid != 0)
+			printf("sohoad is running (pid %ld) on %s\n", pid,
+			    data_dir(o));
+		else
+			printf("sohoad is NOT running on %s\n", data_dir(o));
+		if (json_array_size(profiles) > 0)
+			printf("\n%-20s %6s %11s %13s %12s %10s  %s\n", "profile",
+			    "queue", "done today", "failed today",
+			    "quarantined", "pages/min", "oldest pending");
+		json_array_foreach(profiles, i, p)
+			printf("%-20s %6lld %11lld %13lld %12lld %10.1f  %s\n",
+			    json_string_value(json_object_get(p, "profile")),
+			    json_integer_value(json_object_get(p, "queue")),
+			    json_integer_value(json_object_get(p, "done_today")),
+			    json_integer_value(json_object_get(p,
+			    "failed_today")),
+			    json_integer_value(json_object_get(p, "quarantined")),
+			    json_real_value(json_object_get(p,
+			    "pages_per_minute")),
+			    str(p, "oldest_pending"));
+	}
+	json_decref(profiles);
+	index_close(ix);
+	return pid != 0 ? 0 : 1;
 }
 
 static int

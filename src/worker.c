@@ -14,6 +14,7 @@
  * workers, enforces the time limit, and turns a worker's death into a
  * failed result with a plain reason, then starts a new worker.
  */
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -243,6 +244,8 @@ pool_spawn(struct pool *p, struct pool_worker *w, char *err)
 		close(sv[1]);
 		return -1;
 	case 0:
+		/* A worker outliving a killed parent would only waste CPU. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (dup2(sv[1], 0) == -1 || dup2(sv[1], 1) == -1)
 			_exit(127);
 		setenv("OMP_THREAD_LIMIT", "1", 1);
@@ -375,7 +378,8 @@ pool_restart(struct pool *p, struct pool_worker *w)
 	while (waitpid(w->pid, &status, 0) == -1 && errno == EINTR)
 		;
 	why = pool_death_reason(status, w->timed_out, p->opts.time_limit);
-	res = json_pack("{s:b, s:s, s:b}", "ok", 0, "reason", why, "crashed", 1);
+	res = json_pack("{s:b, s:s, s:b, s:b}", "ok", 0, "reason", why,
+	    "crashed", 1, "timed_out", w->timed_out);
 	free(why);
 	if (pool_spawn(p, w, err) == -1)
 		log_warnx("%s", err);

@@ -50,9 +50,9 @@ check "a 9-digit old ID number finds the certificates" \
     bash -c "[[ '$(found 013456789)' == *business-household.rgb-jpeg.tif* ]]"
 check "a word on no page finds nothing" test -z "$(found xyzzyq)"
 check "search results carry a snippet with the match marked" \
-    bash -c "'$SOHOA' search --json 'Quảng An' | jq -e '.[0].snippet | test(\"\\\\[\")' >/dev/null"
+    test "$("$SOHOA" search --json 'Quảng An' | jq '.[0].snippet | test("\\[")')" = true
 check "search results carry a positive score" \
-    bash -c "'$SOHOA' search --json 'Quảng An' | jq -e '.[0].score > 0' >/dev/null"
+    test "$("$SOHOA" search --json 'Quảng An' | jq '.[0].score > 0')" = true
 check "a query of punctuation only is a plain error" \
     bash -c "! '$SOHOA' search -- '-' 2>&1 | grep -qi fts5"
 
@@ -86,5 +86,5 @@ check "show --json gives the same record as ingest" \
     test "$("$SOHOA" show --json "$id" | jq -c .)" = "$(jq -cs ".[] | select(.id==$id)" "$T/ingest.json")"
 check_fails "show of a bad id is refused" "$SOHOA" show abc
 check "--data takes precedence over SOHOA_DATA" \
-    bash -c "'$SOHOA' list --data '$SOHOA_DATA' --json | jq -e 'length > 0' >/dev/null"
+    test "$(SOHOA_DATA=$T/elsewhere "$SOHOA" list --data "$SOHOA_DATA" --json | jq 'length > 0')" = true
 check_fails "an empty data folder says nothing was ingested" "$SOHOA" list --data "$T/empty"

@@ -41,3 +41,65 @@ count_records() {
 	"$SOHOA" list --json --limit 100000 2>/dev/null | jq length 2>/dev/null ||
 	    echo 0
 }
+
+# ---- the daemon ----
+
+# wait_for SECONDS command...: retries every 0.2 s until it succeeds.
+wait_for() {
+	local limit=$1 i
+	shift
+	for ((i = 0; i < limit * 5; i++)); do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+# make_profile NAME [key=value...]: a profile with its inbox and quarantine
+# under $T, written to $T/profiles/NAME.conf.
+make_profile() {
+	local name=$1 kv k
+	shift
+	local -A v=([name]=$name [inbox]=$T/inbox/$name
+	    [quarantine]=$T/quarantine/$name [agency_code]=000.11.30.H26
+	    [agency_name]="UBND phường Dịch Vọng Hậu" [level]=commune)
+	for kv in "$@"; do v[${kv%%=*}]=${kv#*=}; done
+	mkdir -p "$T/profiles" "${v[inbox]}"
+	{
+		echo "[profile]"
+		for k in "${!v[@]}"; do echo "$k = ${v[$k]}"; done
+	} >"$T/profiles/$name.conf"
+}
+
+# start_daemon [args...]: starts sohoad on $SOHOA_DATA and $T/profiles and
+# waits until `sohoa status` says it runs.  Sets DPID; logs to $T/sohoad.log.
+start_daemon() {
+	: "${SOHOAD:?}"
+	"$SOHOAD" --data "$SOHOA_DATA" --profiles "$T/profiles" "$@" \
+	    >>"$T/sohoad.log" 2>&1 &
+	DPID=$!
+	wait_for 20 "$SOHOA" status
+}
+
+stop_daemon() {
+	[ -n "${DPID:-}" ] || return 0
+	kill -TERM "$DPID" 2>/dev/null
+	wait "$DPID"
+	local status=$?
+	DPID=
+	return $status
+}
+
+# Records with this source name.
+records_named() {
+	"$SOHOA" list --json --limit 100000 2>/dev/null |
+	    jq --arg n "$1" '[.[] | select(.source_name == $n)] | length'
+}
+
+trap 'kill -9 ${DPID:-} 2>/dev/null; rm -rf "$T"' EXIT
+
+# has_records NAME N: exactly N records have this source name (for wait_for,
+# which runs its command again on every try).
+has_records() {
+	test "$(records_named "$1")" -eq "$2"
+}

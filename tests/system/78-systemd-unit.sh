@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The unit as `make install` writes it passes systemd-analyze verify, and
+# keeps the hardening the daemon is promised under.
+. "$(dirname "$0")/lib.sh"
+U=$SOHOA_SRCDIR/systemd/sohoad.service.in
+mkdir -p "$T/sbin" "$T/units"
+ln -s "$SOHOAD" "$T/sbin/sohoad"
+sed "s|@SBINDIR@|$T/sbin|g" "$U" >"$T/units/sohoad.service"
+if command -v systemd-analyze >/dev/null; then
+	systemd-analyze verify --man=no "$T/units/sohoad.service" >"$T/verify.out" 2>&1
+	check "systemd-analyze verify finds nothing wrong in the unit" \
+	    test ! -s "$T/verify.out"
+	sed 's/^/# /' "$T/verify.out"
+else
+	skip "systemd-analyze verify" "systemd-analyze is not installed"
+fi
+for k in Type=notify ProtectSystem=strict ReadWritePaths=/var/lib/sohoa \
+    NoNewPrivileges=yes PrivateTmp=yes ProtectHome=yes \
+    SystemCallFilter=@system-service RestrictAddressFamilies=AF_UNIX \
+    WatchdogSec= User=sohoa; do
+	check "the unit sets $k" grep -q "^$k" "$T/units/sohoad.service"
+done
+check "sysusers.d makes the sohoa user" grep -q '^u sohoa ' "$SOHOA_SRCDIR/systemd/sohoa.sysusers"
+check "tmpfiles.d makes the data folder" grep -q '^d /var/lib/sohoa ' "$SOHOA_SRCDIR/systemd/sohoa.tmpfiles"
+check "make install puts the unit, sysusers and tmpfiles in place" \
+    bash -c "cd '$SOHOA_SRCDIR' && make -s install B='$(dirname "$SOHOA")' DESTDIR='$T/root' PREFIX=/usr >/dev/null && test -f '$T/root/lib/systemd/system/sohoad.service' && test -f '$T/root/usr/lib/sysusers.d/sohoa.conf' && test -f '$T/root/usr/lib/tmpfiles.d/sohoa.conf' && grep -q 'ExecStart=/usr/sbin/sohoad' '$T/root/lib/systemd/system/sohoad.service' && test -x '$T/root/usr/sbin/sohoad' && test -f '$T/root/usr/share/man/man8/sohoad.8'"
