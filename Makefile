@@ -81,6 +81,10 @@ unit-tests: $(UNIT_BINS)
 bench: all
 	./bench/ingest-vs-tesseract
 
+# The long kill -9 soak of sohoad (about 10 minutes): 300 kills.
+soak: all
+	./bench/kill9-soak --cycles 300
+
 SYSTEMDUNITDIR ?= /lib/systemd/system
 SYSUSERSDIR    ?= /usr/lib/sysusers.d
 TMPFILESDIR    ?= /usr/lib/tmpfiles.d
@@ -107,4 +111,4 @@ install: all $(B)/sohoad.service
 clean:
 	rm -rf $(B)
 
-.PHONY: all demo check unit-tests bench install clean
+.PHONY: all demo check unit-tests bench soak install clean
