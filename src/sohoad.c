@@ -55,7 +55,7 @@ struct sohoad {
 	struct job **q;		/* unfinished jobs, oldest first */
 	size_t	 nq;
 	time_t	*retry_at;	/* per queue slot: not before this time */
-	int	 done, quarantined;
+	int	 done, quarantined, pages;
 	time_t	 started;
 };
 
@@ -469,6 +469,8 @@ sohoad_result(struct sohoad *sd, struct job *j, json_t *res)
 			    (long long)json_integer_value(json_object_get(doc,
 			    "pages")), json_integer_value(json_object_get(doc,
 			    "pages")) == 1 ? "" : "s");
+			sd->pages += (int)json_integer_value(json_object_get(doc,
+			    "pages"));
 			json_decref(doc);
 			job_finish(j);
 			sd->done++;
@@ -505,8 +507,8 @@ sohoad_notify_status(struct sohoad *sd)
 	double mins = difftime(time(NULL), sd->started) / 60.0;
 
 	sd_notifyf(0, "STATUS=queue %zu, %d recorded, %d set aside since "
-	    "start, %.1f documents/min", sd->nq, sd->done, sd->quarantined,
-	    mins > 0.01 ? sd->done / mins : 0.0);
+	    "start, %.1f pages/min", sd->nq, sd->done, sd->quarantined,
+	    mins > 0.01 ? sd->pages / mins : 0.0);
 }
 
 static int
