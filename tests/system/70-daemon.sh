@@ -111,3 +111,27 @@ check "inboxes and spool are empty" \
 
 check "SIGTERM stops the daemon with status 0" stop_daemon
 check_fails "status says the daemon is not running after it stopped" "$SOHOA" status
+
+# systemd's notify protocol: READY, STATUS with queue and pages/min, STOPPING.
+python3 - "$T/notify.sock" "$T/notify.log" <<'PY' &
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+s.settimeout(30)
+with open(sys.argv[2], 'a') as log:
+    try:
+        while True:
+            log.write(s.recv(4096).decode() + '\n')
+            log.flush()
+    except socket.timeout:
+        pass
+PY
+listener=$!
+wait_for 5 test -S "$T/notify.sock"
+NOTIFY_SOCKET=$T/notify.sock start_daemon
+check "sohoad tells systemd it is ready" wait_for 10 grep -q '^READY=1' "$T/notify.log"
+check "sohoad's STATUS has the queue and pages per minute" \
+    wait_for 10 grep -q '^STATUS=queue [0-9]*, .* pages/min' "$T/notify.log"
+stop_daemon
+check "sohoad tells systemd it is stopping" grep -q '^STOPPING=1' "$T/notify.log"
+kill "$listener" 2>/dev/null
