@@ -672,6 +672,8 @@ sohoad_run(struct sohoad *sd, char *self)
 			job_set_state(sd->ix, sd->q[0]->id, JOB_QUEUED);
 		sohoad_drop(sd, sd->q[0]);
 	}
+	free(sd->q);
+	free(sd->retry_at);
 	watch_close(sd->watch);
 	index_close(sd->ix);
 	log_info("stopped: %d recorded, %d set aside", sd->done,
@@ -743,6 +745,8 @@ main(int argc, char **argv)
 	if (check) {
 		if (errors == 0)
 			printf("configuration OK\n");
+		profset_free(&sd.ps);
+		conf_free(&sd.conf);
 		return errors ? 1 : 0;
 	}
 	if (errors)
