@@ -24,7 +24,7 @@ WARN     = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 SOHOA_CFLAGS = -std=c11 -D_GNU_SOURCE -Iinclude $(WARN) $(PKG_CFLAGS) \
            -DSOHOA_DEFAULT_DATA='"$(LOCALSTATEDIR)/sohoa"' \
            -DSOHOA_SYSCONFDIR='"$(SYSCONFDIR)/sohoa"'
-SOHOA_LDLIBS = $(PKG_LIBS) -lm
+SOHOA_LDLIBS = $(PKG_LIBS) -lcsv -lm
 
 ifeq ($(SANITIZER),address)
 SAN = -fsanitize=address,undefined -fno-omit-frame-pointer
@@ -35,9 +35,11 @@ endif
 B = build
 # Every module but the programs' main files, in the order of the data flow.
 LIB_SRCS = src/log.c src/util.c src/vntext.c src/cfgfile.c src/conf.c \
-           src/profile.c src/image.c \
-           src/ocr.c src/extract.c src/archive.c src/index.c src/worker.c \
-           src/job.c src/watch.c src/ingest.c
+           src/profile.c src/image.c src/preprocess.c \
+           src/ocr.c src/extract.c src/archive.c src/index.c src/correct.c \
+           src/worker.c \
+           src/job.c src/watch.c src/ingest.c \
+           src/register.c src/report.c
 LIB_OBJS = $(LIB_SRCS:src/%.c=$(B)/obj/%.o)
 UNIT_SRCS = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
@@ -78,12 +80,24 @@ check:
 
 unit-tests: $(UNIT_BINS)
 
-bench: all
+bench: all $(B)/bench/search-1m
 	./bench/ingest-vs-tesseract
+	SOHOA=$(B)/sohoa ./bench/report-1m
+	$(B)/bench/search-1m
+
+# Search latency over 1,000,000 synthetic records, through the real index.
+$(B)/bench/search-1m: bench/search-1m.c $(B)/libsohoa.a include/sohoa.h
+	mkdir -p $(B)/bench
+	$(CC) $(SOHOA_CFLAGS) $(SAN) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) \
+	    -o $@ $< $(B)/libsohoa.a $(SOHOA_LDLIBS)
 
 # The long kill -9 soak of sohoad (about 10 minutes): 300 kills.
 soak: all
 	./bench/kill9-soak --cycles 300
+
+# Hard scans: sohoa against tesseract and OCRmyPDF (README "Reading hard scans").
+bench-quality: all
+	SOHOA=$(abspath $(B))/sohoa ./bench/quality
 
 SYSTEMDUNITDIR ?= /lib/systemd/system
 SYSUSERSDIR    ?= /usr/lib/sysusers.d
@@ -111,4 +125,4 @@ install: all $(B)/sohoad.service
 clean:
 	rm -rf $(B)
 
-.PHONY: all demo check unit-tests bench soak install clean
+.PHONY: all demo check unit-tests bench bench-quality soak install clean

@@ -146,6 +146,19 @@ struct profile {
 	int	 poll_seconds;		/* 0 = inotify */
 	int	 recursive;
 	char	*filename_pattern;	/* PCRE2 with a group that yields the dossier code */
+	/* rule_<field>: PCRE2 over the text, group 1 the value, in the order
+	 * of extract_rule_fields; NULL: the built-in rules alone. */
+	char	*rule[7];
+	/* Preprocessing before OCR (preprocess.c): each step yes (1) or no. */
+	int	 preprocess;		/* no: the page goes to OCR untouched */
+	int	 orientation;
+	int	 deskew;
+	int	 normalize_background;
+	int	 binarize;
+	int	 despeckle;
+	int	 remove_borders;
+	int	 suppress_seals;
+	int	 upscale_below_dpi;	/* 0: never */
 };
 /* Parses an INI profile ([profile] section); err is "file:line: reason". */
 int	profile_load(const char *path, struct profile *out, char *err);
@@ -185,6 +198,10 @@ int	ocr_begin(struct ocr *, const char *pdf_base, const char *title, char *err);
 /* Recognises one page; *text is UTF-8 (caller frees), *confidence 0..100. */
 int	ocr_page(struct ocr *, struct Pix *, int dpi, char **text, int *confidence,
 	    char *err);
+/* The same, recognising pix but putting show (same size and resolution) in
+ * the PDF; show NULL is pix. */
+int	ocr_page_shown(struct ocr *, struct Pix *pix, struct Pix *show, int dpi,
+	    char **text, int *confidence, char *err);
 int	ocr_end(struct ocr *, char *err);
 
 /* extract.c: fields read off a result's OCR text (Vietnamese rules). */
@@ -194,6 +211,13 @@ int	ocr_end(struct ocr *, char *err);
  * through the profile's filename pattern.  Caller json_decref()s. */
 json_t	*extract_fields(const char *text, const char *source_name,
 	    const struct profile *);
+/* A profile's rule_<field> keys, in the order of its rule[]: the first
+ * match's group 1 gives the value, before the built-in rules (for people
+ * and id_numbers, every match's). */
+#define EXTRACT_NRULES	7
+extern const char *const extract_rule_fields[EXTRACT_NRULES];
+/* 0 when pattern compiles and has a group; else -1 and why (len bytes). */
+int	extract_rule_check(const char *pattern, char *why, size_t len);
 
 /* archive.c: one BagIt package per document, a plain tar file. */
 struct archive_item {
@@ -239,11 +263,84 @@ json_t	*index_get(struct index *, int64_t id);
 /* archive_sha256 of a document, for verify.  Caller frees. */
 char	*index_archive_sha256(struct index *, int64_t id);
 json_t	*index_list(struct index *, int limit);
-json_t	*index_search(struct index *, const char *query, int limit, char *err);
+/* What a search is narrowed to; a NULL member does not narrow it. */
+struct index_filter {
+	const char *level;		/* city | district | commune */
+	const char *agency_code;
+	const char *doc_type;		/* words of the type, in any case and marks */
+	const char *from;		/* issued on or after, YYYY-MM-DD */
+	const char *to;			/* issued on or before, YYYY-MM-DD */
+	const char *person_id;		/* a 12- or 9-digit ID number */
+	const char *dossier_code;
+};
+/* Documents matching every word of query (words, "phrases", prefix*),
+ * best first: most query words matched with the diacritics as typed, then
+ * bm25.  Each has "score" and "snippet".  query may be NULL or blank when
+ * f narrows the search: then the matching documents, newest first, with
+ * score and snippet null.  A malformed query or filter: NULL and err. */
+json_t	*index_search(struct index *, const char *query,
+	    const struct index_filter *f, int limit, char *err);
+/* 1 when s is a date that exists, written YYYY-MM-DD. */
+int	index_date_ok(const char *s);
 /* Calls cb for every document that owns a package (not duplicates), by id. */
 int	index_foreach_package(struct index *,
 	    int (*cb)(int64_t id, const char *archive, const char *sha256, void *),
 	    void *arg);
+/* The access log of personal data (Nghị định 13/2023): who (the OS user),
+ * when, and what was searched for or taken out.  A log entry that cannot
+ * be written fails, so that nothing is shown unlogged. */
+int	index_log_search(struct index *, const char *query,
+	    const struct index_filter *, int results, char *err);
+int	index_log_get(struct index *, int64_t id, const char *taken, char *err);
+/* The newest limit entries, newest first.  Caller json_decref()s. */
+json_t	*index_access_log(struct index *, int limit);
+/* The fields staff may correct, NULL-terminated. */
+extern const char *const index_correctable[];
+/* Sets field[i] to value[i] (JSON, already checked) for i < n in one
+ * transaction, keeping who, when, the old and the new value in the
+ * corrections table, and updates the full text.  *changed (caller
+ * json_decref()s) lists the corrections made; a field that already holds
+ * its value is left out. */
+int	index_correct(struct index *, int64_t id, size_t n,
+	    const char *const *field, json_t *const *value, json_t **changed,
+	    char *err);
+/* The corrections of a document, oldest first.  Caller json_decref()s. */
+json_t	*index_corrections(struct index *, int64_t id);
+struct index_reindex_stats {
+	int	 documents;		/* records */
+	int	 reread;		/* whose text and fields were read again */
+	int	 kept;			/* whose text came from the old full text */
+	int	 failed;		/* with no text to index at all */
+	int	 corrections;		/* corrections re-applied */
+};
+/* Rebuilds the full text in one transaction.  For each document (a copy
+ * of its record), reread returns 0 with its text (caller of reread frees)
+ * and the fields read off it (keys present replace the record's), or -1
+ * after logging why: the record then keeps its fields, and its text comes
+ * from the full text being replaced.  Every correction is then re-applied,
+ * in the order it was made, and the full text merged (index_optimize). */
+int	index_reindex(struct index *,
+	    int (*reread)(json_t *doc, char **text, json_t **fields, void *arg),
+	    void *arg, struct index_reindex_stats *, char *err);
+/* Merges the full text into one segment: searching a large index that
+ * grew a document at a time is faster after (bench/search-1m says how
+ * much).  About 15 s for a million documents. */
+int	index_optimize(struct index *, char *err);
+
+/* correct.c: corrections by staff (sohoa edit), kept through sohoa reindex. */
+/* Corrects document id: each of assign[0..n) is "field=value" (people and
+ * id_numbers: comma-separated); values are checked first.  *changed as
+ * index_correct.  A bad field or value: -1 and err, nothing changed. */
+int	correct_edit(struct index *, int64_t id, char **assign, int n,
+	    json_t **changed, char *err);
+/* Re-reads every document's text from its package under datadir and its
+ * fields with its profile (by name: profiles[], then the *.conf and *.ini
+ * in dir, which may be NULL), then index_reindex.  *builtin counts the
+ * documents whose profile was not found and that were read with the
+ * built-in one. */
+int	correct_reindex(struct index *, const char *datadir,
+	    const struct profile *profiles, size_t nprofiles, const char *dir,
+	    struct index_reindex_stats *, int *builtin, char *err);
 
 /* worker.c: decoding and OCR in worker processes (see the file's comment). */
 /* The worker side: jobs on stdin, results on stdout, one JSON line each. */
@@ -357,5 +454,110 @@ void	ingest_cleanup_workdir(const char *dir);
 /* The batch of `sohoa ingest`; returns how many files failed. */
 int	ingest_files(struct index *, const struct ingest_opts *, char **files,
 	    int nfiles);
+
+/* preprocess.c: making a hard scan readable before recognition. */
+struct preprocess_opts {
+	int	 enabled;		/* off: the page goes to OCR untouched */
+	int	 orientation;		/* quarter turns to upright */
+	int	 deskew;
+	int	 normalize_background;	/* yellowed paper, shadows */
+	int	 binarize;		/* adaptive (Sauvola) */
+	int	 despeckle;
+	int	 remove_borders;	/* dark scanner borders */
+	int	 suppress_seals;	/* red and blue ink made paper */
+	int	 upscale_below_dpi;	/* scans coarser than this go to 300 dpi; 0 never */
+};
+enum preprocess_step {
+	PREPROCESS_SUPPRESS_SEALS,
+	PREPROCESS_UPSCALE,
+	PREPROCESS_NORMALIZE_BACKGROUND,
+	PREPROCESS_REMOVE_BORDERS,
+	PREPROCESS_ORIENTATION,
+	PREPROCESS_DESKEW,
+	PREPROCESS_BINARIZE,
+	PREPROCESS_DESPECKLE
+};
+struct preprocess_page {
+	struct Pix *ocr;		/* the image to recognise */
+	struct Pix *show;		/* the scan, turned and scaled alike: for the PDF */
+	int	 dpi;			/* resolution of both */
+	int	 rotation;		/* degrees clockwise turned: 0, 90, 180, 270 */
+	double	 skew;			/* degrees turned to level the text, clockwise */
+	double	 scale;
+	unsigned steps;			/* 1 << enum preprocess_step, for what was done */
+	double	 seconds;
+};
+void	preprocess_defaults(struct preprocess_opts *);
+/* The options as the job JSON carries them, and back (missing keys: defaults). */
+json_t	*preprocess_opts_json(const struct preprocess_opts *);
+void	preprocess_opts_from_json(const json_t *, struct preprocess_opts *);
+/* Prepares one page of dpi resolution.  pix is not changed; on success pg
+ * holds two new images of the same size (free with preprocess_page_free). */
+int	preprocess_run(const struct preprocess_opts *, struct Pix *pix, int dpi,
+	    struct preprocess_page *pg, char *err);
+/* What was done, for page_info: rotation, skew, scale, steps.  Caller json_decref()s. */
+json_t	*preprocess_info(const struct preprocess_page *);
+void	preprocess_page_free(struct preprocess_page *);
+
+/* register.c: the office's register of results issued, matched to the archive. */
+struct register_stats {
+	long	 rows;			/* rows read from the file */
+	long	 added;
+	long	 updated;
+	long	 unchanged;
+	long	 bad;			/* rows with errors (then nothing is imported) */
+	long	 entries;		/* entries in the register after the import */
+	long	 digitized;		/* of which an archived document matches */
+};
+/* The module's tables (CREATE IF NOT EXISTS) and its SQL function. */
+int	register_setup(struct index *, char *err);
+/* The form dossier codes and document numbers are compared in: lower
+ * case, no marks, đ -> d, no spaces, dashes as "-", no "Số:" prefix;
+ * NULL when s is NULL or blank.  Caller frees. */
+char	*register_key(const char *s);
+/* A date written YYYY-MM-DD or dd/mm/yyyy into out as YYYY-MM-DD. */
+int	register_date(const char *s, char out[11]);
+/* Imports a register CSV; levels must be among conf's targets.  Calls
+ * bad(line, why, arg) once per bad row.  Returns -1 with err saying why
+ * when anything is wrong, and then nothing is imported. */
+int	register_import(struct index *, const struct conf *, const char *path,
+	    void (*bad)(long line, const char *why, void *arg), void *arg,
+	    struct register_stats *, char *err);
+/* Matches the documents recorded since the last call (a write transaction
+ * only when there are any). */
+int	register_refresh(struct index *, char *err);
+/* Entries in the register; 0 when none was imported. */
+long	register_count(struct index *);
+/* The register entries no archived document matches (by level, office,
+ * oldest first), or with documents set the archived documents (not
+ * duplicates) that match no entry, each with a reason.  Caller json_decref()s. */
+json_t	*register_unmatched(struct index *, int documents, char *err);
+
+/* report.c: digitization rates per level and office against the targets. */
+struct report_opts {
+	const char *as_of;		/* YYYY-MM-DD or dd/mm/yyyy; NULL = today */
+	const char *from;		/* issue dates from, to (inclusive); NULL = open */
+	const char *to;
+	const char *level;		/* only this level, or NULL */
+	const char *agency;		/* only this agency code, or NULL */
+	int	 missing;		/* list the valid results not yet digitized */
+};
+enum report_format {
+	REPORT_TABLE,
+	REPORT_CSV,
+	REPORT_JSON,
+	REPORT_HTML
+};
+int	report_format(const char *name, enum report_format *);
+/* Documents still to scan to reach target: ceil(target x valid) - digitized,
+ * at least 0, in exact arithmetic (0.7 x 10 is 7). */
+int64_t	report_needed(double target, int64_t valid, int64_t digitized);
+/* The report as the JSON of `report --format json` (caller json_decref()s),
+ * or NULL with err. */
+json_t	*report_build(struct index *, const struct conf *,
+	    const struct report_opts *, char *err);
+/* Appends a report made by report_build to out in one of the formats. */
+int	report_write(json_t *report, enum report_format, struct buf *out,
+	    char *err);
 
 #endif /* SOHOA_H */

@@ -43,20 +43,28 @@ enum extract_re {
 	RE_LOCALITY,
 	RE_SIGNATURE,
 	RE_DOCNO,
+	RE_CERTNO,
 	RE_DATE_PLACE,
 	RE_DATE_PLACE_NUM,
 	RE_DATE_WORDS,
 	RE_DATE_NUM,
 	RE_DATE_CUT,
 	RE_PERSON,
+	RE_HONORIFIC,
 	RE_ID_LABEL,
 	RE_ID_BARE,
 	RE_DOSSIER,
 	RE_COUNT
 };
 
-/* A day, month or year as OCR writes it: O for 0, l or I for 1. */
+/* A day, month or year as OCR writes it: O for 0, l or I for 1; a year
+ * may have a space in the middle. */
 #define D	"[0-9oil]"
+#define YEAR	"(" D "{2}\\s?" D "{2})"
+/* A digit of a number or a code, before folding: O, l, I and | slip in. */
+#define N	"[0-9OolI|]"
+/* The dot between the parts of a code, read as a comma or a space. */
+#define SEP	"(?:[.,] ?| )"
 
 static const char *const extract_patterns[RE_COUNT] = {
 	[RE_MOTTO] = "cong\\s*hoa\\s*xa\\s*hoi|xa\\s*hoi\\s*chu\\s*nghia"
@@ -75,14 +83,17 @@ static const char *const extract_patterns[RE_COUNT] = {
 	    "|^(?:pho\\s*)?truong\\s*phong|^noi\\s*nhan|^nguoi\\s*ky",
 	/* "Số: 1245/QĐ-UBND", not "Quyển số" nor "Mã số". */
 	[RE_DOCNO] = "(?<![\\p{L}\\p{N}])(?<!quyen\\s)(?<!ma\\s)"
-	    "so\\s*[:;.]?\\s*((?=[0-9o]*[0-9])[0-9o]+(?:\\s[0-9o]+)?"
+	    "so\\s*[:;.]?\\s*((?=[0-9oil|]*[0-9])[0-9oil|]+(?:\\s[0-9oil|]+)?"
 	    "(?:\\s*[-/]\\s*[0-9a-z.]+(?:,[0-9a-z]+)*)+)",
+	/* "Số: 01D8012345": a certificate's number is one code, no "/". */
+	[RE_CERTNO] = "(?<![\\p{L}\\p{N}])(?<!quyen\\s)(?<!ma\\s)"
+	    "so\\s*:\\s*([0-9a-z]{8,15})\\s*$",
 	[RE_DATE_PLACE] = ",\\s*ngay\\s*(" D "{1,2})\\s*[,.]?\\s*thang\\s*"
-	    "(" D "{1,2})\\s*[,.]?\\s*nam\\s*(" D "{4})(?![0-9])",
+	    "(" D "{1,2})\\s*[,.]?\\s*nam\\s*" YEAR "(?![0-9])",
 	[RE_DATE_PLACE_NUM] = ",\\s*ngay\\s*([0-9o]" D "?)\\s*[-/.]\\s*"
 	    "(" D "{1,2})\\s*[-/.]\\s*(" D "{4})(?![0-9])",
 	[RE_DATE_WORDS] = "(?<!\\p{L})ngay\\s*(" D "{1,2})\\s*[,.]?\\s*thang"
-	    "\\s*(" D "{1,2})\\s*[,.]?\\s*nam\\s*(" D "{4})(?![0-9])",
+	    "\\s*(" D "{1,2})\\s*[,.]?\\s*nam\\s*" YEAR "(?![0-9])",
 	[RE_DATE_NUM] = "(?<!\\p{L})ngay(?:(?!sinh|het\\s*han)[^0-9]){0,30}?"
 	    "(?<![0-9])([0-9o]" D "?)\\s*[-/.]\\s*(" D "{1,2})\\s*[-/.]\\s*"
 	    "(" D "{4})(?![0-9])",
@@ -90,19 +101,28 @@ static const char *const extract_patterns[RE_COUNT] = {
 	[RE_PERSON] = "(?<![\\p{L}\\p{N}])(?:(?:ho\\s*,?\\s*chu\\s*dem\\s*,?"
 	    "\\s*(?:va\\s*)?ten|ho\\s*va\\s*ten|ho\\s*ten)[^:]{0,40}?"
 	    "|ong\\s*\\(\\s*ba\\s*\\)|ba\\s*\\(\\s*ong\\s*\\)|ong\\s*/\\s*ba"
-	    "|ba\\s*/\\s*ong|ong|ba)\\s*:",
+	    "|ba\\s*/\\s*ong|ong|ba|chu\\s*ho(?:\\s*kinh\\s*doanh)?"
+	    "|chu\\s*so\\s*huu|chu\\s*dau\\s*tu|cap\\s*cho|nguoi\\s*yeu\\s*cau"
+	    "|nguoi\\s*duoc\\s*cap|nguoi\\s*dai\\s*dien(?:\\s*theo\\s*phap"
+	    "\\s*luat)?)\\s*:",
+	/* "ông", "bà", "ông/bà", "Ông (Bà)" before a name, without a colon. */
+	[RE_HONORIFIC] = "(?<![\\p{L}\\p{N}])(?:ong|ba)(?:\\s*(?:/|\\()\\s*"
+	    "(?:ba|ong)\\s*\\)?)?\\s+(?=\\p{L})",
 	[RE_ID_LABEL] = "(?<![\\p{L}\\p{N}])(?:so\\s*dinh\\s*danh"
 	    "(?:\\s*ca\\s*nhan)?|dinh\\s*danh\\s*ca\\s*nhan"
 	    "|can\\s*cuoc(?:\\s*cong\\s*dan)?|cccd|cmnd|cmtnd"
 	    "|chung\\s*minh\\s*(?:nhan\\s*dan|thu))(?!\\p{L})",
 	[RE_ID_BARE] = "(?<![\\p{L}\\p{N}])[0-9]{12}(?![\\p{L}\\p{N}])",
 	/* V1V2V3.Z1Z2.Y1Y2.MX1X2-YYMMDD-XXXX (Thông tư 01/2018/TT-VPCP). */
-	[RE_DOSSIER] = "(?<![0-9A-Za-z.])([0-9A-Z]{3}\\.[0-9A-Z]{2}\\."
-	    "[0-9A-Z]{2}\\.[A-Z][0-9]{2})\\s?-\\s?([0-9Oo]{6})\\s?-\\s?"
-	    "([0-9Oo]{4})(?![0-9A-Za-z])",
+	[RE_DOSSIER] = "(?<![0-9A-Za-z.])([0-9A-Z]{3}" SEP "[0-9A-Z]{2}" SEP
+	    "[0-9A-Z]{2}" SEP "[A-Z]" N "{2})\\s?-\\s?(" N "(?:\\s?" N "){5})"
+	    "\\s?-\\s?(" N "(?:\\s?" N "){3})(?![0-9A-Za-z])",
 };
 
 #undef D
+#undef YEAR
+#undef N
+#undef SEP
 
 /* Compiled on first use and kept for the life of the process. */
 static pcre2_code *extract_re[RE_COUNT];
@@ -323,16 +343,61 @@ extract_cut(const struct xline *l, size_t fs, size_t fe)
 	return extract_strndup(l->text + l->map[fs], l->map[fe] - l->map[fs]);
 }
 
+static int
+extract_slip_digit(char c)
+{
+	return c == 'o' || c == 'i' || c == 'l' || c == '|';
+}
+
+/* Tesseract reads Đ as Ð (eth) on some scans; in a code it is Đ. */
+static void
+extract_fix_eth(char *s)
+{
+	for (; s != NULL && *s != '\0'; s++)
+		if ((unsigned char)s[0] == 0xc3 && ((unsigned char)s[1] == 0x90 ||
+		    (unsigned char)s[1] == 0xb0)) {
+			s[1] = (unsigned char)s[1] == 0x90 ? (char)0x90 :
+			    (char)0x91;
+			s[0] = (char)0xc4;
+			s++;
+		}
+}
+
+/* In a document number: O for 0, l or I for 1 in every all-numeric part
+ * (a year "2O24"), Đ for Ð. */
+static void
+extract_docno_slips(char *s)
+{
+	size_t seg, i, n, digits, len = s != NULL ? strlen(s) : 0;
+
+	for (seg = 0; seg < len; seg = i + 1) {
+		n = strcspn(s + seg, "/-");
+		for (i = seg, digits = 0; i < seg + n; i++)
+			if (isdigit((unsigned char)s[i]))
+				digits++;
+		if (digits > 0 && strspn(s + seg, "0123456789OolI|") >= n) {
+			for (i = seg; i < seg + n; i++) {
+				if (s[i] == 'O' || s[i] == 'o')
+					s[i] = '0';
+				else if (!isdigit((unsigned char)s[i]))
+					s[i] = '1';
+			}
+		}
+		i = seg + n;
+	}
+	extract_fix_eth(s);
+}
+
 /*
- * The document number after "Số:", spaces removed, O read for 0 in the
- * numeric parts.  It must have a "/" followed by letters (the type of
+ * The document number after "Số:", spaces removed, O read for 0 and l or
+ * I for 1 in the numeric parts.  It must have a "/" followed by letters (the type of
  * document), so "số 12/3" in an address is not taken.  Caller frees.
  */
 static char *
 extract_docno(struct extract_ctx *x, const struct xline *l)
 {
 	struct buf b;
-	size_t start = 0, fs, fe, k, i, seg;
+	size_t start = 0, fs, fe, k, i;
 	char *rest, *slash, *result = NULL;
 	struct letter_stats st;
 
@@ -344,9 +409,11 @@ extract_docno(struct extract_ctx *x, const struct xline *l)
 		if (l->text[l->map[x->ov[0]]] != 'S')
 			continue;
 		buf_init(&b, 256);
-		for (k = fs; k < fe && strchr("0123456789o ", l->fold[k]); k++)
+		for (k = fs; k < fe && strchr("0123456789oil| ", l->fold[k]);
+		    k++)
 			if (l->fold[k] != ' ')
-				buf_append(&b, l->fold[k] == 'o' ? "0" : &l->fold[k],
+				buf_append(&b, extract_slip_digit(l->fold[k]) ?
+				    (l->fold[k] == 'o' ? "0" : "1") : &l->fold[k],
 				    1);
 		rest = extract_cut(l, k, fe);
 		for (i = 0; rest[i] != '\0'; i++)
@@ -355,19 +422,7 @@ extract_docno(struct extract_ctx *x, const struct xline *l)
 		free(rest);
 		while (b.len > 0 && strchr(".,", b.data[b.len - 1]) != NULL)
 			b.data[--b.len] = '\0';
-		/* O for 0 in every all-numeric part, e.g. a year "2O24". */
-		for (seg = 0; seg < b.len; seg = i + 1) {
-			size_t n = strcspn(b.data + seg, "/-"), digits = 0;
-
-			for (i = seg; i < seg + n; i++)
-				if (isdigit((unsigned char)b.data[i]))
-					digits++;
-			if (digits > 0 && strspn(b.data + seg, "0123456789Oo") >= n)
-				for (i = seg; i < seg + n; i++)
-					if (b.data[i] == 'O' || b.data[i] == 'o')
-						b.data[i] = '0';
-			i = seg + n;
-		}
+		extract_docno_slips(b.data);
 		if (b.data != NULL && (slash = strchr(b.data, '/')) != NULL) {
 			extract_stats(slash, strlen(slash), &st);
 			if (st.letters > 0)
@@ -376,6 +431,37 @@ extract_docno(struct extract_ctx *x, const struct xline *l)
 		buf_free(&b);
 	}
 	return result;
+}
+
+/*
+ * "Số: 01D8012345" alone on its line: a certificate's number (a household
+ * business, Nghị định 01/2021), capital letters and digits, six of them or
+ * more digits.  Taken as read: O and 0 cannot be told apart in a code that
+ * has letters.  Caller frees.
+ */
+static char *
+extract_certno(struct extract_ctx *x, const struct xline *l)
+{
+	size_t i, digits = 0, upper = 0, other = 0;
+	char *v = NULL;
+
+	if (!extract_line_match(x, RE_CERTNO, l, 0) ||
+	    l->text[l->map[x->ov[0]]] != 'S')
+		goto out;
+	v = extract_cut(l, x->ov[2], x->ov[3]);
+	for (i = 0; v[i] != '\0'; i++)
+		if (isdigit((unsigned char)v[i]))
+			digits++;
+		else if (v[i] >= 'A' && v[i] <= 'Z')
+			upper++;
+		else
+			other++;
+	if (other > 0 || upper == 0 || digits < 6) {
+		free(v);
+		v = NULL;
+	}
+out:
+	return v;
 }
 
 static int
@@ -551,6 +637,9 @@ extract_header(struct extract_ctx *x, char **doc_type, char **doc_number,
 	for (i = 0; i < n && *doc_number == NULL; i++)
 		if ((*doc_number = extract_docno(x, &x->lines[i])) != NULL)
 			so = i;
+	for (i = 0; i < n && *doc_number == NULL; i++)
+		if ((*doc_number = extract_certno(x, &x->lines[i])) != NULL)
+			so = i;
 	for (i = 0; i < n && title == n; i++)
 		if (extract_is_title(x, &x->lines[i]))
 			title = i;
@@ -586,7 +675,9 @@ extract_number(const char *s, size_t len, int *out)
 		if (isdigit((unsigned char)s[i])) {
 			v = v * 10 + (s[i] - '0');
 			real++;
-		} else if (s[i] == 'o')
+		} else if (s[i] == ' ')
+			;	/* "năm 20 24": the patterns allow one */
+		else if (s[i] == 'o')
 			v = v * 10;
 		else if (s[i] == 'i' || s[i] == 'l')
 			v = v * 10 + 1;
@@ -808,21 +899,86 @@ extract_add_unique(json_t *array, const char *s)
 		json_array_append_new(array, json_string(s));
 }
 
+/* Whether the honorific matched at fold offsets [fs, fe) of l is written
+ * "ông" or "bà" (folding also makes "ba", three, and "bá" of them). */
+static int
+extract_is_honorific(const struct xline *l, size_t fs, size_t fe)
+{
+	static const char *const words[] = { "ông", "Ông", "ÔNG", "bà", "Bà",
+	    "BÀ", NULL };
+	size_t i, n, at = l->map[fs];
+
+	for (; fe > fs && l->fold[fe - 1] == ' '; fe--)
+		;
+	n = l->map[fe] - at;
+	for (i = 0; words[i] != NULL; i++)
+		if (strlen(words[i]) <= n &&
+		    strncmp(l->text + at, words[i], strlen(words[i])) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Whether a name found by an honorific alone ("cho bà Phạm Thị Quỳnh")
+ * starts with a family name, and not with a title ("ông Chủ Tịch").  On
+ * the folded name, so NGUYÊN read for NGUYỄN still counts.
+ */
+static int
+extract_family_name(const char *name)
+{
+	static const char *const family[] = { "nguyen", "tran", "le", "pham",
+	    "hoang", "huynh", "phan", "vu", "vo", "dang", "bui", "do", "ho",
+	    "ngo", "duong", "ly", "dinh", "trinh", "dao", "mai", "luu", "cao",
+	    "ta", "ha", "lam", "to", "chu", "trieu", "quach", "doan", "thai",
+	    "kieu", "luong", "tang", "vuong", "ton", "phung", "luc", "chau",
+	    "khuc", "lai", "la", "dam", "giang", "au", "mac", "than", "tu",
+	    "nong", "lo", "hua", "thach", "tieu", "kim", "nghiem", "ung", "vi",
+	    "dien", "khong", "tong", "diep", "hau", "bach", "truong", "lu",
+	    "nhu", "quan", "tao", "thieu", "dong", "khuong", "man", "phi",
+	    "sam", "yen", NULL };
+	static const char *const titles[] = { "chu tich", "chu nhiem",
+	    "chu ho", "chu dau", "chu so", "truong phong", "truong ban",
+	    "truong thon", "truong cong", "to truong", "pho ", "giam doc",
+	    "can bo", "dai dien", NULL };
+	char *f = vntext_fold(name);
+	size_t i, n = strcspn(f, " ");
+	int yes = 0;
+
+	for (i = 0; family[i] != NULL && !yes; i++)
+		yes = strlen(family[i]) == n && strncmp(f, family[i], n) == 0;
+	for (i = 0; titles[i] != NULL && yes; i++)
+		yes = strncmp(f, titles[i], strlen(titles[i])) != 0;
+	free(f);
+	return yes;
+}
+
+/*
+ * People: a name after a label ("Họ và tên:", "Ông (Bà):", "Chủ hộ kinh
+ * doanh:", "Cấp cho: ông ..."), then a name after "ông" or "bà" in running
+ * text when it starts with a family name.
+ */
 static void
 extract_people(struct extract_ctx *x, json_t *people)
 {
 	const struct xline *l;
-	size_t i, start, vs;
+	size_t i, start, vs, after;
 	char *name;
 
 	for (i = 0; i < x->nlines; i++) {
 		l = &x->lines[i];
 		for (start = 0; extract_line_match(x, RE_PERSON, l, start);
-		    start = x->ov[1]) {
-			vs = l->map[x->ov[1]];
+		    start = after) {
+			after = x->ov[1];
+			/* "Cấp cho: ông Lê Hoàng Long": past the honorific. */
+			vs = after + strspn(l->fold + after, " ");
+			if (extract_line_match(x, RE_HONORIFIC, l, vs) &&
+			    x->ov[0] == vs && extract_is_honorific(l, x->ov[0],
+			    x->ov[1]))
+				vs = x->ov[1];
+			vs = l->map[vs];
 			name = extract_name(l->text + vs, l->len - vs, 0);
 			/* "Họ và tên:" at the end of a line, the name below. */
-			if (name == NULL && x->ov[1] == l->flen &&
+			if (name == NULL && after == l->flen &&
 			    i + 1 < x->nlines)
 				name = extract_name(x->lines[i + 1].text,
 				    x->lines[i + 1].len, 1);
@@ -831,12 +987,20 @@ extract_people(struct extract_ctx *x, json_t *people)
 			free(name);
 		}
 	}
-}
-
-static int
-extract_slip_digit(char c)
-{
-	return c == 'o' || c == 'i' || c == 'l' || c == '|';
+	for (i = 0; i < x->nlines; i++) {
+		l = &x->lines[i];
+		for (start = 0; extract_line_match(x, RE_HONORIFIC, l, start);
+		    start = after) {
+			after = x->ov[1];
+			if (!extract_is_honorific(l, x->ov[0], after))
+				continue;
+			vs = l->map[after];
+			name = extract_name(l->text + vs, l->len - vs, 0);
+			if (name != NULL && extract_family_name(name))
+				extract_add_unique(people, name);
+			free(name);
+		}
+	}
 }
 
 /*
@@ -917,32 +1081,85 @@ extract_ids(struct extract_ctx *x, json_t *ids)
 	}
 }
 
-/* The first dossier code in the text whose date part is a plausible date. */
+/*
+ * The digits of a group of a dossier code, s[0..len), into out: O read as
+ * 0, l, I or | as 1, at most one space dropped.  Returns how many were
+ * real digits, or -1 with a second space.
+ */
+static int
+extract_code_digits(const char *s, size_t len, char *out)
+{
+	size_t i, n = 0;
+	int real = 0, spaces = 0;
+
+	for (i = 0; i < len; i++) {
+		if (isspace((unsigned char)s[i])) {
+			if (spaces++ > 0)
+				return -1;
+			continue;
+		}
+		if (isdigit((unsigned char)s[i])) {
+			real++;
+			out[n++] = s[i];
+		} else
+			out[n++] = s[i] == 'O' || s[i] == 'o' ? '0' : '1';
+	}
+	out[n] = '\0';
+	return real;
+}
+
+/*
+ * The first dossier code in the text whose date part is a plausible date,
+ * read through the slips OCR makes in digits; most of the digits must be
+ * real.  An office part of O and digits only ("OOO.23.11") is read as
+ * digits; one with other letters (000.A0.01) is kept as it is.
+ */
 static char *
 extract_dossier_text(struct extract_ctx *x)
 {
 	const char *s = x->nfc;
-	size_t start, i;
-	char date[7], seq[5], *code = NULL;
-	int mm, dd;
+	size_t start, i, seg;
+	char date[8], seq[6], office[16], *code = NULL;
+	int mm, dd, rd, rs;
 
 	for (start = 0; code == NULL &&
 	    extract_match(x, RE_DOSSIER, s, x->nfclen, start);
 	    start = x->ov[1]) {
 		PCRE2_SIZE *ov = x->ov;
 
-		for (i = 0; i < 6; i++)
-			date[i] = s[ov[4] + i] == 'O' || s[ov[4] + i] == 'o' ?
-			    '0' : s[ov[4] + i];
-		for (i = 0; i < 4; i++)
-			seq[i] = s[ov[6] + i] == 'O' || s[ov[6] + i] == 'o' ?
-			    '0' : s[ov[6] + i];
-		date[6] = seq[4] = '\0';
+		rd = extract_code_digits(s + ov[4], ov[5] - ov[4], date);
+		rs = extract_code_digits(s + ov[6], ov[7] - ov[6], seq);
+		if (rd < 4 || rs < 2 || ov[3] - ov[2] >= 2 * sizeof office)
+			continue;
+		/* The office part with dots: 000.23.11.H26. */
+		for (i = ov[2], seg = 0; i < ov[3] && seg + 1 < sizeof office;
+		    i++) {
+			if (strchr(".,", s[i]) != NULL || (s[i] == ' ' &&
+			    s[i - 1] != '.' && s[i - 1] != ','))
+				office[seg++] = '.';
+			else if (s[i] != ' ')
+				office[seg++] = s[i];
+		}
+		office[seg] = '\0';
+		if (seg != 13)
+			continue;
+		for (seg = 0; seg < 9; seg = i + 1) {
+			for (i = seg; office[i] != '.'; i++)
+				;
+			if (strspn(office + seg, "0123456789O") >= i - seg)
+				for (i = seg; office[i] != '.'; i++)
+					if (office[i] == 'O')
+						office[i] = '0';
+		}
+		/* The province: a letter, two digits (H26). */
+		for (i = 11; i < 13; i++)
+			if (!isdigit((unsigned char)office[i]))
+				office[i] = office[i] == 'O' || office[i] == 'o' ?
+				    '0' : '1';
 		mm = (date[2] - '0') * 10 + (date[3] - '0');
 		dd = (date[4] - '0') * 10 + (date[5] - '0');
 		if (mm >= 1 && mm <= 12 && dd >= 1 && dd <= 31)
-			code = xasprintf("%.*s-%s-%s", (int)(ov[3] - ov[2]),
-			    s + ov[2], date, seq);
+			code = xasprintf("%s-%s-%s", office, date, seq);
 	}
 	return code;
 }
@@ -1006,6 +1223,233 @@ out:
 	return code;
 }
 
+const char *const extract_rule_fields[EXTRACT_NRULES] = { "doc_type",
+    "doc_number", "issued_on", "agency_name", "people", "id_numbers",
+    "dossier_code" };
+
+/* The profile's rules, compiled when first met or changed, as the
+ * filename pattern. */
+static pcre2_code *extract_rule_re[EXTRACT_NRULES];
+static char *extract_rule_src[EXTRACT_NRULES];
+
+/* Compiles a rule: lines are ^...$ (MULTILINE), \w and friends know
+ * Vietnamese letters (UCP).  NULL with a reason in why. */
+static pcre2_code *
+extract_rule_compile(const char *pattern, char *why, size_t len)
+{
+	PCRE2_UCHAR msg[256];
+	PCRE2_SIZE off, i;
+	pcre2_code *re;
+	uint32_t groups = 0;
+	size_t chars = 0;
+	int code;
+
+	re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
+	    PCRE2_UTF | PCRE2_UCP | PCRE2_MULTILINE, &code, &off, NULL);
+	if (re == NULL) {
+		pcre2_get_error_message(code, msg, sizeof msg);
+		/* PCRE2 counts bytes; people count characters. */
+		for (i = 0; i < off && pattern[i] != '\0'; i++)
+			if (((unsigned char)pattern[i] & 0xC0) != 0x80)
+				chars++;
+		snprintf(why, len, "is not a valid regular expression: %s (at "
+		    "character %zu)", (char *)msg, chars + 1);
+	} else if (pcre2_pattern_info(re, PCRE2_INFO_CAPTURECOUNT,
+	    &groups) != 0 || groups < 1) {
+		snprintf(why, len, "needs a group, ( ), around the value it "
+		    "reads");
+		pcre2_code_free(re);
+		re = NULL;
+	}
+	return re;
+}
+
+int
+extract_rule_check(const char *pattern, char *why, size_t len)
+{
+	pcre2_code *re = extract_rule_compile(pattern, why, len);
+
+	pcre2_code_free(re);
+	return re != NULL ? 0 : -1;
+}
+
+static pcre2_code *
+extract_rule_regex(int i, const char *pattern)
+{
+	char why[ERRMAX];
+
+	if (extract_rule_src[i] == NULL ||
+	    strcmp(extract_rule_src[i], pattern) != 0) {
+		pcre2_code_free(extract_rule_re[i]);
+		free(extract_rule_src[i]);
+		extract_rule_src[i] = xstrdup(pattern);
+		if ((extract_rule_re[i] = extract_rule_compile(pattern, why,
+		    sizeof why)) == NULL)
+			log_warnx("rule_%s %s; the rule is not used",
+			    extract_rule_fields[i], why);
+	}
+	return extract_rule_re[i];
+}
+
+/* A date as a rule reads it: "15/03/2024", "15-3-2024", "2024-03-15" or
+ * "ngày 15 tháng 3 năm 2024", with OCR's slips in the digits. */
+static int
+extract_rule_date(const char *value, char out[11])
+{
+	char *f = vntext_fold(value), *p;
+	size_t n[3], at[3], k = 0, len;
+	int v[3], y, m, d, ok = 0;
+
+	for (p = f; *p != '\0' && k < 3; p += len) {
+		len = strspn(p, "0123456789oil");
+		/* A run of digits, not of letters that look like them. */
+		if (len == 0 || strcspn(p, "0123456789") >= len) {
+			len += len == 0;
+			continue;
+		}
+		at[k] = (size_t)(p - f);
+		n[k++] = len;
+	}
+	if (k == 3 && extract_number(f + at[0], n[0], &v[0]) == 0 &&
+	    extract_number(f + at[1], n[1], &v[1]) == 0 &&
+	    extract_number(f + at[2], n[2], &v[2]) == 0) {
+		if (n[0] == 4) {
+			y = v[0];
+			m = v[1];
+			d = v[2];
+		} else {
+			d = v[0];
+			m = v[1];
+			y = v[2];
+		}
+		if ((ok = (n[0] == 4 || n[2] == 4) &&
+		    extract_valid_date(y, m, d)))
+			snprintf(out, 11, "%04u-%02u-%02u", (unsigned)y % 10000,
+			    (unsigned)m % 100, (unsigned)d % 100);
+	}
+	free(f);
+	return ok;
+}
+
+/* An ID number as a rule reads it: digits, OCR's slips, spaces. */
+static int
+extract_rule_id(const char *value, char out[13])
+{
+	size_t n = 0, real = 0;
+	char *f = vntext_fold(value), *p;
+	int ok = 1;
+
+	for (p = f; *p != '\0' && ok; p++) {
+		if (*p == ' ')
+			continue;
+		if (n == 12 || !(isdigit((unsigned char)*p) ||
+		    extract_slip_digit(*p)))
+			ok = 0;
+		else {
+			real += isdigit((unsigned char)*p) != 0;
+			out[n++] = *p == 'o' ? '0' : isdigit((unsigned char)*p) ?
+			    *p : '1';
+		}
+	}
+	out[n] = '\0';
+	free(f);
+	return ok && (n == 12 || n == 9) && real + 2 >= n;
+}
+
+/*
+ * The profile's rules over the text: group 1 of the first match for one
+ * value (which then wins over the built-in rules), of every match for
+ * people and id_numbers (listed before those the built-in rules find).  A
+ * value that is not one (a date that does not exist, an ID number of the
+ * wrong length) is left out.
+ */
+static void
+extract_apply_rules(struct extract_ctx *x, const struct profile *pr,
+    char **value[EXTRACT_NRULES], char date[11], int *have_date,
+    json_t *people, json_t *ids)
+{
+	PCRE2_SIZE *ov, start;
+	pcre2_code *re;
+	json_t *list[2];
+	char *text, *v, *w, *r, id[13], day[11];
+	size_t k;
+	int i, rc;
+
+	/* The text with its line ends back (the split made them NULs), for
+	 * ^ and $. */
+	text = extract_strndup(x->nfc, x->nfclen);
+	for (k = 0; k < x->nfclen; k++)
+		if (text[k] == '\0')
+			text[k] = '\n';
+	list[0] = json_array();
+	list[1] = json_array();
+	for (i = 0; pr != NULL && i < EXTRACT_NRULES; i++) {
+		if (pr->rule[i] == NULL ||
+		    (re = extract_rule_regex(i, pr->rule[i])) == NULL)
+			continue;
+		for (start = 0; start <= x->nfclen; ) {
+			rc = pcre2_match(re, (PCRE2_SPTR)text, x->nfclen,
+			    start, PCRE2_NO_UTF_CHECK, x->md, NULL);
+			if (rc < 2)
+				break;
+			ov = pcre2_get_ovector_pointer(x->md);
+			start = ov[1] > ov[0] ? ov[1] : ov[1] + 1;
+			while (start < x->nfclen &&
+			    ((unsigned char)text[start] & 0xC0) == 0x80)
+				start++;
+			if (ov[2] == PCRE2_UNSET || ov[3] <= ov[2])
+				continue;
+			v = extract_strndup(text + ov[2], ov[3] - ov[2]);
+			extract_tidy(v);
+			if (i == 1 || i == 6) {
+				/* Codes have no spaces. */
+				for (r = w = v; *r != '\0'; r++)
+					if (!isspace((unsigned char)*r))
+						*w++ = *r;
+				*w = '\0';
+				if (i == 1)
+					extract_docno_slips(v);
+				else
+					extract_fix_eth(v);
+			}
+			if (*v == '\0')
+				;
+			else if (i == 2) {
+				if (extract_rule_date(v, day)) {
+					memcpy(date, day, 11);
+					*have_date = 1;
+					start = x->nfclen + 1;
+				}
+			} else if (i == 4)
+				extract_add_unique(list[0], v);
+			else if (i == 5) {
+				if (extract_rule_id(v, id))
+					extract_add_unique(list[1], id);
+			} else if (value[i] != NULL) {
+				free(*value[i]);
+				*value[i] = v;
+				v = NULL;
+				start = x->nfclen + 1;
+			}
+			free(v);
+		}
+	}
+	/* The rules' people and ID numbers first, then the others. */
+	for (k = 0; k < json_array_size(people); k++)
+		extract_add_unique(list[0], json_string_value(json_array_get(
+		    people, k)));
+	for (k = 0; k < json_array_size(ids); k++)
+		extract_add_unique(list[1], json_string_value(json_array_get(ids,
+		    k)));
+	json_array_clear(people);
+	json_array_extend(people, list[0]);
+	json_array_clear(ids);
+	json_array_extend(ids, list[1]);
+	json_decref(list[0]);
+	json_decref(list[1]);
+	free(text);
+}
+
 static json_t *
 extract_json_string(const char *s)
 {
@@ -1043,6 +1487,13 @@ extract_fields(const char *text, const char *source_name,
 	extract_ids(&x, ids);
 	if ((dossier = extract_dossier_text(&x)) == NULL)
 		dossier = extract_dossier_filename(source_name, pr);
+	{
+		char **value[EXTRACT_NRULES] = { &doc_type, &doc_number, NULL,
+		    &agency, NULL, NULL, &dossier };
+
+		extract_apply_rules(&x, pr, value, date, &have_date, people,
+		    ids);
+	}
 
 	json_object_set_new(doc, "doc_type", extract_json_string(doc_type));
 	json_object_set_new(doc, "doc_number", extract_json_string(doc_number));

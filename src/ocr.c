@@ -89,9 +89,31 @@ int
 ocr_page(struct ocr *o, struct Pix *pix, int dpi, char **text, int *confidence,
     char *err)
 {
+	return ocr_page_shown(o, pix, NULL, dpi, text, confidence, err);
+}
+
+/*
+ * Tesseract's PDF renderer embeds the "input image", which SetImage sets to
+ * the image recognised; SetInputImage swaps in the one to show.  It must
+ * come after recognition: the LSTM reads the input image too when it is of
+ * the recognised size.  The page size comes from the shown image and the
+ * text positions from the recognised one, both at the same resolution:
+ * hence the same size.
+ */
+int
+ocr_page_shown(struct ocr *o, struct Pix *pix, struct Pix *show, int dpi,
+    char **text, int *confidence, char *err)
+{
 	char *t;
 
 	*text = NULL;
+	if (show != NULL && (pixGetWidth(show) != pixGetWidth(pix) ||
+	    pixGetHeight(show) != pixGetHeight(pix))) {
+		snprintf(err, ERRMAX, "the image to show (%d x %d) is not the "
+		    "size of the image recognised (%d x %d)", pixGetWidth(show),
+		    pixGetHeight(show), pixGetWidth(pix), pixGetHeight(pix));
+		return -1;
+	}
 	TessBaseAPISetImage2(o->api, pix);
 	TessBaseAPISetSourceResolution(o->api, dpi);
 	if (TessBaseAPIRecognize(o->api, NULL) != 0) {
@@ -105,6 +127,9 @@ ocr_page(struct ocr *o, struct Pix *pix, int dpi, char **text, int *confidence,
 	*text = xstrdup(t);
 	TessDeleteText(t);
 	*confidence = TessBaseAPIMeanTextConf(o->api);
+	/* Tesseract 5 takes ownership of the input image: give it a clone. */
+	if (show != NULL && show != pix)
+		TessBaseAPISetInputImage(o->api, pixClone(show));
 	if (o->pdf != NULL && !TessResultRendererAddImage(o->pdf, o->api)) {
 		snprintf(err, ERRMAX, "cannot add the page to the PDF");
 		free(*text);

@@ -38,7 +38,17 @@ enum profile_key {
 	PK_POLL,
 	PK_RECURSIVE,
 	PK_FILENAME_PATTERN,
-	PK_COUNT
+	PK_PREPROCESS,
+	PK_ORIENTATION,
+	PK_DESKEW,
+	PK_NORMALIZE_BACKGROUND,
+	PK_BINARIZE,
+	PK_DESPECKLE,
+	PK_REMOVE_BORDERS,
+	PK_SUPPRESS_SEALS,
+	PK_UPSCALE_BELOW_DPI,
+	PK_RULE,		/* rule_<field>: EXTRACT_NRULES keys */
+	PK_COUNT = PK_RULE + EXTRACT_NRULES
 };
 
 static const struct cfgfile_key profile_keys[PK_COUNT] = {
@@ -54,6 +64,22 @@ static const struct cfgfile_key profile_keys[PK_COUNT] = {
 	[PK_POLL] =		{ "profile", "poll_seconds", 0 },
 	[PK_RECURSIVE] =	{ "profile", "recursive", 0 },
 	[PK_FILENAME_PATTERN] =	{ "profile", "filename_pattern", 0 },
+	[PK_PREPROCESS] =	{ "profile", "preprocess", 0 },
+	[PK_ORIENTATION] =	{ "profile", "orientation", 0 },
+	[PK_DESKEW] =		{ "profile", "deskew", 0 },
+	[PK_NORMALIZE_BACKGROUND] = { "profile", "normalize_background", 0 },
+	[PK_BINARIZE] =		{ "profile", "binarize", 0 },
+	[PK_DESPECKLE] =	{ "profile", "despeckle", 0 },
+	[PK_REMOVE_BORDERS] =	{ "profile", "remove_borders", 0 },
+	[PK_SUPPRESS_SEALS] =	{ "profile", "suppress_seals", 0 },
+	[PK_UPSCALE_BELOW_DPI] = { "profile", "upscale_below_dpi", 0 },
+	[PK_RULE + 0] =		{ "profile", "rule_doc_type", 0 },
+	[PK_RULE + 1] =		{ "profile", "rule_doc_number", 0 },
+	[PK_RULE + 2] =		{ "profile", "rule_issued_on", 0 },
+	[PK_RULE + 3] =		{ "profile", "rule_agency_name", 0 },
+	[PK_RULE + 4] =		{ "profile", "rule_people", 0 },
+	[PK_RULE + 5] =		{ "profile", "rule_id_numbers", 0 },
+	[PK_RULE + 6] =		{ "profile", "rule_dossier_code", 0 },
 };
 
 /* What profile_set needs: where to store, where to say what is wrong. */
@@ -139,11 +165,36 @@ profile_set_string(char **field, const char *v)
 	*field = xstrdup(v);
 }
 
+/* Where the yes/no preprocessing key k is stored. */
+static int *
+profile_switch(struct profile *p, enum profile_key k)
+{
+	switch (k) {
+	case PK_ORIENTATION:
+		return &p->orientation;
+	case PK_DESKEW:
+		return &p->deskew;
+	case PK_NORMALIZE_BACKGROUND:
+		return &p->normalize_background;
+	case PK_BINARIZE:
+		return &p->binarize;
+	case PK_DESPECKLE:
+		return &p->despeckle;
+	case PK_REMOVE_BORDERS:
+		return &p->remove_borders;
+	case PK_SUPPRESS_SEALS:
+		return &p->suppress_seals;
+	default:
+		return &p->preprocess;
+	}
+}
+
 /* Checks one value and stores it.  Returns 0, or -1 after profile_fail. */
 static int
 profile_set(struct profile_parse *pp, enum profile_key k, const char *v)
 {
 	struct profile *p = pp->out;
+	char why[ERRMAX / 4];
 	int rc = -1;
 
 	switch (k) {
@@ -233,8 +284,32 @@ profile_set(struct profile_parse *pp, enum profile_key k, const char *v)
 			rc = 0;
 		}
 		break;
+	case PK_PREPROCESS:
+	case PK_ORIENTATION:
+	case PK_DESKEW:
+	case PK_NORMALIZE_BACKGROUND:
+	case PK_BINARIZE:
+	case PK_DESPECKLE:
+	case PK_REMOVE_BORDERS:
+	case PK_SUPPRESS_SEALS:
+		if ((rc = cfgfile_bool(v, profile_switch(p, k))) == -1)
+			profile_fail(pp, "%s must be yes or no, not '%s'",
+			    profile_keys[k].name, v);
+		break;
+	case PK_UPSCALE_BELOW_DPI:
+		if ((rc = cfgfile_int(v, 0, 1200, &p->upscale_below_dpi)) == -1)
+			profile_fail(pp, "upscale_below_dpi must be a whole "
+			    "number from 0 (never scale up) to 1200, not '%s'", v);
+		break;
 	case PK_COUNT:
 		fatalx("%s: no such key", __func__);
+	default:	/* rule_<field>: extract.c checks and uses them */
+		if (extract_rule_check(v, why, sizeof why) == 0) {
+			profile_set_string(&p->rule[k - PK_RULE], v);
+			rc = 0;
+		} else
+			profile_fail(pp, "%s %s", profile_keys[k].name, why);
+		break;
 	}
 	return rc;
 }
@@ -256,6 +331,16 @@ profile_defaults(struct profile *p)
 	p->settle_seconds = 5;
 	p->poll_seconds = 0;
 	p->recursive = 0;
+	/* The same as preprocess_defaults(), which the worker falls back on. */
+	p->preprocess = 1;
+	p->orientation = 1;
+	p->deskew = 1;
+	p->normalize_background = 1;
+	p->binarize = 0;
+	p->despeckle = 1;
+	p->remove_borders = 1;
+	p->suppress_seals = 1;
+	p->upscale_below_dpi = 250;
 }
 
 int
@@ -292,6 +377,8 @@ profile_default(struct profile *out)
 void
 profile_free(struct profile *p)
 {
+	int i;
+
 	if (p != NULL) {
 		free(p->path);
 		free(p->name);
@@ -302,6 +389,8 @@ profile_free(struct profile *p)
 		free(p->level);
 		free(p->languages);
 		free(p->filename_pattern);
+		for (i = 0; i < EXTRACT_NRULES; i++)
+			free(p->rule[i]);
 		memset(p, 0, sizeof *p);
 	}
 }

@@ -3,8 +3,9 @@
  *
  * A table of subcommands, each with its own options; --json everywhere a
  * script may want to read the output.  Records staff use `ingest`, clerks
- * use `search`, `show` and `get`, archivists use `verify`.  The hidden
- * `worker` subcommand is what worker.c execs for each worker process.
+ * use `search`, `show` and `get`, archivists use `verify`, auditors use
+ * `register` and `report`.  The hidden `worker` subcommand is what
+ * worker.c execs for each worker process.
  */
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -57,6 +58,14 @@ static int cmd_worker(struct cmd_opts *, int, char **);
 
 static int opt_basic(struct cmd_opts *, int, const char *);
 
+/* search, log, edit, reindex: clerks, auditors and staff correcting fields. */
+static int cmd_log(struct cmd_opts *, int, char **);
+static int cmd_edit(struct cmd_opts *, int, char **);
+static int cmd_reindex(struct cmd_opts *, int, char **);
+static int opt_search(struct cmd_opts *, int, const char *);
+static int opt_reindex(struct cmd_opts *, int, const char *);
+static void print_corrections(json_t *);
+
 enum { OPT_PROFILE = 256, OPT_LIMIT, OPT_JOBS, OPT_ORIGINAL, OPT_PDF,
     OPT_TEXT };
 static const struct option ingest_opts[] = {
@@ -76,15 +85,70 @@ static const struct option get_opts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
+enum { OPT_LEVEL = 300, OPT_AGENCY, OPT_TYPE, OPT_FROM, OPT_TO,
+    OPT_PERSON_ID, OPT_DOSSIER, OPT_REINDEX_PROFILE };
+static const struct option search_opts[] = {
+	{ "limit", required_argument, NULL, OPT_LIMIT },
+	{ "level", required_argument, NULL, OPT_LEVEL },
+	{ "agency", required_argument, NULL, OPT_AGENCY },
+	{ "type", required_argument, NULL, OPT_TYPE },
+	{ "from", required_argument, NULL, OPT_FROM },
+	{ "to", required_argument, NULL, OPT_TO },
+	{ "person-id", required_argument, NULL, OPT_PERSON_ID },
+	{ "dossier", required_argument, NULL, OPT_DOSSIER },
+	{ NULL, 0, NULL, 0 }
+};
+static const struct option reindex_opts[] = {
+	{ "profile", required_argument, NULL, OPT_REINDEX_PROFILE },
+	{ NULL, 0, NULL, 0 }
+};
+static struct index_filter search_filter;	/* what search's options say */
+static const char **reindex_profiles;		/* reindex --profile, each */
+static int reindex_nprofiles;
+
+/* register and report: the auditors' commands. */
+static int cmd_register(struct cmd_opts *, int, char **);
+static int cmd_report(struct cmd_opts *, int, char **);
+static int opt_audit(struct cmd_opts *, int, const char *);
+
+enum { OPT_AUDIT_CONFIG = 400, OPT_AUDIT_AS_OF, OPT_AUDIT_FROM,
+    OPT_AUDIT_TO, OPT_AUDIT_LEVEL, OPT_AUDIT_AGENCY, OPT_AUDIT_FORMAT,
+    OPT_AUDIT_MISSING, OPT_AUDIT_DOCUMENTS };
+static const struct option register_cmd_opts[] = {
+	{ "config", required_argument, NULL, OPT_AUDIT_CONFIG },
+	{ "documents", no_argument, NULL, OPT_AUDIT_DOCUMENTS },
+	{ NULL, 0, NULL, 0 }
+};
+static const struct option report_cmd_opts[] = {
+	{ "config", required_argument, NULL, OPT_AUDIT_CONFIG },
+	{ "as-of", required_argument, NULL, OPT_AUDIT_AS_OF },
+	{ "from", required_argument, NULL, OPT_AUDIT_FROM },
+	{ "to", required_argument, NULL, OPT_AUDIT_TO },
+	{ "level", required_argument, NULL, OPT_AUDIT_LEVEL },
+	{ "agency", required_argument, NULL, OPT_AUDIT_AGENCY },
+	{ "format", required_argument, NULL, OPT_AUDIT_FORMAT },
+	{ "missing", no_argument, NULL, OPT_AUDIT_MISSING },
+	{ "output", required_argument, NULL, 'o' },
+	{ NULL, 0, NULL, 0 }
+};
+static struct {
+	const char *config;		/* --config: the sohoa.conf to read */
+	const char *format;		/* report --format */
+	int	 documents;		/* register unmatched --documents */
+	struct report_opts report;
+} audit;
+
 static const struct cmd cmds[] = {
 	{ "ingest", cmd_ingest,
 	  "ingest [--jobs N] [--profile FILE] [--json] FILE...",
 	  "OCR scans (TIFF, PNG, JPEG), archive and index them",
 	  ingest_opts, opt_basic },
 	{ "search", cmd_search,
-	  "search [--json] [--limit N] QUERY...",
-	  "find documents by name, ID number, dossier code, document number",
-	  limit_opts, opt_basic },
+	  "search [--json] [--limit N] [FILTER...] [QUERY...]",
+	  "find documents by name, ID number, dossier code, document number; "
+	  "FILTER: --level L, --agency CODE, --type WORDS, --from DATE, "
+	  "--to DATE, --person-id N, --dossier CODE",
+	  search_opts, opt_search },
 	{ "list", cmd_list, "list [--json] [--limit N]",
 	  "list documents, newest first", limit_opts, opt_basic },
 	{ "show", cmd_show, "show [--json] ID", "show one document's record",
@@ -97,6 +161,16 @@ static const struct cmd cmds[] = {
 	{ "status", cmd_status, "status [--json]",
 	  "the daemon's queues, per profile; exit 1 when it is not running",
 	  NULL, NULL },
+	{ "log", cmd_log, "log [--json] [--limit N]",
+	  "who searched for what and took which document out, newest first",
+	  limit_opts, opt_basic },
+	{ "edit", cmd_edit, "edit [--json] ID FIELD=VALUE...",
+	  "correct fields of a record (kept through reindex)", NULL, NULL },
+	{ "reindex", cmd_reindex, "reindex [--profile FILE]...",
+	  "read every package's text again, rebuild the full text, keep "
+	  "corrections", reindex_opts, opt_reindex },
+	{ "register", cmd_register, "register import [--config FILE] FILE.csv | register unmatched [--documents] [--json]", "import the office's register of results issued; list what matches nothing", register_cmd_opts, opt_audit },
+	{ "report", cmd_report, "report [--as-of DATE] [--from DATE --to DATE] [--level L] [--agency CODE] [--format table|csv|json|html] [--missing] [-o FILE] [--config FILE]", "digitization rates per level and office against the targets", report_cmd_opts, opt_audit },
 	{ "worker", cmd_worker, NULL, NULL, NULL, NULL },
 };
 #define NCMDS (sizeof cmds / sizeof cmds[0])
@@ -275,12 +349,18 @@ cmd_search(struct cmd_opts *o, int argc, char **argv)
 	char err[ERRMAX], *q;
 	size_t i;
 
-	if (argc == 0)
+	const struct index_filter *f = &search_filter;
+
+	if (argc == 0 && !f->level && !f->agency_code && !f->doc_type &&
+	    !f->from && !f->to && !f->person_id && !f->dossier_code)
 		fatalx("search: type what to look for, e.g. sohoa search "
-		    "\"nguyen van an\"");
+		    "\"nguyen van an\", or filter, e.g. --level commune");
 	q = join_args(argc, argv);
 	ix = open_index(o, 0);
-	if ((res = index_search(ix, q, o->limit ? o->limit : 20, err)) == NULL) {
+	/* Personal data is shown only once the search is in the access log. */
+	if ((res = index_search(ix, q, f, o->limit ? o->limit : 20,
+	    err)) == NULL || index_log_search(ix, q, f,
+	    (int)json_array_size(res), err) == -1) {
 		index_close(ix);
 		fatalx("search: %s", err);
 	}
@@ -288,17 +368,21 @@ cmd_search(struct cmd_opts *o, int argc, char **argv)
 		print_json(res);
 	else {
 		json_array_foreach(res, i, d) {
-			char *snip = xstrdup(str(d, "snippet")), *c;
+			char *snip, *c;
 
+			print_doc_line(d);
+			if (!json_is_string(json_object_get(d, "snippet")))
+				continue;
+			snip = xstrdup(str(d, "snippet"));
 			for (c = snip; *c != '\0'; c++)
 				if (*c == '\n' || *c == '\f' || *c == '\t')
 					*c = ' ';
-			print_doc_line(d);
 			printf("         %s\n", snip);
 			free(snip);
 		}
 		if (json_array_size(res) == 0)
-			fprintf(stderr, "nothing found for: %s\n", q);
+			fprintf(stderr, "nothing found%s%s\n", *q ? " for: " : "",
+			    q);
 	}
 	json_decref(res);
 	index_close(ix);
@@ -331,7 +415,7 @@ static int
 cmd_show(struct cmd_opts *o, int argc, char **argv)
 {
 	struct index *ix;
-	json_t *d, *v;
+	json_t *d, *v, *corrections;
 	const char *k;
 	int64_t id;
 
@@ -341,6 +425,9 @@ cmd_show(struct cmd_opts *o, int argc, char **argv)
 	ix = open_index(o, 0);
 	if ((d = index_get(ix, id)) == NULL)
 		fatalx("there is no document #%lld", (long long)id);
+	corrections = index_corrections(ix, id);
+	if (o->json && json_array_size(corrections) > 0)
+		json_object_set(d, "corrections", corrections);
 	if (o->json)
 		print_json(d);
 	else {
@@ -351,7 +438,9 @@ cmd_show(struct cmd_opts *o, int argc, char **argv)
 			printf("%-15s %s\n", k, s ? s : json_string_value(v));
 			free(s);
 		}
+		print_corrections(corrections);
 	}
+	json_decref(corrections);
 	json_decref(d);
 	index_close(ix);
 	return 0;
@@ -394,6 +483,8 @@ cmd_get(struct cmd_opts *o, int argc, char **argv)
 	}
 	if (rc == -1)
 		fatalx("%s: %s", pkg, err);
+	if (index_log_get(ix, id, o->what, err) == -1)
+		fatalx("get: %s", err);
 	if (strcmp(o->output, "-") == 0) {
 		if (fwrite(out.data, 1, out.len, stdout) != out.len ||
 		    fflush(stdout) == EOF)
@@ -556,6 +647,183 @@ cmd_status(struct cmd_opts *o, int argc, char **argv)
 	return pid != 0 ? 0 : 1;
 }
 
+/* show's and edit's lines for corrections: when, who, field, old -> new. */
+static void
+print_corrections(json_t *corrections)
+{
+	json_t *c;
+	char *old, *new;
+	size_t i;
+
+	if (json_array_size(corrections) > 0)
+		printf("corrections:\n");
+	json_array_foreach(corrections, i, c) {
+		old = json_dumps(json_object_get(c, "old"), JSON_ENCODE_ANY |
+		    JSON_COMPACT);
+		new = json_dumps(json_object_get(c, "new"), JSON_ENCODE_ANY |
+		    JSON_COMPACT);
+		printf("  %s  %s  %s: %s -> %s\n", str(c, "at"), str(c, "who"),
+		    str(c, "field"), old ? old : "null", new ? new : "null");
+		free(old);
+		free(new);
+	}
+}
+
+static int
+cmd_log(struct cmd_opts *o, int argc, char **argv)
+{
+	struct index *ix;
+	json_t *res, *e, *v;
+	const char *k;
+	size_t i;
+
+	if (argc != 0)
+		fatalx("log takes no arguments");
+	ix = open_index(o, 0);
+	res = index_access_log(ix, o->limit ? o->limit : 50);
+	if (o->json)
+		print_json(res);
+	else
+		json_array_foreach(res, i, e) {
+			printf("%s  %-12s %-6s", str(e, "at"), str(e, "who"),
+			    str(e, "action"));
+			if (json_is_integer(json_object_get(e, "document")))
+				printf(" #%lld %s", (long long)json_integer_value(
+				    json_object_get(e, "document")),
+				    str(e, "taken"));
+			if (json_is_string(json_object_get(e, "query")))
+				printf(" \"%s\"", str(e, "query"));
+			json_object_foreach(json_object_get(e, "filters"), k, v)
+				printf(" --%s %s", strcmp(k, "person_id") == 0 ?
+				    "person-id" : k, json_string_value(v));
+			if (json_is_integer(json_object_get(e, "results")))
+				printf("  (%lld found)", (long long)
+				    json_integer_value(json_object_get(e,
+				    "results")));
+			putchar('\n');
+		}
+	json_decref(res);
+	index_close(ix);
+	return 0;
+}
+
+static int
+cmd_edit(struct cmd_opts *o, int argc, char **argv)
+{
+	struct index *ix;
+	json_t *changed, *d;
+	char err[ERRMAX];
+	int64_t id;
+
+	if (argc < 2)
+		fatalx("usage: sohoa edit ID FIELD=VALUE..., e.g. sohoa edit 12 "
+		    "doc_number=1245/QĐ-UBND \"people=Nguyễn Văn An, Lê Thị Hoa\"");
+	id = parse_id(argv[0]);
+	ix = open_index(o, 0);
+	if (correct_edit(ix, id, argv + 1, argc - 1, &changed, err) == -1)
+		fatalx("edit: #%lld: %s", (long long)id, err);
+	if (o->json) {
+		d = index_get(ix, id);
+		json_object_set_new(d, "corrections", index_corrections(ix, id));
+		if (json_array_size(json_object_get(d, "corrections")) == 0)
+			json_object_del(d, "corrections");
+		print_json(d);
+		json_decref(d);
+	} else if (json_array_size(changed) == 0)
+		printf("#%lld: nothing to change, the record already says "
+		    "so\n", (long long)id);
+	else {
+		printf("#%lld corrected\n", (long long)id);
+		print_corrections(changed);
+	}
+	json_decref(changed);
+	index_close(ix);
+	return 0;
+}
+
+static int
+cmd_reindex(struct cmd_opts *o, int argc, char **argv)
+{
+	struct index_reindex_stats st;
+	struct profile *prof;
+	struct index *ix;
+	struct conf conf;
+	char err[ERRMAX];
+	int i, builtin, rc;
+
+	if (argc != 0)
+		fatalx("reindex takes no arguments but --profile FILE");
+	prof = xcalloc((size_t)reindex_nprofiles + 1, sizeof *prof);
+	for (i = 0; i < reindex_nprofiles; i++)
+		if (profile_load(reindex_profiles[i], &prof[i], err) == -1)
+			fatalx("%s", err);
+	if (conf_load(NULL, &conf, err) == -1)
+		fatalx("%s", err);
+	ix = open_index(o, 0);
+	rc = correct_reindex(ix, data_dir(o), prof, (size_t)reindex_nprofiles,
+	    conf.profiles, &st, &builtin, err);
+	if (rc == -1)
+		fatalx("reindex: %s; the index is as it was", err);
+	printf("%d document%s: %d read again from the archive, %d kept the "
+	    "text already indexed, %d without text; %d correction%s "
+	    "re-applied\n", st.documents, st.documents == 1 ? "" : "s",
+	    st.reread, st.kept, st.failed, st.corrections,
+	    st.corrections == 1 ? "" : "s");
+	if (builtin > 0)
+		fprintf(stderr, "sohoa: %d document%s read with the built-in "
+		    "profile, %s not found (give it with --profile FILE)\n",
+		    builtin, builtin == 1 ? " was" : "s were",
+		    builtin == 1 ? "its own was" : "theirs were");
+	index_close(ix);
+	conf_free(&conf);
+	for (i = 0; i < reindex_nprofiles; i++)
+		profile_free(&prof[i]);
+	free(prof);
+	return st.kept + st.failed > 0 ? 1 : 0;
+}
+
+static int
+opt_search(struct cmd_opts *o, int ch, const char *arg)
+{
+	switch (ch) {
+	case OPT_LEVEL:
+		search_filter.level = arg;
+		break;
+	case OPT_AGENCY:
+		search_filter.agency_code = arg;
+		break;
+	case OPT_TYPE:
+		search_filter.doc_type = arg;
+		break;
+	case OPT_FROM:
+		search_filter.from = arg;
+		break;
+	case OPT_TO:
+		search_filter.to = arg;
+		break;
+	case OPT_PERSON_ID:
+		search_filter.person_id = arg;
+		break;
+	case OPT_DOSSIER:
+		search_filter.dossier_code = arg;
+		break;
+	default:
+		return opt_basic(o, ch, arg);
+	}
+	return 0;
+}
+
+static int
+opt_reindex(struct cmd_opts *o, int ch, const char *arg)
+{
+	if (ch != OPT_REINDEX_PROFILE)
+		return -1;
+	reindex_profiles = xrealloc(reindex_profiles,
+	    ((size_t)reindex_nprofiles + 1) * sizeof *reindex_profiles);
+	reindex_profiles[reindex_nprofiles++] = arg;
+	return 0;
+}
+
 static int
 cmd_worker(struct cmd_opts *o, int argc, char **argv)
 {
@@ -585,6 +853,206 @@ opt_basic(struct cmd_opts *o, int ch, const char *arg)
 		break;
 	case OPT_TEXT:
 		o->what = "text";
+		break;
+	case 'o':
+		o->output = arg;
+		break;
+	default:
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * sohoa.conf for the commands that need it (targets, levels): --config
+ * FILE, else $SOHOA_CONF, else the installed file, else the defaults.
+ */
+static void
+load_conf(const char *path, struct conf *c)
+{
+	char err[ERRMAX];
+
+	if (conf_load(path, c, err) == -1)
+		fatalx("%s", err);
+}
+
+#define BAD_ROWS_SHOWN	100
+struct bad_rows {
+	const char *file;
+	long	 n;
+};
+
+static void
+print_bad_row(long line, const char *why, void *arg)
+{
+	struct bad_rows *b = arg;
+
+	if (b->n++ < BAD_ROWS_SHOWN)
+		log_warnx("%s:%ld: %s", b->file, line, why);
+}
+
+static int
+cmd_register_import(struct cmd_opts *o, int argc, char **argv)
+{
+	struct register_stats st;
+	struct bad_rows bad = { NULL, 0 };
+	struct conf conf;
+	struct index *ix;
+	json_t *j;
+	char err[ERRMAX];
+	int rc;
+
+	if (argc != 1 || audit.documents)
+		fatalx("usage: sohoa register import [--config FILE] FILE.csv");
+	load_conf(audit.config, &conf);
+	bad.file = argv[0];
+	ix = open_index(o, 1);
+	rc = register_import(ix, &conf, argv[0], print_bad_row, &bad, &st, err);
+	if (bad.n > BAD_ROWS_SHOWN)
+		log_warnx("%s: and %ld more bad rows", argv[0],
+		    bad.n - BAD_ROWS_SHOWN);
+	if (rc == -1)
+		log_warnx("%s: %s", argv[0], err);
+	else if (o->json) {
+		j = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I}", "file",
+		    argv[0], "rows", (json_int_t)st.rows, "added",
+		    (json_int_t)st.added, "updated", (json_int_t)st.updated,
+		    "unchanged", (json_int_t)st.unchanged, "entries",
+		    (json_int_t)st.entries, "digitized",
+		    (json_int_t)st.digitized);
+		print_json(j);
+		json_decref(j);
+	} else
+		printf("%s: %ld rows imported: %ld new, %ld updated, %ld "
+		    "unchanged.  The register holds %ld entries, %ld of them "
+		    "matched to archived documents.\n", argv[0], st.rows,
+		    st.added, st.updated, st.unchanged, st.entries,
+		    st.digitized);
+	index_close(ix);
+	conf_free(&conf);
+	return rc == -1 ? 1 : 0;
+}
+
+static int
+cmd_register_unmatched(struct cmd_opts *o, int argc, char **argv)
+{
+	struct index *ix;
+	json_t *a, *e;
+	char err[ERRMAX];
+	size_t i, n;
+
+	if (argc != 0)
+		fatalx("usage: sohoa register unmatched [--documents] [--json]");
+	ix = open_index(o, 0);
+	if ((a = register_unmatched(ix, audit.documents, err)) == NULL)
+		fatalx("register: %s", err);
+	n = json_array_size(a);
+	if (o->json)
+		print_json(a);
+	else if (audit.documents)
+		json_array_foreach(a, i, e)
+			printf("#%-6lld %s  number %s  dossier %s  issued %s  "
+			    "agency %s: %s\n", (long long)json_integer_value(
+			    json_object_get(e, "id")), str(e, "source_name"),
+			    str(e, "doc_number"), str(e, "dossier_code"),
+			    str(e, "issued_on"), str(e, "agency_code"),
+			    str(e, "reason"));
+	else
+		json_array_foreach(a, i, e)
+			printf("%s  %-8s  %-14s  %-20s  %-26s  %s\n",
+			    str(e, "issued_on"), str(e, "level"),
+			    str(e, "agency_code"), str(e, "doc_number"),
+			    str(e, "dossier_code"), str(e, "status"));
+	if (audit.documents)
+		fprintf(stderr, "%zu archived document%s match%s no register "
+		    "entry\n", n, n == 1 ? "" : "s", n == 1 ? "es" : "");
+	else if (register_count(ix) == 0)
+		fprintf(stderr, "no register has been imported (sohoa register "
+		    "import FILE.csv)\n");
+	else
+		fprintf(stderr, "%zu register entr%s no archived document\n", n,
+		    n == 1 ? "y has" : "ies have");
+	json_decref(a);
+	index_close(ix);
+	return 0;
+}
+
+static int
+cmd_register(struct cmd_opts *o, int argc, char **argv)
+{
+	if (argc >= 1 && strcmp(argv[0], "import") == 0)
+		return cmd_register_import(o, argc - 1, argv + 1);
+	if (argc >= 1 && strcmp(argv[0], "unmatched") == 0)
+		return cmd_register_unmatched(o, argc - 1, argv + 1);
+	fatalx("usage: sohoa register import [--config FILE] FILE.csv | "
+	    "register unmatched [--documents] [--json]");
+}
+
+static int
+cmd_report(struct cmd_opts *o, int argc, char **argv)
+{
+	enum report_format f = o->json ? REPORT_JSON : REPORT_TABLE;
+	struct conf conf;
+	struct index *ix;
+	struct buf out;
+	json_t *r;
+	char err[ERRMAX];
+
+	if (argc != 0)
+		fatalx("report takes no arguments (sohoa report --help)");
+	if (audit.format != NULL && report_format(audit.format, &f) == -1)
+		fatalx("--format is table, csv, json or html, not '%s'",
+		    audit.format);
+	load_conf(audit.config, &conf);
+	ix = open_index(o, 0);
+	if ((r = report_build(ix, &conf, &audit.report, err)) == NULL)
+		fatalx("report: %s", err);
+	buf_init(&out, 0);
+	if (report_write(r, f, &out, err) == -1)
+		fatalx("report: %s", err);
+	if (o->output != NULL && strcmp(o->output, "-") != 0) {
+		if (util_write_durable(o->output, out.data, out.len, err) == -1)
+			fatalx("%s", err);
+	} else if (fwrite(out.data, 1, out.len, stdout) != out.len ||
+	    fflush(stdout) == EOF)
+		fatal("cannot write to standard output");
+	buf_free(&out);
+	json_decref(r);
+	index_close(ix);
+	conf_free(&conf);
+	return 0;
+}
+
+static int
+opt_audit(struct cmd_opts *o, int ch, const char *arg)
+{
+	switch (ch) {
+	case OPT_AUDIT_CONFIG:
+		audit.config = arg;
+		break;
+	case OPT_AUDIT_AS_OF:
+		audit.report.as_of = arg;
+		break;
+	case OPT_AUDIT_FROM:
+		audit.report.from = arg;
+		break;
+	case OPT_AUDIT_TO:
+		audit.report.to = arg;
+		break;
+	case OPT_AUDIT_LEVEL:
+		audit.report.level = arg;
+		break;
+	case OPT_AUDIT_AGENCY:
+		audit.report.agency = arg;
+		break;
+	case OPT_AUDIT_FORMAT:
+		audit.format = arg;
+		break;
+	case OPT_AUDIT_MISSING:
+		audit.report.missing = 1;
+		break;
+	case OPT_AUDIT_DOCUMENTS:
+		audit.documents = 1;
 		break;
 	case 'o':
 		o->output = arg;

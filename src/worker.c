@@ -21,6 +21,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -53,6 +54,7 @@ worker_job(json_t *job, struct ocr **ocr, char **ocr_langs)
 	const char *langs = json_string_value(json_object_get(job, "languages"));
 	int dpi = (int)json_integer_value(json_object_get(job, "dpi"));
 	struct image_limits lim;
+	struct preprocess_opts pre;
 	struct image *im = NULL;
 	struct buf file, text;
 	json_t *res = NULL, *pages;
@@ -91,22 +93,38 @@ worker_job(json_t *job, struct ocr **ocr, char **ocr_langs)
 		goto out_image;
 	}
 	pages = json_array();
+	preprocess_opts_from_json(json_object_get(job, "preprocess"), &pre);
 	n = image_npages(im);
 	for (i = 0; i < n; i++) {
+		struct preprocess_page pg;
+		struct timespec t0, t1;
 		struct Pix *pix;
 		char *t, e2[ERRMAX];
 		int pdpi, conf;
 
 		if ((pix = image_page(im, i, &pdpi, err)) == NULL)
 			break;
-		if (ocr_page(*ocr, pix, pdpi, &t, &conf, e2) == -1) {
+		/* Recognise the prepared page; the PDF shows the scan, upright. */
+		if (preprocess_run(&pre, pix, pdpi, &pg, e2) == -1) {
 			snprintf(err, ERRMAX, "page %d: %s", i + 1, e2);
 			pixDestroy(&pix);
 			break;
 		}
-		json_array_append_new(pages, json_pack("{s:i, s:i, s:i, s:i}",
-		    "dpi", pdpi, "width", pixGetWidth(pix), "height",
-		    pixGetHeight(pix), "ocr_confidence", conf));
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		if (ocr_page_shown(*ocr, pg.ocr, pg.show, pg.dpi, &t, &conf,
+		    e2) == -1) {
+			snprintf(err, ERRMAX, "page %d: %s", i + 1, e2);
+			preprocess_page_free(&pg);
+			pixDestroy(&pix);
+			break;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		json_array_append_new(pages, json_pack("{s:i, s:i, s:i, s:i, "
+		    "s:o, s:f}", "dpi", pdpi, "width", pixGetWidth(pix), "height",
+		    pixGetHeight(pix), "ocr_confidence", conf, "preprocess",
+		    preprocess_info(&pg), "ocr_seconds", round((t1.tv_sec -
+		    t0.tv_sec + (t1.tv_nsec - t0.tv_nsec) / 1e9) * 1000) / 1000));
+		preprocess_page_free(&pg);
 		pixDestroy(&pix);
 		confsum += conf;
 		/* Pages are separated by a form feed, as tesseract does. */

@@ -7,7 +7,7 @@ G=$FIXTURES/good
 B=$FIXTURES/bad
 
 # -n on good and broken profiles.
-make_profile pa settle_seconds=2
+make_profile pa settle_seconds=4
 check "sohoad -n says configuration OK for good profiles" \
     bash -c "'$SOHOAD' -n --profiles '$T/profiles' | grep -qx 'configuration OK'"
 mkdir -p "$T/broken"
@@ -50,8 +50,8 @@ for i in range(0, len(data), step):
 PY
 writer2=$!
 wait $writer $writer2
-check "the slowly written scan is recorded" wait_for 30 has_records slow.tif 1
-check "the scan reopened per chunk is recorded" wait_for 30 has_records reopen.tif 1
+check "the slowly written scan is recorded" wait_for 60 has_records slow.tif 1
+check "the scan reopened per chunk is recorded" wait_for 60 has_records reopen.tif 1
 check "the slow scan was taken whole (same SHA-256 as the original)" \
     test "$("$SOHOA" search --json Quỳnh | jq -r '.[] | select(.source_name=="slow.tif") | .sha256')" \
     = "$(sha256sum <"$G/decision.grey-lzw.tif" | cut -d' ' -f1)"
@@ -62,13 +62,13 @@ check "no part of them was set aside" test -z "$(ls -A "$T/quarantine/pa" 2>/dev
 
 # A corrupt scan is set aside with its reason; the next good one goes on.
 cp "$B/truncated.tif" "$T/inbox/pa/hong.tif"
-check "a corrupt scan lands in quarantine" wait_for 30 test -f "$T/quarantine/pa/hong.tif"
+check "a corrupt scan lands in quarantine" wait_for 60 test -f "$T/quarantine/pa/hong.tif"
 check "its reason file is beside it, one plain sentence" \
     bash -c "test \$(wc -l <'$T/quarantine/pa/hong.tif.reason.txt') -eq 1 && grep -q 'cut short' '$T/quarantine/pa/hong.tif.reason.txt'"
 check "the quarantined file is the original, byte for byte" cmp "$B/truncated.tif" "$T/quarantine/pa/hong.tif"
 check "the corrupt scan got no record" test "$(records_named hong.tif)" -eq 0
 cp "$G/building-permit.grey.png" "$T/inbox/pa/next.png"
-check "the next good scan still goes through" wait_for 30 has_records next.png 1
+check "the next good scan still goes through" wait_for 60 has_records next.png 1
 
 # Names and kinds that are never taken.
 cp "$G/birth-extract.g4.tif" "$T/inbox/pa/.hidden.tif"
@@ -77,7 +77,7 @@ cp "$G/birth-extract.g4.tif" "$T/outside.tif"
 ln -s "$T/outside.tif" "$T/inbox/pa/link.tif"
 mkfifo "$T/inbox/pa/fifo.tif"
 cp "$G/birth-extract.rgb.jpg" "$T/inbox/pa/marker.jpg"
-check "a scan dropped after them is recorded" wait_for 30 has_records marker.jpg 1
+check "a scan dropped after them is recorded" wait_for 60 has_records marker.jpg 1
 sleep 3
 check "a dotfile is left alone" test -f "$T/inbox/pa/.hidden.tif"
 check "a .part file is left alone" test -f "$T/inbox/pa/partial.tif.part"
@@ -93,14 +93,14 @@ check "a broken profile on SIGHUP is named with file:line" \
     wait_for 10 grep -q "$T/profiles/pb.conf:3: agency_code" "$T/sohoad.log"
 check "the daemon says it keeps the old profiles" wait_for 10 grep -q "keeping the 1 profile in use" "$T/sohoad.log"
 cp "$G/decision.g4-nores.tif" "$T/inbox/pa/after-hup.tif"
-check "the old profile still works after a broken reload" wait_for 30 has_records after-hup.tif 1
+check "the old profile still works after a broken reload" wait_for 60 has_records after-hup.tif 1
 # SIGHUP with a good new profile: its inbox is watched.
 rm -f "$T/profiles/pb.conf"
 make_profile pc settle_seconds=1 level=city
 kill -HUP "$DPID"
 check "a good reload takes the new profile" wait_for 10 grep -q "2 profiles in use" "$T/sohoad.log"
 cp "$G/building-permit.palette-deflate.tif" "$T/inbox/pc/new-office.tif"
-check "the new profile's inbox is watched" wait_for 30 has_records new-office.tif 1
+check "the new profile's inbox is watched" wait_for 60 has_records new-office.tif 1
 check "the new profile's office is on the record" \
     test "$("$SOHOA" list --json | jq -r '.[] | select(.source_name=="new-office.tif") | .level')" = city
 

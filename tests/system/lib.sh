@@ -78,7 +78,7 @@ start_daemon() {
 	"$SOHOAD" --data "$SOHOA_DATA" --profiles "$T/profiles" "$@" \
 	    >>"$T/sohoad.log" 2>&1 &
 	DPID=$!
-	wait_for 20 "$SOHOA" status
+	wait_for 40 "$SOHOA" status
 }
 
 stop_daemon() {

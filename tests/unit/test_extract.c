@@ -10,8 +10,10 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <utf8proc.h>
@@ -156,6 +158,68 @@ static const char marriage_wide[] =
     "Ngày, tháng, năm sinh: 02/02/1992\n"
     "Số CCCD: 001090001111                         Số CCCD: OO1192002222\n";
 
+/*
+ * The same documents as a poor scan gives them: l and I for 1, O for 0,
+ * a space inside a number or a year, Ð for Đ, marks lost on capitals.
+ * Digits and codes are read through the slips; names stay as read.
+ */
+static const char birth_slips[] =
+    "ỦY BAN NHÂN DÂN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+    "PHƯỜNG DỊCH VỌNG HẬU Độc lập - Tự do - Hạnh phúc\n"
+    "Số: l245/TLKS-BS Cầu Giấy, ngày l5 tháng 3 năm 2O 24\n"
+    "TRÍCH LỤC KHAI SINH\n"
+    "Họ, chữ đệm, tên: NGUYÊN THỊ THU HƯỜNG\n"
+    "Số định danh cá nhân: 0O1323 O12345\n"
+    "Mã hồ sơ: OOO.23.11.H26-24O3l5 - OO 17\n";
+
+static const char decision_eth[] =
+    "ỦY BAN NHÂN DÂN\n"
+    "QUẬN CẦU GIẤY\n"
+    "Số: 2O87/QÐ-UBND\n"
+    "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+    "Độc lập - Tự do - Hạnh phúc\n"
+    "Cầu Giấy, ngày 2O/O3/2O24\n"
+    "Mã hồ sơ: 000.23.11.H26-240315-0017\n"
+    "QUYẾT ĐỊNH\n"
+    "Về việc cấp đổi giấy chứng nhận quyền sử dụng đất\n"
+    "Xét đơn của bà Phạm Thị Quỳnh, thường trú tại\n"
+    "số 12 ngõ 68 phố Trung Kính, phường Yên Hòa.\n"
+    "Điều 1. Cấp đổi giấy chứng nhận cho bà Phạm Thị Quỳnh\n"
+    "KT. CHỦ TỊCH\n"
+    "PHÓ CHỦ TỊCH\n";
+
+/* A household business certificate: its number is one code under the
+ * title; the owner is labelled "Chủ hộ kinh doanh". */
+static const char household_slips[] =
+    "ỦY BAN NHÂN DÂN QUẬN BẮC TỪ LIÊM CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+    "PHÒNG TÀI CHÍNH - KẾ HOẠCH Độc lập - Tự do - Hạnh phúc\n"
+    "GIẤY CHỨNG NHẬN ĐĂNG KÝ HỘ KINH DOANH\n"
+    "Số: 01D8012345\n"
+    "Đăng ký lần đầu: ngày O5 tháng 6 năm 2023\n"
+    "1. Tên hộ kinh doanh: Cửa hàng điện máy Đức Đạt\n"
+    "5. Chủ hộ kinh doanh: ĐẶNG VĂN ĐỨC\n"
+    "Số chứng minh nhân dân: Ol3456789\n"
+    "Ngày cấp: 20/05/2010; nơi cấp: Công an Hà Nội\n"
+    "TRƯỞNG PHÒNG\n";
+
+static const char permit_slips[] =
+    "ỦY BAN NHÂN DÂN\n"
+    "QUẬN TÂY HỒ\n"
+    "Số: 356/GPXD\n"
+    "Tây Hồ, ngày O8 tháng 1l năm 2023\n"
+    "GIẤY PHÉP XÂY DỰNG\n"
+    "Cấp cho: ông Lê Hoàng Long\n"
+    "Căn cước công dân: 00l090004321\n"
+    "Được phép xây dựng công trình: nhà ở riêng lẻ\n"
+    "Mã hồ sơ: 000.A0.01.HlO-2l0212-9O90\n"
+    "KT. CHỦ TỊCH\n";
+
+/* "ông" and "bà" before titles and before names. */
+static const char honorifics[] =
+    "Kính gửi: ông Chủ Tịch UBND phường\n"
+    "Ông Chủ Tịch Xã đã ký. Bà Con đồng ý.\n"
+    "Có mặt bà Nguyễn Thị Lan và ông TRẦN VĂN HÙNG, ông Ba Đình.\n";
+
 /* Dates of birth and register numbers are not the document's. */
 static const char birth_dates_only[] =
     "Họ và tên: NGUYỄN VĂN AN\n"
@@ -236,6 +300,71 @@ static const struct extract_case cases[] = {
 		.agency_name = "UỶ BAN NHÂN DÂN XÃ ĐÔNG ANH",
 		.people = { "Nguyễn Văn Bình", "Lê Thị Hoa" },
 		.id_numbers = { "001090001111", "001192002222" },
+	},
+	{
+		.what = "birth extract with OCR slips in every number",
+		.text = birth_slips,
+		.doc_type = "TRÍCH LỤC KHAI SINH",
+		.doc_number = "1245/TLKS-BS",
+		.issued_on = "2024-03-15",
+		.agency_name = "ỦY BAN NHÂN DÂN PHƯỜNG DỊCH VỌNG HẬU",
+		.people = { "NGUYÊN THỊ THU HƯỜNG" },
+		.id_numbers = { "001323012345" },
+		.dossier_code = "000.23.11.H26-240315-0017",
+	},
+	{
+		.what = "decision: Ð for Đ, O for 0, names after bà",
+		.text = decision_eth,
+		.doc_type = "QUYẾT ĐỊNH",
+		.doc_number = "2087/QĐ-UBND",
+		.issued_on = "2024-03-20",
+		.agency_name = "ỦY BAN NHÂN DÂN QUẬN CẦU GIẤY",
+		.people = { "Phạm Thị Quỳnh" },
+		.dossier_code = "000.23.11.H26-240315-0017",
+	},
+	{
+		.what = "household business certificate with slips",
+		.text = household_slips,
+		.doc_type = "GIẤY CHỨNG NHẬN ĐĂNG KÝ HỘ KINH DOANH",
+		.doc_number = "01D8012345",
+		.issued_on = "2023-06-05",
+		.agency_name = "PHÒNG TÀI CHÍNH - KẾ HOẠCH",
+		.people = { "ĐẶNG VĂN ĐỨC" },
+		.id_numbers = { "013456789" },
+	},
+	{
+		.what = "construction permit with slips, ông after the label",
+		.text = permit_slips,
+		.doc_type = "GIẤY PHÉP XÂY DỰNG",
+		.doc_number = "356/GPXD",
+		.issued_on = "2023-11-08",
+		.agency_name = "ỦY BAN NHÂN DÂN QUẬN TÂY HỒ",
+		.people = { "Lê Hoàng Long" },
+		.id_numbers = { "001090004321" },
+		.dossier_code = "000.A0.01.H10-210212-9090",
+	},
+	{
+		.what = "ông and bà: names, not titles nor places",
+		.text = honorifics,
+		.people = { "Nguyễn Thị Lan", "TRẦN VĂN HÙNG" },
+	},
+	{
+		.what = "a number under Số: without letters is no certificate",
+		.text = "Số: 0912345678\nSố: ABCDE12345\nSố: 12AB\n",
+	},
+	{
+		.what = "a dossier code whose dots OCR read as spaces",
+		.text = "Mã hồ sơ 000 23 11 H26-240315-0017\n",
+		.dossier_code = "000.23.11.H26-240315-0017",
+	},
+	{
+		.what = "... or as commas",
+		.text = "Mã hồ sơ: 000,A0.01, H26 - 210212 - 9090\n",
+		.dossier_code = "000.A0.01.H26-210212-9090",
+	},
+	{
+		.what = "a dossier code with too few real digits is not read",
+		.text = "Mã hồ sơ: 000.23.11.H26-llOOll-OOll\n",
 	},
 	{
 		.what = "birth dates and register numbers are not the "
@@ -458,10 +587,112 @@ test_ids_deduplicated(void **state)
 	json_decref(doc);
 }
 
+/* Writes a profile of the lines given to a temporary file; caller frees
+ * the path and unlinks it. */
+static char *
+write_profile(const char *rules)
+{
+	char *path = xstrdup("/tmp/sohoa-rules.XXXXXX");
+	FILE *f;
+	int fd;
+
+	assert_true((fd = mkstemp(path)) != -1);
+	assert_non_null(f = fdopen(fd, "w"));
+	fprintf(f, "[profile]\nname = phuong-x\nagency_code = 000.11.30.H26\n"
+	    "agency_name = UBND phường X\nlevel = commune\n%s", rules);
+	fclose(f);
+	return path;
+}
+
+/* An office whose results say "Số hiệu văn bản", "Người nộp", "Ngày ký":
+ * the profile's rules read them; the built-in rules still do the rest. */
+static void
+test_profile_rules(void **state)
+{
+	static const char text[] =
+	    "ỦY BAN NHÂN DÂN PHƯỜNG X\n"
+	    "Số: 99/TB-UBND\n"
+	    "THÔNG BÁO\n"
+	    "Số hiệu văn bản: 15 /2O24/ QĐ-UBND\n"
+	    "Ngày ký: 05/O3/2024\n"
+	    "Người nộp: Lê Văn Tám\n"
+	    "Người nộp: Trần Thị Bé\n"
+	    "Họ và tên: NGUYỄN VĂN AN\n"
+	    "Mã định danh: 079 203 OO1234\n"
+	    "Mã định danh: 12345\n";
+	struct profile p;
+	char err[ERRMAX], *path;
+	json_t *doc;
+
+	(void)state;
+	path = write_profile(
+	    "rule_doc_number = ^Số hiệu văn bản:\\s*(.+)$\n"
+	    "rule_issued_on = ^Ngày ký:\\s*(.+)$\n"
+	    "rule_people = ^Người nộp:\\s*(.+)$\n"
+	    "rule_id_numbers = ^Mã định danh:\\s*(.+)$\n");
+	if (profile_load(path, &p, err) == -1)
+		fail_msg("%s", err);
+	doc = extract_fields(text, NULL, &p);
+	/* The rule wins over "Số:", through O for 0 and the spaces. */
+	assert_field("rules", doc, "doc_number", "15/2024/QĐ-UBND");
+	assert_field("rules", doc, "issued_on", "2024-03-05");
+	assert_field("rules", doc, "doc_type", "THÔNG BÁO");
+	assert_list("rules", doc, "people", (const char *const[MAXLIST]){
+	    "Lê Văn Tám", "Trần Thị Bé", "NGUYỄN VĂN AN" });
+	/* "12345" is no ID number: left out, not invented. */
+	assert_list("rules", doc, "id_numbers", (const char *const[MAXLIST]){
+	    "079203001234" });
+	json_decref(doc);
+	profile_free(&p);
+	unlink(path);
+	free(path);
+
+	/* A rule that finds a date that does not exist gives none. */
+	path = write_profile("rule_issued_on = ^Ngày ký:\\s*(.+)$\n");
+	assert_int_equal(profile_load(path, &p, err), 0);
+	doc = extract_fields("Ngày ký: 31/02/2024\n", NULL, &p);
+	assert_field("bad date", doc, "issued_on", NULL);
+	json_decref(doc);
+	profile_free(&p);
+	unlink(path);
+	free(path);
+}
+
+/* A rule that cannot work is refused when the profile is read. */
+static void
+test_profile_rules_refused(void **state)
+{
+	struct profile p;
+	char err[ERRMAX], *path, *where;
+
+	(void)state;
+	path = write_profile("rule_doc_number = Số: ([0-9+\n");
+	assert_int_equal(profile_load(path, &p, err), -1);
+	where = xasprintf("%s:6: rule_doc_number is not a valid regular "
+	    "expression", path);
+	if (strstr(err, where) == NULL)
+		fail_msg("said: %s", err);
+	free(where);
+	unlink(path);
+	free(path);
+	path = write_profile("rule_people = Người nộp: .+\n");
+	assert_int_equal(profile_load(path, &p, err), -1);
+	assert_non_null(strstr(err, "rule_people needs a group, ( ), around "
+	    "the value it reads"));
+	unlink(path);
+	free(path);
+	path = write_profile("rule_nothing = (x)\n");
+	assert_int_equal(profile_load(path, &p, err), -1);
+	unlink(path);
+	free(path);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_profile_rules),
+		cmocka_unit_test(test_profile_rules_refused),
 		cmocka_unit_test(test_cases),
 		cmocka_unit_test(test_cases_nfd),
 		cmocka_unit_test(test_null_text_and_profile),

@@ -1,0 +1,316 @@
+/*
+ * correct.c: corrections by staff, and the reindex that keeps them.
+ *
+ * OCR and the rules of extract.c get a field wrong now and then; staff put
+ * it right with `sohoa edit ID field=value`.  Each value is checked here (a
+ * date must exist, an ID number has 12 digits or 9) and index.c records it
+ * with who, when, the old and the new value.  `sohoa reindex` re-reads
+ * every document's text from its archive package, reads the fields off it
+ * again with the document's profile, rebuilds the full text and re-applies
+ * the corrections in the order they were made: a correction outlives new
+ * extraction rules and a new tokenizer alike.
+ *
+ * A record names its profile, not the file it came from, so profiles are
+ * looked up by name: first those given on the command line, then those in
+ * the profiles folder of sohoa.conf, then the built-in one.  A document
+ * whose profile is not found is read with the built-in sample profile (no
+ * filename pattern, no rules) and keeps the issuing body on its record,
+ * which its own profile gave.
+ */
+#include <sys/types.h>
+
+#include <ctype.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sohoa.h"
+
+#define CORRECT_VALUEMAX	1000	/* bytes of one value */
+
+/* value, trimmed, in NFC.  Caller frees. */
+static char *
+correct_trim(const char *s, size_t len)
+{
+	while (len > 0 && isspace((unsigned char)*s)) {
+		s++;
+		len--;
+	}
+	while (len > 0 && isspace((unsigned char)s[len - 1]))
+		len--;
+	return vntext_nfc(s, len);
+}
+
+/* An ID number as staff type it: spaces dropped, 12 digits or 9. */
+static int
+correct_id_number(const char *s, char out[13])
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++) {
+		if (*s == ' ')
+			continue;
+		if (!isdigit((unsigned char)*s) || n == 12)
+			return -1;
+		out[n++] = *s;
+	}
+	out[n] = '\0';
+	return n == 12 || n == 9 ? 0 : -1;
+}
+
+/* "a, b,,c" as a JSON array of the trimmed, non-empty items. */
+static int
+correct_list(const char *field, const char *text, json_t **value, char *err)
+{
+	json_t *a = json_array();
+	const char *p = text, *comma;
+	char *item, id[13];
+	int rc = 0;
+
+	while (rc == 0 && *p != '\0') {
+		comma = strchr(p, ',');
+		item = correct_trim(p, comma ? (size_t)(comma - p) : strlen(p));
+		p = comma ? comma + 1 : p + strlen(p);
+		if (*item == '\0')
+			;
+		else if (strcmp(field, "id_numbers") != 0)
+			json_array_append_new(a, json_string(item));
+		else if (correct_id_number(item, id) == 0)
+			json_array_append_new(a, json_string(id));
+		else {
+			snprintf(err, ERRMAX, "'%s' is not a personal ID number "
+			    "(12 digits, or 9 on an old card)", item);
+			rc = -1;
+		}
+		free(item);
+	}
+	if (rc == 0)
+		*value = a;
+	else
+		json_decref(a);
+	return rc;
+}
+
+/*
+ * Checks the value staff typed for field and makes it the record's JSON:
+ * a string (null when empty), or for people and id_numbers an array of the
+ * comma-separated items.  Caller json_decref()s *value.
+ */
+static int
+correct_value(const char *field, const char *text, json_t **value, char *err)
+{
+	char *v = NULL, *p;
+	int rc = -1;
+
+	*value = NULL;
+	if (strlen(text) > CORRECT_VALUEMAX) {
+		snprintf(err, ERRMAX, "the value of %s is longer than %d bytes",
+		    field, CORRECT_VALUEMAX);
+		goto out;
+	}
+	if (strcmp(field, "people") == 0 || strcmp(field, "id_numbers") == 0) {
+		rc = correct_list(field, text, value, err);
+		goto out;
+	}
+	v = correct_trim(text, strlen(text));
+	if (*v == '\0') {
+		*value = json_null();
+		rc = 0;
+		goto out;
+	}
+	if (strcmp(field, "issued_on") == 0 && !index_date_ok(v)) {
+		snprintf(err, ERRMAX, "issued_on takes a date that exists, as "
+		    "YYYY-MM-DD (2024-03-15), not '%s'", v);
+		goto out;
+	}
+	if (strcmp(field, "dossier_code") == 0) {
+		for (p = v; *p != '\0'; p++)
+			*p = (char)toupper((unsigned char)*p);
+		if (strspn(v, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ.-") !=
+		    strlen(v)) {
+			snprintf(err, ERRMAX, "a dossier code is letters, digits, "
+			    "dots and dashes, such as 000.23.11.H26-240315-0017, "
+			    "not '%s'", v);
+			goto out;
+		}
+	}
+	*value = json_string(v);
+	rc = 0;
+out:
+	free(v);
+	return rc;
+}
+
+int
+correct_edit(struct index *ix, int64_t id, char **assign, int n,
+    json_t **changed, char *err)
+{
+	const char **field = xcalloc((size_t)n + 1, sizeof *field);
+	json_t **value = xcalloc((size_t)n + 1, sizeof *value);
+	char **names = xcalloc((size_t)n + 1, sizeof *names);
+	const char *eq;
+	int i, j, rc = -1;
+
+	*changed = NULL;
+	for (i = 0; i < n; i++) {
+		if ((eq = strchr(assign[i], '=')) == NULL || eq == assign[i]) {
+			snprintf(err, ERRMAX, "'%s' is not field=value, such as "
+			    "doc_number=1245/QĐ-UBND", assign[i]);
+			goto out;
+		}
+		names[i] = xasprintf("%.*s", (int)(eq - assign[i]), assign[i]);
+		for (j = 0; index_correctable[j] != NULL &&
+		    strcmp(index_correctable[j], names[i]) != 0; j++)
+			;
+		if (index_correctable[j] == NULL) {
+			snprintf(err, ERRMAX, "there is no field '%s' to correct; "
+			    "the fields are doc_type, doc_number, issued_on, "
+			    "agency_name, people, id_numbers and dossier_code",
+			    names[i]);
+			goto out;
+		}
+		for (j = 0; j < i; j++)
+			if (strcmp(names[j], names[i]) == 0) {
+				snprintf(err, ERRMAX, "%s is given twice",
+				    names[i]);
+				goto out;
+			}
+		field[i] = names[i];
+		if (correct_value(names[i], eq + 1, &value[i], err) == -1)
+			goto out;
+	}
+	rc = index_correct(ix, id, (size_t)n, field, value, changed, err);
+out:
+	for (i = 0; i < n; i++) {
+		free(names[i]);
+		json_decref(value[i]);
+	}
+	free(names);
+	free(value);
+	free(field);
+	return rc;
+}
+
+struct correct_reindex {
+	const char	*datadir;
+	const struct profile *given;
+	size_t		 ngiven;
+	struct profile	*found;		/* from the profiles folder */
+	size_t		 nfound;
+	struct profile	 builtin;
+	int		 unknown;	/* documents read with the built-in one */
+};
+
+/* Loads every *.conf and *.ini in dir; a broken file is named and left out. */
+static void
+correct_load_dir(struct correct_reindex *r, const char *dir)
+{
+	struct dirent *de;
+	struct profile p;
+	char err[ERRMAX], *path;
+	size_t len;
+	DIR *d;
+
+	if (dir == NULL || (d = opendir(dir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		len = strlen(de->d_name);
+		if (de->d_name[0] == '.' || !((len > 5 &&
+		    strcmp(de->d_name + len - 5, ".conf") == 0) || (len > 4 &&
+		    strcmp(de->d_name + len - 4, ".ini") == 0)))
+			continue;
+		path = xasprintf("%s/%s", dir, de->d_name);
+		if (profile_load(path, &p, err) == 0) {
+			r->found = xrealloc(r->found, (r->nfound + 1) *
+			    sizeof *r->found);
+			r->found[r->nfound++] = p;
+		} else
+			log_warnx("%s; documents of that profile are read with "
+			    "the built-in one", err);
+		free(path);
+	}
+	closedir(d);
+}
+
+static const struct profile *
+correct_profile(struct correct_reindex *r, const char *name)
+{
+	size_t i;
+
+	for (i = 0; name != NULL && i < r->ngiven; i++)
+		if (r->given[i].name != NULL &&
+		    strcmp(r->given[i].name, name) == 0)
+			return &r->given[i];
+	for (i = 0; name != NULL && i < r->nfound; i++)
+		if (strcmp(r->found[i].name, name) == 0)
+			return &r->found[i];
+	if (name != NULL && strcmp(r->builtin.name, name) == 0)
+		return &r->builtin;
+	return NULL;
+}
+
+/* index_reindex's reread: the text out of the package, the fields off it. */
+static int
+correct_reread(json_t *doc, char **text, json_t **fields, void *arg)
+{
+	struct correct_reindex *r = arg;
+	const char *archive = json_string_value(json_object_get(doc, "archive"));
+	const struct profile *prof;
+	long long id = json_integer_value(json_object_get(doc, "id"));
+	struct buf b;
+	char err[ERRMAX], *pkg;
+	int rc;
+
+	if (archive == NULL) {
+		log_warnx("document #%lld has no archive package; its fields "
+		    "stay as they are", id);
+		return -1;
+	}
+	pkg = xasprintf("%s/%s", r->datadir, archive);
+	rc = archive_read(pkg, "text.txt", 256u << 20, &b, err);
+	if (rc == -1)
+		log_warnx("document #%lld: %s: %s; its fields and text stay as "
+		    "they are", id, pkg, err);
+	free(pkg);
+	if (rc == -1)
+		return -1;
+	prof = correct_profile(r, json_string_value(json_object_get(doc,
+	    "profile")));
+	*fields = extract_fields(b.data ? b.data : "",
+	    json_string_value(json_object_get(doc, "source_name")),
+	    prof != NULL ? prof : &r->builtin);
+	/* As at ingest: the profile's issuing body wins over the text's. */
+	if (prof == NULL) {
+		r->unknown++;
+		json_object_del(*fields, "agency_name");
+	} else if (prof->agency_name != NULL)
+		json_object_set_new(*fields, "agency_name",
+		    json_string(prof->agency_name));
+	*text = b.data ? b.data : xstrdup("");
+	return 0;
+}
+
+int
+correct_reindex(struct index *ix, const char *datadir,
+    const struct profile *profiles, size_t nprofiles, const char *dir,
+    struct index_reindex_stats *stats, int *builtin, char *err)
+{
+	struct correct_reindex r;
+	size_t i;
+	int rc;
+
+	memset(&r, 0, sizeof r);
+	r.datadir = datadir;
+	r.given = profiles;
+	r.ngiven = nprofiles;
+	correct_load_dir(&r, dir);
+	profile_default(&r.builtin);
+	rc = index_reindex(ix, correct_reread, &r, stats, err);
+	*builtin = r.unknown;
+	for (i = 0; i < r.nfound; i++)
+		profile_free(&r.found[i]);
+	free(r.found);
+	profile_free(&r.builtin);
+	return rc;
+}

@@ -1,0 +1,591 @@
+/*
+ * preprocess.c: makes a hard scan readable before Tesseract sees it.
+ *
+ * Office scans come upside down or sideways, a few degrees askew, on
+ * yellowed or shadowed paper, speckled, with a black band where the
+ * scanner lid was open, at 150 dpi, with a red seal or a blue signature
+ * across the text.  Each of these costs Tesseract words or the whole page.
+ * preprocess_run() turns one decoded page into two images of the same size
+ * and geometry:
+ *
+ *  - the image to recognise: grey, coloured ink (seals, signatures) made
+ *    paper, scaled up when the scan is coarse, dark borders removed,
+ *    background flattened to white, turned upright and level, despeckled,
+ *    and binarised if the profile asks (grey read better, so by default
+ *    Tesseract gets grey);
+ *  - the image to show in the searchable PDF: the scan itself, only scaled,
+ *    turned and levelled exactly like the first, so that the text layer
+ *    Tesseract writes from the first lies on the words of the second.
+ *
+ * Geometry (scale, quarter turns, the skew rotation) is applied to both in
+ * the same order with the same Leptonica calls; everything else works pixel
+ * by pixel on the first alone.  Every step is a profile switch.  Orientation
+ * uses Leptonica's ascender/descender test (pixOrientDetect), which costs a
+ * few milliseconds where Tesseract's OSD costs a fifth of a second, and
+ * which was right on every page we tried, where OSD wanted to turn one
+ * upright real scan upside down.
+ *
+ * Runs in worker processes, on untrusted images: sizes are bounded by
+ * image.c, and any Leptonica failure is a plain error, never a crash.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <leptonica/allheaders.h>
+
+#include "sohoa.h"
+
+#define PREPROCESS_TARGET_DPI	300	/* coarse scans are scaled up to this */
+#define PREPROCESS_MAX_SCALE	4.0
+#define PREPROCESS_SKEW_RANGE	10.0	/* degrees searched either way */
+#define PREPROCESS_MIN_SKEW	1.5	/* Tesseract copes with less itself */
+#define PREPROCESS_MIN_SKEW_CONF 3.0	/* Leptonica's confidence scale */
+
+static const char *const preprocess_step_names[] = {
+	"suppress_seals", "upscale", "normalize_background", "remove_borders",
+	"orientation", "deskew", "binarize", "despeckle"
+};
+
+void
+preprocess_defaults(struct preprocess_opts *o)
+{
+	o->enabled = 1;
+	o->orientation = 1;
+	o->deskew = 1;
+	o->normalize_background = 1;
+	o->binarize = 0;	/* Tesseract reads our clean grey better */
+	o->despeckle = 1;
+	o->remove_borders = 1;
+	o->suppress_seals = 1;
+	o->upscale_below_dpi = 250;
+}
+
+json_t *
+preprocess_opts_json(const struct preprocess_opts *o)
+{
+	return json_pack("{s:b, s:b, s:b, s:b, s:b, s:b, s:b, s:b, s:i}",
+	    "enabled", o->enabled, "orientation", o->orientation,
+	    "deskew", o->deskew, "normalize_background",
+	    o->normalize_background, "binarize", o->binarize,
+	    "despeckle", o->despeckle, "remove_borders", o->remove_borders,
+	    "suppress_seals", o->suppress_seals, "upscale_below_dpi",
+	    o->upscale_below_dpi);
+}
+
+/* A key missing from the job keeps its default: jobs from an older parent. */
+void
+preprocess_opts_from_json(const json_t *j, struct preprocess_opts *o)
+{
+	json_t *v;
+
+	preprocess_defaults(o);
+	if (!json_is_object(j))
+		return;
+#define PREPROCESS_BOOL(k) \
+	if ((v = json_object_get(j, #k)) != NULL && json_is_boolean(v)) \
+		o->k = json_is_true(v)
+	PREPROCESS_BOOL(enabled);
+	PREPROCESS_BOOL(orientation);
+	PREPROCESS_BOOL(deskew);
+	PREPROCESS_BOOL(normalize_background);
+	PREPROCESS_BOOL(binarize);
+	PREPROCESS_BOOL(despeckle);
+	PREPROCESS_BOOL(remove_borders);
+	PREPROCESS_BOOL(suppress_seals);
+#undef PREPROCESS_BOOL
+	if ((v = json_object_get(j, "upscale_below_dpi")) != NULL &&
+	    json_is_integer(v) && json_integer_value(v) >= 0 &&
+	    json_integer_value(v) <= 2400)
+		o->upscale_below_dpi = (int)json_integer_value(v);
+}
+
+static double
+preprocess_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void
+preprocess_did(struct preprocess_page *pg, enum preprocess_step s)
+{
+	pg->steps |= 1u << s;
+}
+
+/* Replaces *pp by q (which may be *pp itself, cloned); NULL q is an error. */
+static int
+preprocess_swap(PIX **pp, PIX *q)
+{
+	if (q == NULL)
+		return -1;
+	pixDestroy(pp);
+	*pp = q;
+	return 0;
+}
+
+/*
+ * Colour to grey, with seals and signatures made paper.  A pixel is its
+ * luminance, unless its colour is clearly red or blue: then it is its
+ * brightest channel (a red seal is bright in red, a blue signature in
+ * blue), pushed further towards white by how saturated it is.  So the
+ * stroke of a seal vanishes while black text under it, which stays dark in
+ * every channel, survives.  When the page's own text is blue (or red) ink,
+ * that colour is left alone: the count of dark pixels by colour decides.
+ * (The brightest channel for every pixel, which also whitens yellowed
+ * paper, cost a character here and there on clean pages.)
+ */
+/* The kinds of pixel preprocess_drop_colour() tells apart. */
+enum preprocess_hue {
+	PREPROCESS_PAPER,
+	PREPROCESS_NEUTRAL,	/* black to grey ink */
+	PREPROCESS_RED,
+	PREPROCESS_BLUE,
+	PREPROCESS_OTHER	/* yellow, brown, green: paper and aged ink */
+};
+
+/* Sorts one RGB pixel; *mx is its brightest channel, *c its saturation. */
+static enum preprocess_hue
+preprocess_hue(l_uint32 *px, int *mx, int *c)
+{
+	int r = GET_DATA_BYTE(px, COLOR_RED);
+	int g = GET_DATA_BYTE(px, COLOR_GREEN);
+	int b = GET_DATA_BYTE(px, COLOR_BLUE);
+	int mn = r < g ? (r < b ? r : b) : (g < b ? g : b);
+
+	*mx = r > g ? (r > b ? r : b) : (g > b ? g : b);
+	*c = *mx - mn;
+	if (*mx > 200 && *c < 60)
+		return PREPROCESS_PAPER;
+	if (*c < 40)
+		return PREPROCESS_NEUTRAL;
+	if (r == *mx && r - g > *c * 6 / 10)
+		return PREPROCESS_RED;
+	if (b == *mx && b - r > *c / 2)
+		return PREPROCESS_BLUE;
+	return PREPROCESS_OTHER;
+}
+
+static PIX *
+preprocess_drop_colour(PIX *pix, int suppress, int *dropped)
+{
+	l_uint32 *line, *dline, *px, *data = pixGetData(pix), *ddata;
+	l_int32 w = pixGetWidth(pix), h = pixGetHeight(pix);
+	l_int32 wpl = pixGetWpl(pix), dwpl, x, y;
+	size_t count[PREPROCESS_OTHER + 1] = { 0 };
+	int drop_red, drop_blue, mx, c, v;
+	enum preprocess_hue hue;
+	PIX *pixd;
+
+	*dropped = 0;
+	if ((pixd = pixCreate(w, h, 8)) == NULL)
+		return NULL;
+	pixCopyResolution(pixd, pix);
+	ddata = pixGetData(pixd);
+	dwpl = pixGetWpl(pixd);
+	/* Which colours are the page's own ink: every fourth pixel tells. */
+	for (y = 0; suppress && y < h; y += 2) {
+		line = data + (size_t)y * wpl;
+		for (x = 0; x < w; x += 2)
+			count[preprocess_hue(line + x, &mx, &c)]++;
+	}
+	drop_red = suppress && count[PREPROCESS_RED] > 0 &&
+	    count[PREPROCESS_RED] < count[PREPROCESS_NEUTRAL];
+	drop_blue = suppress && count[PREPROCESS_BLUE] > 0 &&
+	    count[PREPROCESS_BLUE] < count[PREPROCESS_NEUTRAL];
+	for (y = 0; y < h; y++) {
+		line = data + (size_t)y * wpl;
+		dline = ddata + (size_t)y * dwpl;
+		for (x = 0; x < w; x++) {
+			px = line + x;
+			hue = preprocess_hue(px, &mx, &c);
+			if ((hue == PREPROCESS_RED && drop_red) ||
+			    (hue == PREPROCESS_BLUE && drop_blue))
+				v = mx + c - 40;
+			else	/* luminance */
+				v = (GET_DATA_BYTE(px, COLOR_RED) * 77 +
+				    GET_DATA_BYTE(px, COLOR_GREEN) * 150 +
+				    GET_DATA_BYTE(px, COLOR_BLUE) * 29) >> 8;
+			SET_DATA_BYTE(dline, x, v > 255 ? 255 : v);
+		}
+	}
+	*dropped = drop_red || drop_blue;
+	return pixd;
+}
+
+/*
+ * Flattens the paper to white: shadows, yellowing, uneven lighting.  The
+ * background is estimated by a grey closing big enough to swallow strokes
+ * (about 1/5 inch), on a 4x reduced image, then divided out; a wide black
+ * band at the edge counts as background and goes too.
+ */
+static PIX *
+preprocess_flatten(PIX *gray, int dpi)
+{
+	int size = dpi / 20;
+	PIX *norm;
+
+	if (size % 2 == 0)
+		size++;
+	if (size < 7)
+		size = 7;
+	if ((norm = pixBackgroundNormMorph(gray, NULL, 4, size, 230)) == NULL)
+		return NULL;
+	/* Ink that faded with the paper is dark again; paper is white. */
+	pixGammaTRC(norm, norm, 1.0, 40, 220);
+	return norm;
+}
+
+/*
+ * Dark regions that touch the edge of the page and are large (a tenth of
+ * the page in width or height) are the scanner's, not the document's: a
+ * lid left open, the edge of a book.  Only their solid part, what survives
+ * an opening wider than any stroke, becomes paper, so text that runs into
+ * a dark edge keeps its letters.
+ */
+static int
+preprocess_clear_borders(PIX *gray, int dpi, int *cleared)
+{
+	l_int32 w = pixGetWidth(gray), h = pixGetHeight(gray);
+	PIX *dark = NULL, *inner = NULL, *edge = NULL, *big = NULL;
+	int k = dpi / 20 | 1;
+	l_int32 empty = 1;
+	int rc = -1;
+
+	*cleared = 0;
+	if ((dark = pixThresholdToBinary(gray, 70)) == NULL)
+		goto out;
+	if ((inner = pixRemoveBorderConnComps(dark, 8)) == NULL)
+		goto out;
+	if ((edge = pixXor(NULL, dark, inner)) == NULL)
+		goto out;
+	if ((big = pixSelectBySize(edge, w / 10, h / 10, 8, L_SELECT_IF_EITHER,
+	    L_SELECT_IF_GTE, NULL)) == NULL)
+		goto out;
+	pixZero(big, &empty);
+	if (!empty) {
+		pixOpenBrick(big, big, k, k);
+		pixZero(big, &empty);
+	}
+	if (!empty) {
+		/* and the grey fringe where the band meets the paper */
+		pixDilateBrick(big, big, k, k);
+		pixSetMasked(gray, big, 255);
+		*cleared = 1;
+	}
+	rc = 0;
+out:
+	pixDestroy(&dark);
+	pixDestroy(&inner);
+	pixDestroy(&edge);
+	pixDestroy(&big);
+	return rc;
+}
+
+/*
+ * Specks.  A speckled page is one where dots of a pixel or two are more
+ * than two per square inch (a clean scan has a handful) and more than a
+ * third of all the marks on the page.  It loses every mark smaller than
+ * half the height of a typical letter (at most 1/30 inch) that is not
+ * within a fifth of that height (at most 1/60 inch) of larger ink:
+ * diacritics (the dot of nặng, the hook of hỏi) are as small but sit on
+ * their letter, while dust lies in the margins and between the lines.
+ * Sizes follow the letters, not the resolution the file claims: a 70 dpi
+ * photo that says 300 has letters a quarter of the size.  The typical
+ * height is the median weighted by area, so that thousands of specks do
+ * not outvote the letters.  A clean page is
+ * left alone: there the same rule would take full stops and dots from
+ * beside wide gaps, and the odd lone dot does Tesseract no harm.
+ */
+static PIX *
+preprocess_despeckle(PIX *bin, int dpi, int *removed)
+{
+	int tiny = dpi / 150, s, near, specks = 0;
+	PIX *big = NULL, *mask = NULL, *small = NULL, *out = NULL;
+	BOXA *boxa = NULL;
+	l_int32 i, n, bw, bh, n0 = 0, n1 = 0;
+	l_int32 ph = pixGetHeight(bin);
+	double sqin, area = 0, sum = 0, *byheight;
+	int letter = 0;
+
+	*removed = 0;
+	if (tiny < 2)
+		tiny = 2;
+	byheight = xcalloc((size_t)ph + 1, sizeof *byheight);
+	if ((boxa = pixConnCompBB(bin, 8)) == NULL)
+		goto out;
+	n = boxaGetCount(boxa);
+	for (i = 0; i < n; i++) {
+		if (boxaGetBoxGeometry(boxa, i, NULL, NULL, &bw, &bh) != 0)
+			continue;
+		if (bw <= tiny && bh <= tiny)
+			specks++;
+		area += (double)bw * bh;
+		byheight[bh <= ph ? bh : ph] += (double)bw * bh;
+	}
+	sqin = (double)pixGetWidth(bin) * ph / ((double)dpi * dpi);
+	if (specks <= 2 * sqin || specks * 3 <= n) {
+		out = pixClone(bin);
+		goto out;
+	}
+	while (letter < ph && sum + byheight[letter] < area / 2)
+		sum += byheight[letter++];
+	s = letter / 2 < dpi / 30 ? letter / 2 : dpi / 30;
+	near = letter / 5 < dpi / 60 ? letter / 5 : dpi / 60;
+	if (s < tiny)
+		s = tiny;
+	if (near < 1)
+		near = 1;
+	if ((big = pixSelectBySize(bin, s, s, 8, L_SELECT_IF_EITHER,
+	    L_SELECT_IF_GT, NULL)) == NULL)
+		goto out;
+	if ((mask = pixDilateBrick(NULL, big, 2 * near + 1, 2 * near + 1)) ==
+	    NULL || (small = pixSubtract(NULL, bin, big)) == NULL)
+		goto out;
+	pixCountPixels(small, &n0, NULL);
+	pixAnd(small, small, mask);
+	pixCountPixels(small, &n1, NULL);
+	out = pixOr(NULL, big, small);
+	*removed = n1 < n0;
+out:
+	boxaDestroy(&boxa);
+	free(byheight);
+	pixDestroy(&big);
+	pixDestroy(&mask);
+	pixDestroy(&small);
+	return out;
+}
+
+/* A binary image for finding orientation and skew, at most about 300 dpi. */
+static PIX *
+preprocess_probe(PIX *gray, int dpi)
+{
+	PIX *bin, *red;
+
+	if ((bin = pixThresholdToBinary(gray, 160)) == NULL)
+		return NULL;
+	if (dpi >= 450) {
+		red = pixReduceRankBinary2(bin, 1, NULL);
+		pixDestroy(&bin);
+		bin = red;
+	}
+	return bin;
+}
+
+/*
+ * Quarter turns clockwise that make the page upright, 0 when unsure.  The
+ * test counts ascenders against descenders, both ways, on the page at
+ * about 300 dpi (at 150 dpi, halved, it could not decide on our pages).
+ */
+static int
+preprocess_orientation(PIX *probe)
+{
+	l_float32 up = 0, left = 0;
+	l_int32 orient = L_TEXT_ORIENT_UNKNOWN;
+
+	if (pixOrientDetect(probe, &up, &left, 0, 0) != 0 ||
+	    makeOrientDecision(up, left, 0, 0, &orient, 0) != 0)
+		return 0;
+	switch (orient) {
+	case L_TEXT_ORIENT_LEFT:
+		return 1;
+	case L_TEXT_ORIENT_DOWN:
+		return 2;
+	case L_TEXT_ORIENT_RIGHT:
+		return 3;
+	default:
+		return 0;
+	}
+}
+
+/* The angle in degrees that levels the text, 0 when it is level or unsure. */
+static double
+preprocess_skew(PIX *probe)
+{
+	l_float32 angle = 0, conf = 0;
+
+	if (pixFindSkewSweepAndSearch(probe, &angle, &conf, 4, 2,
+	    PREPROCESS_SKEW_RANGE, 1.0, 0.01) != 0)
+		return 0;
+	if (conf < PREPROCESS_MIN_SKEW_CONF ||
+	    fabs(angle) < PREPROCESS_MIN_SKEW)
+		return 0;
+	return angle;
+}
+
+/* The same turn for both images: quarter turns, then the small angle. */
+static int
+preprocess_turn(PIX **pp, int quads, double degrees)
+{
+	if (quads != 0 && preprocess_swap(pp, pixRotateOrth(*pp, quads)) == -1)
+		return -1;
+	if (degrees == 0)
+		return 0;
+	/* The fast colour rotation: the same geometry, half the time. */
+	if (pixGetDepth(*pp) == 32)
+		return preprocess_swap(pp, pixRotateAMColorFast(*pp,
+		    degrees * M_PI / 180.0, 0xffffff00));
+	if (preprocess_swap(pp, pixRotate(*pp, degrees * M_PI / 180.0,
+	    L_ROTATE_AREA_MAP, L_BRING_IN_WHITE, 0, 0)) == -1)
+		return -1;
+	return 0;
+}
+
+int
+preprocess_run(const struct preprocess_opts *o, struct Pix *pix, int dpi,
+    struct preprocess_page *pg, char *err)
+{
+	PIX *gray = NULL, *show = NULL, *probe = NULL, *bin = NULL, *tmp;
+	double t0 = preprocess_now(), scale = 1.0, angle = 0;
+	int quads = 0, flag, rc = -1;
+
+	memset(pg, 0, sizeof *pg);
+	pg->dpi = dpi;
+	pg->scale = 1.0;
+	if (!o->enabled) {
+		pg->ocr = pixClone(pix);
+		pg->show = pixClone(pix);
+		return 0;
+	}
+	/* Colour to grey; 1 bpp and colormapped pages become grey too. */
+	if (pixGetDepth(pix) == 32) {
+		gray = preprocess_drop_colour(pix, o->suppress_seals, &flag);
+		if (flag)
+			preprocess_did(pg, PREPROCESS_SUPPRESS_SEALS);
+	} else
+		gray = pixConvertTo8(pix, 0);
+	if (gray == NULL)
+		goto fail;
+	show = pixClone(pix);
+
+	if (o->upscale_below_dpi > 0 && dpi < o->upscale_below_dpi) {
+		scale = (double)PREPROCESS_TARGET_DPI / dpi;
+		if (scale > PREPROCESS_MAX_SCALE)
+			scale = PREPROCESS_MAX_SCALE;
+		if (preprocess_swap(&gray, pixScale(gray, scale, scale)) ==
+		    -1 || preprocess_swap(&show, pixScale(show, scale,
+		    scale)) == -1)
+			goto fail;
+		/* Grey and 1 bpp scaling round alike; make sure of it. */
+		if ((pixGetWidth(show) != pixGetWidth(gray) ||
+		    pixGetHeight(show) != pixGetHeight(gray)) &&
+		    preprocess_swap(&show, pixScaleToSize(show,
+		    pixGetWidth(gray), pixGetHeight(gray))) == -1)
+			goto fail;
+		pg->dpi = (int)lround(dpi * scale);
+		pg->scale = scale;
+		preprocess_did(pg, PREPROCESS_UPSCALE);
+	}
+	if (o->remove_borders) {
+		if (preprocess_clear_borders(gray, pg->dpi, &flag) == -1)
+			goto fail;
+		if (flag)
+			preprocess_did(pg, PREPROCESS_REMOVE_BORDERS);
+	}
+	if (o->normalize_background && pixGetDepth(pix) != 1) {
+		if (preprocess_swap(&gray, preprocess_flatten(gray,
+		    pg->dpi)) == -1)
+			goto fail;
+		preprocess_did(pg, PREPROCESS_NORMALIZE_BACKGROUND);
+	}
+
+	if (o->orientation || o->deskew) {
+		if ((probe = preprocess_probe(gray, pg->dpi)) == NULL)
+			goto fail;
+		if (o->orientation)
+			quads = preprocess_orientation(probe);
+		if (o->deskew) {
+			if (quads != 0 && preprocess_swap(&probe,
+			    pixRotateOrth(probe, quads)) == -1)
+				goto fail;
+			angle = preprocess_skew(probe);
+		}
+		if (preprocess_turn(&gray, quads, angle) == -1 ||
+		    preprocess_turn(&show, quads, angle) == -1)
+			goto fail;
+		if (quads != 0)
+			preprocess_did(pg, PREPROCESS_ORIENTATION);
+		if (angle != 0)
+			preprocess_did(pg, PREPROCESS_DESKEW);
+		pg->rotation = quads * 90;
+		pg->skew = angle;
+	}
+
+	/*
+	 * Specks are found on a binary image either way; Tesseract gets
+	 * either that binary image or the grey one with the specks painted
+	 * over (its LSTM reads grey better where strokes are soft).
+	 */
+	if (o->binarize) {
+		if (pixSauvolaBinarizeTiled(gray, pg->dpi / 12, 0.34, 1, 1,
+		    NULL, &bin) != 0 || bin == NULL)
+			goto fail;
+		preprocess_did(pg, PREPROCESS_BINARIZE);
+	} else if (o->despeckle &&
+	    (bin = pixThresholdToBinary(gray, 160)) == NULL)
+		goto fail;
+	if (o->despeckle) {
+		if ((tmp = preprocess_despeckle(bin, pg->dpi, &flag)) == NULL)
+			goto fail;
+		if (flag)
+			preprocess_did(pg, PREPROCESS_DESPECKLE);
+		if (!o->binarize && flag) {
+			/* what went, a pixel wider, becomes paper */
+			pixXor(bin, bin, tmp);
+			pixDilateBrick(bin, bin, 3, 3);
+			pixSetMasked(gray, bin, 255);
+		}
+		pixDestroy(&bin);
+		bin = tmp;
+	}
+	if (o->binarize) {
+		pixDestroy(&gray);
+		gray = bin;
+		bin = NULL;
+	}
+	pixSetResolution(gray, pg->dpi, pg->dpi);
+	pixSetResolution(show, pg->dpi, pg->dpi);
+	pg->ocr = gray;
+	pg->show = show;
+	gray = show = NULL;
+	rc = 0;
+	goto out;
+fail:
+	snprintf(err, ERRMAX, "not enough memory to prepare the page for "
+	    "recognition");
+out:
+	pixDestroy(&gray);
+	pixDestroy(&show);
+	pixDestroy(&probe);
+	pixDestroy(&bin);
+	pg->seconds = preprocess_now() - t0;
+	return rc;
+}
+
+json_t *
+preprocess_info(const struct preprocess_page *pg)
+{
+	json_t *steps = json_array();
+	size_t i;
+
+	for (i = 0; i < sizeof preprocess_step_names /
+	    sizeof preprocess_step_names[0]; i++)
+		if (pg->steps & (1u << i))
+			json_array_append_new(steps,
+			    json_string(preprocess_step_names[i]));
+	return json_pack("{s:i, s:f, s:f, s:o, s:f}", "rotation", pg->rotation,
+	    "skew", round(pg->skew * 100) / 100, "scale",
+	    round(pg->scale * 1000) / 1000, "steps", steps, "seconds",
+	    round(pg->seconds * 1000) / 1000);
+}
+
+void
+preprocess_page_free(struct preprocess_page *pg)
+{
+	pixDestroy(&pg->ocr);
+	pixDestroy(&pg->show);
+}

@@ -1,0 +1,526 @@
+/*
+ * test_register.c: the register as auditors import it: the one-stop
+ * software's CSV in its English, Vietnamese and semicolon+BOM forms reads
+ * the same; a re-import updates and never doubles; a file with bad rows
+ * names each line and imports nothing; levels come from the targets; and
+ * documents match entries by dossier code, else by number + agency + date,
+ * however the number was typed, also after a record is corrected.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "sohoa.h"
+
+static char dir[64];
+static struct conf conf;
+
+static char *
+fixture(const char *name)
+{
+	const char *f = getenv("FIXTURES");
+
+	return xasprintf("%s/register/%s", f ? f : "tests/fixtures", name);
+}
+
+static char *
+write_file(const char *name, const char *text)
+{
+	char *path = xasprintf("%s/%s", dir, name);
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+static struct index *
+fresh_index(const char *name)
+{
+	char *db = xasprintf("%s/%s.db", dir, name), err[ERRMAX];
+	struct index *ix;
+
+	unlink(db);
+	ix = index_open(db, err);
+	assert_non_null(ix);
+	free(db);
+	return ix;
+}
+
+/* Collects the bad rows' lines and reasons. */
+struct bad {
+	long	 lines[32];
+	char	 why[32][ERRMAX];
+	int	 n;
+};
+
+static void
+on_bad(long line, const char *why, void *arg)
+{
+	struct bad *b = arg;
+
+	print_message("line %ld: %s\n", line, why);
+	if (b->n < 32) {
+		b->lines[b->n] = line;
+		snprintf(b->why[b->n], ERRMAX, "%s", why);
+	}
+	b->n++;
+}
+
+static int
+import(struct index *ix, const char *name, struct register_stats *st,
+    struct bad *b)
+{
+	char *path = fixture(name), err[ERRMAX];
+	struct bad local;
+	int rc;
+
+	memset(&local, 0, sizeof local);
+	rc = register_import(ix, &conf, path, on_bad, b ? b : &local, st, err);
+	if (rc == -1)
+		print_message("%s: %s\n", name, err);
+	free(path);
+	return rc;
+}
+
+/* The register as one string, for comparing what two files imported. */
+static char *
+dump(struct index *ix)
+{
+	sqlite3_stmt *st;
+	struct buf b;
+	int i;
+
+	buf_init(&b, 1 << 20);
+	assert_int_equal(sqlite3_prepare_v2(index_db(ix), "SELECT entry_key, "
+	    "dossier_key, number_key, agency_code, agency_name, level, "
+	    "procedure_code, issued_on, valid_until, status FROM "
+	    "register_entries ORDER BY entry_key", -1, &st, NULL), SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		for (i = 0; i < 10; i++)
+			buf_printf(&b, "%s|", sqlite3_column_text(st, i) ?
+			    (const char *)sqlite3_column_text(st, i) : "NULL");
+		buf_printf(&b, "\n");
+	}
+	sqlite3_finalize(st);
+	return b.data;
+}
+
+static char *
+entry(struct index *ix, const char *what, const char *number)
+{
+	sqlite3_stmt *st;
+	char *sql = xasprintf("SELECT %s FROM register_entries WHERE "
+	    "number_key = ?1", what), *k = register_key(number), *v = NULL;
+
+	assert_int_equal(sqlite3_prepare_v2(index_db(ix), sql, -1, &st, NULL),
+	    SQLITE_OK);
+	sqlite3_bind_text(st, 1, k, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		v = xstrdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	free(sql);
+	free(k);
+	return v;
+}
+
+static void
+test_keys(void **state)
+{
+	static const char *same[] = { "2087/QĐ-UBND", "2087/qđ-ubnd",
+	    "2087 / QĐ - UBND", "2087/QD-UBND", "Số: 2087/QĐ-UBND",
+	    "2087/Q\xc4\x90\xe2\x80\x90UBND", " 2087/QĐ-UBND\xc2\xa0", NULL };
+	char *want = register_key("2087/QĐ-UBND"), *k;
+	char d[11];
+	size_t i;
+
+	assert_string_equal(want, "2087/qd-ubnd");
+	for (i = 0; same[i] != NULL; i++) {
+		k = register_key(same[i]);
+		assert_non_null(k);
+		assert_string_equal(k, want);
+		free(k);
+	}
+	k = register_key("2088/QĐ-UBND");
+	assert_string_not_equal(k, want);
+	free(k);
+	/* Marks other than đ go through the full folding. */
+	k = register_key("12/GCN-UBNĐ-Hà Nội");
+	assert_string_equal(k, "12/gcn-ubnd-hanoi");
+	free(k);
+	k = register_key("000.23.11.H26-240315-0017");
+	assert_string_equal(k, "000.23.11.h26-240315-0017");
+	free(k);
+	assert_null(register_key("  "));
+	assert_null(register_key(NULL));
+	free(want);
+
+	assert_int_equal(register_date("2024-03-20", d), 0);
+	assert_string_equal(d, "2024-03-20");
+	assert_int_equal(register_date("20/03/2024", d), 0);
+	assert_string_equal(d, "2024-03-20");
+	assert_int_equal(register_date("5/3/2024", d), 0);
+	assert_string_equal(d, "2024-03-05");
+	assert_int_equal(register_date("29/02/2024", d), 0);
+	assert_int_equal(register_date("2024-03-20 00:00:00", d), 0);
+	assert_string_equal(d, "2024-03-20");
+	assert_int_equal(register_date("29/02/2023", d), -1);
+	assert_int_equal(register_date("31/04/2024", d), -1);
+	assert_int_equal(register_date("2024-13-01", d), -1);
+	assert_int_equal(register_date("20.03.24", d), -1);
+	assert_int_equal(register_date("hôm qua", d), -1);
+	assert_int_equal(register_date("", d), -1);
+}
+
+static void
+test_import_and_variants(void **state)
+{
+	struct index *en = fresh_index("en"), *semi = fresh_index("semi");
+	struct index *vi = fresh_index("vi");
+	struct register_stats st;
+	char *a, *b, *c, *v;
+
+	assert_int_equal(import(en, "register.csv", &st, NULL), 0);
+	assert_int_equal(st.rows, 15);
+	assert_int_equal(st.added, 15);
+	assert_int_equal(st.bad, 0);
+	assert_int_equal(register_count(en), 15);
+	assert_int_equal(import(semi, "register-semicolon-bom.csv", &st, NULL),
+	    0);
+	assert_int_equal(st.added, 15);
+	assert_int_equal(import(vi, "register-vi.csv", &st, NULL), 0);
+	assert_int_equal(st.added, 15);
+
+	/* Three ways to write one register, one register. */
+	a = dump(en);
+	b = dump(semi);
+	c = dump(vi);
+	assert_string_equal(a, b);
+	assert_string_equal(a, c);
+
+	/* What the Vietnamese file said, as it is stored. */
+	v = entry(vi, "level", "2087/QĐ-UBND");
+	assert_string_equal(v, "district");		/* "Quận" */
+	free(v);
+	v = entry(vi, "status", "512/QĐ-UBND");
+	assert_string_equal(v, "revoked");		/* "Thu hồi" */
+	free(v);
+	v = entry(vi, "valid_until", "45/QĐ-UBND");
+	assert_string_equal(v, "2024-12-31");		/* 31/12/2024 */
+	free(v);
+	v = entry(en, "agency_name", "45/QĐ-UBND");
+	assert_string_equal(v, "UBND phường Nghĩa Đô, quận Cầu Giấy");
+	free(v);
+	v = entry(en, "valid_until", "2087/QĐ-UBND");
+	assert_null(v);					/* empty: no end */
+	free(a);
+	free(b);
+	free(c);
+	index_close(en);
+	index_close(semi);
+	index_close(vi);
+}
+
+static void
+test_reimport_updates_never_doubles(void **state)
+{
+	struct index *ix = fresh_index("again");
+	struct register_stats st;
+	char *v;
+
+	assert_int_equal(import(ix, "register.csv", &st, NULL), 0);
+	assert_int_equal(import(ix, "register.csv", &st, NULL), 0);
+	assert_int_equal(st.added, 0);
+	assert_int_equal(st.updated, 0);
+	assert_int_equal(st.unchanged, 15);
+	assert_int_equal(register_count(ix), 15);
+	/* The same entries with numbers typed another way: still 15. */
+	assert_int_equal(import(ix, "register-vi.csv", &st, NULL), 0);
+	assert_int_equal(st.added, 0);
+	assert_int_equal(register_count(ix), 15);
+
+	assert_int_equal(import(ix, "register-update.csv", &st, NULL), 0);
+	assert_int_equal(st.rows, 5);
+	assert_int_equal(st.added, 1);		/* 130/QĐ-UBND */
+	assert_int_equal(st.updated, 3);	/* 356/, 77/, 88/ */
+	assert_int_equal(st.unchanged, 1);	/* 15/QĐ-STP */
+	assert_int_equal(register_count(ix), 16);
+	v = entry(ix, "status", "77/GP-UBND");
+	assert_string_equal(v, "revoked");
+	free(v);
+	v = entry(ix, "valid_until", "88/QĐ-UBND");
+	assert_string_equal(v, "2025-06-30");
+	free(v);
+	/* 356/GPXD was keyed by number, now has a dossier code: one row. */
+	v = entry(ix, "dossier_code", "356/GPXD");
+	assert_string_equal(v, "000.00.05.H26-231101-0044");
+	free(v);
+	v = entry(ix, "count(*)", "356/GPXD");
+	assert_string_equal(v, "1");
+	free(v);
+	index_close(ix);
+}
+
+static void
+test_bad_rows_import_nothing(void **state)
+{
+	static const struct {
+		long	 line;
+		const char *words;
+	} want[] = {
+		{ 3, "'31/02/2024' is not a date" },
+		{ 4, "level 'province'" },
+		{ 5, "status 'maybe'" },
+		{ 6, "no dossier code and no document number" },
+		{ 7, "the same entry as line 2" },
+		{ 8, "7 fields where the header has 9" },
+		{ 11, "is not an agency identifier" },	/* after a 2-line row */
+	};
+	struct index *ix = fresh_index("bad");
+	struct register_stats st;
+	struct bad b;
+	char err[ERRMAX], *path;
+	size_t i;
+
+	assert_int_equal(import(ix, "register.csv", &st, NULL), 0);
+	memset(&b, 0, sizeof b);
+	assert_int_equal(import(ix, "register-bad.csv", &st, &b), -1);
+	assert_int_equal(b.n, (int)(sizeof want / sizeof want[0]));
+	for (i = 0; i < sizeof want / sizeof want[0]; i++) {
+		assert_int_equal(b.lines[i], want[i].line);
+		assert_non_null(strstr(b.why[i], want[i].words));
+	}
+	assert_non_null(strstr(b.why[6], "before its issue date"));
+	assert_int_equal(st.bad, 7);
+	assert_int_equal(register_count(ix), 15);	/* nothing imported */
+
+	/* The whole-file problems. */
+	path = write_file("noagency.csv", "doc_number,level,issued_on,status\n"
+	    "1/QĐ,commune,2024-01-01,valid\n");
+	memset(&b, 0, sizeof b);
+	assert_int_equal(register_import(ix, &conf, path, on_bad, &b, &st,
+	    err), -1);
+	assert_int_equal(b.n, 1);
+	assert_int_equal(b.lines[0], 1);
+	assert_non_null(strstr(b.why[0], "no agency_code column"));
+	assert_non_null(strstr(err, "nothing was imported"));
+	free(path);
+	path = write_file("empty.csv", "\n\n");
+	assert_int_equal(register_import(ix, &conf, path, on_bad, &b, &st,
+	    err), -1);
+	assert_non_null(strstr(err, "empty"));
+	free(path);
+	path = write_file("quote.csv", "doc_number,agency_code,level,issued_on,"
+	    "status\n1/QĐ,000.11.30.H26,commune,2024-01-01,valid\n"
+	    "2/Q\"Đ,000.11.30.H26,commune,2024-01-01,valid\n");
+	memset(&b, 0, sizeof b);
+	assert_int_equal(register_import(ix, &conf, path, on_bad, &b, &st,
+	    err), -1);
+	assert_int_equal(b.lines[0], 3);
+	assert_non_null(strstr(b.why[0], "quote"));
+	free(path);
+	path = write_file("latin1.csv", "doc_number,agency_code,level,"
+	    "issued_on,status\n1/Q\xd0,000.11.30.H26,commune,2024-01-01,valid\n");
+	memset(&b, 0, sizeof b);
+	assert_int_equal(register_import(ix, &conf, path, on_bad, &b, &st,
+	    err), -1);
+	assert_non_null(strstr(b.why[0], "UTF-8"));
+	free(path);
+	assert_int_equal(register_count(ix), 15);
+	index_close(ix);
+}
+
+static void
+test_levels_are_configuration(void **state)
+{
+	char *cpath = write_file("province.conf", "[targets]\n"
+	    "province = 75%\ncommune = 50%\n");
+	char *csv = write_file("province.csv", "Số văn bản;Mã cơ quan;Cấp;"
+	    "Ngày cấp;Trạng thái\n"
+	    "1/QĐ-UBND;H55;province;01/02/2024;còn hiệu lực\n"
+	    "2/QĐ-UBND;H55.242;Xã;01/02/2024;còn hiệu lực\n");
+	struct index *ix = fresh_index("levels");
+	struct register_stats st;
+	struct conf c;
+	struct bad b;
+	char err[ERRMAX];
+
+	/* The default targets know no province. */
+	memset(&b, 0, sizeof b);
+	assert_int_equal(register_import(ix, &conf, csv, on_bad, &b, &st, err),
+	    -1);
+	assert_int_equal(b.n, 1);
+	assert_int_equal(b.lines[0], 2);
+	/* An installation with a province level (and no district) takes it. */
+	assert_int_equal(conf_load(cpath, &c, err), 0);
+	memset(&b, 0, sizeof b);
+	assert_int_equal(register_import(ix, &c, csv, on_bad, &b, &st, err), 0);
+	assert_int_equal(st.added, 2);
+	conf_free(&c);
+	free(cpath);
+	free(csv);
+	index_close(ix);
+}
+
+static int64_t
+add_doc(struct index *ix, const char *sha, const char *dossier,
+    const char *number, const char *agency, const char *issued, int64_t dup)
+{
+	json_t *doc = json_pack("{s:s, s:s, s:i, s:s, s:s?, s:s, s:s?, s:s?, "
+	    "s:s?, s:[], s:[], s:s}", "source_name", sha, "sha256", sha,
+	    "pages", 1, "profile", "test", "agency_code", agency, "level",
+	    "commune", "dossier_code", dossier, "doc_number", number,
+	    "issued_on", issued, "people", "id_numbers", "ingested_at",
+	    "2025-09-01T10:00:00+07:00");
+	char err[ERRMAX];
+	int64_t id;
+
+	if (dup)
+		json_object_set_new(doc, "duplicate_of", json_integer(dup));
+	assert_int_equal(index_begin(ix), 0);
+	assert_int_equal(index_insert(ix, doc, dup ? NULL : "text", err), 0);
+	assert_int_equal(index_commit(ix), 0);
+	id = json_integer_value(json_object_get(doc, "id"));
+	json_decref(doc);
+	return id;
+}
+
+static int
+has_number(json_t *a, const char *key, const char *v)
+{
+	json_t *e;
+	size_t i;
+
+	json_array_foreach(a, i, e)
+		if (json_is_string(json_object_get(e, key)) &&
+		    strcmp(json_string_value(json_object_get(e, key)), v) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+test_matching(void **state)
+{
+	struct index *ix = fresh_index("match");
+	struct register_stats st;
+	json_t *docs, *entries;
+	char err[ERRMAX], *sql;
+	int64_t wrong_agency, first;
+
+	/* Documents first, the register after: the import matches them. */
+	add_doc(ix, "a1", "000.00.12.H26-240102-0001", "15/QĐ-STP",
+	    "000.00.12.H26", "2024-01-02", 0);
+	add_doc(ix, "a2", NULL, "27 / qđ-stp", "000.00.12.H26", "2024-02-10", 0);
+	wrong_agency = add_doc(ix, "a3", NULL, "31/QĐ-STP", "000.11.30.H26",
+	    "2024-03-05", 0);
+	first = add_doc(ix, "b1", "000.23.11.H26-240315-0017", "2087/QĐ-UBND",
+	    "000.00.05.H26", "2024-03-20", 0);
+	assert_int_equal(import(ix, "register.csv", &st, NULL), 0);
+	assert_int_equal(st.digitized, 3);
+	/* ... and documents recorded after the import are matched too. */
+	add_doc(ix, "b1-other-scan", "000.23.11.H26-240315-0017", NULL,
+	    "000.00.05.H26", NULL, 0);
+	add_doc(ix, "b1-copy", "000.23.11.H26-240315-0017", "2087/QĐ-UBND",
+	    "000.00.05.H26", "2024-03-20", first);
+	add_doc(ix, "b2", NULL, "356/GPXD", "000.00.05.H26", "2023-11-08", 0);
+	add_doc(ix, "b4-wrong-date", NULL, "601/QĐ-UBND", "000.00.05.H26",
+	    "2024-05-02", 0);
+	/* A misread dossier code falls back to the number. */
+	add_doc(ix, "c2", "000.11.30.H26-999999-9999", "88/QĐ-UBND",
+	    "000.11.30.H26", "2024-06-20", 0);
+	add_doc(ix, "nothing", NULL, NULL, "000.11.30.H26", NULL, 0);
+
+	entries = register_unmatched(ix, 0, err);
+	assert_non_null(entries);
+	/* 15 entries; matched: 15/, 27/, 2087/, 356/, 88/. */
+	assert_int_equal(json_array_size(entries), 10);
+	assert_true(has_number(entries, "doc_number", "31/QĐ-STP"));
+	assert_true(has_number(entries, "doc_number", "601/QĐ-UBND"));
+	assert_false(has_number(entries, "doc_number", "2087/QĐ-UBND"));
+	assert_false(has_number(entries, "doc_number", "88/QĐ-UBND"));
+	docs = register_unmatched(ix, 1, err);
+	assert_non_null(docs);
+	/* Not the duplicate copy, not the second scan of 2087/QĐ-UBND. */
+	assert_int_equal(json_array_size(docs), 3);
+	assert_true(has_number(docs, "source_name", "a3"));
+	assert_true(has_number(docs, "source_name", "b4-wrong-date"));
+	assert_true(has_number(docs, "source_name", "nothing"));
+	assert_non_null(strstr(json_string_value(json_object_get(
+	    json_array_get(docs, 2), "reason")), "neither"));
+	json_decref(docs);
+	json_decref(entries);
+
+	/* A clerk corrects the agency of a3 (sohoa edit): it now matches. */
+	sql = xasprintf("UPDATE documents SET agency_code = '000.00.12.H26' "
+	    "WHERE id = %lld", (long long)wrong_agency);
+	assert_int_equal(sqlite3_exec(index_db(ix), sql, NULL, NULL, NULL),
+	    SQLITE_OK);
+	free(sql);
+	entries = register_unmatched(ix, 0, err);
+	assert_int_equal(json_array_size(entries), 9);
+	assert_false(has_number(entries, "doc_number", "31/QĐ-STP"));
+	json_decref(entries);
+	/* ... and a record removed no longer counts. */
+	assert_int_equal(sqlite3_exec(index_db(ix), "DELETE FROM documents "
+	    "WHERE source_name = 'b2'", NULL, NULL, NULL), SQLITE_OK);
+	entries = register_unmatched(ix, 0, err);
+	assert_int_equal(json_array_size(entries), 10);
+	assert_true(has_number(entries, "doc_number", "356/GPXD"));
+	json_decref(entries);
+	index_close(ix);
+}
+
+static int
+setup(void **state)
+{
+	char *path, err[ERRMAX];
+	FILE *f;
+
+	snprintf(dir, sizeof dir, "/tmp/test_register.XXXXXX");
+	if (mkdtemp(dir) == NULL)
+		return 1;
+	path = xasprintf("%s/sohoa.conf", dir);
+	if ((f = fopen(path, "w")) == NULL)
+		return 1;
+	fputs("[targets]\ncity = 70%\ndistrict = 60%\ncommune = 50%\n", f);
+	fclose(f);
+	if (conf_load(path, &conf, err) == -1)
+		return 1;
+	free(path);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	char *cmd = xasprintf("rm -rf %s", dir);
+	int rc = system(cmd);
+
+	conf_free(&conf);
+	free(cmd);
+	return rc;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_keys),
+		cmocka_unit_test(test_import_and_variants),
+		cmocka_unit_test(test_reimport_updates_never_doubles),
+		cmocka_unit_test(test_bad_rows_import_nothing),
+		cmocka_unit_test(test_levels_are_configuration),
+		cmocka_unit_test(test_matching),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
