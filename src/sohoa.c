@@ -285,9 +285,12 @@ parse_count(const char *s, const char *what)
 	return (int)v;
 }
 
+static void load_conf(const char *, struct conf *);
+
 static int
 cmd_ingest(struct cmd_opts *o, int argc, char **argv)
 {
+	struct conf conf;
 	struct profile prof;
 	struct ingest_opts io;
 	struct index *ix;
@@ -314,15 +317,19 @@ cmd_ingest(struct cmd_opts *o, int argc, char **argv)
 	memset(&io, 0, sizeof io);
 	io.datadir = data_dir(o);
 	io.profile = &prof;
-	io.jobs = o->jobs;
+	/* Workers get the limits sohoa.conf sets for the daemon's. */
+	load_conf(NULL, &conf);
+	io.jobs = o->jobs ? o->jobs : conf.workers;
 	io.json = o->json;
 	io.progress = isatty(STDERR_FILENO) && !o->json && argc > 1;
 	io.worker_argv = wargv;
-	io.time_limit = 600;
-	io.memory_mb = 4096;
+	io.time_limit = conf.job_time_limit;
+	io.memory_mb = conf.job_memory_mb;
+	io.max_pages = conf.max_pages;
 	failed = ingest_files(ix, &io, argv, argc);
 	index_close(ix);
 	profile_free(&prof);
+	conf_free(&conf);
 	return failed ? 1 : 0;
 }
 

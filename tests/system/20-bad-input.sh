@@ -61,3 +61,11 @@ check "a batch whose worker crashed exits non-zero" test "$status" -eq 1
 check "the scan being read is named with the crash" \
     grep -q -E 'crash-.*: the worker (crashed \(Segmentation fault\)|stopped unexpectedly)' "$T/err"
 check "the other three scans of the batch are recorded" test "$(count_records)" -eq 3
+
+# sohoa.conf's limits hold for `sohoa ingest` too.
+printf '[sohoa]\nmax_pages = 2\n' >"$T/limits.conf"
+SOHOA_CONF=$T/limits.conf "$SOHOA" ingest --data "$T/limits" "$G/multipage.tif" \
+    >/dev/null 2>"$T/err"
+status=$?
+check "sohoa.conf's max_pages refuses a longer document" test "$status" -eq 1
+check "the refusal says how many pages are allowed" grep -q 'more than 2 pages' "$T/err"
