@@ -91,7 +91,7 @@ $(B)/bench/search-1m: bench/search-1m.c $(B)/libsohoa.a include/sohoa.h
 	$(CC) $(SOHOA_CFLAGS) $(SAN) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) \
 	    -o $@ $< $(B)/libsohoa.a $(SOHOA_LDLIBS)
 
-# The long kill -9 soak of sohoad (about 10 minutes): 300 kills.
+# The long kill -9 soak of sohoad (about 5 minutes): 300 kills.
 soak: all
 	./bench/kill9-soak --cycles 300
 
