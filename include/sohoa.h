@@ -120,6 +120,8 @@ struct conf {
 	int	 job_memory_mb;		/* address-space limit of a worker */
 	int	 max_pages;		/* pages per document */
 	int	 rescan_seconds;	/* full rescan of every inbox */
+	int	 optimize_after;	/* merge the full text after this many new documents, 0 = never */
+	int	 optimize_idle_seconds;	/* ... once the daemon was idle this long */
 	struct conf_target *targets;	/* digitization targets per level */
 	size_t	 ntargets;
 };

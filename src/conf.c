@@ -15,6 +15,8 @@
  *	job_memory_mb = 4096
  *	max_pages = 1000
  *	rescan_seconds = 60
+ *	optimize_after = 500
+ *	optimize_idle_seconds = 60
  *
  *	[targets]
  *	city = 70%
@@ -38,6 +40,8 @@ enum conf_key {
 	CK_MEMORY,
 	CK_MAX_PAGES,
 	CK_RESCAN,
+	CK_OPTIMIZE_AFTER,
+	CK_OPTIMIZE_IDLE,
 	CK_TARGET,
 	CK_COUNT
 };
@@ -50,6 +54,8 @@ static const struct cfgfile_key conf_keys[CK_COUNT] = {
 	[CK_MEMORY] =		{ "sohoa", "job_memory_mb", 0 },
 	[CK_MAX_PAGES] =	{ "sohoa", "max_pages", 0 },
 	[CK_RESCAN] =		{ "sohoa", "rescan_seconds", 0 },
+	[CK_OPTIMIZE_AFTER] =	{ "sohoa", "optimize_after", 0 },
+	[CK_OPTIMIZE_IDLE] =	{ "sohoa", "optimize_idle_seconds", 0 },
 	[CK_TARGET] =		{ "targets", "*", 0 },
 };
 
@@ -79,6 +85,8 @@ conf_defaults(struct conf *c)
 	c->job_memory_mb = 4096;
 	c->max_pages = 1000;
 	c->rescan_seconds = 60;
+	c->optimize_after = 500;
+	c->optimize_idle_seconds = 60;
 	conf_add_target(c, "city", 0.70);
 	conf_add_target(c, "district", 0.60);
 	conf_add_target(c, "commune", 0.50);
@@ -160,6 +168,18 @@ conf_set(void *arg, int k, const char *name, const char *v, char *why)
 			return 0;
 		snprintf(why, ERRMAX / 2, "rescan_seconds must be a number of "
 		    "seconds from 1 to 86400, not '%s'", v);
+		return -1;
+	case CK_OPTIMIZE_AFTER:
+		if (cfgfile_int(v, 0, 100000000, &c->optimize_after) == 0)
+			return 0;
+		snprintf(why, ERRMAX / 2, "optimize_after must be a number of "
+		    "documents (0 = never), not '%s'", v);
+		return -1;
+	case CK_OPTIMIZE_IDLE:
+		if (cfgfile_int(v, 1, 86400, &c->optimize_idle_seconds) == 0)
+			return 0;
+		snprintf(why, ERRMAX / 2, "optimize_idle_seconds must be a "
+		    "number of seconds from 1 to 86400, not '%s'", v);
 		return -1;
 	case CK_TARGET:
 		for (i = 0; i < cp->nseen; i++)

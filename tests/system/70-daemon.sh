@@ -135,3 +135,14 @@ check "sohoad's STATUS has the queue and pages per minute" \
 stop_daemon
 check "sohoad tells systemd it is stopping" grep -q '^STOPPING=1' "$T/notify.log"
 kill "$listener" 2>/dev/null
+
+# When idle after enough new documents, the daemon merges the full text.
+printf '[sohoa]\noptimize_after = 1\noptimize_idle_seconds = 1\n' >"$T/opt.conf"
+start_daemon -c "$T/opt.conf"
+{ cat "$G/birth-extract.g4.tif"; printf 'a new scan'; } >"$T/inbox/pa/opt.tif"
+check "a scan is recorded before the merge" wait_for 60 has_records opt.tif 1
+check "the idle daemon merges the full-text index" \
+    wait_for 20 grep -q 'merging the full-text index after 1 new' "$T/sohoad.log"
+check "search still finds the scan after the merge" \
+    test "$("$SOHOA" search --json 'Dịch Vọng Hậu' | jq '[.[] | select(.source_name=="opt.tif")] | length')" -eq 1
+stop_daemon

@@ -96,7 +96,7 @@ records_named() {
 	    jq --arg n "$1" '[.[] | select(.source_name == $n)] | length'
 }
 
-trap 'kill -9 ${DPID:-} 2>/dev/null; rm -rf "$T"' EXIT
+trap 'kill -9 ${DPID:-} 2>/dev/null; cp "$T/sohoad.log" /tmp/last-sohoad.log 2>/dev/null; rm -rf "$T"' EXIT
 
 # has_records NAME N: exactly N records have this source name (for wait_for,
 # which runs its command again on every try).
