@@ -233,11 +233,24 @@ job_spool_name(const char *spooldir, const char *rel)
 	    (long long)ts.tv_sec, ts.tv_nsec, (int)getpid(), counter++, base);
 }
 
+/* Records a queued job for a file already in the spool. */
+static int
+job_insert(struct index *ix, const char *profile, const char *name,
+    const char *spool)
+{
+	char now[40];
+
+	util_now_iso8601(now);
+	return job_exec(ix, "INSERT INTO jobs (profile, source_name, "
+	    "spool_path, state, claimed_at) VALUES (?1, ?2, ?3, 'queued', ?4)",
+	    "ssss", profile, name, spool, now);
+}
+
 int
 job_claim(struct index *ix, const char *spooldir, const char *profile,
     const char *path, const char *rel, int64_t *id, char *err)
 {
-	char *spool = job_spool_name(spooldir, rel), now[40];
+	char *spool = job_spool_name(spooldir, rel);
 	int rc = -1;
 
 	if (util_mkdirs(spooldir, 0750) == -1) {
@@ -247,10 +260,7 @@ job_claim(struct index *ix, const char *spooldir, const char *profile,
 	}
 	if (job_move(path, spool, err) == -1)
 		goto out;
-	util_now_iso8601(now);
-	if (job_exec(ix, "INSERT INTO jobs (profile, source_name, spool_path, "
-	    "state, claimed_at) VALUES (?1, ?2, ?3, 'queued', ?4)", "ssss",
-	    profile, rel, spool, now) == -1) {
+	if (job_insert(ix, profile, rel, spool) == -1) {
 		/* Not lost: the spool file is adopted at the next start. */
 		snprintf(err, ERRMAX, "claimed into %s but cannot record the "
 		    "job", spool);
@@ -405,7 +415,7 @@ job_adopt(struct index *ix, const char *spoolroot)
 {
 	DIR *top, *d;
 	struct dirent *pe, *fe;
-	char *pdir, *path, now[40];
+	char *pdir, *path;
 	const char *name;
 
 	if ((top = opendir(spoolroot)) == NULL)
@@ -425,11 +435,7 @@ job_adopt(struct index *ix, const char *spoolroot)
 			if (!job_known_spool(ix, path)) {
 				name = strchr(fe->d_name, '_');
 				name = name ? name + 1 : fe->d_name;
-				util_now_iso8601(now);
-				job_exec(ix, "INSERT INTO jobs (profile, "
-				    "source_name, spool_path, state, claimed_at) "
-				    "VALUES (?1, ?2, ?3, 'queued', ?4)", "ssss",
-				    pe->d_name, name, path, now);
+				job_insert(ix, pe->d_name, name, path);
 				log_info("%s: taken back into the queue after a "
 				    "restart", name);
 			}
