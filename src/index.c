@@ -200,6 +200,14 @@ static const char *index_sql[STMT_MAX] = {
 };
 
 #define FTS_COLUMNS "fts5(body, fields, tokenize = 'sohoa')"
+/*
+ * Set when the full-text table is made (FTS5 keeps it in the table):
+ * merging segments two at a time instead of four keeps fewer of them as
+ * the index grows.  bench/search-1m, 1M records as grown: p99 of a name
+ * 50 -> 42 ms, with diacritics 80 -> 67 ms, at 6 % fewer records a second.
+ */
+#define FTS_TUNE "INSERT INTO documents_fts (documents_fts, rank) " \
+	"VALUES ('automerge', 2);"
 
 static const char index_schema[] =
 	"CREATE TABLE IF NOT EXISTS documents ("
@@ -724,7 +732,7 @@ index_open(const char *dbpath, char *err)
 {
 	struct index *ix = xcalloc(1, sizeof *ix);
 	char *msg = NULL;
-	int i;
+	int i, fresh;
 
 	if (sqlite3_open_v2(dbpath, &ix->db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
@@ -747,11 +755,15 @@ index_open(const char *dbpath, char *err)
 	/* Searches jump about a large file: read it through the page cache
 	 * of the system (mmap) rather than a copy per page, and keep more of
 	 * it in SQLite's own cache than the 2 MB it keeps by default. */
+	fresh = sqlite3_table_column_metadata(ix->db, NULL, "documents_fts",
+	    NULL, NULL, NULL, NULL, NULL, NULL) != SQLITE_OK;
 	if (sqlite3_exec(ix->db, "PRAGMA journal_mode = WAL;"
 	    "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"
 	    "PRAGMA mmap_size = 1073741824; PRAGMA cache_size = -32768;",
 	    NULL, NULL, &msg) != SQLITE_OK ||
-	    sqlite3_exec(ix->db, index_schema, NULL, NULL, &msg) != SQLITE_OK) {
+	    sqlite3_exec(ix->db, index_schema, NULL, NULL, &msg) != SQLITE_OK ||
+	    (fresh && sqlite3_exec(ix->db, FTS_TUNE, NULL, NULL, &msg) !=
+	    SQLITE_OK)) {
 		snprintf(err, ERRMAX, "cannot set up the database %s: %s", dbpath,
 		    msg ? msg : sqlite3_errmsg(ix->db));
 		sqlite3_free(msg);
@@ -2273,8 +2285,8 @@ index_reindex(struct index *ix,
 	 * text of any document whose package cannot be read. */
 	if (sqlite3_exec(ix->db, "DROP TABLE IF EXISTS documents_fts_old;"
 	    "ALTER TABLE documents_fts RENAME TO documents_fts_old;"
-	    "CREATE VIRTUAL TABLE documents_fts USING " FTS_COLUMNS ";",
-	    NULL, NULL, &msg) != SQLITE_OK ||
+	    "CREATE VIRTUAL TABLE documents_fts USING " FTS_COLUMNS ";"
+	    FTS_TUNE, NULL, NULL, &msg) != SQLITE_OK ||
 	    sqlite3_prepare_v2(ix->db, "SELECT id, duplicate_of IS NOT NULL "
 	    "FROM documents ORDER BY id", -1, &ids, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(ix->db, "SELECT body FROM documents_fts_old "
