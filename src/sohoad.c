@@ -59,6 +59,7 @@ struct sohoad {
 	int	 done, quarantined, pages;
 	int	 since_optimize;	/* documents recorded since the last merge */
 	time_t	 busy_at;		/* last time there was work */
+	int	 claimed;		/* new jobs in the journal since the last load */
 	time_t	 started;
 };
 
@@ -355,8 +356,10 @@ sohoad_claim(int prof, const char *path, const char *rel, void *arg)
 
 	if (job_claim(sd->ix, spooldir, p->name, path, rel, &id, err) == -1)
 		log_warnx("%s: %s", path, err);
-	else
+	else {
 		log_debug("%s: claimed as job %lld", path, (long long)id);
+		sd->claimed = 1;
+	}
 	free(spooldir);
 }
 
@@ -651,7 +654,11 @@ sohoad_run(struct sohoad *sd, char *self)
 				break;
 		} else {
 			watch_poll(sd->watch, sohoad_claim, sd);
-			sohoad_load_queue(sd);
+			/* The journal is read again only when claims added to it. */
+			if (sd->claimed) {
+				sd->claimed = 0;
+				sohoad_load_queue(sd);
+			}
 			sohoad_dispatch(sd);
 		}
 		if (pool_wait(sd->pool, 250, &res, &tag) == 1) {
