@@ -63,6 +63,10 @@ $(B)/tests/%: tests/unit/%.c $(B)/libsohoa.a include/sohoa.h | $(B)/tests
 	$(CC) $(SOHOA_CFLAGS) $(CMOCKA_CFLAGS) $(SAN) $(CPPFLAGS) $(CFLAGS) \
 	    $(LDFLAGS) -o $@ $< $(B)/libsohoa.a $(SOHOA_LDLIBS) $(CMOCKA_LIBS)
 
+# For the system tests: a machine whose inotify limits are used up.
+$(B)/tests/no-inotify.so: tests/shim/no-inotify.c | $(B)/tests
+	$(CC) -shared -fPIC $(CFLAGS) -o $@ $<
+
 $(B)/obj $(B)/tests:
 	mkdir -p $@
 
@@ -78,7 +82,7 @@ check:
 	$(MAKE) all unit-tests
 	BUILD=$(B) ./tests/run
 
-unit-tests: $(UNIT_BINS)
+unit-tests: $(UNIT_BINS) $(B)/tests/no-inotify.so
 
 bench: all $(B)/bench/search-1m
 	./bench/ingest-vs-tesseract

@@ -369,11 +369,11 @@ void	pool_stop(struct pool *);
 
 /* watch.c: noticing scans in the inboxes and deciding when each is whole. */
 struct watch;
-/* profiles must outlive the watch; folders must exist. */
+/* profiles must outlive the watch; folders must exist.  Never fails:
+ * without inotify, the inboxes are looked at every few seconds. */
 struct watch *watch_open(const struct profile *profiles, size_t nprof,
-	    int rescan_seconds, char *err);
+	    int rescan_seconds);
 void	watch_close(struct watch *);
-int	watch_fd(const struct watch *);
 /* Reads events, rescans what is due, and calls ready() once for each file
  * that is whole (prof is the index in profiles). */
 void	watch_poll(struct watch *, void (*ready)(int prof, const char *path,

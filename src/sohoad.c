@@ -522,7 +522,6 @@ static int
 sohoad_reload(struct sohoad *sd)
 {
 	struct profset ps;
-	char err[ERRMAX];
 	int errors;
 
 	log_info("reloading the scanner profiles from %s", sd->profiles_path);
@@ -536,9 +535,7 @@ sohoad_reload(struct sohoad *sd)
 	watch_close(sd->watch);
 	profset_free(&sd->ps);
 	sd->ps = ps;
-	if ((sd->watch = watch_open(sd->ps.v, sd->ps.n, sd->conf.rescan_seconds,
-	    err)) == NULL)
-		fatalx("%s", err);
+	sd->watch = watch_open(sd->ps.v, sd->ps.n, sd->conf.rescan_seconds);
 	log_info("%zu profile%s in use", sd->ps.n, sd->ps.n == 1 ? "" : "s");
 	return 0;
 }
@@ -620,9 +617,7 @@ sohoad_run(struct sohoad *sd, char *self)
 	po.memory_mb = sd->conf.job_memory_mb;
 	if ((sd->pool = pool_start(&po, err)) == NULL)
 		fatalx("%s", err);
-	if ((sd->watch = watch_open(sd->ps.v, sd->ps.n, sd->conf.rescan_seconds,
-	    err)) == NULL)
-		fatalx("%s", err);
+	sd->watch = watch_open(sd->ps.v, sd->ps.n, sd->conf.rescan_seconds);
 	sohoad_load_queue(sd);
 	sd->started = time(NULL);
 	log_info("watching %zu inbox%s with %d worker%s; %zu scan%s waiting "

@@ -6,7 +6,10 @@
  * written in between is missed) or, for network shares where inotify sees
  * nothing, polling every poll_seconds.  Every inbox is also rescanned in
  * full every rescan_seconds, which catches what an overflowing event queue
- * dropped.
+ * dropped.  When inotify cannot be had (the system's limits on watchers or
+ * watched folders are reached, often by other programs), the daemon does not
+ * stop: it says so once and looks at the inboxes concerned every
+ * WATCH_FALLBACK_POLL seconds instead.
  *
  * A file is ready when it was closed after writing (or moved in) and has
  * not changed for a moment since, or when its size and mtime have stayed
@@ -33,6 +36,7 @@
 	IN_CREATE | IN_ONLYDIR | IN_DONT_FOLLOW | IN_EXCL_UNLINK)
 #define WATCH_MAX_DEPTH	16
 #define WATCH_CLOSE_QUIET 1.0	/* seconds a closed file must stay unchanged */
+#define WATCH_FALLBACK_POLL 2	/* seconds between looks without inotify */
 
 struct watch_entry {
 	int	 prof;
@@ -62,6 +66,7 @@ struct watch {
 	size_t	 nents;
 	double	*next_scan;	/* per profile */
 	int	*inbox_watched;	/* per profile */
+	int	*unwatchable;	/* per profile: a folder could not be watched */
 };
 
 static double
@@ -136,10 +141,21 @@ watch_add_dir(struct watch *w, int prof, const char *path, const char *rel)
 	size_t i;
 	int wd;
 
-	if (w->fd == -1 || w->profiles[prof].poll_seconds > 0)
+	if (w->profiles[prof].poll_seconds > 0)
 		return;
+	if (w->fd == -1) {
+		w->unwatchable[prof] = 1;
+		return;
+	}
 	if ((wd = inotify_add_watch(w->fd, path, WATCH_DIR_MASK)) == -1) {
-		log_warn("%s: cannot watch the folder", path);
+		if (!w->unwatchable[prof])
+			log_warnx("%s: cannot watch the folder for new scans "
+			    "(%s); looking at it every %d seconds instead",
+			    path, errno == ENOSPC ? "the system's limit on "
+			    "watched folders is reached, see "
+			    "fs.inotify.max_user_watches" : strerror(errno),
+			    WATCH_FALLBACK_POLL);
+		w->unwatchable[prof] = 1;
 		return;
 	}
 	for (i = 0; i < w->ndirs; i++)
@@ -191,8 +207,7 @@ watch_scan_dir(struct watch *w, int prof, const char *path, const char *rel,
 }
 
 struct watch *
-watch_open(const struct profile *profiles, size_t nprof, int rescan_seconds,
-    char *err)
+watch_open(const struct profile *profiles, size_t nprof, int rescan_seconds)
 {
 	struct watch *w = xcalloc(1, sizeof *w);
 	size_t i;
@@ -202,12 +217,13 @@ watch_open(const struct profile *profiles, size_t nprof, int rescan_seconds,
 	w->rescan_seconds = rescan_seconds > 0 ? rescan_seconds : 60;
 	w->next_scan = xcalloc(nprof, sizeof *w->next_scan);
 	w->inbox_watched = xcalloc(nprof, sizeof *w->inbox_watched);
-	if ((w->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) == -1) {
-		snprintf(err, ERRMAX, "cannot start watching folders: %s",
-		    strerror(errno));
-		watch_close(w);
-		return NULL;
-	}
+	w->unwatchable = xcalloc(nprof, sizeof *w->unwatchable);
+	if ((w->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) == -1)
+		log_warnx("cannot watch folders for new scans (%s); looking at "
+		    "every inbox every %d seconds instead",
+		    errno == EMFILE ? "the system's limit on folder watchers "
+		    "is reached, see fs.inotify.max_user_instances" :
+		    strerror(errno), WATCH_FALLBACK_POLL);
 	/* next_scan = 0: every inbox is scanned on the first poll, after its
 	 * watch is in place. */
 	for (i = 0; i < nprof; i++)
@@ -237,13 +253,8 @@ watch_close(struct watch *w)
 	free(w->ents);
 	free(w->next_scan);
 	free(w->inbox_watched);
+	free(w->unwatchable);
 	free(w);
-}
-
-int
-watch_fd(const struct watch *w)
-{
-	return w->fd;
 }
 
 static struct watch_dir *
@@ -326,6 +337,8 @@ watch_read_events(struct watch *w, double now)
 	ssize_t n;
 	char *p;
 
+	if (w->fd == -1)
+		return;
 	for (;;) {
 		n = read(w->fd, buf, sizeof buf);
 		if (n == -1 && errno == EINTR)
@@ -370,7 +383,8 @@ watch_poll(struct watch *w, void (*ready)(int prof, const char *path,
 			watch_add_dir(w, (int)i, p->inbox, "");
 		watch_scan_dir(w, (int)i, p->inbox, "", 0, now);
 		w->next_scan[i] = now + (p->poll_seconds > 0 ?
-		    p->poll_seconds : w->rescan_seconds);
+		    p->poll_seconds : w->unwatchable[i] ?
+		    WATCH_FALLBACK_POLL : w->rescan_seconds);
 	}
 	for (i = 0; i < w->nents; ) {
 		e = &w->ents[i];

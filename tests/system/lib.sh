@@ -6,10 +6,10 @@ set -u
 T=$(mktemp -d /tmp/sohoa-test.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 export SOHOA_DATA=$T/data
-tap_n=0
+tap_n=0 tap_failed=0
 
 ok() { tap_n=$((tap_n + 1)); echo "ok $tap_n - $1"; }
-not_ok() { tap_n=$((tap_n + 1)); echo "not ok $tap_n - $1"; }
+not_ok() { tap_n=$((tap_n + 1)) tap_failed=$((tap_failed + 1)); echo "not ok $tap_n - $1"; }
 skip() { tap_n=$((tap_n + 1)); echo "ok $tap_n - $1 # SKIP $2"; }
 
 # check "what a user would notice" command args...: passes when it exits 0.
@@ -78,7 +78,9 @@ start_daemon() {
 	"$SOHOAD" --data "$SOHOA_DATA" --profiles "$T/profiles" "$@" \
 	    >>"$T/sohoad.log" 2>&1 &
 	DPID=$!
-	wait_for 40 "$SOHOA" status
+	wait_for 40 "$SOHOA" status && return 0
+	echo "# sohoad did not start within 40 s"
+	return 1
 }
 
 stop_daemon() {
@@ -96,7 +98,14 @@ records_named() {
 	    jq --arg n "$1" '[.[] | select(.source_name == $n)] | length'
 }
 
-trap 'kill -9 ${DPID:-} 2>/dev/null; cp "$T/sohoad.log" /tmp/last-sohoad.log 2>/dev/null; rm -rf "$T"' EXIT
+# After a failure, the end of the daemon's log goes with the test's output,
+# so that a failure on another machine (CI) can be understood from there.
+daemon_log_tail() {
+	[ "$tap_failed" -gt 0 ] && [ -s "$T/sohoad.log" ] || return 0
+	echo "# the last lines sohoad logged:"
+	tail -n 25 "$T/sohoad.log" | sed 's/^/#   /'
+}
+trap 'kill -9 ${DPID:-} 2>/dev/null; daemon_log_tail; rm -rf "$T"' EXIT
 
 # has_records NAME N: exactly N records have this source name (for wait_for,
 # which runs its command again on every try).
