@@ -35,7 +35,10 @@
  * words) brings in the older documents naming a person as typed.  A name
  * typed whole is found however old its document; a query of common words
  * found apart ranks the newest INDEX_WINDOW documents that hold them (see
- * index_rank).  Measured by bench/search-1m.
+ * index_rank).  The older documents are scored from the name they hold
+ * (index_score_named), not by asking the full text once each: there the
+ * diacritics typed count as matched when that person's name has them.
+ * Measured by bench/search-1m.
  *
  * The database also keeps who corrected which field (corrections) and who
  * searched for what or took which document out (access_log).
@@ -65,6 +68,9 @@
 #define INDEX_SPAN	500	/* candidates in the first range, with filters */
 #define INDEX_SCAN	10000	/* about the most looked at, to meet filters */
 #define INDEX_SAMPLE	5000	/* newest documents IDF is estimated on */
+#define INDEX_K1	1.2	/* BM25, as FTS5's bm25() */
+#define INDEX_B		0.75
+#define INDEX_FIELDS_WEIGHT 4.0	/* a word in the fields counts four times */
 
 enum index_stmt {
 	STMT_FIND_SHA,
@@ -162,7 +168,8 @@ static const char *index_sql[STMT_MAX] = {
 	    "AND documents_fts.rowid <= ?14" FILTERS
 	    " ORDER BY documents_fts.rowid DESC LIMIT ?10",
 	/* The newest ?10 documents older than ?11 naming a person ?15. */
-	[STMT_OLDER] = "SELECT n.document FROM names n CROSS JOIN documents d "
+	[STMT_OLDER] = "SELECT n.document, d.people FROM names n "
+	    "CROSS JOIN documents d "
 	    "ON d.id = n.document WHERE n.name = ?15 AND n.document < ?11"
 	    FILTERS " ORDER BY n.document DESC LIMIT ?10",
 	/* One result, with the snippet that costs a pass over its text. */
@@ -550,7 +557,8 @@ static void
 index_fts_rank(const Fts5ExtensionApi *api, Fts5Context *fts,
     sqlite3_context *ctx, int nval, sqlite3_value **val)
 {
-	static const double weight[2] = { 1.0, 4.0 }, k1 = 1.2, b = 0.75;
+	static const double weight[2] = { 1.0, INDEX_FIELDS_WEIGHT };
+	const double k1 = INDEX_K1, b = INDEX_B;
 	const unsigned char *mask = nval > 0 ? sqlite3_value_text(val[0]) : NULL;
 	const char *idfs = nval > 1 ? (const char *)sqlite3_value_text(val[1]) :
 	    NULL;
@@ -1362,6 +1370,9 @@ struct index_query {
 	size_t	 nphrase;
 	char	*name;		/* all the words, folded, as the names table
 				 * holds a name; NULL for a prefix */
+	char	**twin;		/* with name: each word's exact twin, or NULL
+				 * when the query is folded only */
+	size_t	 nwords;
 };
 
 static void
@@ -1374,9 +1385,14 @@ index_query_free(struct index_query *q)
 	buf_free(&q->mask);
 	for (i = 0; i < q->nphrase; i++)
 		free(q->phrase[i]);
+	for (i = 0; i < q->nwords; i++)
+		free(q->twin[i]);
+	free(q->twin);
 	free(q->phrase);
 	free(q->name);
 }
+
+static void	index_name_twins(struct index_query *, const char *);
 
 /* Appends one quoted string, and notes it as a phrase; all but the twins
  * go to q->plain too. */
@@ -1489,9 +1505,127 @@ index_fts_query(struct index_term *t, size_t n, const char *person_id,
 		if (strchr(q->name, ' ') == NULL) {
 			free(q->name);
 			q->name = NULL;
-		}
+		} else if (exact)
+			index_name_twins(q, whole.data);
 	}
 	buf_free(&whole);
+}
+
+/*
+ * The words of s as index_words splits them (at ASCII characters that are
+ * not letters or digits), not folded, into word (at most max), each
+ * NUL-terminated in the copy *copy.  Returns the number of words.
+ */
+static size_t
+index_split_words(const char *s, char **copy, char **word, size_t max)
+{
+	char *p;
+	size_t n = 0;
+
+	*copy = xstrdup(s);
+	for (p = *copy; *p != '\0';) {
+		if ((unsigned char)*p < 0x80 && !isalnum((unsigned char)*p)) {
+			*p++ = '\0';
+			continue;
+		}
+		if (n == max)
+			break;
+		word[n++] = p;
+		while (*p != '\0' && ((unsigned char)*p >= 0x80 ||
+		    isalnum((unsigned char)*p)))
+			p++;
+	}
+	return n;
+}
+
+/* The twin of one word as a string, or NULL when it has none. */
+static char *
+index_twin_str(const char *w)
+{
+	char twin[INDEX_TWINBUF], *r;
+	int len, tone;
+
+	if ((len = index_twin(w, (int)strlen(w), twin, &tone)) <= 0)
+		return NULL;
+	r = xmalloc((size_t)len + 1);
+	memcpy(r, twin, (size_t)len);
+	r[len] = '\0';
+	return r;
+}
+
+/* q->twin: the exact twin of each word of the name typed (NFC), when the
+ * words line up with those of q->name. */
+static void
+index_name_twins(struct index_query *q, const char *typed)
+{
+	char *copy, *word[64];
+	size_t i, n = index_split_words(typed, &copy, word, 64), folded = 1;
+
+	for (i = 0; q->name[i] != '\0'; i++)
+		folded += q->name[i] == ' ';
+	if (n == folded) {
+		q->twin = xcalloc(n, sizeof *q->twin);
+		q->nwords = n;
+		for (i = 0; i < n; i++)
+			q->twin[i] = index_twin_str(word[i]);
+	}
+	free(copy);
+}
+
+/*
+ * The score sohoa_rank would give an older document found through the
+ * names table, without asking the full text (a point query per document
+ * costs a seek per word and segment; twenty of them, as long as the rest of
+ * the search).  Such a document names a person as typed (people holds the
+ * names), so: the words typed with diacritics that match that person's
+ * name as typed, counted as sohoa_rank counts exact twins, plus BM25 as
+ * for a document of average length holding each word once in the text and
+ * once in the fields.
+ */
+static double
+index_score_named(const struct index_query *q, const double *idf,
+    const char *people)
+{
+	const double tf = 1 + INDEX_FIELDS_WEIGHT;
+	json_t *a = people != NULL ? json_loads(people, 0, NULL) : NULL, *v;
+	size_t i, k, n, len = strlen(q->name), nl, exact, best = 0, ntwin = 0;
+	double bm25 = 0, g = tf * (INDEX_K1 + 1) / (tf + INDEX_K1);
+	char *folded, *copy, *word[64], *t;
+
+	json_array_foreach(a, i, v) {
+		if (!json_is_string(v) || q->twin == NULL)
+			continue;
+		folded = index_words(json_string_value(v));
+		nl = strlen(folded);
+		if (nl >= len && strcmp(folded + nl - len, q->name) == 0 &&
+		    (nl == len || folded[nl - len - 1] == ' ')) {
+			n = index_split_words(json_string_value(v), &copy,
+			    word, 64);
+			for (k = exact = 0; n >= q->nwords && k < q->nwords;
+			    k++) {
+				t = index_twin_str(word[n - q->nwords + k]);
+				if (t != NULL && q->twin[k] != NULL &&
+				    strcmp(t, q->twin[k]) == 0)
+					exact++;
+				free(t);
+			}
+			if (exact > best)
+				best = exact;
+			free(copy);
+		}
+		free(folded);
+	}
+	json_decref(a);
+	for (i = 0; i < q->nphrase; i++)
+		if (q->mask.data[i] == '0')
+			bm25 += idf[i] * g;
+		else
+			ntwin++;
+	/* The twins of the words found exact count too, as in sohoa_rank. */
+	for (i = 0, k = 0; i < q->nphrase && ntwin > 0; i++)
+		if (q->mask.data[i] == '1' && k++ < best)
+			bm25 += idf[i] * g;
+	return (double)best + bm25 / (1 + bm25);
 }
 
 /* Filters checked and put the way the statements compare them. */
@@ -1660,7 +1794,7 @@ index_row_int64(sqlite3_stmt *st, void *arg)
 /*
  * The IDF of each phrase of q for sohoa_rank, "idf,idf,...", estimated as
  * FTS5's bm25() does, on the newest INDEX_SAMPLE documents (all of them in
- * a smaller index).  *share is the share of those the whole query finds,
+ * a smaller index); an exact twin gets its folded word's.  *share is the share of those the whole query finds,
  * *maxid the newest id.  Caller frees.
  */
 static char *
@@ -1670,7 +1804,7 @@ index_idfs(struct index *ix, struct index_query *q, double *share,
 	struct buf b;
 	sqlite3_stmt *st;
 	int64_t lo = 0, n = 0, hits;
-	double idf;
+	double idf = 1;
 	size_t i;
 
 	/* Ids are given in order, so the newest are the highest. */
@@ -1687,6 +1821,12 @@ index_idfs(struct index *ix, struct index_query *q, double *share,
 	buf_init(&b, 1 << 16);
 	buf_append(&b, "", 0);
 	for (i = 0; i <= q->nphrase; i++) {
+		/* A twin weighs what its folded word, just before it, weighs:
+		 * which of them matches is counted apart (sohoa_rank). */
+		if (i < q->nphrase && i > 0 && q->mask.data[i] == '1') {
+			buf_printf(&b, ",%.6g", idf > 1e-6 ? idf : 1e-6);
+			continue;
+		}
 		st = index_stmt(ix, STMT_SAMPLE);
 		sqlite3_bind_text(st, 1, i < q->nphrase ? q->phrase[i] :
 		    q->plain.data, -1, SQLITE_STATIC);
@@ -1735,11 +1875,21 @@ index_row_hit(sqlite3_stmt *st, void *arg)
 	    sqlite3_column_double(st, 1));
 }
 
-/* A candidate not ranked yet. */
+/* An older document naming the person typed, scored from its names. */
+struct index_named {
+	const struct index_query *q;
+	const double *idf;
+	struct index_hits *h;
+};
+
 static void
-index_row_candidate(sqlite3_stmt *st, void *arg)
+index_row_named(sqlite3_stmt *st, void *arg)
 {
-	index_hits_add(arg, sqlite3_column_int64(st, 0), 0);
+	struct index_named *nm = arg;
+
+	index_hits_add(nm->h, sqlite3_column_int64(st, 0),
+	    index_score_named(nm->q, nm->idf,
+	    (const char *)sqlite3_column_text(st, 1)));
 }
 
 /* The newest most candidates with rowids in [lo, hi], with their
@@ -1791,16 +1941,14 @@ index_rank(struct index *ix, struct index_query *q,
     const struct index_filter_norm *nf, int limit, struct index_hits *h,
     char *err)
 {
-	struct index_hits older;
+	struct index_named named;
 	sqlite3_stmt *st;
 	int64_t lo = 0, hi = INT64_MAX, maxid = 0, docs;
-	double share = 0, seen = 0;
-	char *idfs;
+	double share = 0, seen = 0, *idf = NULL;
+	char *idfs, *p, *end;
 	size_t i, before;
-
 	int rc = -1;
 
-	memset(&older, 0, sizeof older);
 	if ((idfs = index_idfs(ix, q, &share, &maxid, err)) == NULL)
 		goto out;
 	docs = share > 0 ? (int64_t)(INDEX_SPAN / share) : maxid;
@@ -1827,17 +1975,21 @@ index_rank(struct index *ix, struct index_query *q,
 		docs *= 4;
 	}
 	if (lo > 0 && q->name != NULL) {
+		idf = xcalloc(q->nphrase + 1, sizeof *idf);
+		for (i = 0, p = idfs; i < q->nphrase; i++) {
+			idf[i] = strtod(p, &end);
+			p = *end == ',' ? end + 1 : end;
+		}
+		named.q = q;
+		named.idf = idf;
+		named.h = h;
 		st = index_stmt(ix, STMT_OLDER);
 		index_bind_filters(st, nf);
 		sqlite3_bind_int(st, 10, limit);
 		sqlite3_bind_int64(st, 11, lo);
 		sqlite3_bind_text(st, 15, q->name, -1, SQLITE_STATIC);
-		if (index_rows(ix, st, index_row_candidate, &older, err) == -1)
+		if (index_rows(ix, st, index_row_named, &named, err) == -1)
 			goto out;
-		for (i = 0; i < older.n; i++)
-			if (index_rank_range(ix, q, idfs, nf, older.v[i].id,
-			    older.v[i].id, 1, h, err) == -1)
-				goto out;
 	}
 	if (h->n > 0)
 		qsort(h->v, h->n, sizeof *h->v, index_hit_cmp);
@@ -1845,7 +1997,7 @@ index_rank(struct index *ix, struct index_query *q,
 		h->n = (size_t)limit;
 	rc = 0;
 out:
-	free(older.v);
+	free(idf);
 	free(idfs);
 	return rc;
 }
@@ -1861,8 +2013,10 @@ index_fetch(struct index *ix, struct index_query *q, struct index_hits *h,
 	int rc;
 
 	for (i = 0; i < h->n; i++) {
+		/* The twins sit where their folded words do: the plain
+		 * expression marks the same words, for less. */
 		st = index_stmt(ix, STMT_FETCH);
-		sqlite3_bind_text(st, 1, q->expr.data, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 1, q->plain.data, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 2, h->v[i].id);
 		if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 			d = index_row_json(st);

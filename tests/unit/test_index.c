@@ -768,7 +768,7 @@ test_upgrade_from_version_1(void **state)
  * A big index: only the newest 2000 documents holding all the words are
  * ranked, but a person named as typed is found however old the document,
  * with or without filters, and before the newer ones holding the words
- * apart.
+ * apart; typed with diacritics, the one named exactly so first.
  */
 static void
 test_old_name_behind_many_newer(void **state)
@@ -784,6 +784,12 @@ test_old_name_behind_many_newer(void **state)
 	int64_t old;
 	int i;
 
+	struct doc_spec s2 = { "old2.tif", "Trích lục khai sinh của NGUYỄN "
+	    "THỊ MINH ĐỨC, sinh năm 1991\n", "TRÍCH LỤC KHAI SINH",
+	    "13/TLKS-BS", "2016-05-03", "district", "000.00.11.H26",
+	    "NGUYỄN THỊ MINH ĐỨC", NULL, NULL };
+
+	add(f->ix, spec_json(&s2), s2.text);
 	old = add(f->ix, spec_json(&s), s.text);
 	assert_int_equal(index_begin(f->ix), 0);
 	for (i = 0; i < 2500; i++) {
@@ -809,6 +815,15 @@ test_old_name_behind_many_newer(void **state)
 	assert_int_equal(strncmp(got, "old.tif ", 8), 0);
 	free(got);
 	got = found(f->ix, "nguyen thi minh duc", NULL);
+	assert_int_equal(strncmp(got, "old.tif old2.tif ", 17), 0);
+	free(got);
+	/* Typed with diacritics, the old one named exactly so comes first,
+	 * although every newer one holds all four words as typed, apart:
+	 * "Trần Đức Dục". */
+	got = found(f->ix, "Nguyễn Thị Minh Đức", NULL);
+	assert_int_equal(strncmp(got, "old2.tif ", 9), 0);
+	free(got);
+	got = found(f->ix, "NGUYỄN THỊ MINH DỤC", NULL);
 	assert_int_equal(strncmp(got, "old.tif ", 8), 0);
 	free(got);
 	/* By the last words of the name, and with filters. */
