@@ -294,6 +294,9 @@ int	index_foreach_package(struct index *,
 int	index_log_search(struct index *, const char *query,
 	    const struct index_filter *, int results, char *err);
 int	index_log_get(struct index *, int64_t id, const char *taken, char *err);
+/* show and list put personal data on the screen too: logged alike. */
+int	index_log_show(struct index *, int64_t id, char *err);
+int	index_log_list(struct index *, int results, char *err);
 /* The newest limit entries, newest first.  Caller json_decref()s. */
 json_t	*index_access_log(struct index *, int limit);
 /* The fields staff may correct, NULL-terminated. */

@@ -255,7 +255,7 @@ static const char index_schema[] =
 	"  id INTEGER PRIMARY KEY,"
 	"  at TEXT NOT NULL,"
 	"  who TEXT NOT NULL,"
-	"  action TEXT NOT NULL,"		/* search | get */
+	"  action TEXT NOT NULL,"		/* search | get | show | list */
 	"  query TEXT,"
 	"  filters TEXT,"			/* JSON object */
 	"  document INTEGER,"
@@ -2232,6 +2232,18 @@ int
 index_log_get(struct index *ix, int64_t id, const char *taken, char *err)
 {
 	return index_log(ix, "get", NULL, NULL, id, taken, -1, err);
+}
+
+int
+index_log_show(struct index *ix, int64_t id, char *err)
+{
+	return index_log(ix, "show", NULL, NULL, id, NULL, -1, err);
+}
+
+int
+index_log_list(struct index *ix, int results, char *err)
+{
+	return index_log(ix, "list", NULL, NULL, 0, NULL, results, err);
 }
 
 json_t *

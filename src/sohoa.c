@@ -162,7 +162,7 @@ static const struct cmd cmds[] = {
 	  "the daemon's queues, per profile; exit 1 when it is not running",
 	  NULL, NULL },
 	{ "log", cmd_log, "log [--json] [--limit N]",
-	  "who searched for what and took which document out, newest first",
+	  "who searched, looked at, listed or took out what; newest first",
 	  limit_opts, opt_basic },
 	{ "edit", cmd_edit, "edit [--json] ID FIELD=VALUE...",
 	  "correct fields of a record (kept through reindex)", NULL, NULL },
@@ -402,12 +402,16 @@ cmd_list(struct cmd_opts *o, int argc, char **argv)
 {
 	struct index *ix;
 	json_t *res, *d;
+	char err[ERRMAX];
 	size_t i;
 
 	if (argc != 0)
 		fatalx("list takes no arguments");
 	ix = open_index(o, 0);
 	res = index_list(ix, o->limit ? o->limit : 50);
+	/* Names and ID numbers are shown only once that is in the log. */
+	if (index_log_list(ix, (int)json_array_size(res), err) == -1)
+		fatalx("list: %s", err);
 	if (o->json)
 		print_json(res);
 	else
@@ -424,6 +428,7 @@ cmd_show(struct cmd_opts *o, int argc, char **argv)
 	struct index *ix;
 	json_t *d, *v, *corrections;
 	const char *k;
+	char err[ERRMAX];
 	int64_t id;
 
 	if (argc != 1)
@@ -432,6 +437,8 @@ cmd_show(struct cmd_opts *o, int argc, char **argv)
 	ix = open_index(o, 0);
 	if ((d = index_get(ix, id)) == NULL)
 		fatalx("there is no document #%lld", (long long)id);
+	if (index_log_show(ix, id, err) == -1)
+		fatalx("show: %s", err);
 	corrections = index_corrections(ix, id);
 	if (o->json && json_array_size(corrections) > 0)
 		json_object_set(d, "corrections", corrections);
@@ -692,21 +699,25 @@ cmd_log(struct cmd_opts *o, int argc, char **argv)
 		print_json(res);
 	else
 		json_array_foreach(res, i, e) {
+			const char *taken = json_string_value(json_object_get(e,
+			    "taken"));
+
 			printf("%s  %-12s %-6s", str(e, "at"), str(e, "who"),
 			    str(e, "action"));
 			if (json_is_integer(json_object_get(e, "document")))
-				printf(" #%lld %s", (long long)json_integer_value(
+				printf(" #%lld%s%s", (long long)json_integer_value(
 				    json_object_get(e, "document")),
-				    str(e, "taken"));
+				    taken != NULL ? " " : "", taken ? taken : "");
 			if (json_is_string(json_object_get(e, "query")))
 				printf(" \"%s\"", str(e, "query"));
 			json_object_foreach(json_object_get(e, "filters"), k, v)
 				printf(" --%s %s", strcmp(k, "person_id") == 0 ?
 				    "person-id" : k, json_string_value(v));
 			if (json_is_integer(json_object_get(e, "results")))
-				printf("  (%lld found)", (long long)
+				printf("  (%lld %s)", (long long)
 				    json_integer_value(json_object_get(e,
-				    "results")));
+				    "results")), strcmp(str(e, "action"),
+				    "list") == 0 ? "shown" : "found");
 			putchar('\n');
 		}
 	json_decref(res);

@@ -137,5 +137,12 @@ check "every search of this test is in the log" \
 check "log --limit 1 shows one entry" test "$("$SOHOA" log --json --limit 1 | jq length)" -eq 1
 check "log shows who, what and the count to people" \
     bash -c "'$SOHOA' log --limit 2 | grep -q 'search \"huong\" --level commune  (1 found)'"
+"$SOHOA" show "$birth" >/dev/null
+"$SOHOA" list --limit 3 >/dev/null
+check "show and list are logged too: which record, how many shown" \
+    test "$("$SOHOA" log --json --limit 2 | jq -c '[.[] | [.action, .document, .results]]')" = \
+    "[[\"list\",null,3],[\"show\",$birth,null]]"
+check "log says so to people" \
+    bash -c "'$SOHOA' log --limit 2 | grep -q 'list    (3 shown)' && '$SOHOA' log --limit 2 | grep -q 'show   #$birth\$'"
 check "a refused search is not logged as shown" \
     test "$(jq '[.[] | select(.query == "\"thu huong")] | length' "$T/log.json")" -eq 0
