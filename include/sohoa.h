@@ -303,13 +303,16 @@ json_t	*index_access_log(struct index *, int limit);
 extern const char *const index_correctable[];
 /* Sets field[i] to value[i] (JSON, already checked) for i < n in one
  * transaction, keeping who, when, the old and the new value in the
- * corrections table, and updates the full text.  *changed (caller
- * json_decref()s) lists the corrections made; a field that already holds
- * its value is left out. */
+ * corrections table, and updates the full text; the other records of the
+ * same scan (first copy, duplicates) are corrected alike.  *changed
+ * (caller json_decref()s) lists the corrections made to id; a field that
+ * already holds its value is left out. */
 int	index_correct(struct index *, int64_t id, size_t n,
 	    const char *const *field, json_t *const *value, json_t **changed,
 	    char *err);
 /* The corrections of a document, oldest first.  Caller json_decref()s. */
+/* The ids of every record of the same scan as id, first copy first. */
+json_t	*index_copies(struct index *, int64_t id);
 json_t	*index_corrections(struct index *, int64_t id);
 struct index_reindex_stats {
 	int	 documents;		/* records */

@@ -96,6 +96,7 @@ enum index_stmt {
 	STMT_ARCHIVE_SHA,
 	STMT_ADD_CORRECTION,
 	STMT_CORRECTIONS,
+	STMT_COPIES,
 	STMT_LOG,
 	STMT_ACCESS_LOG,
 	STMT_BEGIN,
@@ -194,6 +195,9 @@ static const char *index_sql[STMT_MAX] = {
 	[STMT_ARCHIVE_SHA] = "SELECT archive_sha256 FROM documents WHERE id = ?1",
 	[STMT_ADD_CORRECTION] = "INSERT INTO corrections (document, field, "
 	    "old_value, new_value, who, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	/* The records of one scan: the first copy and its duplicates. */
+	[STMT_COPIES] = "SELECT id FROM documents WHERE id = ?1 OR "
+	    "duplicate_of = ?1 ORDER BY id",
 	[STMT_CORRECTIONS] = "SELECT field, old_value, new_value, who, at "
 	    "FROM corrections WHERE document = ?1 ORDER BY id",
 	[STMT_LOG] = "INSERT INTO access_log (at, who, action, query, filters, "
@@ -2314,12 +2318,76 @@ index_add_correction(struct index *ix, int64_t id, const char *field,
 	return 0;
 }
 
+/* The ids of the records of the same scan as id (the first copy and its
+ * duplicates, id among them), first copy first. */
+json_t *
+index_copies(struct index *ix, int64_t id)
+{
+	sqlite3_stmt *st = index_stmt(ix, STMT_COPIES);
+	json_t *doc = index_get(ix, id), *a = json_array(), *first;
+
+	if (doc == NULL)
+		return a;
+	first = json_object_get(doc, "duplicate_of");
+	sqlite3_bind_int64(st, 1, json_is_integer(first) ?
+	    json_integer_value(first) : id);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		json_array_append_new(a, json_integer(sqlite3_column_int64(st,
+		    0)));
+	sqlite3_reset(st);
+	json_decref(doc);
+	return a;
+}
+
+/* Corrects one record; its changes are appended to changed. */
+static int
+index_correct_one(struct index *ix, int64_t id, size_t n,
+    const char *const *field, json_t *const *value, const char *who,
+    const char *now, json_t *changed, char *err)
+{
+	json_t *doc, *old;
+	size_t i, before = json_array_size(changed);
+	int rc = -1;
+
+	if ((doc = index_get(ix, id)) == NULL) {
+		snprintf(err, ERRMAX, "there is no document #%lld",
+		    (long long)id);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		old = json_object_get(doc, field[i]);
+		if (json_equal(old, value[i]))
+			continue;
+		if (index_add_correction(ix, id, field[i], old, value[i], who,
+		    now, err) == -1)
+			goto out;
+		json_array_append_new(changed, json_pack("{s:s, s:O, s:O, s:s, "
+		    "s:s}", "field", field[i], "old", old, "new", value[i],
+		    "who", who, "at", now));
+		json_object_set(doc, field[i], value[i]);
+	}
+	if (json_array_size(changed) > before &&
+	    index_set_fields(ix, id, doc, 1, err) == -1)
+		goto out;
+	rc = 0;
+out:
+	json_decref(doc);
+	return rc;
+}
+
+/*
+ * A duplicate is the same scan as its first copy, so a correction made to
+ * any record of a scan is made to every record of it, each keeping its own
+ * old value (reindex re-applies each record's own); *changedp lists the
+ * changes to the record asked for.
+ */
 int
 index_correct(struct index *ix, int64_t id, size_t n,
     const char *const *field, json_t *const *value, json_t **changedp,
     char *err)
 {
-	json_t *doc = NULL, *changed = json_array(), *old;
+	json_t *changed = json_array(), *others = json_array(), *copies = NULL,
+	    *v;
 	char now[40], who[INDEX_USERMAX];
 	size_t i;
 	int rc = -1;
@@ -2334,28 +2402,17 @@ index_correct(struct index *ix, int64_t id, size_t n,
 		snprintf(err, ERRMAX, "the database is busy or read-only");
 		goto out;
 	}
-	if ((doc = index_get(ix, id)) == NULL) {
-		snprintf(err, ERRMAX, "there is no document #%lld",
-		    (long long)id);
-		goto out_rollback;
-	}
 	util_now_iso8601(now);
 	index_user(who);
-	for (i = 0; i < n; i++) {
-		old = json_object_get(doc, field[i]);
-		if (json_equal(old, value[i]))
-			continue;
-		if (index_add_correction(ix, id, field[i], old, value[i], who,
-		    now, err) == -1)
-			goto out_rollback;
-		json_array_append_new(changed, json_pack("{s:s, s:O, s:O, s:s, "
-		    "s:s}", "field", field[i], "old", old, "new", value[i],
-		    "who", who, "at", now));
-		json_object_set(doc, field[i], value[i]);
-	}
-	if (json_array_size(changed) > 0 &&
-	    index_set_fields(ix, id, doc, 1, err) == -1)
+	if (index_correct_one(ix, id, n, field, value, who, now, changed,
+	    err) == -1)
 		goto out_rollback;
+	copies = index_copies(ix, id);
+	json_array_foreach(copies, i, v)
+		if (json_integer_value(v) != id && index_correct_one(ix,
+		    json_integer_value(v), n, field, value, who, now, others,
+		    err) == -1)
+			goto out_rollback;
 	if (index_commit(ix) == -1) {
 		snprintf(err, ERRMAX, "cannot commit the correction: %s",
 		    sqlite3_errmsg(ix->db));
@@ -2368,8 +2425,9 @@ index_correct(struct index *ix, int64_t id, size_t n,
 out_rollback:
 	index_rollback(ix);
 out:
+	json_decref(copies);
+	json_decref(others);
 	json_decref(changed);
-	json_decref(doc);
 	return rc;
 }
 

@@ -729,9 +729,10 @@ static int
 cmd_edit(struct cmd_opts *o, int argc, char **argv)
 {
 	struct index *ix;
-	json_t *changed, *d;
+	json_t *changed, *d, *copies, *v;
 	char err[ERRMAX];
 	int64_t id;
+	size_t i;
 
 	if (argc < 2)
 		fatalx("usage: sohoa edit ID FIELD=VALUE..., e.g. sohoa edit 12 "
@@ -753,6 +754,17 @@ cmd_edit(struct cmd_opts *o, int argc, char **argv)
 	else {
 		printf("#%lld corrected\n", (long long)id);
 		print_corrections(changed);
+		copies = index_copies(ix, id);
+		if (json_array_size(copies) > 1) {
+			printf("the same scan's other record%s corrected alike:",
+			    json_array_size(copies) > 2 ? "s" : "");
+			json_array_foreach(copies, i, v)
+				if (json_integer_value(v) != id)
+					printf(" #%lld", (long long)
+					    json_integer_value(v));
+			putchar('\n');
+		}
+		json_decref(copies);
 	}
 	json_decref(changed);
 	index_close(ix);

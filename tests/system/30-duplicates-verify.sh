@@ -20,6 +20,24 @@ check "it shares the first copy's package" \
     test "$(jq -r .archive "$T/dup.json")" = "$(jq -r .archive "$T/first.json")"
 check "search lists the document once, not once per copy" \
     test "$("$SOHOA" search --json Quỳnh | jq length)" -eq 1
+# A correction is made to the scan, whichever of its records is edited.
+dup=$(jq -r .id "$T/dup.json")
+"$SOHOA" edit "$first" doc_number=2099/QĐ-UBND >"$T/edit.out"
+check "a correction of the first copy says its duplicate was corrected too" \
+    grep -q "the same scan's other record corrected alike: #$dup" "$T/edit.out"
+check "the duplicate shows the corrected field, and who made it" \
+    test "$("$SOHOA" show --json "$dup" | jq -c '[.doc_number, .corrections[0].new, (.corrections[0].who | length > 0)]')" = \
+    '["2099/QĐ-UBND","2099/QĐ-UBND",true]'
+"$SOHOA" edit "$dup" "people=Lê Thị Quỳnh" >/dev/null
+check "a correction made on the duplicate reaches the first copy" \
+    test "$("$SOHOA" show --json "$first" | jq -c .people)" = '["Lê Thị Quỳnh"]'
+check "and search finds the first copy by it" \
+    test "$("$SOHOA" search --json "le thi quynh" | jq -c '[.[].id]')" = "[$first]"
+"$SOHOA" reindex >/dev/null 2>&1
+check "both keep their corrections through a reindex" \
+    test "$("$SOHOA" list --json | jq -c "[.[] | select(.id == $first or .id == $dup) | [.doc_number, .people]] | unique")" = \
+    '[["2099/QĐ-UBND",["Lê Thị Quỳnh"]]]'
+
 # Two copies in one batch: one OCR, one duplicate.
 cp "$G/building-permit.grey.png" "$T/a.png"
 cp "$G/building-permit.grey.png" "$T/b.png"
