@@ -330,6 +330,9 @@ struct index_reindex_stats {
 int	index_reindex(struct index *,
 	    int (*reread)(json_t *doc, char **text, json_t **fields, void *arg),
 	    void *arg, struct index_reindex_stats *, char *err);
+/* For tests: how many of the newest documents a name the names table
+ * knows is also looked for word by word (default 100000). */
+void	index_set_named_span(struct index *, int64_t documents);
 /* Merges the full text into one segment: searching a large index that
  * grew a document at a time is faster after (bench/search-1m says how
  * much).  About 15 s for a million documents. */

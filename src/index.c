@@ -68,6 +68,8 @@
 #define INDEX_SPAN	500	/* candidates in the first range, with filters */
 #define INDEX_SCAN	10000	/* about the most looked at, to meet filters */
 #define INDEX_SAMPLE	5000	/* newest documents IDF is estimated on */
+#define INDEX_NAMED_SPAN 100000	/* newest documents searched word by word
+				 * for a name the names table knows */
 #define INDEX_K1	1.2	/* BM25, as FTS5's bm25() */
 #define INDEX_B		0.75
 #define INDEX_FIELDS_WEIGHT 4.0	/* a word in the fields counts four times */
@@ -97,6 +99,7 @@ enum index_stmt {
 	STMT_ADD_CORRECTION,
 	STMT_CORRECTIONS,
 	STMT_COPIES,
+	STMT_NAME_KNOWN,
 	STMT_LOG,
 	STMT_ACCESS_LOG,
 	STMT_BEGIN,
@@ -168,6 +171,7 @@ static const char *index_sql[STMT_MAX] = {
 	    "WHERE documents_fts MATCH ?1 AND documents_fts.rowid >= ?11 "
 	    "AND documents_fts.rowid <= ?14" FILTERS
 	    " ORDER BY documents_fts.rowid DESC LIMIT ?10",
+	[STMT_NAME_KNOWN] = "SELECT 1 FROM names WHERE name = ?1 LIMIT 1",
 	/* The newest ?10 documents older than ?11 naming a person ?15. */
 	[STMT_OLDER] = "SELECT n.document, d.people FROM names n "
 	    "CROSS JOIN documents d "
@@ -273,6 +277,7 @@ const char *const index_correctable[] = { "doc_type", "doc_number",
 struct index {
 	sqlite3	*db;
 	sqlite3_stmt *stmt[STMT_MAX];
+	int64_t	 named_span;	/* INDEX_NAMED_SPAN, but in tests */
 };
 
 /*
@@ -746,6 +751,7 @@ index_open(const char *dbpath, char *err)
 	char *msg = NULL;
 	int i, fresh;
 
+	ix->named_span = INDEX_NAMED_SPAN;
 	if (sqlite3_open_v2(dbpath, &ix->db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		snprintf(err, ERRMAX, "cannot open the database %s: %s", dbpath,
@@ -1947,7 +1953,7 @@ index_rank(struct index *ix, struct index_query *q,
 {
 	struct index_named named;
 	sqlite3_stmt *st;
-	int64_t lo = 0, hi = INT64_MAX, maxid = 0, docs;
+	int64_t lo = 0, hi = INT64_MAX, maxid = 0, docs, floor = 0;
 	double share = 0, seen = 0, *idf = NULL;
 	char *idfs, *p, *end;
 	size_t i, before;
@@ -1956,11 +1962,28 @@ index_rank(struct index *ix, struct index_query *q,
 	if ((idfs = index_idfs(ix, q, &share, &maxid, err)) == NULL)
 		goto out;
 	docs = share > 0 ? (int64_t)(INDEX_SPAN / share) : maxid;
+	/*
+	 * A rare name typed whole would have the full text read back to the
+	 * first document for the words found apart.  When the names table
+	 * knows the name, the documents naming that person are found there
+	 * however old, so the words apart are looked for among the newest
+	 * INDEX_NAMED_SPAN documents only, with filters or without.
+	 */
+	if (q->name != NULL && maxid > ix->named_span &&
+	    share * (double)maxid < 4.0 * INDEX_WINDOW) {
+		st = index_stmt(ix, STMT_NAME_KNOWN);
+		sqlite3_bind_text(st, 1, q->name, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			floor = maxid - ix->named_span + 1;
+		sqlite3_reset(st);
+	}
 	for (;;) {
 		before = h->n;
-		lo = nf->any ? hi - docs + 1 : 0;
+		lo = nf->any ? hi - docs + 1 : floor;
 		if (hi == INT64_MAX)
-			lo = nf->any ? maxid - docs + 1 : 0;
+			lo = nf->any ? maxid - docs + 1 : floor;
+		if (lo < floor)
+			lo = floor;
 		if (lo <= 1)
 			lo = 0;
 		if (index_rank_range(ix, q, idfs, nf, lo, hi, INDEX_WINDOW, h,
@@ -1972,7 +1995,8 @@ index_rank(struct index *ix, struct index_query *q,
 				if (h->v[i].id < lo)
 					lo = h->v[i].id;
 		seen += share * (double)docs;
-		if (!nf->any || lo == 0 || h->n - before == INDEX_WINDOW ||
+		if (!nf->any || lo == 0 || lo == floor ||
+		    h->n - before == INDEX_WINDOW ||
 		    h->n >= (size_t)limit || seen >= INDEX_SCAN)
 			break;
 		hi = lo - 1;
@@ -2103,6 +2127,12 @@ out:
 	index_terms_free(terms, nterms);
 	index_filter_norm_free(&nf);
 	return a;
+}
+
+void
+index_set_named_span(struct index *ix, int64_t documents)
+{
+	ix->named_span = documents > 0 ? documents : INDEX_NAMED_SPAN;
 }
 
 int

@@ -789,6 +789,11 @@ test_old_name_behind_many_newer(void **state)
 	    "13/TLKS-BS", "2016-05-03", "district", "000.00.11.H26",
 	    "NGUYỄN THỊ MINH ĐỨC", NULL, NULL };
 
+	struct doc_spec s3 = { "apart.tif", "Biên bản: ông Khương, bà Nguyễn "
+	    "Thị Minh, cháu Dục\n", "BIÊN BẢN", NULL, "2015-01-02",
+	    "commune", "000.11.30.H26", NULL, NULL, NULL };
+
+	add(f->ix, spec_json(&s3), s3.text);
 	add(f->ix, spec_json(&s2), s2.text);
 	old = add(f->ix, spec_json(&s), s.text);
 	assert_int_equal(index_begin(f->ix), 0);
@@ -831,12 +836,28 @@ test_old_name_behind_many_newer(void **state)
 	assert_int_equal(strncmp(got, "old.tif", 7), 0);
 	free(got);
 	got = found(f->ix, "nguyen thi minh duc", &flt);
-	assert_string_equal(got, "old.tif");
+	assert_string_equal(got, "old.tif apart.tif");
 	free(got);
 	r = index_search(f->ix, "nguyen thi minh duc", NULL, 1, err);
 	assert_int_equal(json_integer_value(json_object_get(json_array_get(r,
 	    0), "id")), old);
 	json_decref(r);
+	/* A name the names table knows is looked for word by word among the
+	 * newest documents only (100,000 in use; 500 here): the same. */
+	index_set_named_span(f->ix, 500);
+	got = found(f->ix, "Nguyễn Thị Minh Đức", NULL);
+	assert_int_equal(strncmp(got, "old2.tif ", 9), 0);
+	free(got);
+	got = found(f->ix, "nguyen thi minh duc", NULL);
+	assert_int_equal(strncmp(got, "old.tif old2.tif newer-2499.tif ", 32), 0);
+	free(got);
+	got = found(f->ix, "nguyen thi minh duc", &flt);
+	assert_int_equal(strncmp(got, "old.tif", 7), 0);
+	free(got);
+	/* Words that name nobody are still looked for in every document. */
+	got = found(f->ix, "khuong nguyen thi minh duc", NULL);
+	assert_string_equal(got, "apart.tif");
+	free(got);
 }
 
 int
