@@ -7,7 +7,6 @@
  * `register` and `report`.  The hidden `worker` subcommand is what
  * worker.c execs for each worker process.
  */
-#include <sys/file.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -594,15 +593,22 @@ static long
 daemon_pid(const char *datadir)
 {
 	char *path = xasprintf("%s/sohoad.pid", datadir), buf[32];
+	struct flock fl;
 	long pid = 0;
 	ssize_t n;
 	int fd;
 
+	/* Asks about sohoad's lock without taking one (see sohoad_lock). */
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) != -1) {
-		if (flock(fd, LOCK_SH | LOCK_NB) == -1 && errno == EWOULDBLOCK &&
-		    (n = read(fd, buf, sizeof buf - 1)) > 0) {
-			buf[n] = '\0';
-			pid = strtol(buf, NULL, 10);
+		memset(&fl, 0, sizeof fl);
+		fl.l_type = F_WRLCK;
+		fl.l_whence = SEEK_SET;
+		if (fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK) {
+			pid = fl.l_pid;
+			if (pid <= 0 && (n = read(fd, buf, sizeof buf - 1)) > 0) {
+				buf[n] = '\0';
+				pid = strtol(buf, NULL, 10);
+			}
 			if (pid <= 0)
 				pid = -1;	/* running, pid unknown */
 		}

@@ -16,7 +16,6 @@
  * lets running jobs finish for a while, and leaves the rest queued for the
  * next start.  A second SIGINT exits at once.
  */
-#include <sys/file.h>
 #include <sys/stat.h>
 
 #include <dirent.h>
@@ -540,19 +539,38 @@ sohoad_reload(struct sohoad *sd)
 	return 0;
 }
 
-/* The pid file doubles as the "is it running" lock for `sohoa status`. */
+/*
+ * The pid file doubles as the "is it running" lock for `sohoa status`.  A
+ * POSIX record lock, not flock(): status asks with F_GETLK, which takes
+ * nothing, so a status run at the moment sohoad starts cannot make it
+ * believe another one holds the lock (with flock, status held a shared
+ * lock for an instant, and a sohoad starting then gave up).  The
+ * descriptor stays open for the daemon's life: closing any descriptor of
+ * the file would drop the lock.
+ */
 static int
 sohoad_lock(const char *datadir)
 {
 	char *path = xasprintf("%s/sohoad.pid", datadir), pid[32];
+	struct flock fl;
 	int fd;
 
 	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) == -1)
 		fatal("cannot open %s", path);
-	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
-		if (errno == EWOULDBLOCK)
+	memset(&fl, 0, sizeof fl);
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	if (fcntl(fd, F_SETLK, &fl) == -1) {
+		if (errno == EACCES || errno == EAGAIN) {
+			memset(&fl, 0, sizeof fl);
+			fl.l_type = F_WRLCK;
+			fl.l_whence = SEEK_SET;
+			if (fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK)
+				fatalx("another sohoad (pid %ld) is already "
+				    "running on %s", (long)fl.l_pid, datadir);
 			fatalx("another sohoad is already running on %s",
 			    datadir);
+		}
 		fatal("cannot lock %s", path);
 	}
 	snprintf(pid, sizeof pid, "%ld\n", (long)getpid());

@@ -25,8 +25,30 @@ check "sohoad -n wants an inbox for the daemon" \
     bash -c "'$SOHOAD' -n --profiles '$T/broken' 2>&1 | grep -q \"needs 'inbox'\""
 check_fails "status says the daemon is not running before it starts" "$SOHOA" status
 
-check "sohoad starts and status sees it" start_daemon
-check "status shows it running" bash -c "'$SOHOA' status | grep -q 'is running'"
+# Whoever reads the pid file, holding it open and locked for reading (a
+# backup, a monitoring agent, an older sohoa status), sohoad still starts.
+mkdir -p "$SOHOA_DATA"
+python3 - "$SOHOA_DATA/sohoad.pid" "$T/reader.ready" <<'PY' &
+import fcntl, sys, time
+f = open(sys.argv[1], 'a+')
+fcntl.flock(f, fcntl.LOCK_SH)
+open(sys.argv[2], 'w').close()
+time.sleep(15)
+PY
+reader=$!
+wait_for 10 test -e "$T/reader.ready"
+check "sohoad starts while the pid file is held open by a reader" start_daemon
+kill "$reader" 2>/dev/null
+wait "$reader" 2>/dev/null
+check "status shows it running, with its pid" \
+    bash -c "'$SOHOA' status | grep -q 'is running (pid $DPID)'"
+check "status --json gives the pid" \
+    test "$("$SOHOA" status --json | jq .pid)" = "$DPID"
+check_fails "a second sohoad on the same data refuses to start" \
+    "$SOHOAD" --data "$SOHOA_DATA" --profiles "$T/profiles"
+check "and says which one is running" \
+    bash -c "'$SOHOAD' --data '$SOHOA_DATA' --profiles '$T/profiles' 2>&1 | grep -q 'another sohoad (pid $DPID) is already running'"
+check "the first one still runs" "$SOHOA" status
 
 # A scan written slowly in chunks, the file held open (3.2 s in all).
 python3 - "$G/decision.grey-lzw.tif" "$T/inbox/pa/slow.tif" <<'PY' &

@@ -13,13 +13,12 @@ check "a small test scan could be made" test -s "$T/strip.png"
 
 for limit in instances watches; do
 	case $limit in
-	instances) what="no folder watcher can be had" ;;
-	watches) what="no folder can be watched" ;;
+	instances) what="no folder watcher can be had" sysctl=max_user_instances ;;
+	watches) what="no folder can be watched" sysctl=max_user_watches ;;
 	esac
 	export SOHOA_DATA=$T/data-$limit
 	rm -rf "$T/profiles"
 	make_profile "$limit" settle_seconds=1
-	: >"$T/sohoad.log"
 	LD_PRELOAD=$SHIM SHIM_INOTIFY=$limit start_daemon
 	check "$what: sohoad still starts" "$SOHOA" status
 	{ cat "$T/strip.png"; echo "$limit"; } >"$T/inbox/$limit/scan-$limit.png"
@@ -27,7 +26,7 @@ for limit in instances watches; do
 	check "$what: a scan dropped in is recorded within 30 s" \
 	    wait_for 30 has_records "scan-$limit.png" 1
 	check "$what: the log says why, in plain words" \
-	    grep -q "looking at .* every 2 seconds instead" "$T/sohoad.log"
+	    grep -q "fs.inotify.$sysctl.*; looking at .* every 2 seconds instead" "$T/sohoad.log"
 	check "$what: the inbox is empty" test -z "$(ls -A "$T/inbox/$limit")"
 	check "$what: sohoad stops cleanly" stop_daemon
 done
