@@ -72,6 +72,11 @@ int	util_sha256_file(const char *path, char hex[65], char *err);
 void	util_now_iso8601(char out[40]);
 const char *util_basename(const char *path);
 int	util_ncpus(void);
+/* A POSIX write lock on the whole file, not waiting (-1, EAGAIN/EACCES when
+ * held).  util_lock_held: 1 when one is held (*pid its holder, 0 when it
+ * cannot be known), 0 when none, -1 on error; asking takes nothing. */
+int	util_lock(int fd);
+int	util_lock_held(int fd, long *pid);
 
 /* vntext.c: Vietnamese text normalisation (utf8proc). */
 /* NFC of s; invalid UTF-8 bytes become U+FFFD.  Caller frees. */

@@ -635,6 +635,13 @@ index_register_fts(sqlite3 *db)
 	return 0;
 }
 
+/* Words are split at ASCII characters that are not letters or digits. */
+static int
+index_word_byte(char c)
+{
+	return (unsigned char)c >= 0x80 || isalnum((unsigned char)c);
+}
+
 /*
  * The words of s, folded, one space between them: "GIẤY PHÉP (XÂY
  * DỰNG)" -> "giay phep xay dung".  Caller frees.
@@ -646,7 +653,7 @@ index_words(const char *s)
 	int space = 0;
 
 	for (; *r != '\0'; r++) {
-		if ((unsigned char)*r < 0x80 && !isalnum((unsigned char)*r)) {
+		if (!index_word_byte(*r)) {
 			space = w != f;
 			continue;
 		}
@@ -1522,8 +1529,8 @@ index_fts_query(struct index_term *t, size_t n, const char *person_id,
 }
 
 /*
- * The words of s as index_words splits them (at ASCII characters that are
- * not letters or digits), not folded, into word (at most max), each
+ * The words of s as index_words splits them (index_word_byte), not folded,
+ * into word (at most max), each
  * NUL-terminated in the copy *copy.  Returns the number of words.
  */
 static size_t
@@ -1534,15 +1541,14 @@ index_split_words(const char *s, char **copy, char **word, size_t max)
 
 	*copy = xstrdup(s);
 	for (p = *copy; *p != '\0';) {
-		if ((unsigned char)*p < 0x80 && !isalnum((unsigned char)*p)) {
+		if (!index_word_byte(*p)) {
 			*p++ = '\0';
 			continue;
 		}
 		if (n == max)
 			break;
 		word[n++] = p;
-		while (*p != '\0' && ((unsigned char)*p >= 0x80 ||
-		    isalnum((unsigned char)*p)))
+		while (*p != '\0' && index_word_byte(*p))
 			p++;
 	}
 	return n;
@@ -1802,19 +1808,20 @@ index_row_int64(sqlite3_stmt *st, void *arg)
 }
 
 /*
- * The IDF of each phrase of q for sohoa_rank, "idf,idf,...", estimated as
- * FTS5's bm25() does, on the newest INDEX_SAMPLE documents (all of them in
- * a smaller index); an exact twin gets its folded word's.  *share is the share of those the whole query finds,
- * *maxid the newest id.  Caller frees.
+ * The IDF of each phrase of q, estimated as FTS5's bm25() does, on the
+ * newest INDEX_SAMPLE documents (all of them in a smaller index); an exact
+ * twin gets its folded word's.  Into idf (q->nphrase of them), and
+ * returned as sohoa_rank takes them, "idf,idf,..." (caller frees).
+ * *share is the share of those documents the whole query finds, *maxid
+ * the newest id.
  */
 static char *
-index_idfs(struct index *ix, struct index_query *q, double *share,
-    int64_t *maxid, char *err)
+index_idfs(struct index *ix, struct index_query *q, double *idf,
+    double *share, int64_t *maxid, char *err)
 {
 	struct buf b;
 	sqlite3_stmt *st;
 	int64_t lo = 0, n = 0, hits;
-	double idf = 1;
 	size_t i;
 
 	/* Ids are given in order, so the newest are the highest. */
@@ -1828,13 +1835,11 @@ index_idfs(struct index *ix, struct index_query *q, double *share,
 	} else if (lo = 0, index_rows(ix, index_stmt(ix, STMT_SAMPLE_ALL),
 	    index_row_int64, &n, err) == -1)
 		return NULL;
-	buf_init(&b, 1 << 16);
-	buf_append(&b, "", 0);
 	for (i = 0; i <= q->nphrase; i++) {
 		/* A twin weighs what its folded word, just before it, weighs:
 		 * which of them matches is counted apart (sohoa_rank). */
 		if (i < q->nphrase && i > 0 && q->mask.data[i] == '1') {
-			buf_printf(&b, ",%.6g", idf > 1e-6 ? idf : 1e-6);
+			idf[i] = idf[i - 1];
 			continue;
 		}
 		st = index_stmt(ix, STMT_SAMPLE);
@@ -1842,17 +1847,20 @@ index_idfs(struct index *ix, struct index_query *q, double *share,
 		    q->plain.data, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 2, lo);
 		hits = 0;
-		if (index_rows(ix, st, index_row_int64, &hits, err) == -1) {
-			buf_free(&b);
+		if (index_rows(ix, st, index_row_int64, &hits, err) == -1)
 			return NULL;
-		}
 		if (i == q->nphrase) {
 			*share = n > 0 ? (double)hits / n : 0;
 			break;
 		}
-		idf = log((n - hits + 0.5) / (hits + 0.5));
-		buf_printf(&b, "%s%.6g", i ? "," : "", idf > 1e-6 ? idf : 1e-6);
+		idf[i] = log((n - hits + 0.5) / (hits + 0.5));
+		if (idf[i] < 1e-6)
+			idf[i] = 1e-6;
 	}
+	buf_init(&b, 1 << 16);
+	buf_append(&b, "", 0);
+	for (i = 0; i < q->nphrase; i++)
+		buf_printf(&b, "%s%.6g", i ? "," : "", idf[i]);
 	return b.data;
 }
 
@@ -1955,11 +1963,12 @@ index_rank(struct index *ix, struct index_query *q,
 	sqlite3_stmt *st;
 	int64_t lo = 0, hi = INT64_MAX, maxid = 0, docs, floor = 0;
 	double share = 0, seen = 0, *idf = NULL;
-	char *idfs, *p, *end;
+	char *idfs = NULL;
 	size_t i, before;
 	int rc = -1;
 
-	if ((idfs = index_idfs(ix, q, &share, &maxid, err)) == NULL)
+	idf = xcalloc(q->nphrase + 1, sizeof *idf);
+	if ((idfs = index_idfs(ix, q, idf, &share, &maxid, err)) == NULL)
 		goto out;
 	docs = share > 0 ? (int64_t)(INDEX_SPAN / share) : maxid;
 	/*
@@ -1979,9 +1988,9 @@ index_rank(struct index *ix, struct index_query *q,
 	}
 	for (;;) {
 		before = h->n;
-		lo = nf->any ? hi - docs + 1 : floor;
+		lo = nf->any ? hi - docs + 1 : 0;
 		if (hi == INT64_MAX)
-			lo = nf->any ? maxid - docs + 1 : floor;
+			lo = nf->any ? maxid - docs + 1 : 0;
 		if (lo < floor)
 			lo = floor;
 		if (lo <= 1)
@@ -2003,11 +2012,6 @@ index_rank(struct index *ix, struct index_query *q,
 		docs *= 4;
 	}
 	if (lo > 0 && q->name != NULL) {
-		idf = xcalloc(q->nphrase + 1, sizeof *idf);
-		for (i = 0, p = idfs; i < q->nphrase; i++) {
-			idf[i] = strtod(p, &end);
-			p = *end == ',' ? end + 1 : end;
-		}
 		named.q = q;
 		named.idf = idf;
 		named.h = h;
@@ -2369,14 +2373,14 @@ index_copies(struct index *ix, int64_t id)
 	return a;
 }
 
-/* Corrects one record; its changes are appended to changed. */
+/* Corrects one record; its changes are appended to changed, if given. */
 static int
 index_correct_one(struct index *ix, int64_t id, size_t n,
     const char *const *field, json_t *const *value, const char *who,
     const char *now, json_t *changed, char *err)
 {
 	json_t *doc, *old;
-	size_t i, before = json_array_size(changed);
+	size_t i, made = 0;
 	int rc = -1;
 
 	if ((doc = index_get(ix, id)) == NULL) {
@@ -2391,13 +2395,14 @@ index_correct_one(struct index *ix, int64_t id, size_t n,
 		if (index_add_correction(ix, id, field[i], old, value[i], who,
 		    now, err) == -1)
 			goto out;
-		json_array_append_new(changed, json_pack("{s:s, s:O, s:O, s:s, "
-		    "s:s}", "field", field[i], "old", old, "new", value[i],
-		    "who", who, "at", now));
+		if (changed != NULL)
+			json_array_append_new(changed, json_pack("{s:s, s:O, "
+			    "s:O, s:s, s:s}", "field", field[i], "old", old,
+			    "new", value[i], "who", who, "at", now));
 		json_object_set(doc, field[i], value[i]);
+		made++;
 	}
-	if (json_array_size(changed) > before &&
-	    index_set_fields(ix, id, doc, 1, err) == -1)
+	if (made > 0 && index_set_fields(ix, id, doc, 1, err) == -1)
 		goto out;
 	rc = 0;
 out:
@@ -2416,8 +2421,7 @@ index_correct(struct index *ix, int64_t id, size_t n,
     const char *const *field, json_t *const *value, json_t **changedp,
     char *err)
 {
-	json_t *changed = json_array(), *others = json_array(), *copies = NULL,
-	    *v;
+	json_t *changed = json_array(), *copies = NULL, *v;
 	char now[40], who[INDEX_USERMAX];
 	size_t i;
 	int rc = -1;
@@ -2434,14 +2438,16 @@ index_correct(struct index *ix, int64_t id, size_t n,
 	}
 	util_now_iso8601(now);
 	index_user(who);
-	if (index_correct_one(ix, id, n, field, value, who, now, changed,
-	    err) == -1)
-		goto out_rollback;
 	copies = index_copies(ix, id);
+	if (json_array_size(copies) == 0) {
+		snprintf(err, ERRMAX, "there is no document #%lld",
+		    (long long)id);
+		goto out_rollback;
+	}
 	json_array_foreach(copies, i, v)
-		if (json_integer_value(v) != id && index_correct_one(ix,
-		    json_integer_value(v), n, field, value, who, now, others,
-		    err) == -1)
+		if (index_correct_one(ix, json_integer_value(v), n, field,
+		    value, who, now, json_integer_value(v) == id ? changed :
+		    NULL, err) == -1)
 			goto out_rollback;
 	if (index_commit(ix) == -1) {
 		snprintf(err, ERRMAX, "cannot commit the correction: %s",
@@ -2456,7 +2462,6 @@ out_rollback:
 	index_rollback(ix);
 out:
 	json_decref(copies);
-	json_decref(others);
 	json_decref(changed);
 	return rc;
 }

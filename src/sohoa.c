@@ -593,18 +593,13 @@ static long
 daemon_pid(const char *datadir)
 {
 	char *path = xasprintf("%s/sohoad.pid", datadir), buf[32];
-	struct flock fl;
 	long pid = 0;
 	ssize_t n;
 	int fd;
 
 	/* Asks about sohoad's lock without taking one (see sohoad_lock). */
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) != -1) {
-		memset(&fl, 0, sizeof fl);
-		fl.l_type = F_WRLCK;
-		fl.l_whence = SEEK_SET;
-		if (fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK) {
-			pid = fl.l_pid;
+		if (util_lock_held(fd, &pid) == 1) {
 			if (pid <= 0 && (n = read(fd, buf, sizeof buf - 1)) > 0) {
 				buf[n] = '\0';
 				pid = strtol(buf, NULL, 10);

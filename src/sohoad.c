@@ -541,8 +541,8 @@ sohoad_reload(struct sohoad *sd)
 
 /*
  * The pid file doubles as the "is it running" lock for `sohoa status`.  A
- * POSIX record lock, not flock(): status asks with F_GETLK, which takes
- * nothing, so a status run at the moment sohoad starts cannot make it
+ * POSIX record lock, not flock(): status asks with util_lock_held,
+ * which takes nothing, so a status run at the moment sohoad starts cannot make it
  * believe another one holds the lock (with flock, status held a shared
  * lock for an instant, and a sohoad starting then gave up).  The
  * descriptor stays open for the daemon's life: closing any descriptor of
@@ -552,26 +552,18 @@ static int
 sohoad_lock(const char *datadir)
 {
 	char *path = xasprintf("%s/sohoad.pid", datadir), pid[32];
-	struct flock fl;
+	long owner;
 	int fd;
 
 	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) == -1)
 		fatal("cannot open %s", path);
-	memset(&fl, 0, sizeof fl);
-	fl.l_type = F_WRLCK;
-	fl.l_whence = SEEK_SET;
-	if (fcntl(fd, F_SETLK, &fl) == -1) {
-		if (errno == EACCES || errno == EAGAIN) {
-			memset(&fl, 0, sizeof fl);
-			fl.l_type = F_WRLCK;
-			fl.l_whence = SEEK_SET;
-			if (fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK)
-				fatalx("another sohoad (pid %ld) is already "
-				    "running on %s", (long)fl.l_pid, datadir);
-			fatalx("another sohoad is already running on %s",
-			    datadir);
-		}
-		fatal("cannot lock %s", path);
+	if (util_lock(fd) == -1) {
+		if (errno != EACCES && errno != EAGAIN)
+			fatal("cannot lock %s", path);
+		if (util_lock_held(fd, &owner) == 1 && owner > 0)
+			fatalx("another sohoad (pid %ld) is already running on "
+			    "%s", owner, datadir);
+		fatalx("another sohoad is already running on %s", datadir);
 	}
 	snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
 	if (ftruncate(fd, 0) == -1 || write(fd, pid, strlen(pid)) == -1)

@@ -355,3 +355,37 @@ util_ncpus(void)
 
 	return n > 0 ? (int)n : 1;
 }
+
+/*
+ * The pid file lock (sohoad's): util_lock takes a POSIX write lock on the
+ * whole file without waiting; util_lock_held asks whether one is held, and
+ * by whom, without taking anything, so asking never gets in the way of a
+ * daemon starting.
+ */
+int
+util_lock(int fd)
+{
+	struct flock fl;
+
+	memset(&fl, 0, sizeof fl);
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	return fcntl(fd, F_SETLK, &fl);
+}
+
+int
+util_lock_held(int fd, long *pid)
+{
+	struct flock fl;
+
+	memset(&fl, 0, sizeof fl);
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	*pid = 0;
+	if (fcntl(fd, F_GETLK, &fl) == -1)
+		return -1;
+	if (fl.l_type == F_UNLCK)
+		return 0;
+	*pid = (long)fl.l_pid;
+	return 1;
+}
