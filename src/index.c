@@ -51,6 +51,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -751,12 +752,52 @@ fail:
 	return -1;
 }
 
+/*
+ * WAL, the pragmas, and the tables made if missing, in one write
+ * transaction taken at once, so that processes opening a new database
+ * together (sohoad starting while sohoa status asks) make it once.  Where
+ * SQLite answers "busy" without waiting (turning a new file to WAL while
+ * another process does, upgrading a lock another one wants too), the
+ * whole step is tried again, for as long as the busy timeout.
+ */
+static int
+index_setup(sqlite3 *db, char **msg)
+{
+	struct timespec pause = { 0, 20 * 1000 * 1000 };
+	int rc, fresh, tries;
+
+	for (tries = 0; tries < 500; tries++) {
+		sqlite3_free(*msg);
+		*msg = NULL;
+		rc = sqlite3_exec(db, "PRAGMA journal_mode = WAL;"
+		    "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"
+		    "PRAGMA mmap_size = 1073741824; PRAGMA cache_size = -32768;"
+		    "BEGIN IMMEDIATE", NULL, NULL, msg);
+		if (rc == SQLITE_OK) {
+			fresh = sqlite3_table_column_metadata(db, NULL,
+			    "documents_fts", NULL, NULL, NULL, NULL, NULL,
+			    NULL) != SQLITE_OK;
+			if ((rc = sqlite3_exec(db, index_schema, NULL, NULL,
+			    msg)) == SQLITE_OK && fresh)
+				rc = sqlite3_exec(db, FTS_TUNE, NULL, NULL, msg);
+			if (rc == SQLITE_OK)
+				rc = sqlite3_exec(db, "COMMIT", NULL, NULL, msg);
+			if (rc != SQLITE_OK && !sqlite3_get_autocommit(db))
+				sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		}
+		if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED)
+			return rc;
+		nanosleep(&pause, NULL);
+	}
+	return rc;
+}
+
 struct index *
 index_open(const char *dbpath, char *err)
 {
 	struct index *ix = xcalloc(1, sizeof *ix);
 	char *msg = NULL;
-	int i, fresh;
+	int i;
 
 	ix->named_span = INDEX_NAMED_SPAN;
 	if (sqlite3_open_v2(dbpath, &ix->db, SQLITE_OPEN_READWRITE |
@@ -780,15 +821,7 @@ index_open(const char *dbpath, char *err)
 	/* Searches jump about a large file: read it through the page cache
 	 * of the system (mmap) rather than a copy per page, and keep more of
 	 * it in SQLite's own cache than the 2 MB it keeps by default. */
-	fresh = sqlite3_table_column_metadata(ix->db, NULL, "documents_fts",
-	    NULL, NULL, NULL, NULL, NULL, NULL) != SQLITE_OK;
-	if (sqlite3_exec(ix->db, "PRAGMA journal_mode = WAL;"
-	    "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"
-	    "PRAGMA mmap_size = 1073741824; PRAGMA cache_size = -32768;",
-	    NULL, NULL, &msg) != SQLITE_OK ||
-	    sqlite3_exec(ix->db, index_schema, NULL, NULL, &msg) != SQLITE_OK ||
-	    (fresh && sqlite3_exec(ix->db, FTS_TUNE, NULL, NULL, &msg) !=
-	    SQLITE_OK)) {
+	if (index_setup(ix->db, &msg) != SQLITE_OK) {
 		snprintf(err, ERRMAX, "cannot set up the database %s: %s", dbpath,
 		    msg ? msg : sqlite3_errmsg(ix->db));
 		sqlite3_free(msg);

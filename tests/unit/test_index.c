@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -860,6 +861,44 @@ test_old_name_behind_many_newer(void **state)
 	free(got);
 }
 
+/*
+ * sohoad starting while sohoa status asks, or two commands on a new data
+ * folder: processes opening a new database together all get it, never
+ * "database is locked" (it happened about once in 250 before).
+ */
+static void
+test_open_new_database_together(void **state)
+{
+	char dir[] = "/tmp/sohoa-open.XXXXXX", *db, *cmd;
+	int round, k, status, failed = 0;
+
+	(void)state;
+	for (round = 0; round < 100; round++) {
+		assert_non_null(mkdtemp(dir));
+		db = xasprintf("%s/sohoa.db", dir);
+		for (k = 0; k < 8; k++)
+			if (fork() == 0) {
+				char err[ERRMAX];
+				struct index *ix = index_open(db, err);
+
+				if (ix == NULL)
+					fprintf(stderr, "# %s\n", err);
+				index_close(ix);
+				_exit(ix == NULL);
+			}
+		for (k = 0; k < 8; k++) {
+			assert_true(wait(&status) > 0);
+			failed += !WIFEXITED(status) || WEXITSTATUS(status) != 0;
+		}
+		cmd = xasprintf("rm -rf %s", dir);
+		assert_int_equal(system(cmd), 0);
+		free(cmd);
+		free(db);
+		memcpy(dir + strlen(dir) - 6, "XXXXXX", 6);
+	}
+	assert_int_equal(failed, 0);
+}
+
 int
 main(void)
 {
@@ -883,6 +922,7 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_upgrade_from_version_1,
 		    setup, teardown),
+		cmocka_unit_test(test_open_new_database_together),
 		cmocka_unit_test_setup_teardown(test_old_name_behind_many_newer,
 		    setup, teardown),
 	};
