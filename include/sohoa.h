@@ -88,6 +88,17 @@ char	*vntext_fold(const char *s);
  * *map to one offset into s per byte of the result, plus one for its end:
  * match on the folded text, then cut the original.  Caller frees both. */
 char	*vntext_fold_map(const char *s, size_t **map);
+/* s[0..len), any bytes, made safe to show on one line of a terminal, a
+ * log or a table: valid UTF-8 stays as it is; a byte that is not UTF-8
+ * becomes \xNN; control characters (newline, escape, C1), line separators
+ * and bidirectional controls become \n, \t, \r, \e, \xNN or \uNNNN.
+ * Caller frees. */
+char	*vntext_escape(const char *s, size_t len);
+/* The same into out (outlen bytes, always NUL-terminated, cut between
+ * characters); returns the length the whole would take. */
+size_t	vntext_escape_into(char *out, size_t outlen, const char *s, size_t len);
+/* 1 when s[0..len) is valid UTF-8 with no NUL. */
+int	vntext_utf8_valid(const char *s, size_t len);
 
 /* cfgfile.c: INI files people edit by hand, errors as "file:line: reason". */
 struct cfgfile_key {

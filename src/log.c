@@ -33,16 +33,24 @@ log_getverbose(void)
 	return log_verbose;
 }
 
+/*
+ * Messages carry names and text from outside (file names, OCR text,
+ * libtiff's own words): a newline or an escape sequence in them must not
+ * start a line of its own, so every message is escaped (vntext_escape)
+ * and is one line whatever it holds.  No allocation: fatal("out of
+ * memory") comes through here.
+ */
 static void
 log_vemit(const char *fmt, va_list ap, const char *suffix)
 {
-	char line[2048];
+	char line[2048], shown[4096];
 
 	vsnprintf(line, sizeof line, fmt, ap);
+	vntext_escape_into(shown, sizeof shown, line, strlen(line));
 	if (suffix != NULL)
-		fprintf(stderr, "%s: %s: %s\n", log_prog, line, suffix);
+		fprintf(stderr, "%s: %s: %s\n", log_prog, shown, suffix);
 	else
-		fprintf(stderr, "%s: %s\n", log_prog, line);
+		fprintf(stderr, "%s: %s\n", log_prog, shown);
 }
 
 void

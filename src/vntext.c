@@ -178,3 +178,100 @@ vntext_fold_map(const char *s, size_t **map)
 {
 	return vntext_fold_buf(s, strlen(s), map);
 }
+
+/*
+ * Characters that must not reach a terminal, a log line or a table as
+ * they are: C0 and C1 controls and DEL (a newline would start a forged
+ * line, an escape sequence would move the cursor), the line and
+ * paragraph separators, and the bidirectional controls that make text
+ * read in another order than it is stored.
+ */
+static int
+vntext_hidden(utf8proc_int32_t cp)
+{
+	utf8proc_category_t c;
+
+	if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0))
+		return 1;
+	if ((cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) ||
+	    cp == 0x200e || cp == 0x200f || cp == 0x061c)
+		return 1;
+	c = utf8proc_category(cp);
+	return c == UTF8PROC_CATEGORY_ZL || c == UTF8PROC_CATEGORY_ZP;
+}
+
+size_t
+vntext_escape_into(char *out, size_t outlen, const char *s, size_t len)
+{
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+	utf8proc_int32_t cp;
+	utf8proc_ssize_t n;
+	char piece[16];
+	size_t i = 0, o = 0, written = 0, plen;
+	int full = out == NULL || outlen == 0;
+
+	while (i < len) {
+		n = utf8proc_iterate(p + i, (utf8proc_ssize_t)(len - i), &cp);
+		if (n <= 0) {
+			snprintf(piece, sizeof piece, "\\x%02x", p[i]);
+			n = 1;
+		} else if (!vntext_hidden(cp)) {
+			memcpy(piece, p + i, (size_t)n);
+			piece[n] = '\0';
+		} else if (cp == '\n')
+			snprintf(piece, sizeof piece, "\\n");
+		else if (cp == '\t')
+			snprintf(piece, sizeof piece, "\\t");
+		else if (cp == '\r')
+			snprintf(piece, sizeof piece, "\\r");
+		else if (cp == 0x1b)
+			snprintf(piece, sizeof piece, "\\e");
+		else if (cp < 0x80)
+			snprintf(piece, sizeof piece, "\\x%02x", (unsigned)cp);
+		else
+			snprintf(piece, sizeof piece, "\\u%04x", (unsigned)cp);
+		plen = strlen(piece);
+		/* Whole pieces only: a cut never splits a character. */
+		if (!full && written + plen < outlen) {
+			memcpy(out + written, piece, plen);
+			written += plen;
+		} else
+			full = 1;
+		o += plen;
+		i += (size_t)n;
+	}
+	if (out != NULL && outlen > 0)
+		out[written] = '\0';
+	return o;
+}
+
+char *
+vntext_escape(const char *s, size_t len)
+{
+	size_t n;
+	char *out;
+
+	if (s == NULL)
+		return xstrdup("");
+	n = vntext_escape_into(NULL, 0, s, len);
+	out = xmalloc(n + 1);
+	vntext_escape_into(out, n + 1, s, len);
+	return out;
+}
+
+int
+vntext_utf8_valid(const char *s, size_t len)
+{
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+	utf8proc_int32_t cp;
+	utf8proc_ssize_t n;
+	size_t i = 0;
+
+	while (i < len) {
+		if ((n = utf8proc_iterate(p + i, (utf8proc_ssize_t)(len - i),
+		    &cp)) <= 0 || cp == 0)
+			return 0;
+		i += (size_t)n;
+	}
+	return 1;
+}

@@ -175,6 +175,44 @@ test_null_is_empty(void **state)
 	free(s);
 }
 
+/* What a terminal, a log line or a table is given: one line, no escape
+ * sequence, Vietnamese as it is, bytes that are not UTF-8 named. */
+static void
+test_escape_for_display(void **state)
+{
+	static const struct { const char *in, *out; } t[] = {
+		{ "Nguyễn Văn Đức", "Nguyễn Văn Đức" },
+		{ "an\nGIA MAO\033[1A", "an\\nGIA MAO\\e[1A" },
+		{ "scan-\xe0\xf1.png", "scan-\\xe0\\xf1.png" },
+		{ "tab\there\r", "tab\\there\\r" },
+		{ "\xc2\x85next", "\\u0085next" },		/* C1 NEL */
+		{ "abc\xe2\x80\xaetxt.exe", "abc\\u202etxt.exe" },	/* RLO */
+		{ "line\xe2\x80\xa8sep", "line\\u2028sep" },
+		{ "\x7f", "\\x7f" },
+		{ "\xe1\xba", "\\xe1\\xba" },		/* cut short */
+		{ "", "" },
+	};
+	char small[8], *e;
+	size_t i, n;
+
+	(void)state;
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		e = vntext_escape(t[i].in, strlen(t[i].in));
+		assert_string_equal(e, t[i].out);
+		free(e);
+	}
+	/* Cut between pieces, never inside one; the length is the whole. */
+	n = vntext_escape_into(small, sizeof small, "ab\ncdef", 7);
+	assert_int_equal(n, 8);
+	assert_string_equal(small, "ab\\ncde");
+	n = vntext_escape_into(small, sizeof small, "Đức Đức", strlen("Đức Đức"));
+	assert_int_equal(n, 13);
+	assert_string_equal(small, "Đức ");
+	assert_true(vntext_utf8_valid("Đức", 5));
+	assert_false(vntext_utf8_valid("\xe0\xf1", 2));
+	assert_false(vntext_utf8_valid("a\0b", 3));
+}
+
 int
 main(void)
 {
@@ -184,6 +222,7 @@ main(void)
 		cmocka_unit_test(test_fold_query_forms_agree),
 		cmocka_unit_test(test_fold_map_cuts_original),
 		cmocka_unit_test(test_null_is_empty),
+		cmocka_unit_test(test_escape_for_display),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
