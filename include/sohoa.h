@@ -65,6 +65,15 @@ int	util_read_file(const char *path, size_t max, struct buf *out, char *err);
 int	util_write_durable(const char *path, const void *data, size_t len, char *err);
 int	util_fsync_dir_of(const char *path);
 int	util_mkdirs(const char *path, mode_t mode);
+/* path absolute, without ".", ".." or doubled slashes, symlinks resolved
+ * where it exists.  Caller frees. */
+char	*util_path_real(const char *path);
+/* 1 when inner is outer or inside it (both from util_path_real). */
+int	util_path_within(const char *inner, const char *outer);
+/* Bytes free for us on the filesystem holding path. */
+int	util_disk_free(const char *path, uint64_t *bytes);
+/* 1 for the errno values of a full disk or a used-up quota. */
+int	util_errno_disk_full(int);
 /* SHA-256 as 64 lower-case hex digits plus NUL. */
 void	util_sha256(const void *data, size_t len, char hex[65]);
 int	util_sha256_file(const char *path, char hex[65], char *err);
@@ -110,11 +119,13 @@ struct cfgfile_key {
  * set(arg, key index, name, value, why) stores one value or returns -1
  * with a plain reason in why (ERRMAX/2 bytes).  Unknown sections and keys,
  * keys set twice, empty or quoted values are errors.  A key named "*"
- * takes any name in its section (set() must check repeats). */
+ * takes any name in its section (set() must check repeats).  key_lines,
+ * when not NULL, gets the line of each key (nkeys entries; 0 = not set),
+ * for the checks that need the whole file before they can complain. */
 int	cfgfile_parse(const char *path, const char *const *sections,
 	    const struct cfgfile_key *keys, int nkeys,
 	    int (*set)(void *arg, int key, const char *name, const char *value,
-	    char *why), void *arg, char *err);
+	    char *why), void *arg, int *key_lines, char *err);
 int	cfgfile_int(const char *v, long lo, long hi, int *out);
 int	cfgfile_bool(const char *v, int *out);
 int	cfgfile_utf8_ok(const char *s);
@@ -138,6 +149,7 @@ struct conf {
 	int	 rescan_seconds;	/* full rescan of every inbox */
 	int	 optimize_after;	/* merge the full text after this many new documents, 0 = never */
 	int	 optimize_idle_seconds;	/* ... once the daemon was idle this long */
+	int	 min_free_mb;		/* sohoad reads no scan while the data disk has less */
 	struct conf_target *targets;	/* digitization targets per level */
 	size_t	 ntargets;
 };
@@ -155,6 +167,8 @@ struct profile {
 	char	*name;
 	char	*inbox;
 	char	*quarantine;
+	int	 inbox_line;		/* where each was set in path, for errors */
+	int	 quarantine_line;
 	char	*agency_code;
 	char	*agency_name;
 	char	*level;			/* city | district | commune */
@@ -372,6 +386,11 @@ int	correct_reindex(struct index *, const char *datadir,
 /* worker.c: decoding and OCR in worker processes (see the file's comment). */
 /* The worker side: jobs on stdin, results on stdout, one JSON line each. */
 int	worker_main(void);
+/* What a worker leaves in the job's work folder. */
+#define WORKER_PDF	"document.pdf"
+#define WORKER_TEXT	"text.txt"
+/* A path for the job JSON, whatever its bytes.  Caller json_decref()s. */
+json_t	*worker_path_json(const char *path);
 struct pool_opts {
 	int	 workers;		/* 0 = one per core */
 	char	**argv;			/* what to exec: our binary in worker mode */
@@ -383,7 +402,8 @@ struct pool *pool_start(const struct pool_opts *, char *err);
 int	pool_size(const struct pool *);
 int	pool_idle(const struct pool *);
 int	pool_busy(const struct pool *);
-/* Hands job to an idle worker; tag comes back with its result.  -1 if none is idle. */
+/* Hands job to an idle worker; tag comes back with its result.  -1 if none
+ * is idle (or the job cannot be written). */
 int	pool_submit(struct pool *, json_t *job, void *tag);
 /* Waits up to timeout_ms (-1 forever) for one result.  Returns 1 with
  * *result (caller json_decref()s: {"ok":true,...} or {"ok":false,"reason":...})
@@ -403,18 +423,21 @@ void	watch_close(struct watch *);
  * that is whole (prof is the index in profiles). */
 void	watch_poll(struct watch *, void (*ready)(int prof, const char *path,
 	    const char *rel, void *), void *arg);
+/* Every inbox is looked at in full on the next poll. */
+void	watch_rescan(struct watch *);
 /* Files seen in a profile's inbox but not yet whole. */
 size_t	watch_pending(const struct watch *, int prof);
 int	watch_ignored(const char *name);
 
 /* job.c: the daemon's journal of scans claimed from the inboxes. */
 enum job_state { JOB_QUEUED, JOB_PROCESSING, JOB_DONE, JOB_QUARANTINING,
-    JOB_QUARANTINED };
+    JOB_QUARANTINED, JOB_CLAIMING };
 extern const char *job_state_names[];
 struct job {
 	int64_t	 id;
 	char	*profile;
-	char	*source_name;		/* name in the inbox, relative */
+	char	*source_name;		/* name in the inbox, relative: bytes */
+	char	*inbox_path;		/* where it was claimed from, or NULL */
 	char	*spool_path;
 	char	*quarantine_path;
 	char	*reason;		/* why it failed last, or NULL */
@@ -423,11 +446,17 @@ struct job {
 	/* the daemon's, not stored */
 	char	 sha256[65];
 	char	*workdir;
+	int	 set_aside;		/* to be quarantined once it can be */
 };
 int	job_init(struct index *, char *err);
-/* Moves path (rel inside the inbox) into spooldir and records a queued job. */
+/* Moves path (rel inside the inbox) into spooldir and records a queued
+ * job; on failure the scan is still in the inbox. */
 int	job_claim(struct index *, const char *spooldir, const char *profile,
 	    const char *path, const char *rel, int64_t *id, char *err);
+/* Finishes or undoes a claim cut short (state JOB_CLAIMING): returns the
+ * job's state now, or -1 when the job was dropped (the scan is still in
+ * its inbox, or gone). */
+int	job_settle_claim(struct index *, struct job *);
 /* Unfinished jobs (state < 0) or jobs in one state, oldest first. */
 size_t	job_list(struct index *, int state, struct job ***out);
 void	job_free_list(struct job **, size_t);
@@ -439,6 +468,9 @@ void	job_finish(struct job *);
 /* Sets the scan aside in qdir with NAME.reason.txt holding reason. */
 int	job_quarantine(struct index *, struct job *, const char *qdir,
 	    const char *reason, char *err);
+/* Tries again the moves of a quarantine that could not finish (a full
+ * disk): the job is in JOB_QUARANTINING with its path and reason. */
+int	job_quarantine_retry(struct index *, struct job *, char *err);
 /* Counts a worker crash and queues the job again; returns the attempts. */
 int	job_crashed(struct index *, struct job *, const char *reason);
 /* After a restart: adopt orphan spool files, requeue, finish half-done moves. */
@@ -468,12 +500,14 @@ struct ingest_hook {
 	int	(*before_commit)(struct index *, int64_t id, void *arg, char *err);
 	void	*arg;
 };
-/* Records a worker's successful result: fields, record, package, commit.
- * On success *doc is the stored record (caller json_decref()s). */
+/* Records a worker's successful result (its PDF and text in workdir):
+ * fields, record, package, commit.  On success *doc is the stored record
+ * (caller json_decref()s); its duplicate_of is set when another program
+ * recorded the same bytes first.  source_name is bytes, shown escaped. */
 int	ingest_record(struct index *, const char *datadir,
-	    const struct profile *, const char *path, const char *source_name,
-	    const char *sha256, json_t *result, const struct ingest_hook *,
-	    json_t **doc, char *err);
+	    const struct profile *, const char *path, const char *workdir,
+	    const char *source_name, const char *sha256, json_t *result,
+	    const struct ingest_hook *, json_t **doc, char *err);
 int	ingest_record_duplicate(struct index *, const struct profile *,
 	    const char *source_name, int64_t first, const struct ingest_hook *,
 	    json_t **doc, char *err);

@@ -210,7 +210,7 @@ int
 cfgfile_parse(const char *path, const char *const *sections,
     const struct cfgfile_key *keys, int nkeys,
     int (*set)(void *, int, const char *, const char *, char *), void *arg,
-    char *err)
+    int *key_lines, char *err)
 {
 	struct cfgfile_parse cp;
 	int irc, k, sec, rc = -1;
@@ -261,6 +261,8 @@ cfgfile_parse(const char *path, const char *const *sections,
 			    cp.section_line[sec], keys[k].section, keys[k].name);
 		goto out;
 	}
+	if (key_lines != NULL)
+		memcpy(key_lines, cp.key_line, (size_t)nkeys * sizeof *key_lines);
 	rc = 0;
 out:
 	fclose(cp.fp);

@@ -17,6 +17,7 @@
  *	rescan_seconds = 60
  *	optimize_after = 500
  *	optimize_idle_seconds = 60
+ *	min_free_mb = 64
  *
  *	[targets]
  *	city = 70%
@@ -42,6 +43,7 @@ enum conf_key {
 	CK_RESCAN,
 	CK_OPTIMIZE_AFTER,
 	CK_OPTIMIZE_IDLE,
+	CK_MIN_FREE,
 	CK_TARGET,
 	CK_COUNT
 };
@@ -56,6 +58,7 @@ static const struct cfgfile_key conf_keys[CK_COUNT] = {
 	[CK_RESCAN] =		{ "sohoa", "rescan_seconds", 0 },
 	[CK_OPTIMIZE_AFTER] =	{ "sohoa", "optimize_after", 0 },
 	[CK_OPTIMIZE_IDLE] =	{ "sohoa", "optimize_idle_seconds", 0 },
+	[CK_MIN_FREE] =		{ "sohoa", "min_free_mb", 0 },
 	[CK_TARGET] =		{ "targets", "*", 0 },
 };
 
@@ -87,6 +90,7 @@ conf_defaults(struct conf *c)
 	c->rescan_seconds = 60;
 	c->optimize_after = 500;
 	c->optimize_idle_seconds = 60;
+	c->min_free_mb = 64;
 	conf_add_target(c, "city", 0.70);
 	conf_add_target(c, "district", 0.60);
 	conf_add_target(c, "commune", 0.50);
@@ -181,6 +185,12 @@ conf_set(void *arg, int k, const char *name, const char *v, char *why)
 		snprintf(why, ERRMAX / 2, "optimize_idle_seconds must be a "
 		    "number of seconds from 1 to 86400, not '%s'", v);
 		return -1;
+	case CK_MIN_FREE:
+		if (cfgfile_int(v, 0, 1 << 20, &c->min_free_mb) == 0)
+			return 0;
+		snprintf(why, ERRMAX / 2, "min_free_mb must be a number of "
+		    "megabytes from 0 to 1048576, not '%s'", v);
+		return -1;
 	case CK_TARGET:
 		for (i = 0; i < cp->nseen; i++)
 			if (strcmp(cp->seen[i], name) == 0) {
@@ -237,7 +247,7 @@ conf_load(const char *path, struct conf *out, char *err)
 	cp.c = out;
 	out->path = xstrdup(path);
 	rc = cfgfile_parse(path, sections, conf_keys, CK_COUNT, conf_set, &cp,
-	    err);
+	    NULL, err);
 	for (i = 0; i < cp.nseen; i++)
 		free(cp.seen[i]);
 	free(cp.seen);

@@ -11,6 +11,13 @@
  *
  * A scan whose SHA-256 is already known is recorded as a duplicate of the
  * first copy, with the first copy's fields and package, and is not OCR'd.
+ * The SHA-256 is looked up again inside the write transaction, under the
+ * database's lock: two programs reading the same bytes at once (two
+ * `sohoa ingest`, or one beside sohoad) make one record and one package,
+ * and the later one is its duplicate.
+ *
+ * A file's name is bytes: the record holds it escaped (vntext_escape),
+ * so that it is valid UTF-8 and shows on one line whatever its encoding.
  *
  * ingest_files() is the batch loop of `sohoa ingest`.
  */
@@ -45,6 +52,17 @@ ingest_archive_path(const char *sha256)
 	return xasprintf("archive/%.2s/%.2s/%s.tar", sha256, sha256 + 2, sha256);
 }
 
+/* The name a record shows for a file, whatever its bytes. */
+static json_t *
+ingest_name_json(const char *name)
+{
+	char *shown = vntext_escape(name, strlen(name));
+	json_t *j = json_string(shown);
+
+	free(shown);
+	return j;
+}
+
 /* The record as the JSON contract wants it, before it has an id. */
 static json_t *
 ingest_new_doc(const struct profile *prof, const char *source_name,
@@ -59,7 +77,7 @@ ingest_new_doc(const struct profile *prof, const char *source_name,
 		    "agency_name"));
 	util_now_iso8601(now);
 	json_object_set_new(doc, "id", json_null());
-	json_object_set_new(doc, "source_name", json_string(source_name));
+	json_object_set_new(doc, "source_name", ingest_name_json(source_name));
 	json_object_set_new(doc, "sha256", json_string(sha256));
 	json_object_set(doc, "pages", json_object_get(result, "pages"));
 	v = json_object_get(result, "ocr_confidence");
@@ -93,30 +111,63 @@ ingest_new_doc(const struct profile *prof, const char *source_name,
 	return doc;
 }
 
+/*
+ * Inside the caller's transaction: a record for a second copy of the
+ * bytes of document first, sharing its fields and package; then the hook.
+ */
+static int
+ingest_duplicate_tx(struct index *ix, const struct profile *prof,
+    const char *source_name, int64_t first, const struct ingest_hook *hook,
+    int64_t *id, char *err)
+{
+	json_t *doc;
+	char now[40];
+	int rc = -1;
+
+	if ((doc = index_get(ix, first)) == NULL) {
+		snprintf(err, ERRMAX, "the first copy (#%lld) is gone",
+		    (long long)first);
+		return -1;
+	}
+	util_now_iso8601(now);
+	json_object_set_new(doc, "source_name", ingest_name_json(source_name));
+	json_object_set_new(doc, "profile", json_string(prof->name));
+	json_object_set_new(doc, "ingested_at", json_string(now));
+	json_object_set_new(doc, "duplicate_of", json_integer(first));
+	if (index_insert(ix, doc, NULL, err) == -1)
+		goto out;
+	*id = json_integer_value(json_object_get(doc, "id"));
+	if (hook != NULL && hook->before_commit(ix, *id, hook->arg, err) == -1)
+		goto out;
+	rc = 0;
+out:
+	json_decref(doc);
+	return rc;
+}
+
 int
 ingest_record(struct index *ix, const char *datadir,
-    const struct profile *prof, const char *path, const char *source_name,
-    const char *sha256, json_t *result, const struct ingest_hook *hook,
-    json_t **docp, char *err)
+    const struct profile *prof, const char *path, const char *workdir,
+    const char *source_name, const char *sha256, json_t *result,
+    const struct ingest_hook *hook, json_t **docp, char *err)
 {
-	const char *pdf = json_string_value(json_object_get(result, "pdf_file"));
-	const char *txt = json_string_value(json_object_get(result, "text_file"));
 	const char *format = json_string_value(json_object_get(result, "format"));
 	struct archive_item items[4];
 	struct buf text;
 	json_t *fields = NULL, *doc = NULL, *meta;
 	char *rel = NULL, *abspath = NULL, *orig = NULL, *metatext = NULL;
-	char pkgsha[65];
-	int64_t id;
+	char *pdf, *txt, pkgsha[65];
+	int64_t id, first;
 	int rc = -1;
 
 	*docp = NULL;
-	if (pdf == NULL || txt == NULL) {
-		snprintf(err, ERRMAX, "the worker's result is incomplete");
+	pdf = xasprintf("%s/%s", workdir, WORKER_PDF);
+	txt = xasprintf("%s/%s", workdir, WORKER_TEXT);
+	if (util_read_file(txt, 256u << 20, &text, err) == -1) {
+		free(pdf);
+		free(txt);
 		return -1;
 	}
-	if (util_read_file(txt, 256u << 20, &text, err) == -1)
-		return -1;
 	fields = extract_fields(text.data, source_name, prof);
 	doc = ingest_new_doc(prof, source_name, sha256, result, fields);
 	rel = ingest_archive_path(sha256);
@@ -125,6 +176,18 @@ ingest_record(struct index *ix, const char *datadir,
 
 	if (index_begin(ix) == -1) {
 		snprintf(err, ERRMAX, "the database is busy or read-only");
+		goto out;
+	}
+	/* Recorded by another program since we looked: this is a copy. */
+	if ((first = index_find_sha256(ix, sha256)) != 0) {
+		if (ingest_duplicate_tx(ix, prof, source_name, first, hook, &id,
+		    err) == -1 || index_commit(ix) == -1) {
+			if (err[0] == '\0')
+				snprintf(err, ERRMAX, "cannot commit the record");
+			goto out_rollback;
+		}
+		*docp = index_get(ix, id);
+		rc = 0;
 		goto out;
 	}
 	if (index_insert(ix, doc, text.data, err) == -1)
@@ -167,6 +230,8 @@ out:
 	free(abspath);
 	free(orig);
 	free(metatext);
+	free(pdf);
+	free(txt);
 	return rc;
 }
 
@@ -175,37 +240,20 @@ ingest_record_duplicate(struct index *ix, const struct profile *prof,
     const char *source_name, int64_t first, const struct ingest_hook *hook,
     json_t **docp, char *err)
 {
-	json_t *doc;
-	char now[40];
 	int64_t id;
 
 	*docp = NULL;
-	if ((doc = index_get(ix, first)) == NULL) {
-		snprintf(err, ERRMAX, "the first copy (#%lld) is gone",
-		    (long long)first);
-		return -1;
-	}
-	util_now_iso8601(now);
-	json_object_set_new(doc, "source_name", json_string(source_name));
-	json_object_set_new(doc, "profile", json_string(prof->name));
-	json_object_set_new(doc, "ingested_at", json_string(now));
-	json_object_set_new(doc, "duplicate_of", json_integer(first));
 	if (index_begin(ix) == -1) {
 		snprintf(err, ERRMAX, "the database is busy or read-only");
-		json_decref(doc);
 		return -1;
 	}
-	if (index_insert(ix, doc, NULL, err) == -1 || (hook != NULL &&
-	    hook->before_commit(ix, json_integer_value(json_object_get(doc,
-	    "id")), hook->arg, err) == -1) || index_commit(ix) == -1) {
+	if (ingest_duplicate_tx(ix, prof, source_name, first, hook, &id,
+	    err) == -1 || index_commit(ix) == -1) {
 		if (err[0] == '\0')
 			snprintf(err, ERRMAX, "cannot commit the record");
 		index_rollback(ix);
-		json_decref(doc);
 		return -1;
 	}
-	id = json_integer_value(json_object_get(doc, "id"));
-	json_decref(doc);
 	*docp = index_get(ix, id);
 	return 0;
 }
@@ -249,8 +297,9 @@ ingest_job(const struct profile *prof, const char *path, const char *workdir,
 		.upscale_below_dpi = prof->upscale_below_dpi,
 	};
 
-	return json_pack("{s:s, s:s, s:s, s:i, s:i, s:o}", "path", path,
-	    "workdir", workdir, "languages", prof->languages ? prof->languages :
+	return json_pack("{s:o, s:o, s:s, s:i, s:i, s:o}", "path",
+	    worker_path_json(path), "workdir", worker_path_json(workdir),
+	    "languages", prof->languages ? prof->languages :
 	    "vie", "dpi", prof->dpi > 0 ? prof->dpi : 300, "max_pages",
 	    max_pages > 0 ? max_pages : 1000, "preprocess",
 	    preprocess_opts_json(&pre));
@@ -347,8 +396,8 @@ ingest_report_fail(struct ingest_batch *b, struct ingest_item *it,
 	b->failed++;
 	log_warnx("%s: %s", it->path, why);
 	if (b->o->json) {
-		o = json_pack("{s:s, s:s}", "source_name",
-		    util_basename(it->path), "error", why);
+		o = json_pack("{s:o, s:s}", "source_name",
+		    ingest_name_json(util_basename(it->path)), "error", why);
 		json_dumpf(o, stdout, JSON_COMPACT);
 		fputc('\n', stdout);
 		fflush(stdout);
@@ -411,12 +460,17 @@ ingest_finish(struct ingest_batch *b, struct ingest_item *it, json_t *res)
 
 		ingest_report_fail(b, it, why ? why : "the scan could not be read");
 	} else if (ingest_record(b->ix, b->o->datadir, b->o->profile, it->path,
-	    util_basename(it->path), it->sha256, res, NULL, &doc, err) == -1) {
+	    it->workdir, util_basename(it->path), it->sha256, res, NULL, &doc,
+	    err) == -1) {
 		ingest_report_fail(b, it, err);
 	} else {
 		it->state = ITEM_DONE;
 		b->done++;
-		b->pages += (int)json_integer_value(json_object_get(doc, "pages"));
+		if (json_is_integer(json_object_get(doc, "duplicate_of")))
+			b->duplicates++;
+		else
+			b->pages += (int)json_integer_value(json_object_get(doc,
+			    "pages"));
 		ingest_report_ok(b, doc);
 		json_decref(doc);
 	}
@@ -521,8 +575,9 @@ ingest_files(struct index *ix, const struct ingest_opts *o, char **files,
 		double secs = difftime(time(NULL), b.started);
 
 		fprintf(stderr, "%d recorded (%d duplicate%s), %d failed, %d "
-		    "pages in %.0f s", b.done, b.duplicates,
-		    b.duplicates == 1 ? "" : "s", b.failed, b.pages, secs);
+		    "page%s in %.0f s", b.done, b.duplicates,
+		    b.duplicates == 1 ? "" : "s", b.failed, b.pages,
+		    b.pages == 1 ? "" : "s", secs);
 		if (secs >= 1 && b.pages > 0)
 			fprintf(stderr, " (%.1f pages/min)", b.pages * 60.0 / secs);
 		fputc('\n', stderr);

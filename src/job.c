@@ -1,24 +1,36 @@
 /*
  * job.c: the daemon's journal of scans taken from the inboxes.
  *
- * A scan is claimed by an atomic rename into the profile's spool folder,
- * then recorded as a job.  A job moves queued -> processing -> done, or
- * -> quarantining -> quarantined, and the table lives in the index's
- * database so that "done" commits in the same transaction as the record.
- * The spool file is removed only after that commit; a file set aside goes
- * to the quarantine folder with NAME.reason.txt beside it.
+ * A scan is claimed in three steps: the job is recorded as "claiming"
+ * with the inbox path and the spool path it is going to, the file is
+ * moved (an atomic rename, or a durable copy and an unlink from a network
+ * share), and the job becomes "queued".  A job then moves queued ->
+ * processing -> done, or -> quarantining -> quarantined, and the table
+ * lives in the index's database so that "done" commits in the same
+ * transaction as the record.  The spool file is removed only after that
+ * commit; a file set aside goes to the quarantine folder with
+ * NAME.reason.txt beside it.
+ *
+ * A file name from the inbox is bytes (a scanner writing to a share in a
+ * legacy encoding makes names that are not UTF-8, others make names near
+ * the 255-byte limit): the job keeps them as they are, the spool name is
+ * made of a unique prefix and a short, clean form of the name, so that it
+ * always fits, and the quarantine gives the scan back its own name, cut
+ * only where the ".reason.txt" beside it would not fit.
  *
  * Killed at any instant, job_recover() brings every scan back to a state
- * it can go on from: a spool file with no job (killed between the rename
- * and the insert) is adopted, processing jobs are queued again, a done
- * job's leftover spool file is removed, a half-done quarantine is finished.
- * Nothing is lost and nothing is recorded twice.
+ * it can go on from: a claim cut short is finished or undone (the journal
+ * says where the file was and where it was going), a spool file with no
+ * job (left by an older sohoa) is adopted, processing jobs are queued
+ * again, a done job's leftover spool file is removed, a half-done
+ * quarantine is finished.  Nothing is lost and nothing is recorded twice.
  */
 #include <sys/stat.h>
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +38,7 @@
 #include <unistd.h>
 
 #include <sqlite3.h>
+#include <utf8proc.h>
 
 #include "sohoa.h"
 
@@ -41,7 +54,8 @@ static const char job_schema[] =
 	"  quarantine_path TEXT,"
 	"  document_id INTEGER,"
 	"  claimed_at TEXT NOT NULL,"
-	"  finished_at TEXT);"
+	"  finished_at TEXT,"
+	"  inbox_path TEXT);"		/* where a claim took it from */
 	"CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state, profile);";
 
 const char *job_state_names[] = {
@@ -50,20 +64,29 @@ const char *job_state_names[] = {
 	[JOB_DONE] = "done",
 	[JOB_QUARANTINING] = "quarantining",
 	[JOB_QUARANTINED] = "quarantined",
+	[JOB_CLAIMING] = "claiming",
 };
 
 int
 job_init(struct index *ix, char *err)
 {
+	sqlite3 *db = index_db(ix);
 	char *msg = NULL;
 
-	if (sqlite3_exec(index_db(ix), job_schema, NULL, NULL, &msg) !=
-	    SQLITE_OK) {
-		snprintf(err, ERRMAX, "cannot set up the job journal: %s", msg);
-		sqlite3_free(msg);
-		return -1;
-	}
+	if (sqlite3_exec(db, job_schema, NULL, NULL, &msg) != SQLITE_OK)
+		goto fail;
+	/* A journal made before claims were recorded first. */
+	if (sqlite3_table_column_metadata(db, NULL, "jobs", "inbox_path", NULL,
+	    NULL, NULL, NULL, NULL) != SQLITE_OK && sqlite3_exec(db,
+	    "ALTER TABLE jobs ADD COLUMN inbox_path TEXT", NULL, NULL, &msg) !=
+	    SQLITE_OK)
+		goto fail;
 	return 0;
+fail:
+	snprintf(err, ERRMAX, "cannot set up the job journal: %s", msg ? msg :
+	    sqlite3_errmsg(db));
+	sqlite3_free(msg);
+	return -1;
 }
 
 /* Runs one statement with text/integer arguments given as a format:
@@ -112,6 +135,7 @@ job_free(struct job *j)
 	free(j->spool_path);
 	free(j->quarantine_path);
 	free(j->reason);
+	free(j->inbox_path);
 	free(j);
 }
 
@@ -120,7 +144,7 @@ job_state_of(const char *s)
 {
 	int i;
 
-	for (i = 0; i <= JOB_QUARANTINED; i++)
+	for (i = 0; i <= JOB_CLAIMING; i++)
 		if (s != NULL && strcmp(s, job_state_names[i]) == 0)
 			return (enum job_state)i;
 	return JOB_QUEUED;
@@ -147,10 +171,11 @@ job_list(struct index *ix, int state, struct job ***out)
 	*out = NULL;
 	if (sqlite3_prepare_v2(index_db(ix), state >= 0 ?
 	    "SELECT id, profile, source_name, spool_path, state, attempts, "
-	    "reason, quarantine_path FROM jobs WHERE state = ?1 ORDER BY id" :
+	    "reason, quarantine_path, inbox_path FROM jobs WHERE state = ?1 "
+	    "ORDER BY id" :
 	    "SELECT id, profile, source_name, spool_path, state, attempts, "
-	    "reason, quarantine_path FROM jobs WHERE state NOT IN ('done', "
-	    "'quarantined') ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+	    "reason, quarantine_path, inbox_path FROM jobs WHERE state NOT IN "
+	    "('done', 'quarantined') ORDER BY id", -1, &st, NULL) != SQLITE_OK)
 		return 0;
 	if (state >= 0)
 		sqlite3_bind_text(st, 1, job_state_names[state], -1,
@@ -165,6 +190,7 @@ job_list(struct index *ix, int state, struct job ***out)
 		j->attempts = sqlite3_column_int(st, 5);
 		j->reason = job_col(st, 6);
 		j->quarantine_path = job_col(st, 7);
+		j->inbox_path = job_col(st, 8);
 		v = xrealloc(v, (n + 1) * sizeof *v);
 		v[n++] = j;
 	}
@@ -219,31 +245,59 @@ job_move(const char *src, const char *dst, char *err)
 	return -1;
 }
 
-/* Spool names keep the scan's own name after a unique prefix, so that a
- * spool file found without its job can be adopted under its name. */
+/*
+ * A spool name: a prefix unique to this claim, then the scan's name made
+ * short and plain (at most JOB_SPOOL_NAMEMAX bytes of it, cut between
+ * characters, with bytes that are not UTF-8, controls and slashes turned
+ * into '_'), so that it always fits in a folder entry and always goes
+ * into the worker's JSON.  The journal keeps the name itself.
+ */
+#define JOB_SPOOL_NAMEMAX	80
 static char *
 job_spool_name(const char *spooldir, const char *rel)
 {
 	static unsigned counter;
+	const unsigned char *p = (const unsigned char *)util_basename(rel);
 	struct timespec ts;
-	const char *base = util_basename(rel);
+	struct buf clean;
+	utf8proc_int32_t cp;
+	utf8proc_ssize_t n;
+	char *name;
 
+	buf_init(&clean, JOB_SPOOL_NAMEMAX);
+	while (*p != '\0') {
+		n = utf8proc_iterate(p, -1, &cp);
+		if (n <= 0 || cp < 0x20 || cp == 0x7f || (cp >= 0x80 &&
+		    cp < 0xa0)) {
+			if (buf_append(&clean, "_", 1) == -1)
+				break;
+			p++;
+			continue;
+		}
+		if (buf_append(&clean, p, (size_t)n) == -1)
+			break;
+		p += n;
+	}
 	clock_gettime(CLOCK_REALTIME, &ts);
-	return xasprintf("%s/%lld%09ld-%d-%u_%s", spooldir,
-	    (long long)ts.tv_sec, ts.tv_nsec, (int)getpid(), counter++, base);
+	name = xasprintf("%s/%lld%09ld-%d-%u_%s", spooldir,
+	    (long long)ts.tv_sec, ts.tv_nsec, (int)getpid(), counter++,
+	    clean.data ? clean.data : "scan");
+	buf_free(&clean);
+	return name;
 }
 
-/* Records a queued job for a file already in the spool. */
+/* Records a job for a file that is (or is about to be) in the spool. */
 static int
 job_insert(struct index *ix, const char *profile, const char *name,
-    const char *spool)
+    const char *inbox, const char *spool, enum job_state state)
 {
 	char now[40];
 
 	util_now_iso8601(now);
 	return job_exec(ix, "INSERT INTO jobs (profile, source_name, "
-	    "spool_path, state, claimed_at) VALUES (?1, ?2, ?3, 'queued', ?4)",
-	    "ssss", profile, name, spool, now);
+	    "inbox_path, spool_path, state, claimed_at) VALUES (?1, ?2, ?3, "
+	    "?4, ?5, ?6)", "ssssss", profile, name, inbox, spool,
+	    job_state_names[state], now);
 }
 
 int
@@ -258,19 +312,58 @@ job_claim(struct index *ix, const char *spooldir, const char *profile,
 		    spooldir, strerror(errno));
 		goto out;
 	}
-	if (job_move(path, spool, err) == -1)
-		goto out;
-	if (job_insert(ix, profile, rel, spool) == -1) {
-		/* Not lost: the spool file is adopted at the next start. */
-		snprintf(err, ERRMAX, "claimed into %s but cannot record the "
-		    "job", spool);
+	/* The plan is on record before anything moves. */
+	if (job_insert(ix, profile, rel, path, spool, JOB_CLAIMING) == -1) {
+		snprintf(err, ERRMAX, "cannot record the job (%s); the scan "
+		    "stays in the inbox", sqlite3_errmsg(index_db(ix)));
 		goto out;
 	}
 	*id = sqlite3_last_insert_rowid(index_db(ix));
+	if (job_move(path, spool, err) == -1) {
+		/* Nothing moved: the scan is still in the inbox. */
+		job_exec(ix, "DELETE FROM jobs WHERE id = ?1", "i", *id);
+		goto out;
+	}
+	/* Should this fail, job_settle_claim finishes the claim later. */
+	job_set_state(ix, *id, JOB_QUEUED);
 	rc = 0;
 out:
 	free(spool);
 	return rc;
+}
+
+/*
+ * A claim cut short (killed, or its last step failed): where is the
+ * scan?  In the spool: the claim happened, the job is queued; a copy left
+ * in the inbox by a move across filesystems is removed when it holds the
+ * same bytes (otherwise it is a new scan under the same name, and stays).
+ * Still in the inbox: nothing was moved, the job is dropped and the scan
+ * is claimed again like any other.  In neither: someone took it away.
+ * Returns the job's state now, or -1 when the job is gone.
+ */
+int
+job_settle_claim(struct index *ix, struct job *j)
+{
+	struct stat st;
+	char a[65], b[65], err[ERRMAX];
+
+	if (lstat(j->spool_path, &st) == 0) {
+		if (j->inbox_path != NULL && lstat(j->inbox_path, &st) == 0 &&
+		    util_sha256_file(j->inbox_path, a, err) == 0 &&
+		    util_sha256_file(j->spool_path, b, err) == 0 &&
+		    strcmp(a, b) == 0 && unlink(j->inbox_path) == 0)
+			util_fsync_dir_of(j->inbox_path);
+		if (job_set_state(ix, j->id, JOB_QUEUED) == -1)
+			return JOB_CLAIMING;
+		j->state = JOB_QUEUED;
+		return JOB_QUEUED;
+	}
+	if (j->inbox_path == NULL || lstat(j->inbox_path, &st) == -1)
+		log_warnx("%s: the scan was taken out of the inbox before it "
+		    "could be claimed", j->source_name);
+	if (job_exec(ix, "DELETE FROM jobs WHERE id = ?1", "i", j->id) == -1)
+		return JOB_CLAIMING;
+	return -1;
 }
 
 int
@@ -305,11 +398,40 @@ job_finish(struct job *j)
 		util_fsync_dir_of(j->spool_path);
 }
 
-/* A free name in the quarantine folder: NAME, else NAME.1, NAME.2 ... */
+/*
+ * The scan's own name, cut to at most max bytes when it is longer: the
+ * extension is kept, the stem is cut between characters and followed by
+ * "~" and 8 hex digits of the whole name's SHA-256, so that two long
+ * names cut alike still differ.  Caller frees.
+ */
+static char *
+job_fit_name(const char *base, size_t max)
+{
+	const char *dot = strrchr(base, '.');
+	size_t len = strlen(base), ext, stem;
+	char hex[65];
+
+	if (len <= max)
+		return xstrdup(base);
+	ext = dot != NULL && dot != base && strlen(dot) <= 16 ? strlen(dot) : 0;
+	stem = max - ext - 9;
+	/* Not inside a UTF-8 character: back off its continuation bytes. */
+	while (stem > 0 && ((unsigned char)base[stem] & 0xc0) == 0x80)
+		stem--;
+	util_sha256(base, len, hex);
+	return xasprintf("%.*s~%.8s%s", (int)stem, base, hex,
+	    ext ? base + len - ext : "");
+}
+
+/*
+ * A free name in the quarantine folder: NAME, else NAME.1, NAME.2 ...;
+ * NAME cut (job_fit_name) so that NAME.9999.reason.txt still fits.
+ */
 static char *
 job_quarantine_name(const char *qdir, const char *source_name)
 {
-	const char *base = util_basename(source_name);
+	char *base = job_fit_name(util_basename(source_name), NAME_MAX -
+	    strlen(".9999") - strlen(".reason.txt"));
 	char *p = xasprintf("%s/%s", qdir, base);
 	struct stat st;
 	int i;
@@ -318,6 +440,7 @@ job_quarantine_name(const char *qdir, const char *source_name)
 		free(p);
 		p = xasprintf("%s/%s.%d", qdir, base, i);
 	}
+	free(base);
 	return p;
 }
 
@@ -333,9 +456,14 @@ job_quarantine_move(struct index *ix, struct job *j, char *err)
 	if (lstat(j->spool_path, &st) == 0) {
 		struct buf text;
 
+		char *shown = vntext_escape(j->source_name,
+		    strlen(j->source_name));
+
+		/* The name as it is shown everywhere, whatever its bytes. */
 		buf_init(&text, 1 << 16);
-		buf_printf(&text, "%s: %s.\n", util_basename(j->source_name),
+		buf_printf(&text, "%s: %s.\n", shown,
 		    j->reason ? j->reason : "the scan could not be read");
+		free(shown);
 		if (util_write_durable(why, text.data, text.len, err) == -1) {
 			buf_free(&text);
 			goto out;
@@ -355,6 +483,12 @@ job_quarantine_move(struct index *ix, struct job *j, char *err)
 out:
 	free(why);
 	return rc;
+}
+
+int
+job_quarantine_retry(struct index *ix, struct job *j, char *err)
+{
+	return job_quarantine_move(ix, j, err);
 }
 
 int
@@ -429,13 +563,23 @@ job_adopt(struct index *ix, const char *spoolroot)
 			continue;
 		}
 		while ((fe = readdir(d)) != NULL) {
-			if (fe->d_name[0] == '.')
+			if (fe->d_name[0] == '.') {
+				/* A copy from a share cut short; the scan is
+				 * still in its inbox. */
+				if (strncmp(fe->d_name, ".sohoa-", 7) == 0) {
+					path = xasprintf("%s/%s", pdir,
+					    fe->d_name);
+					unlink(path);
+					free(path);
+				}
 				continue;
+			}
 			path = xasprintf("%s/%s", pdir, fe->d_name);
 			if (!job_known_spool(ix, path)) {
 				name = strchr(fe->d_name, '_');
 				name = name ? name + 1 : fe->d_name;
-				job_insert(ix, pe->d_name, name, path);
+				job_insert(ix, pe->d_name, name, NULL, path,
+				    JOB_QUEUED);
 				log_info("%s: taken back into the queue after a "
 				    "restart", name);
 			}
@@ -455,6 +599,10 @@ job_recover(struct index *ix, const char *spoolroot)
 	char err[ERRMAX];
 	size_t n, i;
 
+	n = job_list(ix, JOB_CLAIMING, &v);
+	for (i = 0; i < n; i++)
+		job_settle_claim(ix, v[i]);
+	job_free_list(v, n);
 	job_adopt(ix, spoolroot);
 	job_exec(ix, "UPDATE jobs SET state = 'queued' WHERE state = "
 	    "'processing'", "");

@@ -347,15 +347,18 @@ int
 profile_load(const char *path, struct profile *out, char *err)
 {
 	static const char *const sections[] = { "profile", NULL };
+	int lines[PK_COUNT];
 
 	memset(out, 0, sizeof *out);
 	out->path = xstrdup(path);
 	profile_defaults(out);
 	if (cfgfile_parse(path, sections, profile_keys, PK_COUNT,
-	    profile_setkey, out, err) == -1) {
+	    profile_setkey, out, lines, err) == -1) {
 		profile_free(out);
 		return -1;
 	}
+	out->inbox_line = lines[PK_INBOX];
+	out->quarantine_line = lines[PK_QUARANTINE];
 	return 0;
 }
 

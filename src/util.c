@@ -5,10 +5,12 @@
  * through OpenSSL's libcrypto.
  */
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -192,15 +194,48 @@ util_fsync_dir_of(const char *path)
 	return rc;
 }
 
+/*
+ * The temporary file is a dotfile with a short name of its own, not the
+ * target's name plus a suffix: a target whose name is near NAME_MAX must
+ * still be writable, the watcher and the spool's recovery skip dotfiles,
+ * and O_EXCL means two writers never share (or truncate) one temp file.
+ */
+static int
+util_create_temp(const char *path, mode_t mode, char **tmp)
+{
+	static unsigned counter;
+	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+	int fd = -1, i;
+
+	if (slash != NULL)
+		slash[1] = '\0';
+	else
+		dir[0] = '\0';
+	for (i = 0; i < 100 && fd == -1; i++) {
+		*tmp = xasprintf("%s.sohoa-%ld-%u.tmp", dir, (long)getpid(),
+		    counter++);
+		fd = open(*tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+		if (fd == -1 && errno == EEXIST) {
+			free(*tmp);
+			*tmp = NULL;
+			continue;
+		}
+		break;
+	}
+	free(dir);
+	return fd;
+}
+
 int
 util_write_durable(const char *path, const void *data, size_t len, char *err)
 {
-	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
+	char *tmp = NULL;
 	const char *p = data;
 	int fd, rc = -1;
 
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) == -1) {
-		snprintf(err, ERRMAX, "cannot create %s: %s", tmp, strerror(errno));
+	if ((fd = util_create_temp(path, 0644, &tmp)) == -1) {
+		snprintf(err, ERRMAX, "cannot create a file beside %s: %s", path,
+		    strerror(errno));
 		goto out_free;
 	}
 	while (len > 0) {
@@ -388,4 +423,96 @@ util_lock_held(int fd, long *pid)
 		return 0;
 	*pid = (long)fl.l_pid;
 	return 1;
+}
+
+/*
+ * path made absolute and plain: "." and ".." and repeated slashes taken
+ * out, and symlinks resolved as far as the folders exist (a folder that
+ * is not made yet cannot be a link), so that two names of one folder
+ * compare equal.  Caller frees.
+ */
+char *
+util_path_real(const char *path)
+{
+	struct buf b;
+	char cwd[PATH_MAX], *abs, *copy, *tok, *save, *real, *rest;
+	size_t cut;
+
+	if (path[0] == '/' || getcwd(cwd, sizeof cwd) == NULL)
+		abs = xstrdup(path);
+	else
+		abs = xasprintf("%s/%s", cwd, path);
+	/* Lexically first: ".." must undo the name before it. */
+	buf_init(&b, SIZE_MAX / 2);
+	copy = xstrdup(abs);
+	for (tok = strtok_r(copy, "/", &save); tok != NULL;
+	    tok = strtok_r(NULL, "/", &save)) {
+		if (strcmp(tok, ".") == 0)
+			continue;
+		if (strcmp(tok, "..") == 0) {
+			char *last = b.data ? strrchr(b.data, '/') : NULL;
+
+			if (last != NULL) {
+				b.len = (size_t)(last - b.data);
+				b.data[b.len] = '\0';
+			}
+			continue;
+		}
+		buf_append(&b, "/", 1);
+		buf_append(&b, tok, strlen(tok));
+	}
+	free(copy);
+	free(abs);
+	if (b.data == NULL)
+		buf_append(&b, "/", 1);
+	/* Then the longest part that exists, through realpath(). */
+	for (cut = b.len; ; ) {
+		char saved = b.data[cut];
+
+		b.data[cut] = '\0';
+		real = realpath(cut ? b.data : "/", NULL);
+		b.data[cut] = saved;
+		if (real != NULL)
+			break;
+		while (cut > 0 && b.data[--cut] != '/')
+			;
+		if (cut == 0) {
+			real = xstrdup("/");
+			break;
+		}
+	}
+	rest = b.data + cut;
+	abs = xasprintf("%s%s", strcmp(real, "/") == 0 && *rest == '/' ? "" :
+	    real, rest);
+	free(real);
+	buf_free(&b);
+	return abs;
+}
+
+int
+util_path_within(const char *inner, const char *outer)
+{
+	size_t n = strlen(outer);
+
+	if (strcmp(outer, "/") == 0)
+		return 1;
+	return strncmp(inner, outer, n) == 0 && (inner[n] == '\0' ||
+	    inner[n] == '/');
+}
+
+int
+util_disk_free(const char *path, uint64_t *bytes)
+{
+	struct statvfs sv;
+
+	if (statvfs(path, &sv) == -1)
+		return -1;
+	*bytes = (uint64_t)sv.f_bavail * (uint64_t)sv.f_frsize;
+	return 0;
+}
+
+int
+util_errno_disk_full(int e)
+{
+	return e == ENOSPC || e == EDQUOT;
 }

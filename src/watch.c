@@ -409,6 +409,15 @@ watch_poll(struct watch *w, void (*ready)(int prof, const char *path,
 	}
 }
 
+void
+watch_rescan(struct watch *w)
+{
+	size_t i;
+
+	for (i = 0; i < w->nprof; i++)
+		w->next_scan[i] = 0;
+}
+
 size_t
 watch_pending(const struct watch *w, int prof)
 {

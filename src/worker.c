@@ -40,17 +40,106 @@
 
 /* ---- the worker process ---- */
 
+/* reason may quote bytes from the scan or its path: escaped, it is
+ * always a JSON string and one line. */
 static json_t *
 worker_fail(const char *reason)
 {
-	return json_pack("{s:b, s:s}", "ok", 0, "reason", reason);
+	char *shown = vntext_escape(reason, strlen(reason));
+	json_t *res = json_pack("{s:b, s:s}", "ok", 0, "reason", shown);
+
+	free(shown);
+	return res;
+}
+
+/*
+ * A failure to write the PDF or the text into the work folder: when the
+ * disk is what failed (the error says so, or hardly any room is left),
+ * the result says "disk_full", and the daemon keeps the scan until there
+ * is room instead of setting it aside for something that is not its
+ * fault.
+ */
+#define WORKER_ROOM_MIN	(1024 * 1024)
+static json_t *
+worker_fail_write(const char *workdir, const char *err, int saved_errno)
+{
+	uint64_t room;
+	json_t *res;
+	char *why;
+
+	if (!util_errno_disk_full(saved_errno) &&
+	    (util_disk_free(workdir, &room) == -1 || room >= WORKER_ROOM_MIN))
+		return worker_fail(err);
+	why = xasprintf("the data disk is full (%s)", err);
+	res = worker_fail(why);
+	json_object_set_new(res, "disk_full", json_true());
+	free(why);
+	return res;
+}
+
+/*
+ * The job's paths: "path" when they are UTF-8 (JSON can only carry
+ * that), "path_hex" with the bytes in hex when they are not, for a data
+ * folder or a file given to `sohoa ingest` whose name is in a legacy
+ * encoding.  Caller frees.
+ */
+json_t *
+worker_path_json(const char *path)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t len = strlen(path), i;
+	char *hex;
+	json_t *j;
+
+	if (vntext_utf8_valid(path, len))
+		return json_string(path);
+	hex = xmalloc(len * 2 + 1);
+	for (i = 0; i < len; i++) {
+		hex[2 * i] = digits[(unsigned char)path[i] >> 4];
+		hex[2 * i + 1] = digits[(unsigned char)path[i] & 15];
+	}
+	hex[2 * len] = '\0';
+	j = json_pack("{s:s}", "hex", hex);
+	free(hex);
+	return j;
+}
+
+/* The other way: a path from the job, or NULL.  Caller frees. */
+static char *
+worker_path_of(json_t *v)
+{
+	const char *hex;
+	size_t len, i;
+	char *p;
+
+	if (json_is_string(v))
+		return xstrdup(json_string_value(v));
+	if ((hex = json_string_value(json_object_get(v, "hex"))) == NULL ||
+	    (len = strlen(hex)) % 2 != 0 || strspn(hex, "0123456789abcdef") !=
+	    len)
+		return NULL;
+	p = xmalloc(len / 2 + 1);
+	for (i = 0; i < len / 2; i++) {
+		unsigned hi = (unsigned)(hex[2 * i] <= '9' ? hex[2 * i] - '0' :
+		    hex[2 * i] - 'a' + 10);
+		unsigned lo = (unsigned)(hex[2 * i + 1] <= '9' ?
+		    hex[2 * i + 1] - '0' : hex[2 * i + 1] - 'a' + 10);
+
+		p[i] = (char)(hi << 4 | lo);
+	}
+	p[len / 2] = '\0';
+	if (strlen(p) != len / 2) {
+		free(p);
+		return NULL;
+	}
+	return p;
 }
 
 static json_t *
 worker_job(json_t *job, struct ocr **ocr, char **ocr_langs)
 {
-	const char *path = json_string_value(json_object_get(job, "path"));
-	const char *workdir = json_string_value(json_object_get(job, "workdir"));
+	char *path = worker_path_of(json_object_get(job, "path"));
+	char *workdir = worker_path_of(json_object_get(job, "workdir"));
 	const char *langs = json_string_value(json_object_get(job, "languages"));
 	int dpi = (int)json_integer_value(json_object_get(job, "dpi"));
 	struct image_limits lim;
@@ -62,8 +151,11 @@ worker_job(json_t *job, struct ocr **ocr, char **ocr_langs)
 	double confsum = 0;
 	int i, n;
 
-	if (path == NULL || workdir == NULL)
+	if (path == NULL || workdir == NULL) {
+		free(path);
+		free(workdir);
 		return worker_fail("the job is malformed");
+	}
 	if (langs == NULL)
 		langs = "vie";
 	image_default_limits(&lim);
@@ -71,8 +163,10 @@ worker_job(json_t *job, struct ocr **ocr, char **ocr_langs)
 		lim.max_pages = (int)json_integer_value(json_object_get(job,
 		    "max_pages"));
 	buf_init(&text, WORKER_TEXT_MAX);
-	if (util_read_file(path, WORKER_FILE_MAX, &file, err) == -1)
-		return worker_fail(err);
+	if (util_read_file(path, WORKER_FILE_MAX, &file, err) == -1) {
+		res = worker_fail(err);
+		goto out_paths;
+	}
 	if ((im = image_open(file.data, file.len, dpi, &lim, err)) == NULL) {
 		res = worker_fail(err);
 		goto out_file;
@@ -86,10 +180,11 @@ worker_job(json_t *job, struct ocr **ocr, char **ocr_langs)
 			goto out_image;
 		}
 	}
-	pdfbase = xasprintf("%s/document", workdir);
-	txtpath = xasprintf("%s/text.txt", workdir);
+	pdfbase = xasprintf("%s/%.*s", workdir, (int)strlen(WORKER_PDF) - 4,
+	    WORKER_PDF);
+	txtpath = xasprintf("%s/%s", workdir, WORKER_TEXT);
 	if (ocr_begin(*ocr, pdfbase, "sohoa", err) == -1) {
-		res = worker_fail(err);
+		res = worker_fail_write(workdir, err, errno);
 		goto out_image;
 	}
 	pages = json_array();
@@ -144,20 +239,20 @@ worker_job(json_t *job, struct ocr **ocr, char **ocr_langs)
 		goto out_image;
 	}
 	if (ocr_end(*ocr, err) == -1) {
-		res = worker_fail(err);
+		res = worker_fail_write(workdir, err, errno);
 		json_decref(pages);
 		goto out_image;
 	}
 	nfc = vntext_nfc(text.data ? text.data : "", text.len);
 	if (util_write_durable(txtpath, nfc, strlen(nfc), err) == -1) {
-		res = worker_fail(err);
+		res = worker_fail_write(workdir, err, errno);
 		json_decref(pages);
 		goto out_image;
 	}
-	res = json_pack("{s:b, s:s, s:i, s:f, s:o, s:s+, s:s}", "ok", 1,
-	    "format", image_format(im), "pages", n, "ocr_confidence",
-	    n ? confsum / n : 0.0, "page_info", pages, "pdf_file", pdfbase,
-	    ".pdf", "text_file", txtpath);
+	/* The PDF and the text are WORKER_PDF and WORKER_TEXT in workdir. */
+	res = json_pack("{s:b, s:s, s:i, s:f, s:o}", "ok", 1, "format",
+	    image_format(im), "pages", n, "ocr_confidence", n ? confsum / n :
+	    0.0, "page_info", pages);
 out_image:
 	image_close(im);
 out_file:
@@ -166,6 +261,9 @@ out_file:
 	free(nfc);
 	free(pdfbase);
 	free(txtpath);
+out_paths:
+	free(path);
+	free(workdir);
 	return res;
 }
 
@@ -346,7 +444,10 @@ pool_submit(struct pool *p, json_t *job, void *tag)
 			w = &p->w[i];
 	if (w == NULL)
 		return -1;
-	line = json_dumps(job, JSON_COMPACT);
+	if ((line = json_dumps(job, JSON_COMPACT)) == NULL) {
+		log_warnx("a job could not be written for a worker");
+		return -1;
+	}
 	len = strlen(line);
 	line[len++] = '\n';	/* json_dumps left room: replace the NUL */
 	while (off < len) {
