@@ -865,6 +865,15 @@ out:
 	free(nkey);
 }
 
+static int
+register_empty_key(const char *s)
+{
+	char *k = register_key(s);
+
+	free(k);
+	return k == NULL;
+}
+
 /* Adds one reason to the reasons a row is bad. */
 static void PRINTFLIKE(2, 3)
 register_why(struct buf *why, const char *fmt, ...)
@@ -914,6 +923,13 @@ register_row(struct register_reader *r)
 		v[c] = register_value(r, c);
 	if (v[RC_DOSSIER] == NULL && v[RC_NUMBER] == NULL)
 		register_why(&why, "no dossier code and no document number");
+	/* Keyed, "Số:" or a no-break space is nothing: no entry to name. */
+	if (v[RC_DOSSIER] != NULL && register_empty_key(v[RC_DOSSIER]))
+		register_why(&why, "dossier code '%s' holds no code",
+		    v[RC_DOSSIER]);
+	if (v[RC_NUMBER] != NULL && register_empty_key(v[RC_NUMBER]))
+		register_why(&why, "document number '%s' holds no number",
+		    v[RC_NUMBER]);
 	if (v[RC_AGENCY] == NULL)
 		register_why(&why, "no agency code");
 	else if (!register_agency_ok(v[RC_AGENCY]))

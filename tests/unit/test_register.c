@@ -446,6 +446,14 @@ test_bad_rows_import_nothing(void **state)
 	    err), -1);
 	assert_non_null(strstr(b.why[0], "UTF-8"));
 	free(path);
+	/* A number that is only "Số:" names no entry (it crashed once). */
+	assert_int_equal(import_text(ix, "so.csv", "dossier_code,doc_number,"
+	    "agency_code,level,issued_on,status\n"
+	    ",Số:,000.11.30.H26,commune,2024-01-01,valid\n"
+	    "Số:,1/QĐ,000.11.30.H26,commune,2024-01-01,valid\n", &st, &b), -1);
+	assert_int_equal(b.n, 2);
+	assert_non_null(strstr(b.why[0], "holds no number"));
+	assert_non_null(strstr(b.why[1], "holds no code"));
 	assert_int_equal(register_count(ix), 15);
 	index_close(ix);
 }
