@@ -10,8 +10,17 @@
  * named by its line and reason and the transaction is rolled back.
  * Entries are keyed by dossier code, or without one by document number +
  * agency + issue date, so importing an export again updates its entries
- * instead of doubling them.  Entries missing from a later file are kept:
- * an export may cover only a period.
+ * instead of doubling them.  Exports do not always carry the code: a row
+ * without one is the entry held with its number, agency and date, whether
+ * that entry has a code or not, and it keeps its code (a file without the
+ * column, or with the cell empty, does not say the code was withdrawn).
+ * When several entries held with codes have that number, agency and date
+ * (one decision for several dossiers) the row could be any of them, so it
+ * is a bad row that asks for its code rather than a guess.  A row with a
+ * code is the entry with that code, else the entry held without a code
+ * under its number, agency and date (which takes the code); an entry with
+ * another code is another dossier.  Entries missing from a later file are
+ * kept: an export may cover only a period.
  *
  * Matching: an entry is digitized when an archived document (not a
  * duplicate) carries its dossier code or, when the scan's code is missing
@@ -213,6 +222,7 @@ static const struct {
 
 enum register_stmt {
 	RS_FIND,
+	RS_BY_NUMBER,
 	RS_INSERT,
 	RS_UPDATE,
 	RS_SEEN,
@@ -224,6 +234,14 @@ static const char *const register_import_sql[RS_MAX] = {
 	[RS_FIND] = "SELECT id, import_id, line, dossier_code, doc_number, "
 	    "agency_code, agency_name, level, procedure_code, issued_on, "
 	    "valid_until, status FROM register_entries WHERE entry_key = ?1",
+	/* The columns of RS_FIND, then what a row without a dossier code
+	 * takes over from the entry it names, and how many it could name. */
+	[RS_BY_NUMBER] = "SELECT id, import_id, line, dossier_code, "
+	    "doc_number, agency_code, agency_name, level, procedure_code, "
+	    "issued_on, valid_until, status, entry_key, dossier_key, "
+	    "count(*) OVER () FROM register_entries WHERE number_key = ?1 AND "
+	    "agency_code = ?2 AND issued_on = ?3 AND dossier_key IS NOT NULL "
+	    "ORDER BY id",
 	[RS_INSERT] = "INSERT INTO register_entries (entry_key, dossier_code, "
 	    "dossier_key, doc_number, number_key, agency_code, agency_name, "
 	    "level, procedure_code, issued_on, valid_until, status, import_id, "
@@ -673,6 +691,59 @@ register_seen(struct register_reader *r, const char *key, int remember)
 }
 
 /*
+ * The entry held with a dossier code that a row without one names by its
+ * number, agency and issue date: 1 with RS_BY_NUMBER on its row, 0 if
+ * there is none, -1 if there are several (why says which), for a guess
+ * would update one dossier with another's status.
+ */
+static int
+register_find_number(struct register_reader *r, const char *nkey,
+    const char *agency, const char *issued, char *why)
+{
+	sqlite3_stmt *st = r->stmt[RS_BY_NUMBER];
+	struct buf codes;
+	int64_t n;
+	int rc, shown = 0, found = 0;
+
+	sqlite3_reset(st);
+	sqlite3_bind_text(st, 1, nkey, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, agency, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, issued, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_DONE)
+		goto out;
+	if (rc != SQLITE_ROW)
+		goto out_dberr;
+	if ((n = sqlite3_column_int64(st, 14)) == 1) {
+		found = 1;
+		goto out;
+	}
+	buf_init(&codes, ERRMAX);
+	do {
+		buf_printf(&codes, "%s%s", shown ? ", " : "",
+		    (const char *)sqlite3_column_text(st, 3));
+	} while (++shown < 3 && (rc = sqlite3_step(st)) == SQLITE_ROW);
+	if (shown < n)
+		buf_printf(&codes, "...");
+	snprintf(why, ERRMAX, "no dossier code, and its document number, "
+	    "agency and issue date are those of %lld entries already held "
+	    "(dossier codes %s): give its dossier code so that the right one "
+	    "is updated", (long long)n, codes.data);
+	buf_free(&codes);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		goto out_dberr;
+	found = -1;
+	goto out;
+out_dberr:
+	snprintf(r->err, ERRMAX, "cannot read the register: %s",
+	    sqlite3_errmsg(r->db));
+	r->stop = 1;
+out:
+	if (found != 1)
+		sqlite3_reset(st);
+	return found;
+}
+
+/*
  * Inserts or updates one checked row (v holds its values); an entry that
  * has not changed is not written at all, so importing the same export
  * again costs little more than reading it.
@@ -684,7 +755,9 @@ register_store(struct register_reader *r, char **v, const char *level,
 	sqlite3_stmt *find = r->stmt[RS_FIND], *st;
 	char *dkey = register_key(v[RC_DOSSIER]);
 	char *nkey = register_key(v[RC_NUMBER]);
-	char *key, *nkey_full = NULL, why[ERRMAX];
+	char *key, *nkey_full = NULL, *held_code = NULL, *held_dkey = NULL;
+	char why[ERRMAX];
+	const char *code = v[RC_DOSSIER], *code_key;
 	int found, renamed = 0, same;
 	long seen = 0;
 
@@ -700,6 +773,32 @@ register_store(struct register_reader *r, char **v, const char *level,
 		else
 			renamed = 1;
 	}
+	/*
+	 * And one exported again without its dossier code is the entry
+	 * held with that number, agency and date, and keeps its code: a
+	 * file without the column (or with the cell empty) does not say the
+	 * code is gone, and the entry is still the same result.
+	 */
+	if (!found && !r->stop && dkey == NULL) {
+		found = register_find_number(r, nkey, v[RC_AGENCY], issued,
+		    why);
+		if (found == -1) {
+			r->st->bad++;
+			r->bad(r->rec_line, why, r->arg);
+			goto out;
+		}
+		if (found) {
+			find = r->stmt[RS_BY_NUMBER];
+			free(key);
+			key = xstrdup((const char *)sqlite3_column_text(find,
+			    12));
+			code = held_code = xstrdup((const char *)
+			    sqlite3_column_text(find, 3));
+			held_dkey = xstrdup((const char *)
+			    sqlite3_column_text(find, 13));
+		}
+	}
+	code_key = held_dkey ? held_dkey : dkey;
 	if (!r->stop && (seen = register_seen(r, key, 0)) == 0 && renamed)
 		seen = register_seen(r, nkey_full, 0);
 	if (r->stop)
@@ -715,7 +814,7 @@ register_store(struct register_reader *r, char **v, const char *level,
 	register_seen(r, key, 1);
 	if (renamed)
 		register_seen(r, nkey_full, 1);
-	same = found && register_same(find, 3, v[RC_DOSSIER]) &&
+	same = found && register_same(find, 3, code) &&
 	    register_same(find, 4, v[RC_NUMBER]) &&
 	    register_same(find, 5, v[RC_AGENCY]) &&
 	    register_same(find, 6, v[RC_AGENCY_NAME]) &&
@@ -731,8 +830,8 @@ register_store(struct register_reader *r, char **v, const char *level,
 	st = r->stmt[found ? RS_UPDATE : RS_INSERT];
 	sqlite3_reset(st);
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	register_bind(st, 2, v[RC_DOSSIER]);
-	register_bind(st, 3, dkey);
+	register_bind(st, 2, code);
+	register_bind(st, 3, code_key);
 	register_bind(st, 4, v[RC_NUMBER]);
 	register_bind(st, 5, nkey);
 	register_bind(st, 6, v[RC_AGENCY]);
@@ -758,10 +857,21 @@ register_store(struct register_reader *r, char **v, const char *level,
 	sqlite3_reset(st);
 out:
 	sqlite3_reset(find);
+	free(held_code);
+	free(held_dkey);
 	free(key);
 	free(nkey_full);
 	free(dkey);
 	free(nkey);
+}
+
+static int
+register_empty_key(const char *s)
+{
+	char *k = register_key(s);
+
+	free(k);
+	return k == NULL;
 }
 
 /* Adds one reason to the reasons a row is bad. */
@@ -813,6 +923,13 @@ register_row(struct register_reader *r)
 		v[c] = register_value(r, c);
 	if (v[RC_DOSSIER] == NULL && v[RC_NUMBER] == NULL)
 		register_why(&why, "no dossier code and no document number");
+	/* Keyed, "Số:" or a no-break space is nothing: no entry to name. */
+	if (v[RC_DOSSIER] != NULL && register_empty_key(v[RC_DOSSIER]))
+		register_why(&why, "dossier code '%s' holds no code",
+		    v[RC_DOSSIER]);
+	if (v[RC_NUMBER] != NULL && register_empty_key(v[RC_NUMBER]))
+		register_why(&why, "document number '%s' holds no number",
+		    v[RC_NUMBER]);
 	if (v[RC_AGENCY] == NULL)
 		register_why(&why, "no agency code");
 	else if (!register_agency_ok(v[RC_AGENCY]))

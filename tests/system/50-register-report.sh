@@ -2,7 +2,8 @@
 # Auditors: scans of a former district office, then its register; the
 # report per level and office in every format with the same figures; what
 # is still to scan; a register with bad rows imports nothing; re-imports
-# never double; --config changes the targets; the HTML renders its bars.
+# never double, with or without dossier codes; --config changes the
+# targets; the HTML renders its bars.
 . "$(dirname "$0")/lib.sh"
 G=$FIXTURES/good
 R=$FIXTURES/register
@@ -135,6 +136,59 @@ for f in register.csv register-semicolon-bom.csv register-vi.csv; do
 	"$SOHOA" register import --json "$R/$f" >"$T/again.json" 2>&1
 	check "re-importing $f adds nothing" jq -e '.added == 0 and .entries == 15' "$T/again.json"
 done
+
+# The same register exported again without its dossier-code column (as
+# of 31/12/2025 it holds 11 valid results): each row is the entry already
+# held with its number, agency and date, not a new one.  In a copy of the
+# office's data, so that what follows still sees register.csv alone.
+LATER=(--as-of 2025-12-31)
+cp -a "$SOHOA_DATA" "$T/data-nocode"
+nocode() { SOHOA_DATA=$T/data-nocode "$SOHOA" "$@"; }
+valid_total() { nocode report "${LATER[@]}" --json | jq '[.levels[].valid_issued] | add'; }
+nocode register import "$R/register.csv" >/dev/null 2>&1
+check "before it, the report counts 11 valid results" test "$(valid_total)" -eq 11
+nocode register import "$R/register-no-code.csv" >"$T/nocode.out" 2>&1
+check "the export without dossier codes imports (exit 0)" test $? -eq 0
+check "it says its 15 rows are unchanged, none new" grep -q \
+    "15 rows imported: 0 new, 0 updated, 15 unchanged.  The register holds 15 entries, 2 of them matched" "$T/nocode.out"
+check "the report still counts 11 valid results, not 19" test "$(valid_total)" -eq 11
+check "and the district's two scanned results, matched by dossier code" \
+    jq -e '.levels[1].digitized == 2' <(nocode report "${LATER[@]}" --json)
+
+# The other way round, in a register of its own: first without dossier
+# codes, then with them, then a change sent without them.
+other() { SOHOA_DATA=$T/data2 "$SOHOA" "$@"; }
+other register import "$R/register-no-code.csv" >"$T/o1.out" 2>&1
+check "a register without dossier codes imports its 15 entries" \
+    grep -q "15 rows imported: 15 new" "$T/o1.out"
+other register import "$R/register.csv" >"$T/o2.out" 2>&1
+check "the same with dossier codes updates 11 of them and adds none" \
+    grep -q "15 rows imported: 0 new, 11 updated, 4 unchanged.  The register holds 15 entries" "$T/o2.out"
+sed 's/^601\/QĐ-UBND,\(.*\),valid$/601\/QĐ-UBND,\1,revoked/' \
+    "$R/register-no-code.csv" >"$T/revoked.csv"
+other register import "$T/revoked.csv" >"$T/o3.out" 2>&1
+check "601/QĐ-UBND revoked, without its dossier code: one entry updated" \
+    grep -q "15 rows imported: 0 new, 1 updated, 14 unchanged.  The register holds 15 entries" "$T/o3.out"
+check "it is still the entry with its dossier code, now revoked" \
+    jq -e '.[] | select(.doc_number == "601/QĐ-UBND") | .status == "revoked" and .dossier_code == "000.00.05.H26-240501-0032"' \
+    <(other register unmatched --json 2>/dev/null)
+check "and the report counts 10 valid results" test "$(other report "${LATER[@]}" --json | jq '[.levels[].valid_issued] | add')" -eq 10
+
+# One decision for two dossiers: a row without a dossier code could be
+# either, so the file is refused and names the row rather than guess.
+printf '%s\n' "dossier_code,doc_number,agency_code,level,issued_on,status" \
+    "000.11.30.H26-240701-0201,5/QĐ-UBND,000.11.30.H26,commune,2024-07-01,valid" \
+    "000.11.30.H26-240701-0202,5/QĐ-UBND,000.11.30.H26,commune,2024-07-01,valid" >"$T/two.csv"
+printf '%s\n' "doc_number,agency_code,level,issued_on,status" \
+    "5/QĐ-UBND,000.11.30.H26,commune,2024-07-01,revoked" >"$T/which.csv"
+other register import "$T/two.csv" >"$T/o4.out" 2>&1
+check "two dossiers with one decision are two entries" \
+    grep -q "2 rows imported: 2 new.*holds 17 entries" "$T/o4.out"
+other register import "$T/which.csv" >"$T/o5.out" 2>&1
+check "a row without a code that could be either is refused (exit 1)" test $? -eq 1
+check "its line is named with both dossier codes" grep -q \
+    "which.csv:2: .*000.11.30.H26-240701-0201, 000.11.30.H26-240701-0202" "$T/o5.out"
+check "and neither entry was changed" test "$(other register unmatched --json 2>/dev/null | jq '[.[] | select(.doc_number == "5/QĐ-UBND" and .status == "valid")] | length')" -eq 2
 
 # The installation's targets: --config, here a district target of 50 %.
 printf '[targets]\ncity = 70%%\ndistrict = 50%%\ncommune = 50%%\n' >"$T/other.conf"

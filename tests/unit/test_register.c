@@ -1,8 +1,9 @@
 /*
  * test_register.c: the register as auditors import it: the one-stop
  * software's CSV in its English, Vietnamese and semicolon+BOM forms reads
- * the same; a re-import updates and never doubles; a file with bad rows
- * names each line and imports nothing; levels come from the targets; and
+ * the same; a re-import updates and never doubles, also when it comes
+ * with its dossier codes or without them; a file with bad rows names
+ * each line and imports nothing; levels come from the targets; and
  * documents match entries by dossier code, else by number + agency + date,
  * however the number was typed, also after a record is corrected.
  */
@@ -270,6 +271,116 @@ test_reimport_updates_never_doubles(void **state)
 	index_close(ix);
 }
 
+/* Imports a file written for the test; returns what register_import did. */
+static int
+import_text(struct index *ix, const char *name, const char *text,
+    struct register_stats *st, struct bad *b)
+{
+	char *path = write_file(name, text), err[ERRMAX];
+	int rc;
+
+	memset(b, 0, sizeof *b);
+	rc = register_import(ix, &conf, path, on_bad, b, st, err);
+	if (rc == -1)
+		print_message("%s: %s\n", name, err);
+	free(path);
+	return rc;
+}
+
+static void
+test_reexport_without_dossier_codes(void **state)
+{
+	struct index *ix = fresh_index("nocode"), *rev = fresh_index("nocode2");
+	struct index *plain = fresh_index("nocode3");
+	struct register_stats st;
+	struct bad b;
+	char *before, *after, *v;
+
+	/* The same results without the dossier_code column: the same 15
+	 * entries, their codes kept (the issue: 8 more valid results). */
+	assert_int_equal(import(ix, "register.csv", &st, NULL), 0);
+	before = dump(ix);
+	assert_int_equal(import(ix, "register-no-code.csv", &st, NULL), 0);
+	assert_int_equal(st.added, 0);
+	assert_int_equal(st.updated, 0);
+	assert_int_equal(st.unchanged, 15);
+	assert_int_equal(register_count(ix), 15);
+	after = dump(ix);
+	assert_string_equal(before, after);
+	free(before);
+	free(after);
+
+	/* A change sent without the code updates the entry that has it. */
+	assert_int_equal(import_text(ix, "revoked.csv", "doc_number,"
+	    "agency_code,level,issued_on,status\n"
+	    "Số: 2087/qđ-ubnd,000.00.05.H26,district,20/03/2024,thu hồi\n",
+	    &st, &b), 0);
+	assert_int_equal(st.updated, 1);
+	assert_int_equal(st.added, 0);
+	assert_int_equal(register_count(ix), 15);
+	v = entry(ix, "status || ' ' || dossier_code", "2087/QĐ-UBND");
+	assert_string_equal(v, "revoked 000.23.11.H26-240315-0017");
+	free(v);
+
+	/* In one file, a row with the code and one without it for the same
+	 * number are one entry named twice. */
+	assert_int_equal(import_text(ix, "twice.csv", "dossier_code,"
+	    "doc_number,agency_code,level,issued_on,status\n"
+	    "000.00.05.H26-240501-0032,601/QĐ-UBND,000.00.05.H26,district,"
+	    "2024-05-01,valid\n"
+	    ",601/QĐ-UBND,000.00.05.H26,district,2024-05-01,revoked\n",
+	    &st, &b), -1);
+	assert_int_equal(b.n, 1);
+	assert_int_equal(b.lines[0], 3);
+	assert_non_null(strstr(b.why[0], "the same entry as line 2"));
+
+	/* Another dossier code for the same decision is another dossier. */
+	assert_int_equal(import_text(ix, "other.csv", "dossier_code,"
+	    "doc_number,agency_code,level,issued_on,status\n"
+	    "000.00.05.H26-240501-0099,601/QĐ-UBND,000.00.05.H26,district,"
+	    "2024-05-01,valid\n", &st, &b), 0);
+	assert_int_equal(st.added, 1);
+	assert_int_equal(register_count(ix), 16);
+	/* ... and then a row without a code could be either: the file is
+	 * refused, its line named with both codes, nothing changed. */
+	assert_int_equal(import_text(ix, "which.csv", "doc_number,agency_code,"
+	    "level,issued_on,status\n"
+	    "15/QĐ-STP,000.00.12.H26,city,2024-01-02,valid\n"
+	    "601/QĐ-UBND,000.00.05.H26,district,2024-05-01,revoked\n",
+	    &st, &b), -1);
+	assert_int_equal(b.n, 1);
+	assert_int_equal(b.lines[0], 3);
+	assert_non_null(strstr(b.why[0], "2 entries already held"));
+	assert_non_null(strstr(b.why[0], "000.00.05.H26-240501-0032, "
+	    "000.00.05.H26-240501-0099"));
+	assert_int_equal(register_count(ix), 16);
+	v = entry(ix, "group_concat(status)", "601/QĐ-UBND");
+	assert_string_equal(v, "valid,valid");
+	free(v);
+
+	/* The other way round: first without codes, then with them. */
+	assert_int_equal(import(rev, "register-no-code.csv", &st, NULL), 0);
+	assert_int_equal(st.added, 15);
+	assert_int_equal(import(rev, "register.csv", &st, NULL), 0);
+	assert_int_equal(st.added, 0);
+	assert_int_equal(st.updated, 11);	/* the rows with a code */
+	assert_int_equal(st.unchanged, 4);
+	assert_int_equal(register_count(rev), 15);
+	assert_int_equal(import(rev, "register-no-code.csv", &st, NULL), 0);
+	assert_int_equal(st.unchanged, 15);
+	assert_int_equal(register_count(rev), 15);
+	/* ... which leaves the register the file with codes gives alone. */
+	assert_int_equal(import(plain, "register.csv", &st, NULL), 0);
+	before = dump(plain);
+	after = dump(rev);
+	assert_string_equal(before, after);
+	free(before);
+	free(after);
+	index_close(ix);
+	index_close(rev);
+	index_close(plain);
+}
+
 static void
 test_bad_rows_import_nothing(void **state)
 {
@@ -335,6 +446,14 @@ test_bad_rows_import_nothing(void **state)
 	    err), -1);
 	assert_non_null(strstr(b.why[0], "UTF-8"));
 	free(path);
+	/* A number that is only "Số:" names no entry (it crashed once). */
+	assert_int_equal(import_text(ix, "so.csv", "dossier_code,doc_number,"
+	    "agency_code,level,issued_on,status\n"
+	    ",Số:,000.11.30.H26,commune,2024-01-01,valid\n"
+	    "Số:,1/QĐ,000.11.30.H26,commune,2024-01-01,valid\n", &st, &b), -1);
+	assert_int_equal(b.n, 2);
+	assert_non_null(strstr(b.why[0], "holds no number"));
+	assert_non_null(strstr(b.why[1], "holds no code"));
 	assert_int_equal(register_count(ix), 15);
 	index_close(ix);
 }
@@ -517,6 +636,7 @@ main(void)
 		cmocka_unit_test(test_keys),
 		cmocka_unit_test(test_import_and_variants),
 		cmocka_unit_test(test_reimport_updates_never_doubles),
+		cmocka_unit_test(test_reexport_without_dossier_codes),
 		cmocka_unit_test(test_bad_rows_import_nothing),
 		cmocka_unit_test(test_levels_are_configuration),
 		cmocka_unit_test(test_matching),
