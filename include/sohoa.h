@@ -419,9 +419,10 @@ struct watch;
 struct watch *watch_open(const struct profile *profiles, size_t nprof,
 	    int rescan_seconds);
 void	watch_close(struct watch *);
-/* Reads events, rescans what is due, and calls ready() once for each file
- * that is whole (prof is the index in profiles). */
-void	watch_poll(struct watch *, void (*ready)(int prof, const char *path,
+/* Reads events, rescans what is due, and calls ready() for each file
+ * that is whole (prof is the index in profiles): once when it returns 0,
+ * again on the next poll when it returns -1 ("not now"). */
+void	watch_poll(struct watch *, int (*ready)(int prof, const char *path,
 	    const char *rel, void *), void *arg);
 /* Every inbox is looked at in full on the next poll. */
 void	watch_rescan(struct watch *);

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "sohoa.h"
@@ -588,59 +589,93 @@ cmd_verify(struct cmd_opts *o, int argc, char **argv)
 	return n ? 1 : 0;
 }
 
-/* The daemon holds an exclusive lock on its pid file while it runs. */
-static long
-daemon_pid(const char *datadir)
+/*
+ * The daemon holds a lock on its pid file while it runs; the file's
+ * second line, "full FREE SINCE", says it waits for room on the data disk
+ * (sohoad cannot write that into the database then).
+ */
+struct daemon_state {
+	long	 pid;		/* 0: not running; -1: running, pid unknown */
+	int	 full;
+	unsigned long long full_free;
+	long long full_since;
+};
+
+static void
+daemon_state(const char *datadir, struct daemon_state *ds)
 {
-	char *path = xasprintf("%s/sohoad.pid", datadir), buf[32];
-	long pid = 0;
-	ssize_t n;
+	char *path = xasprintf("%s/sohoad.pid", datadir), buf[256], *nl;
+	ssize_t n = 0;
 	int fd;
 
+	memset(ds, 0, sizeof *ds);
 	/* Asks about sohoad's lock without taking one (see sohoad_lock). */
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) != -1) {
-		if (util_lock_held(fd, &pid) == 1) {
-			if (pid <= 0 && (n = read(fd, buf, sizeof buf - 1)) > 0) {
-				buf[n] = '\0';
-				pid = strtol(buf, NULL, 10);
-			}
-			if (pid <= 0)
-				pid = -1;	/* running, pid unknown */
+		if (util_lock_held(fd, &ds->pid) == 1) {
+			if ((n = read(fd, buf, sizeof buf - 1)) < 0)
+				n = 0;
+			buf[n] = '\0';
+			if (ds->pid <= 0)
+				ds->pid = strtol(buf, NULL, 10);
+			if (ds->pid <= 0)
+				ds->pid = -1;	/* running, pid unknown */
+			if ((nl = strchr(buf, '\n')) != NULL &&
+			    sscanf(nl + 1, "full %llu %lld", &ds->full_free,
+			    &ds->full_since) == 2)
+				ds->full = 1;
 		}
 		close(fd);
 	}
 	free(path);
-	return pid;
 }
 
 static int
 cmd_status(struct cmd_opts *o, int argc, char **argv)
 {
+	struct daemon_state ds;
 	struct index *ix;
-	json_t *profiles, *p, *r;
-	long pid;
+	json_t *profiles, *p, *r, *disk;
+	uint64_t room = 0;
 	size_t i;
-	char err[ERRMAX];
+	char err[ERRMAX], since[40] = "";
+	int room_known;
 
 	if (argc != 0)
 		fatalx("status takes no arguments");
-	pid = daemon_pid(data_dir(o));
+	daemon_state(data_dir(o), &ds);
 	ix = open_index(o, 1);
 	if (job_init(ix, err) == -1)
 		fatalx("%s", err);
 	profiles = job_status(ix);
+	room_known = util_disk_free(data_dir(o), &room) == 0;
+	if (ds.full) {
+		time_t t = (time_t)ds.full_since;
+		struct tm tm;
+
+		localtime_r(&t, &tm);
+		strftime(since, sizeof since, "%Y-%m-%dT%H:%M:%S", &tm);
+	}
 	if (o->json) {
-		r = json_pack("{s:b, s:o, s:O}", "running", pid != 0, "pid",
-		    pid > 0 ? json_integer(pid) : json_null(), "profiles",
-		    profiles);
+		disk = json_pack("{s:o, s:b, s:o}", "free_bytes", room_known ?
+		    json_integer((json_int_t)room) : json_null(), "full",
+		    ds.full, "full_since", ds.full ? json_string(since) :
+		    json_null());
+		r = json_pack("{s:b, s:o, s:o, s:O}", "running", ds.pid != 0,
+		    "pid", ds.pid > 0 ? json_integer(ds.pid) : json_null(),
+		    "disk", disk, "profiles", profiles);
 		print_json(r);
 		json_decref(r);
 	} else {
-		if (pid != 0)
-			printf("sohoad is running (pid %ld) on %s\n", pid,
+		if (ds.pid != 0)
+			printf("sohoad is running (pid %ld) on %s\n", ds.pid,
 			    data_dir(o));
 		else
 			printf("sohoad is NOT running on %s\n", data_dir(o));
+		if (ds.full)
+			printf("sohoad is waiting: the data disk is full (%.1f "
+			    "MB free since %s); scans wait in the inboxes and "
+			    "the spool and are read once there is room\n",
+			    ds.full_free / 1048576.0, since);
 		if (json_array_size(profiles) > 0)
 			printf("\n%-20s %6s %11s %13s %12s %10s  %s\n", "profile",
 			    "queue", "done today", "failed today",
@@ -659,7 +694,7 @@ cmd_status(struct cmd_opts *o, int argc, char **argv)
 	}
 	json_decref(profiles);
 	index_close(ix);
-	return pid != 0 ? 0 : 1;
+	return ds.pid != 0 ? 0 : 1;
 }
 
 /* show's and edit's lines for corrections: when, who, field, old -> new. */

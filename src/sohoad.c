@@ -45,6 +45,10 @@
 #define SOHOAD_FULL_CHECK	2	/* seconds between looks at a full disk */
 #define SOHOAD_FULL_RETRY	60	/* ... and between tries to read anyway */
 #define SOHOAD_MB		(1024 * 1024)
+/* Work done in one turn of the loop before its periodic duties come round:
+ * a claim or a duplicate costs a few fsyncs, and 200 scans dropped at
+ * once would otherwise hold the loop for seconds. */
+#define SOHOAD_TURN_USEC	200000
 
 
 struct profset {
@@ -73,9 +77,26 @@ struct sohoad {
 	int	 full;			/* the data disk is full: nothing is read */
 	uint64_t full_free;		/* bytes free when it was found full */
 	time_t	 full_since, full_tried, full_checked;
+	uint64_t turn_end;		/* monotonic usec: this turn's work stops */
 };
 
 static volatile sig_atomic_t got_term, got_hup, got_int;
+
+static uint64_t
+sohoad_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/* This turn's share of work is used up: the rest waits for the next. */
+static int
+sohoad_turn_over(const struct sohoad *sd)
+{
+	return sohoad_usec() >= sd->turn_end;
+}
 
 static void
 sohoad_signal(int sig)
@@ -611,7 +632,7 @@ out:
 	free(why);
 }
 
-static void
+static int
 sohoad_claim(int prof, const char *path, const char *rel, void *arg)
 {
 	struct sohoad *sd = arg;
@@ -620,10 +641,13 @@ sohoad_claim(int prof, const char *path, const char *rel, void *arg)
 	char err[ERRMAX];
 	struct stat st;
 	int64_t id;
+	int rc = 0;
 
 	/* A disk found full by an earlier claim: the rest wait in the inbox. */
-	if (sd->full)
+	if (sd->full || sohoad_turn_over(sd)) {
+		rc = -1;
 		goto out;
+	}
 	if (job_claim(sd->ix, spooldir, p->name, path, rel, &id, err) == -1) {
 		if (stat(path, &st) == -1 || !sohoad_short_of_room(sd,
 		    (uint64_t)st.st_size + SOHOAD_MB))
@@ -634,6 +658,7 @@ sohoad_claim(int prof, const char *path, const char *rel, void *arg)
 	}
 out:
 	free(spooldir);
+	return rc;
 }
 
 static int
@@ -664,7 +689,7 @@ sohoad_dispatch(struct sohoad *sd)
 	int64_t first;
 	size_t k;
 
-	for (k = 0; k < sd->nq && !sd->full; k++) {
+	for (k = 0; k < sd->nq && !sd->full && !sohoad_turn_over(sd); k++) {
 		j = sd->q[k];
 		if (sd->retry_at[k] > now)
 			continue;
@@ -859,15 +884,6 @@ sohoad_notify_status(struct sohoad *sd)
 		    sd->quarantined, mins > 0.01 ? sd->pages / mins : 0.0);
 }
 
-static uint64_t
-sohoad_usec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
-
 static int
 sohoad_reload(struct sohoad *sd)
 {
@@ -1015,13 +1031,14 @@ sohoad_run(struct sohoad *sd, char *self)
 				break;
 		} else {
 			sohoad_check_room(sd, now);
-			if (!sd->full)
-				watch_poll(sd->watch, sohoad_claim, sd);
+			sd->turn_end = sohoad_usec() + SOHOAD_TURN_USEC;
+			watch_poll(sd->watch, sohoad_claim, sd);
 			/* The journal is read again only when claims added to it. */
 			if (sd->claimed) {
 				sd->claimed = 0;
 				sohoad_load_queue(sd);
 			}
+			sd->turn_end = sohoad_usec() + SOHOAD_TURN_USEC;
 			sohoad_dispatch(sd);
 		}
 		if (pool_wait(sd->pool, 250, &res, &tag) == 1) {
@@ -1031,7 +1048,8 @@ sohoad_run(struct sohoad *sd, char *self)
 
 		now = time(NULL);
 		now_us = sohoad_usec();
-		if (wd_usec > 0 && now_us - last_wd >= wd_usec / 2) {
+		/* Twice as often as systemd asks: a slow turn has room. */
+		if (wd_usec > 0 && now_us - last_wd >= wd_usec / 4) {
 			sd_notify(0, "WATCHDOG=1");
 			last_wd = now_us;
 		}

@@ -365,7 +365,7 @@ watch_ready(const struct profile *p, struct watch_entry *e, double now)
 }
 
 void
-watch_poll(struct watch *w, void (*ready)(int prof, const char *path,
+watch_poll(struct watch *w, int (*ready)(int prof, const char *path,
     const char *rel, void *), void *arg)
 {
 	double now = watch_now();
@@ -404,7 +404,10 @@ watch_poll(struct watch *w, void (*ready)(int prof, const char *path,
 			i++;
 			continue;
 		}
-		ready(e->prof, e->path, e->rel, arg);
+		if (ready(e->prof, e->path, e->rel, arg) == -1) {
+			i++;	/* not now: offered again on the next poll */
+			continue;
+		}
 		watch_entry_drop(w, e);
 	}
 }
