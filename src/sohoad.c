@@ -598,7 +598,7 @@ sohoad_run(struct sohoad *sd, char *self)
 	void *tag;
 	int lockfd;
 
-	if (util_mkdirs(sd->datadir, 0750) == -1)
+	if (util_mkdirs_private(sd->datadir) == -1)
 		fatal("cannot create the data folder %s", sd->datadir);
 	lockfd = sohoad_lock(sd->datadir);
 	db = xasprintf("%s/sohoa.db", sd->datadir);
