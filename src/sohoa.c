@@ -214,12 +214,13 @@ open_index(const struct cmd_opts *o, int create)
 	struct stat st;
 
 	if (create) {
-		if (util_mkdirs(dir, 0750) == -1)
+		if (util_mkdirs_private(dir) == -1)
 			fatal("cannot create the data folder %s", dir);
 	} else if (stat(db, &st) == -1) {
 		fatalx("no sohoa data in %s: nothing has been ingested there yet "
 		    "(use --data DIR or SOHOA_DATA)", dir);
-	}
+	} else
+		util_keep_private(dir);
 	if ((ix = index_open(db, err)) == NULL)
 		fatalx("%s", err);
 	free(db);
@@ -518,6 +519,8 @@ struct verify_state {
 	int	 json;
 	int	 checked;
 	size_t	 nproblems;
+	int	 packages_closed;	/* were open to other users */
+	int	 folders_closed;
 };
 
 static void
@@ -532,6 +535,33 @@ verify_report(const char *member, const char *why, void *arg)
 		printf("%s%s%s: %s\n", v->current, member ? ": " : "",
 		    member ? member : "", why);
 	v->nproblems++;
+}
+
+/*
+ * A package and the archive folders above it that an older sohoa left
+ * open to other users (0644, 0755) are closed as verify reads it: verify
+ * reads every package anyway, where a walk of the archive at every start
+ * of the daemon would grow with the archive.  The data folder, closed at
+ * every start, already keeps others out.
+ */
+static void
+verify_unshare(struct verify_state *v, const char *archive, const char *path)
+{
+	size_t root = strlen(v->datadir);
+	char *p, *slash;
+	mode_t was;
+
+	if (archive[0] == '/' || strstr(archive, "..") != NULL)
+		return;		/* not a place in the archive */
+	p = xstrdup(path);
+	if (util_unshare(p, &was) == 1)
+		v->packages_closed++;
+	while ((slash = strrchr(p, '/')) != NULL && (size_t)(slash - p) > root) {
+		*slash = '\0';
+		if (util_unshare(p, &was) == 1)
+			v->folders_closed++;
+	}
+	free(p);
 }
 
 static int
@@ -553,6 +583,7 @@ verify_one(int64_t id, const char *archive, const char *sha, void *arg)
 			verify_report(NULL, "the package's checksum differs from "
 			    "the one recorded when it was archived", v);
 		archive_verify(path, verify_report, v);
+		verify_unshare(v, archive, path);
 	}
 	free(path);
 	return 0;
@@ -583,6 +614,11 @@ cmd_verify(struct cmd_opts *o, int argc, char **argv)
 	}
 	fprintf(stderr, "%d package%s checked, %zu problem%s\n", v.checked,
 	    v.checked == 1 ? "" : "s", n, n == 1 ? "" : "s");
+	if (v.packages_closed + v.folders_closed > 0)
+		log_info("%d package%s and %d archive folder%s were open to "
+		    "other users; now for their owner and group only",
+		    v.packages_closed, v.packages_closed == 1 ? "" : "s",
+		    v.folders_closed, v.folders_closed == 1 ? "" : "s");
 	json_decref(v.problems);
 	index_close(ix);
 	return n ? 1 : 0;
