@@ -74,6 +74,22 @@ int	util_path_within(const char *inner, const char *outer);
 int	util_disk_free(const char *path, uint64_t *bytes);
 /* 1 for the errno values of a full disk or a used-up quota. */
 int	util_errno_disk_full(int);
+/*
+ * Personal data (scans, their text, names and ID numbers in the database)
+ * is for the owner, who writes, and the staff group, who reads; never for
+ * other users.  A umask stricter than these narrows them further; a looser
+ * one (022) does not widen them.
+ */
+#define UTIL_PRIVATE_DIR	0750
+#define UTIL_PRIVATE_FILE	0640
+/* Takes from path whatever it grants other users, when we own it: 1 when
+ * the mode changed (*was the old one), 0 when there was nothing to do or
+ * path is not ours, -1 (errno) on failure.  Quiet. */
+int	util_unshare(const char *path, mode_t *was);
+/* util_unshare with one log line saying what changed or what failed. */
+int	util_keep_private(const char *path);
+/* util_mkdirs(path, UTIL_PRIVATE_DIR), then util_keep_private(path). */
+int	util_mkdirs_private(const char *path);
 /* SHA-256 as 64 lower-case hex digits plus NUL. */
 void	util_sha256(const void *data, size_t len, char hex[65]);
 int	util_sha256_file(const char *path, char hex[65], char *err);

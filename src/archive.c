@@ -269,7 +269,10 @@ archive_put_header(struct archive *a, const char *member, unsigned int type,
 		fatal("out of memory");
 	archive_entry_set_pathname_utf8(e, member);
 	archive_entry_set_filetype(e, type);
-	archive_entry_set_perm(e, type == AE_IFDIR ? 0755 : 0644);
+	/* Extracted with tar, a member is for its owner and group only, as
+	 * the package is. */
+	archive_entry_set_perm(e, type == AE_IFDIR ? UTIL_PRIVATE_DIR :
+	    UTIL_PRIVATE_FILE);
 	archive_entry_set_size(e, type == AE_IFDIR ? 0 : size);
 	archive_entry_set_mtime(e, now, 0);
 	archive_entry_set_uid(e, 0);
@@ -528,7 +531,7 @@ archive_make_folder(const char *dir, char *err)
 	    slash != p)
 		*slash = '\0';
 	existing = stat(p, &st) == 0 ? strlen(p) : 0;
-	if (util_mkdirs(dir, 0755) == -1) {
+	if (util_mkdirs(dir, UTIL_PRIVATE_DIR) == -1) {
 		snprintf(err, ERRMAX, "cannot create the folder %s: %s", dir,
 		    strerror(errno));
 		goto out;
@@ -585,7 +588,12 @@ archive_write(const char *dest, const char *bag,
 		    dir, strerror(errno));
 		goto out;
 	}
-	if (fchmod(sink.fd, 0644) == -1) {
+	/*
+	 * mkostemp makes the file 0600; clerks read packages through the
+	 * staff group, and other users have no business with citizens' scans
+	 * (and the daemon's umask, 0027, says the same).
+	 */
+	if (fchmod(sink.fd, UTIL_PRIVATE_FILE) == -1) {
 		snprintf(err, ERRMAX, "cannot set the mode of %s: %s", tmp,
 		    strerror(errno));
 		goto out_tmp;

@@ -46,6 +46,7 @@
 #include <sys/types.h>
 
 #include <ctype.h>
+#include <fcntl.h>
 #include <math.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -792,6 +793,33 @@ index_setup(sqlite3 *db, char **msg)
 	return rc;
 }
 
+/*
+ * The database holds citizens' names and ID numbers: for its owner and
+ * the staff group only.  SQLite would make a new one 0644 under umask
+ * 022, so it is made 0640 here first; SQLite gives the -wal and -shm
+ * files the mode of the database, whatever the umask.  A database an
+ * older sohoa left open to others is closed, and so are its -wal and -shm
+ * when a crash left them behind.  Failures are SQLite's to report.
+ */
+static void
+index_keep_private(const char *dbpath)
+{
+	static const char *const sidecars[] = { "-wal", "-shm" };
+	char *side;
+	size_t i;
+	int fd;
+
+	if ((fd = open(dbpath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	    UTIL_PRIVATE_FILE)) != -1)
+		close(fd);
+	util_keep_private(dbpath);
+	for (i = 0; i < sizeof sidecars / sizeof sidecars[0]; i++) {
+		side = xasprintf("%s%s", dbpath, sidecars[i]);
+		util_keep_private(side);
+		free(side);
+	}
+}
+
 struct index *
 index_open(const char *dbpath, char *err)
 {
@@ -800,6 +828,7 @@ index_open(const char *dbpath, char *err)
 	int i;
 
 	ix->named_span = INDEX_NAMED_SPAN;
+	index_keep_private(dbpath);
 	if (sqlite3_open_v2(dbpath, &ix->db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		snprintf(err, ERRMAX, "cannot open the database %s: %s", dbpath,

@@ -543,15 +543,41 @@ report_width(const char *s)
 	return n;
 }
 
+/*
+ * Register cells and names read by OCR are text from outside: in the
+ * table (and in HTML) they are shown escaped (vntext_escape), so that a
+ * newline or an escape sequence in one cannot add a line or move the
+ * cursor, nor a bidirectional control reorder what an auditor reads.
+ */
+static void
+report_text(struct report_out *out, const char *s)
+{
+	char *e = vntext_escape(s, strlen(s));
+
+	report_puts(out, e);
+	free(e);
+}
+
+/* Characters of s once escaped. */
+static size_t
+report_shown_width(const char *s)
+{
+	char *e = vntext_escape(s, strlen(s));
+	size_t w = report_width(e);
+
+	free(e);
+	return w;
+}
+
 static void
 report_cell(struct report_out *out, const char *s, size_t width, int right)
 {
-	size_t w = report_width(s);
+	size_t w = report_shown_width(s);
 
 	if (right)
 		for (; w < width; w++)
 			report_puts(out, " ");
-	report_puts(out, s);
+	report_text(out, s);
 	if (!right)
 		for (; w < width; w++)
 			report_puts(out, " ");
@@ -564,7 +590,7 @@ report_col_width(json_t *rows, const char *key, size_t min)
 	size_t i, w;
 
 	json_array_foreach(rows, i, o)
-		if ((w = report_width(report_s(o, key))) > min)
+		if ((w = report_shown_width(report_s(o, key))) > min)
 			min = w;
 	return min;
 }
@@ -640,7 +666,9 @@ report_table(struct report_out *out, json_t *r)
 		report_puts(out, "  ");
 		report_cell(out, report_s(o, "level"), lw, 0);
 		report_table_figures(out, o, have_register);
-		report_put(out, "  %s\n", report_s(o, "agency_name"));
+		report_puts(out, "  ");
+		report_text(out, report_s(o, "agency_name"));
+		report_puts(out, "\n");
 	}
 	if (json_array_size(offices) == 0)
 		report_puts(out, "(no office)\n");
@@ -652,20 +680,28 @@ report_table(struct report_out *out, json_t *r)
 
 		if (json_array_size(missing) == 0)
 			continue;
-		report_put(out, "\n%s  %s (%s): %zu\n", report_s(o,
-		    "agency_code"), report_s(o, "agency_name"), report_s(o,
-		    "level"), json_array_size(missing));
+		report_puts(out, "\n");
+		report_text(out, report_s(o, "agency_code"));
+		report_puts(out, "  ");
+		report_text(out, report_s(o, "agency_name"));
+		report_puts(out, " (");
+		report_text(out, report_s(o, "level"));
+		report_put(out, "): %zu\n", json_array_size(missing));
 		report_puts(out, "  issued      number                "
 		    "dossier code                 procedure                 "
 		    "valid until\n");
 		json_array_foreach(missing, k, e) {
-			report_put(out, "  %s  ", report_s(e, "issued_on"));
+			report_puts(out, "  ");
+			report_text(out, report_s(e, "issued_on"));
+			report_puts(out, "  ");
 			report_cell(out, report_s(e, "doc_number"), 20, 0);
 			report_puts(out, "  ");
 			report_cell(out, report_s(e, "dossier_code"), 27, 0);
 			report_puts(out, "  ");
 			report_cell(out, report_s(e, "procedure_code"), 24, 0);
-			report_put(out, "  %s\n", report_s(e, "valid_until"));
+			report_puts(out, "  ");
+			report_text(out, report_s(e, "valid_until"));
+			report_puts(out, "\n");
 		}
 	}
 }
@@ -788,11 +824,14 @@ report_csv(struct report_out *out, json_t *r)
 		report_csv_figures(out, asof, "office", o);
 }
 
-/* Text escaped for HTML, element content and attribute values alike. */
+/* Text escaped for HTML, element content and attribute values alike;
+ * controls escaped first, as in the table (a bidirectional control would
+ * reorder the page's text as well as a terminal's). */
 static void
-report_esc(struct report_out *out, const char *s)
+report_esc(struct report_out *out, const char *text)
 {
-	const char *start = s;
+	char *shown = vntext_escape(text, strlen(text));
+	const char *s = shown, *start = s;
 
 	for (; *s != '\0'; s++) {
 		const char *ent = NULL;
@@ -812,6 +851,7 @@ report_esc(struct report_out *out, const char *s)
 		start = s + 1;
 	}
 	report_puts(out, start);
+	free(shown);
 }
 
 /* At most max characters of s, with "…" when cut.  Caller frees. */

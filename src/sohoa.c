@@ -215,12 +215,13 @@ open_index(const struct cmd_opts *o, int create)
 	struct stat st;
 
 	if (create) {
-		if (util_mkdirs(dir, 0750) == -1)
+		if (util_mkdirs_private(dir) == -1)
 			fatal("cannot create the data folder %s", dir);
 	} else if (stat(db, &st) == -1) {
 		fatalx("no sohoa data in %s: nothing has been ingested there yet "
 		    "(use --data DIR or SOHOA_DATA)", dir);
-	}
+	} else
+		util_keep_private(dir);
 	if ((ix = index_open(db, err)) == NULL)
 		fatalx("%s", err);
 	free(db);
@@ -234,6 +235,8 @@ print_json(json_t *j)
 	fputc('\n', stdout);
 }
 
+/* A string member as sohoa itself reads it (paths, names of actions),
+ * "-" when it is missing; never for showing text from outside. */
 static const char *
 str(json_t *doc, const char *key)
 {
@@ -242,21 +245,87 @@ str(json_t *doc, const char *key)
 	return s ? s : "-";
 }
 
+/*
+ * Text from outside shown to people (queries, user names, fields read by
+ * OCR, file names, register cells) goes through vntext_escape, so that a
+ * newline or an escape sequence in it can neither add a line to what an
+ * auditor reads nor move the cursor.  The escaped strings of one piece
+ * of output are kept in a struct shown and freed together by shown_free.
+ */
+#define SHOWN_MAX	16
+struct shown {
+	char	*v[SHOWN_MAX];
+	size_t	 n;
+};
+
+static const char *
+shown_keep(struct shown *sh, char *s)
+{
+	if (sh->n == SHOWN_MAX)
+		fatalx("internal error: too many strings on one line");
+	sh->v[sh->n++] = s;
+	return s;
+}
+
+/* s[0..len) escaped, "-" for NULL; valid until shown_free(sh). */
+static const char *
+shown_text(struct shown *sh, const char *s, size_t len)
+{
+	return s == NULL ? "-" : shown_keep(sh, vntext_escape(s, len));
+}
+
+/* A JSON value for people: a string escaped, null "-", anything else as
+ * compact JSON, escaped too (jansson leaves C1 and bidirectional controls
+ * as they are).  Valid until shown_free(sh). */
+static const char *
+shown_json(struct shown *sh, json_t *v)
+{
+	char *j;
+	const char *r;
+
+	if (json_is_string(v))
+		return shown_text(sh, json_string_value(v), json_string_length(v));
+	if (v == NULL || json_is_null(v))
+		return "-";
+	if ((j = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT)) == NULL)
+		fatalx("out of memory");
+	r = shown_text(sh, j, strlen(j));
+	free(j);
+	return r;
+}
+
+/* The member key of o, shown as shown_json does. */
+static const char *
+shown_key(struct shown *sh, json_t *o, const char *key)
+{
+	return shown_json(sh, json_object_get(o, key));
+}
+
+static void
+shown_free(struct shown *sh)
+{
+	while (sh->n > 0)
+		free(sh->v[--sh->n]);
+}
+
 /* One line per document for people: id, date, pages, type, number, name. */
 static void
 print_doc_line(json_t *d)
 {
+	struct shown sh = { { NULL }, 0 };
 	char date[11];
 
-	snprintf(date, sizeof date, "%s", str(d, "ingested_at"));
+	snprintf(date, sizeof date, "%s", shown_key(&sh, d, "ingested_at"));
 	printf("#%-6lld %s %3lld p  %s  %s  %s",
 	    (long long)json_integer_value(json_object_get(d, "id")), date,
 	    (long long)json_integer_value(json_object_get(d, "pages")),
-	    str(d, "doc_type"), str(d, "doc_number"), str(d, "source_name"));
+	    shown_key(&sh, d, "doc_type"), shown_key(&sh, d, "doc_number"),
+	    shown_key(&sh, d, "source_name"));
 	if (json_is_integer(json_object_get(d, "duplicate_of")))
 		printf("  (duplicate of #%lld)", (long long)json_integer_value(
 		    json_object_get(d, "duplicate_of")));
 	putchar('\n');
+	shown_free(&sh);
 }
 
 static int64_t
@@ -374,22 +443,29 @@ cmd_search(struct cmd_opts *o, int argc, char **argv)
 	if (o->json)
 		print_json(res);
 	else {
+		struct shown sh = { { NULL }, 0 };
+
 		json_array_foreach(res, i, d) {
 			char *snip, *c;
 
 			print_doc_line(d);
 			if (!json_is_string(json_object_get(d, "snippet")))
 				continue;
+			/* The page's own line breaks read as spaces; any
+			 * other control is escaped. */
 			snip = xstrdup(str(d, "snippet"));
 			for (c = snip; *c != '\0'; c++)
 				if (*c == '\n' || *c == '\f' || *c == '\t')
 					*c = ' ';
-			printf("         %s\n", snip);
+			printf("         %s\n", shown_text(&sh, snip,
+			    strlen(snip)));
 			free(snip);
+			shown_free(&sh);
 		}
 		if (json_array_size(res) == 0)
 			fprintf(stderr, "nothing found%s%s\n", *q ? " for: " : "",
-			    q);
+			    shown_text(&sh, q, strlen(q)));
+		shown_free(&sh);
 	}
 	json_decref(res);
 	index_close(ix);
@@ -445,12 +521,13 @@ cmd_show(struct cmd_opts *o, int argc, char **argv)
 	if (o->json)
 		print_json(d);
 	else {
-		json_object_foreach(d, k, v) {
-			char *s = json_is_string(v) ? NULL :
-			    json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+		struct shown sh = { { NULL }, 0 };
 
-			printf("%-15s %s\n", k, s ? s : json_string_value(v));
-			free(s);
+		json_object_foreach(d, k, v) {
+			/* null as JSON says it, not "-": a value not read. */
+			printf("%-15s %s\n", k, json_is_null(v) ? "null" :
+			    shown_json(&sh, v));
+			shown_free(&sh);
 		}
 		print_corrections(corrections);
 	}
@@ -519,6 +596,8 @@ struct verify_state {
 	int	 json;
 	int	 checked;
 	size_t	 nproblems;
+	int	 packages_closed;	/* were open to other users */
+	int	 folders_closed;
 };
 
 static void
@@ -526,13 +605,46 @@ verify_report(const char *member, const char *why, void *arg)
 {
 	struct verify_state *v = arg;
 
+	struct shown sh = { { NULL }, 0 };
+
+	/* Member names come from the package, which may have been altered. */
 	if (v->json)
 		json_array_append_new(v->problems, json_pack("{s:s, s:s?, s:s}",
 		    "package", v->current, "member", member, "problem", why));
 	else
-		printf("%s%s%s: %s\n", v->current, member ? ": " : "",
-		    member ? member : "", why);
+		printf("%s%s%s: %s\n", shown_text(&sh, v->current,
+		    strlen(v->current)), member ? ": " : "", member ?
+		    shown_text(&sh, member, strlen(member)) : "",
+		    shown_text(&sh, why, strlen(why)));
+	shown_free(&sh);
 	v->nproblems++;
+}
+
+/*
+ * A package and the archive folders above it that an older sohoa left
+ * open to other users (0644, 0755) are closed as verify reads it: verify
+ * reads every package anyway, where a walk of the archive at every start
+ * of the daemon would grow with the archive.  The data folder, closed at
+ * every start, already keeps others out.
+ */
+static void
+verify_unshare(struct verify_state *v, const char *archive, const char *path)
+{
+	size_t root = strlen(v->datadir);
+	char *p, *slash;
+	mode_t was;
+
+	if (archive[0] == '/' || strstr(archive, "..") != NULL)
+		return;		/* not a place in the archive */
+	p = xstrdup(path);
+	if (util_unshare(p, &was) == 1)
+		v->packages_closed++;
+	while ((slash = strrchr(p, '/')) != NULL && (size_t)(slash - p) > root) {
+		*slash = '\0';
+		if (util_unshare(p, &was) == 1)
+			v->folders_closed++;
+	}
+	free(p);
 }
 
 static int
@@ -554,6 +666,7 @@ verify_one(int64_t id, const char *archive, const char *sha, void *arg)
 			verify_report(NULL, "the package's checksum differs from "
 			    "the one recorded when it was archived", v);
 		archive_verify(path, verify_report, v);
+		verify_unshare(v, archive, path);
 	}
 	free(path);
 	return 0;
@@ -584,6 +697,11 @@ cmd_verify(struct cmd_opts *o, int argc, char **argv)
 	}
 	fprintf(stderr, "%d package%s checked, %zu problem%s\n", v.checked,
 	    v.checked == 1 ? "" : "s", n, n == 1 ? "" : "s");
+	if (v.packages_closed + v.folders_closed > 0)
+		log_info("%d package%s and %d archive folder%s were open to "
+		    "other users; now for their owner and group only",
+		    v.packages_closed, v.packages_closed == 1 ? "" : "s",
+		    v.folders_closed, v.folders_closed == 1 ? "" : "s");
 	json_decref(v.problems);
 	index_close(ix);
 	return n ? 1 : 0;
@@ -680,9 +798,11 @@ cmd_status(struct cmd_opts *o, int argc, char **argv)
 			printf("\n%-20s %6s %11s %13s %12s %10s  %s\n", "profile",
 			    "queue", "done today", "failed today",
 			    "quarantined", "pages/min", "oldest pending");
-		json_array_foreach(profiles, i, p)
+		json_array_foreach(profiles, i, p) {
+			struct shown sh = { { NULL }, 0 };
+
 			printf("%-20s %6lld %11lld %13lld %12lld %10.1f  %s\n",
-			    json_string_value(json_object_get(p, "profile")),
+			    shown_key(&sh, p, "profile"),
 			    json_integer_value(json_object_get(p, "queue")),
 			    json_integer_value(json_object_get(p, "done_today")),
 			    json_integer_value(json_object_get(p,
@@ -690,7 +810,9 @@ cmd_status(struct cmd_opts *o, int argc, char **argv)
 			    json_integer_value(json_object_get(p, "quarantined")),
 			    json_real_value(json_object_get(p,
 			    "pages_per_minute")),
-			    str(p, "oldest_pending"));
+			    shown_key(&sh, p, "oldest_pending"));
+			shown_free(&sh);
+		}
 	}
 	json_decref(profiles);
 	index_close(ix);
@@ -708,14 +830,20 @@ print_corrections(json_t *corrections)
 	if (json_array_size(corrections) > 0)
 		printf("corrections:\n");
 	json_array_foreach(corrections, i, c) {
+		struct shown sh = { { NULL }, 0 };
+
+		/* Values as JSON ("..." or [...]), escaped for the terminal. */
 		old = json_dumps(json_object_get(c, "old"), JSON_ENCODE_ANY |
 		    JSON_COMPACT);
 		new = json_dumps(json_object_get(c, "new"), JSON_ENCODE_ANY |
 		    JSON_COMPACT);
-		printf("  %s  %s  %s: %s -> %s\n", str(c, "at"), str(c, "who"),
-		    str(c, "field"), old ? old : "null", new ? new : "null");
+		printf("  %s  %s  %s: %s -> %s\n", shown_key(&sh, c, "at"),
+		    shown_key(&sh, c, "who"), shown_key(&sh, c, "field"),
+		    old ? shown_text(&sh, old, strlen(old)) : "null",
+		    new ? shown_text(&sh, new, strlen(new)) : "null");
 		free(old);
 		free(new);
+		shown_free(&sh);
 	}
 }
 
@@ -735,20 +863,28 @@ cmd_log(struct cmd_opts *o, int argc, char **argv)
 		print_json(res);
 	else
 		json_array_foreach(res, i, e) {
-			const char *taken = json_string_value(json_object_get(e,
-			    "taken"));
+			/* One line per entry, whatever a query holds: an
+			 * auditor reads what was asked, not what it forges. */
+			struct shown sh = { { NULL }, 0 };
+			json_t *taken = json_object_get(e, "taken");
 
-			printf("%s  %-12s %-6s", str(e, "at"), str(e, "who"),
-			    str(e, "action"));
+			printf("%s  %-12s %-6s", shown_key(&sh, e, "at"),
+			    shown_key(&sh, e, "who"), shown_key(&sh, e, "action"));
 			if (json_is_integer(json_object_get(e, "document")))
 				printf(" #%lld%s%s", (long long)json_integer_value(
 				    json_object_get(e, "document")),
-				    taken != NULL ? " " : "", taken ? taken : "");
+				    json_is_string(taken) ? " " : "",
+				    json_is_string(taken) ? shown_json(&sh, taken) :
+				    "");
 			if (json_is_string(json_object_get(e, "query")))
-				printf(" \"%s\"", str(e, "query"));
-			json_object_foreach(json_object_get(e, "filters"), k, v)
+				printf(" \"%s\"", shown_key(&sh, e, "query"));
+			shown_free(&sh);
+			json_object_foreach(json_object_get(e, "filters"), k, v) {
 				printf(" --%s %s", strcmp(k, "person_id") == 0 ?
-				    "person-id" : k, json_string_value(v));
+				    "person-id" : shown_text(&sh, k, strlen(k)),
+				    shown_json(&sh, v));
+				shown_free(&sh);
+			}
 			if (json_is_integer(json_object_get(e, "results")))
 				printf("  (%lld %s)", (long long)
 				    json_integer_value(json_object_get(e,
@@ -1016,19 +1152,30 @@ cmd_register_unmatched(struct cmd_opts *o, int argc, char **argv)
 	if (o->json)
 		print_json(a);
 	else if (audit.documents)
-		json_array_foreach(a, i, e)
+		json_array_foreach(a, i, e) {
+			struct shown sh = { { NULL }, 0 };
+
 			printf("#%-6lld %s  number %s  dossier %s  issued %s  "
 			    "agency %s: %s\n", (long long)json_integer_value(
-			    json_object_get(e, "id")), str(e, "source_name"),
-			    str(e, "doc_number"), str(e, "dossier_code"),
-			    str(e, "issued_on"), str(e, "agency_code"),
-			    str(e, "reason"));
+			    json_object_get(e, "id")), shown_key(&sh, e,
+			    "source_name"), shown_key(&sh, e, "doc_number"),
+			    shown_key(&sh, e, "dossier_code"), shown_key(&sh, e,
+			    "issued_on"), shown_key(&sh, e, "agency_code"),
+			    shown_key(&sh, e, "reason"));
+			shown_free(&sh);
+		}
 	else
-		json_array_foreach(a, i, e)
+		json_array_foreach(a, i, e) {
+			struct shown sh = { { NULL }, 0 };
+
+			/* Register cells are the one-stop software's text. */
 			printf("%s  %-8s  %-14s  %-20s  %-26s  %s\n",
-			    str(e, "issued_on"), str(e, "level"),
-			    str(e, "agency_code"), str(e, "doc_number"),
-			    str(e, "dossier_code"), str(e, "status"));
+			    shown_key(&sh, e, "issued_on"), shown_key(&sh, e,
+			    "level"), shown_key(&sh, e, "agency_code"),
+			    shown_key(&sh, e, "doc_number"), shown_key(&sh, e,
+			    "dossier_code"), shown_key(&sh, e, "status"));
+			shown_free(&sh);
+		}
 	if (audit.documents)
 		fprintf(stderr, "%zu archived document%s match%s no register "
 		    "entry\n", n, n == 1 ? "" : "s", n == 1 ? "es" : "");

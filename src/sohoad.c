@@ -970,7 +970,7 @@ sohoad_run(struct sohoad *sd, char *self)
 	json_t *res;
 	void *tag;
 
-	if (util_mkdirs(sd->datadir, 0750) == -1)
+	if (util_mkdirs_private(sd->datadir) == -1)
 		fatal("cannot create the data folder %s", sd->datadir);
 	sd->lockfd = sohoad_lock(sd->datadir);
 	db = xasprintf("%s/sohoa.db", sd->datadir);

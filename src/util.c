@@ -1,8 +1,8 @@
 /*
  * util.c: the small pieces every stage needs: allocation that cannot fail
  * (out of memory is fatal), growing buffers with a hard cap, durable file
- * writes (temp name, fsync, rename, fsync of the folder) and SHA-256
- * through OpenSSL's libcrypto.
+ * writes (temp name, fsync, rename, fsync of the folder), folders and
+ * files kept from other users, and SHA-256 through OpenSSL's libcrypto.
  */
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -233,7 +233,9 @@ util_write_durable(const char *path, const void *data, size_t len, char *err)
 	const char *p = data;
 	int fd, rc = -1;
 
-	if ((fd = util_create_temp(path, 0644, &tmp)) == -1) {
+	/* What is written this way holds personal data (a scan copied in, its
+	 * text, a copy taken out, a report): never for other users. */
+	if ((fd = util_create_temp(path, UTIL_PRIVATE_FILE, &tmp)) == -1) {
 		snprintf(err, ERRMAX, "cannot create a file beside %s: %s", path,
 		    strerror(errno));
 		goto out_free;
@@ -296,6 +298,53 @@ util_mkdirs(const char *path, mode_t mode)
 		rc = -1;
 	free(p);
 	return rc;
+}
+
+/*
+ * Folders and files that an older sohoa made under umask 022 grant other
+ * users read access (0755, 0644).  util_unshare takes those bits away and
+ * leaves the group's alone: the staff group reads the archive.  Only the
+ * owner (or root) may change a mode; for anyone else (a clerk in the
+ * group) there is nothing to try, and the owner's next start fixes it.
+ */
+int
+util_unshare(const char *path, mode_t *was)
+{
+	struct stat st;
+
+	if (stat(path, &st) == -1)
+		return errno == ENOENT ? 0 : -1;
+	*was = st.st_mode & 07777;
+	if ((st.st_mode & S_IRWXO) == 0 ||
+	    (st.st_uid != geteuid() && geteuid() != 0))
+		return 0;
+	if (chmod(path, st.st_mode & 07777 & ~(mode_t)S_IRWXO) == -1)
+		return -1;
+	return 1;
+}
+
+int
+util_keep_private(const char *path)
+{
+	mode_t was;
+	int rc;
+
+	if ((rc = util_unshare(path, &was)) == 1)
+		log_info("%s was open to other users (mode %04o); now %04o, "
+		    "for its owner and group only", path, (unsigned)was,
+		    (unsigned)(was & ~(mode_t)S_IRWXO));
+	else if (rc == -1)
+		log_warn("cannot close %s to other users", path);
+	return rc;
+}
+
+int
+util_mkdirs_private(const char *path)
+{
+	if (util_mkdirs(path, UTIL_PRIVATE_DIR) == -1)
+		return -1;
+	util_keep_private(path);
+	return 0;
 }
 
 static void
