@@ -16,8 +16,9 @@
  * `sohoa ingest`, or one beside sohoad) make one record and one package,
  * and the later one is its duplicate.
  *
- * A file's name is bytes: the record holds it escaped (vntext_escape),
- * so that it is valid UTF-8 and shows on one line whatever its encoding.
+ * A file's name is bytes: the record holds it as it is when it is UTF-8,
+ * else escaped (vntext_escape), so that JSON can carry it whatever its
+ * encoding; whatever shows it escapes it.
  *
  * ingest_files() is the batch loop of `sohoa ingest`.
  */
@@ -52,13 +53,21 @@ ingest_archive_path(const char *sha256)
 	return xasprintf("archive/%.2s/%.2s/%s.tar", sha256, sha256 + 2, sha256);
 }
 
-/* The name a record shows for a file, whatever its bytes. */
+/*
+ * The name a record keeps for a file: as it is when it is UTF-8 (what
+ * shows it escapes its controls), else escaped, since JSON and the
+ * database's text hold nothing but UTF-8.
+ */
 static json_t *
 ingest_name_json(const char *name)
 {
-	char *shown = vntext_escape(name, strlen(name));
-	json_t *j = json_string(shown);
+	char *shown;
+	json_t *j;
 
+	if (vntext_utf8_valid(name, strlen(name)))
+		return json_string(name);
+	shown = vntext_escape(name, strlen(name));
+	j = json_string(shown);
 	free(shown);
 	return j;
 }
@@ -354,35 +363,43 @@ ingest_clear_progress(struct ingest_batch *b)
 	}
 }
 
+/* One line per document; OCR's words and the name shown escaped. */
 static void
 ingest_report_ok(struct ingest_batch *b, json_t *doc)
 {
 	json_t *dup = json_object_get(doc, "duplicate_of");
-	const char *type, *num;
+	const char *type, *num, *name;
+	char *stype, *snum, *sname;
 
 	ingest_clear_progress(b);
+	type = json_string_value(json_object_get(doc, "doc_type"));
+	num = json_string_value(json_object_get(doc, "doc_number"));
+	name = json_string_value(json_object_get(doc, "source_name"));
+	stype = type ? vntext_escape(type, strlen(type)) : NULL;
+	snum = num ? vntext_escape(num, strlen(num)) : NULL;
+	sname = vntext_escape(name ? name : "", name ? strlen(name) : 0);
 	if (b->o->json) {
 		json_dumpf(doc, stdout, JSON_COMPACT);
 		fputc('\n', stdout);
 	} else if (json_is_integer(dup)) {
 		printf("#%lld %s: duplicate of #%lld, not read again\n",
 		    (long long)json_integer_value(json_object_get(doc, "id")),
-		    json_string_value(json_object_get(doc, "source_name")),
-		    (long long)json_integer_value(dup));
+		    sname, (long long)json_integer_value(dup));
 	} else {
-		type = json_string_value(json_object_get(doc, "doc_type"));
-		num = json_string_value(json_object_get(doc, "doc_number"));
 		printf("#%lld %s: %lld page%s, confidence %.0f%%%s%s%s%s\n",
 		    (long long)json_integer_value(json_object_get(doc, "id")),
-		    json_string_value(json_object_get(doc, "source_name")),
+		    sname,
 		    (long long)json_integer_value(json_object_get(doc, "pages")),
 		    json_integer_value(json_object_get(doc, "pages")) == 1 ?
 		    "" : "s",
 		    json_number_value(json_object_get(doc, "ocr_confidence")),
-		    type ? ", " : "", type ? type : "", num ? " " : "",
-		    num ? num : "");
+		    stype ? ", " : "", stype ? stype : "", snum ? " " : "",
+		    snum ? snum : "");
 	}
 	fflush(stdout);
+	free(stype);
+	free(snum);
+	free(sname);
 }
 
 static void
