@@ -140,14 +140,47 @@ image_mem_unmap(thandle_t h, void *base, toff_t size)
 {
 }
 
+/*
+ * libtiff words some errors over two lines ("Improper JPEG sampling factors
+ * 2,2\nApparently should be 1,1."), and a reason is one line, read as a
+ * sentence: line breaks become "; ", other control characters spaces, and
+ * the trailing break or blank goes.
+ */
+static void
+image_one_line(char *out, size_t outlen, const char *in)
+{
+	size_t o = 0;
+
+	for (; *in != '\0' && o + 3 < outlen; in++) {
+		unsigned char c = (unsigned char)*in;
+
+		if (c != '\n' && c != '\r') {
+			out[o++] = c < 0x20 || c == 0x7f ? ' ' : (char)c;
+			continue;
+		}
+		while (in[1] == '\n' || in[1] == '\r' || in[1] == ' ')
+			in++;
+		while (o > 0 && out[o - 1] == ' ')
+			o--;
+		if (o > 0 && in[1] != '\0') {
+			out[o++] = ';';
+			out[o++] = ' ';
+		}
+	}
+	out[o] = '\0';
+}
+
 static int
 image_tiff_error(TIFF *tif, void *arg, const char *module, const char *fmt,
     va_list ap)
 {
 	struct image *im = arg;
+	char msg[sizeof im->tifferr];
 
-	if (im->tifferr[0] == '\0')
-		vsnprintf(im->tifferr, sizeof im->tifferr, fmt, ap);
+	if (im->tifferr[0] == '\0') {
+		vsnprintf(msg, sizeof msg, fmt, ap);
+		image_one_line(im->tifferr, sizeof im->tifferr, msg);
+	}
 	return 1;
 }
 
@@ -182,7 +215,7 @@ static int
 image_tiff_open(struct image *im, const struct image_limits *l, char *err)
 {
 	uint32_t w, h;
-	char emsg[1024];
+	char emsg[1024], line[1024];
 	int n = 0;
 
 	im->mem.data = im->data;
@@ -218,8 +251,9 @@ image_tiff_open(struct image *im, const struct image_limits *l, char *err)
 		if (image_check_size(w, h, n, l, err) == -1)
 			return -1;
 		if (!TIFFRGBAImageOK(im->tif, emsg)) {
+			image_one_line(line, sizeof line, emsg);
 			snprintf(err, ERRMAX, "page %d of the TIFF is in a form "
-			    "that cannot be decoded (%s)", n + 1, emsg);
+			    "that cannot be decoded (%s)", n + 1, line);
 			return -1;
 		}
 		n++;

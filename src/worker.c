@@ -40,10 +40,21 @@
 
 /* ---- the worker process ---- */
 
+/*
+ * A reason is one line that reads as a sentence: a line break or other
+ * control character that came from a library becomes a space.
+ */
 static json_t *
 worker_fail(const char *reason)
 {
-	return json_pack("{s:b, s:s}", "ok", 0, "reason", reason);
+	char line[ERRMAX];
+	size_t i;
+
+	snprintf(line, sizeof line, "%s", reason);
+	for (i = 0; line[i] != '\0'; i++)
+		if ((unsigned char)line[i] < 0x20 || line[i] == 0x7f)
+			line[i] = ' ';
+	return json_pack("{s:b, s:s}", "ok", 0, "reason", line);
 }
 
 static json_t *
