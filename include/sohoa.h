@@ -203,7 +203,8 @@ int	image_npages(const struct image *);
 const char *image_format(const struct image *);
 /* Decodes page i (0-based).  *dpi is the page's resolution, or default_dpi
  * when the file carries none or an implausible one.  Caller frees the Pix
- * with pixDestroy. */
+ * with pixDestroy.  A page under 16 pixels either way is refused as too
+ * small to hold text.  On failure errno is ENOMEM when memory ran out. */
 struct Pix *image_page(struct image *, int i, int *dpi, char *err);
 void	image_close(struct image *);
 
