@@ -520,7 +520,8 @@ void	preprocess_defaults(struct preprocess_opts *);
 json_t	*preprocess_opts_json(const struct preprocess_opts *);
 void	preprocess_opts_from_json(const json_t *, struct preprocess_opts *);
 /* Prepares one page of dpi resolution.  pix is not changed; on success pg
- * holds two new images of the same size (free with preprocess_page_free). */
+ * holds two new images of the same size (free with preprocess_page_free).
+ * On failure err names the step, and errno is ENOMEM when memory ran out. */
 int	preprocess_run(const struct preprocess_opts *, struct Pix *pix, int dpi,
 	    struct preprocess_page *pg, char *err);
 /* What was done, for page_info: rotation, skew, scale, steps.  Caller json_decref()s. */
