@@ -218,7 +218,8 @@ int	ocr_begin(struct ocr *, const char *pdf_base, const char *title, char *err);
 int	ocr_page(struct ocr *, struct Pix *, int dpi, char **text, int *confidence,
 	    char *err);
 /* The same, recognising pix but putting show (same size and resolution) in
- * the PDF; show NULL is pix. */
+ * the PDF; show NULL is pix.  On failure errno is ENOMEM when memory ran
+ * out. */
 int	ocr_page_shown(struct ocr *, struct Pix *pix, struct Pix *show, int dpi,
 	    char **text, int *confidence, char *err);
 int	ocr_end(struct ocr *, char *err);
