@@ -233,7 +233,8 @@ int	image_npages(const struct image *);
 const char *image_format(const struct image *);
 /* Decodes page i (0-based).  *dpi is the page's resolution, or default_dpi
  * when the file carries none or an implausible one.  Caller frees the Pix
- * with pixDestroy. */
+ * with pixDestroy.  A page under 16 pixels either way is refused as too
+ * small to hold text.  On failure errno is ENOMEM when memory ran out. */
 struct Pix *image_page(struct image *, int i, int *dpi, char *err);
 void	image_close(struct image *);
 
@@ -247,7 +248,8 @@ int	ocr_begin(struct ocr *, const char *pdf_base, const char *title, char *err);
 int	ocr_page(struct ocr *, struct Pix *, int dpi, char **text, int *confidence,
 	    char *err);
 /* The same, recognising pix but putting show (same size and resolution) in
- * the PDF; show NULL is pix. */
+ * the PDF; show NULL is pix.  On failure errno is ENOMEM when memory ran
+ * out. */
 int	ocr_page_shown(struct ocr *, struct Pix *pix, struct Pix *show, int dpi,
 	    char **text, int *confidence, char *err);
 int	ocr_end(struct ocr *, char *err);
@@ -570,7 +572,8 @@ void	preprocess_defaults(struct preprocess_opts *);
 json_t	*preprocess_opts_json(const struct preprocess_opts *);
 void	preprocess_opts_from_json(const json_t *, struct preprocess_opts *);
 /* Prepares one page of dpi resolution.  pix is not changed; on success pg
- * holds two new images of the same size (free with preprocess_page_free). */
+ * holds two new images of the same size (free with preprocess_page_free).
+ * On failure err names the step, and errno is ENOMEM when memory ran out. */
 int	preprocess_run(const struct preprocess_opts *, struct Pix *pix, int dpi,
 	    struct preprocess_page *pg, char *err);
 /* What was done, for page_info: rotation, skew, scale, steps.  Caller json_decref()s. */

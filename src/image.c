@@ -38,8 +38,20 @@ struct image {
 	TIFF	*tif;
 	TIFFOpenOptions *opts;
 	struct image_mem mem;
+	uint32_t width, height;		/* of the one PNG or JPEG page */
 	char	 tifferr[256];		/* first libtiff error, in its words */
 };
+
+/*
+ * The smallest page worth recognising, in pixels either way.  Tesseract
+ * does not believe a letter whose x-height is under 10 pixels (its
+ * textord_min_xheight); with ascenders and descenders, about a third of
+ * that each way, the smallest line it reads is 16 pixels high, and a word
+ * of two such letters is as wide.  A page below this in either direction
+ * (a strip of 2281 x 7, a stray 1 x 1 image) holds no text to read, and
+ * saying so beats a failure deep in preprocessing.
+ */
+#define IMAGE_MIN_SIDE	16
 
 void
 image_default_limits(struct image_limits *l)
@@ -140,14 +152,47 @@ image_mem_unmap(thandle_t h, void *base, toff_t size)
 {
 }
 
+/*
+ * libtiff words some errors over two lines ("Improper JPEG sampling factors
+ * 2,2\nApparently should be 1,1."), and a reason is one line, read as a
+ * sentence: line breaks become "; ", other control characters spaces, and
+ * the trailing break or blank goes.
+ */
+static void
+image_one_line(char *out, size_t outlen, const char *in)
+{
+	size_t o = 0;
+
+	for (; *in != '\0' && o + 3 < outlen; in++) {
+		unsigned char c = (unsigned char)*in;
+
+		if (c != '\n' && c != '\r') {
+			out[o++] = c < 0x20 || c == 0x7f ? ' ' : (char)c;
+			continue;
+		}
+		while (in[1] == '\n' || in[1] == '\r' || in[1] == ' ')
+			in++;
+		while (o > 0 && out[o - 1] == ' ')
+			o--;
+		if (o > 0 && in[1] != '\0') {
+			out[o++] = ';';
+			out[o++] = ' ';
+		}
+	}
+	out[o] = '\0';
+}
+
 static int
 image_tiff_error(TIFF *tif, void *arg, const char *module, const char *fmt,
     va_list ap)
 {
 	struct image *im = arg;
+	char msg[sizeof im->tifferr];
 
-	if (im->tifferr[0] == '\0')
-		vsnprintf(im->tifferr, sizeof im->tifferr, fmt, ap);
+	if (im->tifferr[0] == '\0') {
+		vsnprintf(msg, sizeof msg, fmt, ap);
+		image_one_line(im->tifferr, sizeof im->tifferr, msg);
+	}
 	return 1;
 }
 
@@ -182,7 +227,7 @@ static int
 image_tiff_open(struct image *im, const struct image_limits *l, char *err)
 {
 	uint32_t w, h;
-	char emsg[1024];
+	char emsg[1024], line[1024];
 	int n = 0;
 
 	im->mem.data = im->data;
@@ -218,8 +263,9 @@ image_tiff_open(struct image *im, const struct image_limits *l, char *err)
 		if (image_check_size(w, h, n, l, err) == -1)
 			return -1;
 		if (!TIFFRGBAImageOK(im->tif, emsg)) {
+			image_one_line(line, sizeof line, emsg);
 			snprintf(err, ERRMAX, "page %d of the TIFF is in a form "
-			    "that cannot be decoded (%s)", n + 1, emsg);
+			    "that cannot be decoded (%s)", n + 1, line);
 			return -1;
 		}
 		n++;
@@ -273,6 +319,8 @@ image_open(const void *data, size_t len, int default_dpi,
 	}
 	if (image_check_size((uint32_t)w, (uint32_t)h, 0, lim, err) == -1)
 		goto out_free;
+	im->width = (uint32_t)w;
+	im->height = (uint32_t)h;
 	im->npages = 1;
 	return im;
 out_free:
@@ -325,6 +373,50 @@ image_tiff_dpi(struct image *im, uint32_t w, uint32_t h)
 	return image_plausible_dpi(dpi, w, h, im->default_dpi);
 }
 
+/*
+ * A decoder that fails may have run out of memory or met damaged data; the
+ * reason says which, and errno is left ENOMEM exactly when it was memory,
+ * so that the worker can tell its memory limit from a bad scan.
+ */
+static void
+image_nomem(char *err, int page)
+{
+	snprintf(err, ERRMAX, "not enough memory to decode page %d", page + 1);
+	errno = ENOMEM;
+}
+
+static void
+image_damaged(struct image *im, char *err, int page, const char *where)
+{
+	int saved = errno;
+
+	if (saved == ENOMEM) {
+		image_nomem(err, page);
+		return;
+	}
+	if (im->tif != NULL)
+		snprintf(err, ERRMAX, "page %d of the TIFF is damaged or cut "
+		    "short%s (%s)", page + 1, where, im->tifferr[0] ?
+		    im->tifferr : "no data");
+	else
+		snprintf(err, ERRMAX, "the %s data is damaged or cut short",
+		    strcmp(im->format, "png") == 0 ? "PNG" : "JPEG");
+	errno = EINVAL;
+}
+
+/* Before decoding: a page too small to hold a line of text is refused. */
+static int
+image_check_readable(uint32_t w, uint32_t h, int page, char *err)
+{
+	if (w >= IMAGE_MIN_SIDE && h >= IMAGE_MIN_SIDE)
+		return 0;
+	snprintf(err, ERRMAX, "page %d is %u x %u pixels, too small to hold any "
+	    "text (a page needs at least %d pixels each way)", page + 1, w, h,
+	    IMAGE_MIN_SIDE);
+	errno = EINVAL;
+	return -1;
+}
+
 /* Bilevel strips straight into a 1 bpp Pix (1 = black in Leptonica). */
 static PIX *
 image_tiff_bilevel(struct image *im, uint32_t w, uint32_t h, uint16_t photo,
@@ -335,23 +427,26 @@ image_tiff_bilevel(struct image *im, uint32_t w, uint32_t h, uint16_t photo,
 	tmsize_t sl = TIFFScanlineSize(im->tif);
 	int wpl;
 	uint32_t y;
+	char where[64];
 
+	/* The size was checked at open: only memory can fail pixCreate. */
 	if ((pix = pixCreate((l_int32)w, (l_int32)h, 1)) == NULL) {
-		snprintf(err, ERRMAX, "not enough memory for page %d", page + 1);
+		image_nomem(err, page);
 		return NULL;
 	}
 	wpl = pixGetWpl(pix);
 	if (sl <= 0 || (size_t)sl > (size_t)wpl * 4) {
 		snprintf(err, ERRMAX, "page %d of the TIFF has a bad line size",
 		    page + 1);
+		errno = EINVAL;
 		goto out_destroy;
 	}
 	for (y = 0; y < h; y++) {
 		line = pixGetData(pix) + (size_t)y * wpl;
+		errno = 0;
 		if (TIFFReadScanline(im->tif, line, y, 0) == -1) {
-			snprintf(err, ERRMAX, "page %d of the TIFF is damaged or "
-			    "cut short at line %u (%s)", page + 1, y,
-			    im->tifferr[0] ? im->tifferr : "no data");
+			snprintf(where, sizeof where, " at line %u", y);
+			image_damaged(im, err, page, where);
 			goto out_destroy;
 		}
 	}
@@ -375,19 +470,17 @@ image_tiff_rgba(struct image *im, uint32_t w, uint32_t h, uint16_t photo,
 	uint32_t x, y;
 
 	if ((raster = malloc((size_t)w * h * sizeof *raster)) == NULL) {
-		snprintf(err, ERRMAX, "not enough memory to decode page %d "
-		    "(%u x %u)", page + 1, w, h);
+		image_nomem(err, page);
 		return NULL;
 	}
+	errno = 0;
 	if (!TIFFReadRGBAImageOriented(im->tif, w, h, raster,
 	    ORIENTATION_TOPLEFT, 1)) {
-		snprintf(err, ERRMAX, "page %d of the TIFF is damaged or cut "
-		    "short (%s)", page + 1,
-		    im->tifferr[0] ? im->tifferr : "no data");
+		image_damaged(im, err, page, "");
 		goto out_free;
 	}
 	if ((pix = pixCreate((l_int32)w, (l_int32)h, 32)) == NULL) {
-		snprintf(err, ERRMAX, "not enough memory for page %d", page + 1);
+		image_nomem(err, page);
 		goto out_free;
 	}
 	wpl = pixGetWpl(pix);
@@ -409,12 +502,12 @@ image_tiff_rgba(struct image *im, uint32_t w, uint32_t h, uint16_t photo,
 		}
 	}
 	if (photo == PHOTOMETRIC_MINISBLACK || photo == PHOTOMETRIC_MINISWHITE) {
+		/* of a valid 32 bpp Pix: only memory can fail */
 		gray = pixConvertRGBToLuminance(pix);
 		pixDestroy(&pix);
 		pix = gray;
 		if (pix == NULL)
-			snprintf(err, ERRMAX, "not enough memory for page %d",
-			    page + 1);
+			image_nomem(err, page);
 	}
 out_free:
 	free(raster);
@@ -432,6 +525,7 @@ image_tiff_page(struct image *im, int i, int *dpi, char *err)
 	if (!TIFFSetDirectory(im->tif, (tdir_t)i)) {
 		snprintf(err, ERRMAX, "page %d of the TIFF cannot be read (%s)",
 		    i + 1, im->tifferr[0] ? im->tifferr : "bad directory");
+		errno = EINVAL;
 		return NULL;
 	}
 	TIFFGetField(im->tif, TIFFTAG_IMAGEWIDTH, &w);
@@ -439,6 +533,8 @@ image_tiff_page(struct image *im, int i, int *dpi, char *err)
 	TIFFGetFieldDefaulted(im->tif, TIFFTAG_BITSPERSAMPLE, &bps);
 	TIFFGetFieldDefaulted(im->tif, TIFFTAG_SAMPLESPERPIXEL, &spp);
 	TIFFGetField(im->tif, TIFFTAG_PHOTOMETRIC, &photo);
+	if (image_check_readable(w, h, i, err) == -1)
+		return NULL;
 	if (bps == 1 && spp == 1 && !TIFFIsTiled(im->tif) &&
 	    (photo == PHOTOMETRIC_MINISWHITE || photo == PHOTOMETRIC_MINISBLACK))
 		pix = image_tiff_bilevel(im, w, h, photo, i, err);
@@ -456,11 +552,14 @@ image_leptonica_page(struct image *im, int *dpi, char *err)
 {
 	PIX *pix, *tmp;
 
+	if (image_check_readable(im->width, im->height, 0, err) == -1)
+		return NULL;
+	errno = 0;
 	if ((pix = pixReadMem(im->data, im->len)) == NULL) {
-		snprintf(err, ERRMAX, "the %s data is damaged or cut short",
-		    strcmp(im->format, "png") == 0 ? "PNG" : "JPEG");
+		image_damaged(im, err, 0, "");
 		return NULL;
 	}
+	/* Both take any valid Pix: only memory can fail them. */
 	if (pixGetColormap(pix) != NULL) {
 		tmp = pixRemoveColormap(pix, REMOVE_CMAP_BASED_ON_SRC);
 		pixDestroy(&pix);
@@ -471,7 +570,7 @@ image_leptonica_page(struct image *im, int *dpi, char *err)
 		pix = tmp;
 	}
 	if (pix == NULL) {
-		snprintf(err, ERRMAX, "not enough memory to decode the image");
+		image_nomem(err, 0);
 		return NULL;
 	}
 	*dpi = image_plausible_dpi(pixGetXRes(pix), (uint32_t)pixGetWidth(pix),
@@ -485,6 +584,7 @@ image_page(struct image *im, int i, int *dpi, char *err)
 {
 	if (i < 0 || i >= im->npages) {
 		snprintf(err, ERRMAX, "there is no page %d", i + 1);
+		errno = EINVAL;
 		return NULL;
 	}
 	if (im->tif != NULL)

@@ -10,6 +10,7 @@
  * OMP_THREAD_LIMIT must be 1 before the process starts (libgomp reads it at
  * load time); worker.c execs workers with it set.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,10 +37,15 @@ ocr_open(const char *languages, char *err)
 	if ((o->api = TessBaseAPICreate()) == NULL)
 		fatal("out of memory");
 	/* NULL datapath: TESSDATA_PREFIX or the packaged tessdata folder. */
+	errno = 0;
 	if (TessBaseAPIInit3(o->api, NULL, languages) != 0) {
-		snprintf(err, ERRMAX, "Tesseract cannot load the language data "
-		    "'%s' (is tesseract-ocr-%s installed?)", languages,
-		    languages);
+		if (errno == ENOMEM)
+			snprintf(err, ERRMAX, "not enough memory to load "
+			    "Tesseract's language data '%s'", languages);
+		else
+			snprintf(err, ERRMAX, "Tesseract cannot load the "
+			    "language data '%s' (is tesseract-ocr-%s "
+			    "installed?)", languages, languages);
 		ocr_close(o);
 		return NULL;
 	}
@@ -112,16 +118,33 @@ ocr_page_shown(struct ocr *o, struct Pix *pix, struct Pix *show, int dpi,
 		snprintf(err, ERRMAX, "the image to show (%d x %d) is not the "
 		    "size of the image recognised (%d x %d)", pixGetWidth(show),
 		    pixGetHeight(show), pixGetWidth(pix), pixGetHeight(pix));
+		errno = EINVAL;
 		return -1;
 	}
+	/*
+	 * Tesseract says only that recognition failed; when a copy of the
+	 * image or a buffer could not be allocated (SetImage copies the page,
+	 * and fails quietly), malloc left ENOMEM, and that is the reason.
+	 */
+	errno = 0;
 	TessBaseAPISetImage2(o->api, pix);
 	TessBaseAPISetSourceResolution(o->api, dpi);
 	if (TessBaseAPIRecognize(o->api, NULL) != 0) {
-		snprintf(err, ERRMAX, "Tesseract could not recognise the page");
+		if (errno == ENOMEM)
+			snprintf(err, ERRMAX, "not enough memory to recognise "
+			    "the page");
+		else {
+			snprintf(err, ERRMAX, "Tesseract could not recognise "
+			    "the page");
+			errno = EINVAL;
+		}
 		return -1;
 	}
+	errno = 0;
 	if ((t = TessBaseAPIGetUTF8Text(o->api)) == NULL) {
-		snprintf(err, ERRMAX, "Tesseract returned no text for the page");
+		snprintf(err, ERRMAX, errno == ENOMEM ? "not enough memory to "
+		    "return the page's text" : "Tesseract returned no text for "
+		    "the page");
 		return -1;
 	}
 	*text = xstrdup(t);
@@ -130,8 +153,10 @@ ocr_page_shown(struct ocr *o, struct Pix *pix, struct Pix *show, int dpi,
 	/* Tesseract 5 takes ownership of the input image: give it a clone. */
 	if (show != NULL && show != pix)
 		TessBaseAPISetInputImage(o->api, pixClone(show));
+	errno = 0;
 	if (o->pdf != NULL && !TessResultRendererAddImage(o->pdf, o->api)) {
-		snprintf(err, ERRMAX, "cannot add the page to the PDF");
+		snprintf(err, ERRMAX, "cannot add the page to the PDF%s",
+		    errno == ENOMEM ? " (not enough memory)" : "");
 		free(*text);
 		*text = NULL;
 		return -1;

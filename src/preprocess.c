@@ -26,8 +26,13 @@
  * upright real scan upside down.
  *
  * Runs in worker processes, on untrusted images: sizes are bounded by
- * image.c, and any Leptonica failure is a plain error, never a crash.
+ * image.c, and any Leptonica failure is a plain error, never a crash.  A
+ * Leptonica call returns NULL both when memory runs out and when it cannot
+ * work on the image it was given (one too small for its filter, say); only
+ * errno tells them apart, so each step starts with errno cleared and the
+ * error names the step, and memory only when malloc said so.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -438,13 +443,22 @@ preprocess_turn(PIX **pp, int quads, double degrees)
 	return 0;
 }
 
+/* What preprocess_run() is doing, for its error; malloc sets errno anew. */
+static const char *
+preprocess_step(const char *what)
+{
+	errno = 0;
+	return what;
+}
+
 int
 preprocess_run(const struct preprocess_opts *o, struct Pix *pix, int dpi,
     struct preprocess_page *pg, char *err)
 {
 	PIX *gray = NULL, *show = NULL, *probe = NULL, *bin = NULL, *tmp;
 	double t0 = preprocess_now(), scale = 1.0, angle = 0;
-	int quads = 0, flag, rc = -1;
+	int quads = 0, flag, rc = -1, saved;
+	const char *step;
 
 	memset(pg, 0, sizeof *pg);
 	pg->dpi = dpi;
@@ -455,6 +469,7 @@ preprocess_run(const struct preprocess_opts *o, struct Pix *pix, int dpi,
 		return 0;
 	}
 	/* Colour to grey; 1 bpp and colormapped pages become grey too. */
+	step = preprocess_step("make the page grey");
 	if (pixGetDepth(pix) == 32) {
 		gray = preprocess_drop_colour(pix, o->suppress_seals, &flag);
 		if (flag)
@@ -466,6 +481,7 @@ preprocess_run(const struct preprocess_opts *o, struct Pix *pix, int dpi,
 	show = pixClone(pix);
 
 	if (o->upscale_below_dpi > 0 && dpi < o->upscale_below_dpi) {
+		step = preprocess_step("scale the page up");
 		scale = (double)PREPROCESS_TARGET_DPI / dpi;
 		if (scale > PREPROCESS_MAX_SCALE)
 			scale = PREPROCESS_MAX_SCALE;
@@ -484,12 +500,14 @@ preprocess_run(const struct preprocess_opts *o, struct Pix *pix, int dpi,
 		preprocess_did(pg, PREPROCESS_UPSCALE);
 	}
 	if (o->remove_borders) {
+		step = preprocess_step("clear the dark borders");
 		if (preprocess_clear_borders(gray, pg->dpi, &flag) == -1)
 			goto fail;
 		if (flag)
 			preprocess_did(pg, PREPROCESS_REMOVE_BORDERS);
 	}
 	if (o->normalize_background && pixGetDepth(pix) != 1) {
+		step = preprocess_step("flatten the background");
 		if (preprocess_swap(&gray, preprocess_flatten(gray,
 		    pg->dpi)) == -1)
 			goto fail;
@@ -497,6 +515,7 @@ preprocess_run(const struct preprocess_opts *o, struct Pix *pix, int dpi,
 	}
 
 	if (o->orientation || o->deskew) {
+		step = preprocess_step("find which way up the page is");
 		if ((probe = preprocess_probe(gray, pg->dpi)) == NULL)
 			goto fail;
 		if (o->orientation)
@@ -507,6 +526,7 @@ preprocess_run(const struct preprocess_opts *o, struct Pix *pix, int dpi,
 				goto fail;
 			angle = preprocess_skew(probe);
 		}
+		step = preprocess_step("turn the page upright and level");
 		if (preprocess_turn(&gray, quads, angle) == -1 ||
 		    preprocess_turn(&show, quads, angle) == -1)
 			goto fail;
@@ -524,14 +544,32 @@ preprocess_run(const struct preprocess_opts *o, struct Pix *pix, int dpi,
 	 * over (its LSTM reads grey better where strokes are soft).
 	 */
 	if (o->binarize) {
-		if (pixSauvolaBinarizeTiled(gray, pg->dpi / 12, 0.34, 1, 1,
-		    NULL, &bin) != 0 || bin == NULL)
+		/*
+		 * Sauvola's window is a twelfth of an inch either side, and
+		 * Leptonica refuses a window wider than the page allows (2 x
+		 * half-width + 3): on a strip of one line it is narrowed.
+		 */
+		int half = pg->dpi / 12, side = pixGetWidth(gray) <
+		    pixGetHeight(gray) ? pixGetWidth(gray) : pixGetHeight(gray);
+
+		if (half > (side - 3) / 2)
+			half = (side - 3) / 2;
+		step = preprocess_step("make the page black and white");
+		if (half < 2)
+			bin = pixThresholdToBinary(gray, 160);
+		else if (pixSauvolaBinarizeTiled(gray, half, 0.34, 1, 1, NULL,
+		    &bin) != 0)
+			bin = NULL;
+		if (bin == NULL)
 			goto fail;
 		preprocess_did(pg, PREPROCESS_BINARIZE);
-	} else if (o->despeckle &&
-	    (bin = pixThresholdToBinary(gray, 160)) == NULL)
-		goto fail;
+	} else if (o->despeckle) {
+		step = preprocess_step("remove specks");
+		if ((bin = pixThresholdToBinary(gray, 160)) == NULL)
+			goto fail;
+	}
 	if (o->despeckle) {
+		step = preprocess_step("remove specks");
 		if ((tmp = preprocess_despeckle(bin, pg->dpi, &flag)) == NULL)
 			goto fail;
 		if (flag)
@@ -558,14 +596,23 @@ preprocess_run(const struct preprocess_opts *o, struct Pix *pix, int dpi,
 	rc = 0;
 	goto out;
 fail:
-	snprintf(err, ERRMAX, "not enough memory to prepare the page for "
-	    "recognition");
+	/* errno is ENOMEM here exactly when memory ran out; the caller uses it. */
+	if (errno == ENOMEM)
+		snprintf(err, ERRMAX, "not enough memory to %s", step);
+	else {
+		snprintf(err, ERRMAX, "Leptonica could not %s (the page is %d x "
+		    "%d pixels at %d dpi)", step, pixGetWidth(pix),
+		    pixGetHeight(pix), dpi);
+		errno = EINVAL;
+	}
 out:
+	saved = errno;
 	pixDestroy(&gray);
 	pixDestroy(&show);
 	pixDestroy(&probe);
 	pixDestroy(&bin);
 	pg->seconds = preprocess_now() - t0;
+	errno = saved;
 	return rc;
 }
 

@@ -13,6 +13,22 @@
  * a result on its stdout.  The parent side (pool_*) hands jobs to idle
  * workers, enforces the time limit, and turns a worker's death into a
  * failed result with a plain reason, then starts a new worker.
+ *
+ * A scan that needs more memory than the limit must say so, with the
+ * limit's value and where it is set, not pass for a damaged scan or a
+ * crash.  Our own code and Leptonica see a NULL with errno ENOMEM and
+ * return; the worker then names the limit.  Tesseract does not always:
+ * its C++ allocations throw std::bad_alloc, which nothing catches and
+ * which ends in abort(), and some of its Leptonica calls go on with the
+ * NULL they got, into a segmentation fault.  So the worker catches
+ * SIGABRT, SIGSEGV and SIGBUS: when the signal follows a failed allocation
+ * (errno ENOMEM, or the address space as full as the limit lets it be),
+ * the handler starts the worker afresh in the same process (execve, which
+ * is async-signal-safe) with the answer in its environment, and the fresh
+ * worker gives that answer before it reads the next job.  The parent sees
+ * the answer on the same socket from the same pid, and no later job is
+ * charged with a death.  Any other such signal kills the worker as
+ * before, and the parent reports the crash it is.
  */
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -37,19 +53,289 @@
 #define WORKER_LINE_MAX	(1 << 20)
 #define WORKER_TEXT_MAX	(64u << 20)	/* OCR text of one document */
 #define WORKER_FILE_MAX	(2048ull << 20)	/* one scan file */
+/* The exit status of a worker that hit its memory limit and could not
+ * start afresh to say so; the parent tells it from a crash by this. */
+#define WORKER_EXIT_MEMORY 86
+/* The environment variable that carries a fresh worker's first answer. */
+#define WORKER_ANSWER	"SOHOA_WORKER_ANSWER"
 
 /* ---- the worker process ---- */
 
-/* reason may quote bytes from the scan or its path: escaped, it is
- * always a JSON string and one line. */
+/*
+ * What the signal handler needs, made ready beforehand: it may call
+ * nothing that allocates.  The answers are whole environment entries,
+ * rewritten before each page.
+ */
+static long worker_limit_kb;		/* RLIMIT_AS in kB, 0 when none */
+static char worker_cmdline[4096];	/* our argv, NUL-separated */
+static char *worker_argv[16];
+static char **worker_env;		/* environ, with one slot for the answer */
+static size_t worker_nenv;
+static volatile sig_atomic_t worker_busy;	/* inside worker_job() */
+static char worker_answer_limit[ERRMAX + 64];
+static char worker_answer_machine[ERRMAX + 64];
+
+/*
+ * A reason is one line that reads as a sentence: a line break or other
+ * control character that came from a library becomes a space.  It may
+ * quote bytes from the scan or its path: what is not UTF-8 is escaped, so
+ * that it is always a JSON string.
+ */
 static json_t *
 worker_fail(const char *reason)
 {
-	char *shown = vntext_escape(reason, strlen(reason));
-	json_t *res = json_pack("{s:b, s:s}", "ok", 0, "reason", shown);
+	char line[ERRMAX], *shown;
+	json_t *res;
+	size_t i;
 
+	snprintf(line, sizeof line, "%s", reason);
+	for (i = 0; line[i] != '\0'; i++)
+		if ((unsigned char)line[i] < 0x20 || line[i] == 0x7f)
+			line[i] = ' ';
+	shown = vntext_escape(line, strlen(line));
+	res = json_pack("{s:b, s:s}", "ok", 0, "reason", shown);
 	free(shown);
 	return res;
+}
+
+/*
+ * The number of kB after key in a /proc file such as /proc/self/status,
+ * -1 when it cannot be read.  Only open, read and close: the signal
+ * handler calls this.
+ */
+static long
+worker_proc_kb(const char *path, const char *key)
+{
+	char buf[4096], *p;
+	size_t klen = strlen(key), got = 0;
+	ssize_t n;
+	long kb = -1;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	while (got < sizeof buf - 1 && (n = read(fd, buf + got,
+	    sizeof buf - 1 - got)) > 0)
+		got += (size_t)n;
+	close(fd);
+	buf[got] = '\0';
+	for (p = buf; p != NULL && *p != '\0'; p = strchr(p, '\n')) {
+		if (*p == '\n')
+			p++;
+		if (strncmp(p, key, klen) != 0)
+			continue;
+		for (p += klen; *p == ' ' || *p == '\t'; p++)
+			;
+		for (kb = 0; *p >= '0' && *p <= '9'; p++)
+			kb = kb * 10 + (*p - '0');
+		break;
+	}
+	return kb;
+}
+
+/*
+ * Whether the limit, rather than the machine, refused memory: the machine
+ * had more memory free than the limit still left us.  Signal-safe.
+ */
+static int
+worker_limit_refused(void)
+{
+	long size = worker_proc_kb("/proc/self/status", "VmSize:");
+	long avail = worker_proc_kb("/proc/meminfo", "MemAvailable:");
+
+	if (worker_limit_kb == 0)
+		return 0;
+	if (size < 0 || avail < 0)
+		return 1;	/* the limit is the one we know of */
+	return avail >= worker_limit_kb - size;
+}
+
+/*
+ * Whether a fatal signal or exit followed a failed allocation: malloc left
+ * ENOMEM, or the address space is now within a sixteenth of the limit (an
+ * allocation that fails asks for more than what is left; the size now,
+ * not the peak, as an earlier job may have come as close and succeeded).
+ * Signal-safe.
+ */
+static int
+worker_died_of_memory(int saved_errno)
+{
+	long size;
+
+	if (worker_limit_kb == 0 || worker_env == NULL)
+		return 0;
+	if (saved_errno == ENOMEM)
+		return 1;
+	size = worker_proc_kb("/proc/self/status", "VmSize:");
+	return size >= 0 && size >= worker_limit_kb - worker_limit_kb / 16;
+}
+
+/* What reading this stage needed: page 3, or the scan as a whole (-1). */
+static void
+worker_memory_reason(char *out, size_t len, int page, int limit)
+{
+	char what[32];
+
+	if (page >= 0)
+		snprintf(what, sizeof what, "page %d", page + 1);
+	else
+		snprintf(what, sizeof what, "this scan");
+	if (limit)
+		snprintf(out, len, "reading %s needed more memory than "
+		    "job_memory_mb = %ld MB (sohoa.conf) allows", what,
+		    worker_limit_kb >> 10);
+	else
+		snprintf(out, len, "the machine ran out of memory while reading "
+		    "%s", what);
+}
+
+/* The answers the signal handler gives if Tesseract dies from here on. */
+static void
+worker_prepare_abort(int page)
+{
+	char why[ERRMAX];
+	json_t *j;
+	char *line;
+
+	if (worker_env == NULL)
+		return;
+	worker_memory_reason(why, sizeof why, page, 1);
+	j = json_pack("{s:b, s:s}", "ok", 0, "reason", why);
+	line = json_dumps(j, JSON_COMPACT);
+	snprintf(worker_answer_limit, sizeof worker_answer_limit, "%s=%s",
+	    WORKER_ANSWER, line);
+	free(line);
+	json_decref(j);
+	worker_memory_reason(why, sizeof why, page, 0);
+	j = json_pack("{s:b, s:s}", "ok", 0, "reason", why);
+	line = json_dumps(j, JSON_COMPACT);
+	snprintf(worker_answer_machine, sizeof worker_answer_machine, "%s=%s",
+	    WORKER_ANSWER, line);
+	free(line);
+	json_decref(j);
+}
+
+/*
+ * After a stage of page (or of the scan, -1) failed: when memory ran out
+ * and the limit is what refused it, the reason names the limit; otherwise
+ * the stage's own reason stands.
+ */
+static void
+worker_blame_memory(char *err, int page, int saved_errno)
+{
+	if (saved_errno == ENOMEM && worker_limit_refused())
+		worker_memory_reason(err, ERRMAX, page, 1);
+}
+
+/*
+ * Out of memory in Tesseract (a signal) or in our x*alloc (exit): start
+ * afresh with the prepared answer.  Returns when the end is not about
+ * memory; does not return otherwise (execve failed: the parent reads
+ * WORKER_EXIT_MEMORY).
+ */
+static void
+worker_restart_for_memory(int saved_errno)
+{
+	sigset_t set;
+
+	if (!worker_busy || !worker_died_of_memory(saved_errno))
+		return;
+	worker_env[worker_nenv] = worker_limit_refused() ?
+	    worker_answer_limit : worker_answer_machine;
+	/* The signal being handled would stay blocked through execve. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGABRT);
+	sigaddset(&set, SIGSEGV);
+	sigaddset(&set, SIGBUS);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	execve("/proc/self/exe", worker_argv, worker_env);
+	_exit(WORKER_EXIT_MEMORY);
+}
+
+/*
+ * Only what the process did to itself counts: abort() raises SIGABRT with
+ * tgkill (SI_TKILL), a fault comes from the kernel (si_code > 0); a
+ * signal someone sent with kill(1) is theirs, and kills as it always did.
+ */
+static void
+worker_on_signal(int sig, siginfo_t *si, void *ctx)
+{
+	int saved = errno;
+
+	if ((sig == SIGABRT && si->si_code == SI_TKILL) ||
+	    (sig != SIGABRT && si->si_code > 0))
+		worker_restart_for_memory(saved);
+	/* A fault comes again on return, where it happened (for a core). */
+	signal(sig, SIG_DFL);
+	if (sig == SIGABRT || si->si_code <= 0)
+		raise(sig);
+}
+
+/* fatal("out of memory") from xmalloc and friends ends here. */
+static void
+worker_on_exit(void)
+{
+	worker_restart_for_memory(errno);
+}
+
+/*
+ * Catches the signals a failed allocation in Tesseract ends in, on a stack
+ * of their own: a fault may be the stack that could not grow.
+ */
+static void
+worker_catch_signals(void)
+{
+	static char altstack[64 * 1024];
+	struct sigaction sa;
+	stack_t ss;
+
+	ss.ss_sp = altstack;
+	ss.ss_size = sizeof altstack;
+	ss.ss_flags = 0;
+	sigaltstack(&ss, NULL);
+	memset(&sa, 0, sizeof sa);
+	sa.sa_sigaction = worker_on_signal;
+	sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGABRT, &sa, NULL);
+	sigaction(SIGSEGV, &sa, NULL);
+	sigaction(SIGBUS, &sa, NULL);
+	atexit(worker_on_exit);
+}
+
+/*
+ * Makes ready what a restart needs: our argv (from /proc/self/cmdline, as
+ * worker_main() does not get it) and the environment without any answer
+ * already given.  Without them a memory abort stays an abort.
+ */
+static void
+worker_prepare_restart(void)
+{
+	extern char **environ;
+	ssize_t n = 0, r;
+	size_t i, argc = 0, nenv = 0;
+	int fd;
+
+	if ((fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC)) == -1)
+		return;
+	while ((size_t)n < sizeof worker_cmdline - 1 && (r = read(fd,
+	    worker_cmdline + n, sizeof worker_cmdline - 1 - (size_t)n)) > 0)
+		n += r;
+	close(fd);
+	if (n <= 0 || (size_t)n >= sizeof worker_cmdline - 1)
+		return;
+	worker_cmdline[n] = '\0';
+	for (i = 0; i < (size_t)n && argc < sizeof worker_argv /
+	    sizeof worker_argv[0] - 1; i += strlen(worker_cmdline + i) + 1)
+		worker_argv[argc++] = worker_cmdline + i;
+	worker_argv[argc] = NULL;
+	while (environ[nenv] != NULL)
+		nenv++;
+	worker_env = xcalloc(nenv + 2, sizeof *worker_env);
+	for (i = 0; i < nenv; i++)
+		if (strncmp(environ[i], WORKER_ANSWER "=",
+		    sizeof WORKER_ANSWER) != 0)
+			worker_env[worker_nenv++] = environ[i];
 }
 
 /*
@@ -163,11 +449,16 @@ worker_job(json_t *job, struct ocr **ocr, char **ocr_langs)
 		lim.max_pages = (int)json_integer_value(json_object_get(job,
 		    "max_pages"));
 	buf_init(&text, WORKER_TEXT_MAX);
+	worker_prepare_abort(-1);
+	errno = 0;
 	if (util_read_file(path, WORKER_FILE_MAX, &file, err) == -1) {
+		worker_blame_memory(err, -1, errno);
 		res = worker_fail(err);
 		goto out_paths;
 	}
+	errno = 0;
 	if ((im = image_open(file.data, file.len, dpi, &lim, err)) == NULL) {
+		worker_blame_memory(err, -1, errno);
 		res = worker_fail(err);
 		goto out_file;
 	}
@@ -176,6 +467,7 @@ worker_job(json_t *job, struct ocr **ocr, char **ocr_langs)
 		free(*ocr_langs);
 		*ocr_langs = xstrdup(langs);
 		if ((*ocr = ocr_open(langs, err)) == NULL) {
+			worker_blame_memory(err, -1, errno);
 			res = worker_fail(err);
 			goto out_image;
 		}
@@ -195,20 +487,27 @@ worker_job(json_t *job, struct ocr **ocr, char **ocr_langs)
 		struct timespec t0, t1;
 		struct Pix *pix;
 		char *t, e2[ERRMAX];
-		int pdpi, conf;
+		int pdpi, conf, saved;
 
-		if ((pix = image_page(im, i, &pdpi, err)) == NULL)
+		worker_prepare_abort(i);
+		if ((pix = image_page(im, i, &pdpi, err)) == NULL) {
+			worker_blame_memory(err, i, errno);
 			break;
+		}
 		/* Recognise the prepared page; the PDF shows the scan, upright. */
 		if (preprocess_run(&pre, pix, pdpi, &pg, e2) == -1) {
+			saved = errno;
 			snprintf(err, ERRMAX, "page %d: %s", i + 1, e2);
+			worker_blame_memory(err, i, saved);
 			pixDestroy(&pix);
 			break;
 		}
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		if (ocr_page_shown(*ocr, pg.ocr, pg.show, pg.dpi, &t, &conf,
 		    e2) == -1) {
+			saved = errno;
 			snprintf(err, ERRMAX, "page %d: %s", i + 1, e2);
+			worker_blame_memory(err, i, saved);
 			preprocess_page_free(&pg);
 			pixDestroy(&pix);
 			break;
@@ -233,7 +532,10 @@ worker_job(json_t *job, struct ocr **ocr, char **ocr_langs)
 		free(t);
 	}
 	if (i < n) {
-		ocr_end(*ocr, err + strlen(err));
+		char e3[ERRMAX];
+
+		/* The page that failed is the reason; the PDF's end is not. */
+		ocr_end(*ocr, e3);
 		res = worker_fail(err);
 		json_decref(pages);
 		goto out_image;
@@ -278,6 +580,13 @@ worker_main(void)
 	const char *limit;
 
 	signal(SIGPIPE, SIG_DFL);
+	/* A fresh start after running out of memory owes that answer first. */
+	if ((limit = getenv(WORKER_ANSWER)) != NULL) {
+		if (fputs(limit, stdout) == EOF || fputc('\n', stdout) == EOF ||
+		    fflush(stdout) == EOF)
+			return 0;
+		unsetenv(WORKER_ANSWER);
+	}
 	/*
 	 * Decoders print their own complaints (libpng, libjpeg, Leptonica);
 	 * the reason that matters travels back in the result, so at normal
@@ -299,16 +608,24 @@ worker_main(void)
 		struct rlimit rl;
 
 		rl.rlim_cur = rl.rlim_max = (rlim_t)atol(limit) << 20;
-		setrlimit(RLIMIT_AS, &rl);
+		if (setrlimit(RLIMIT_AS, &rl) == 0)
+			worker_limit_kb = atol(limit) << 10;
 	}
 #else
 	(void)limit;
 #endif
+	if (worker_limit_kb > 0) {
+		worker_prepare_restart();
+		worker_catch_signals();
+	}
 	while ((n = getline(&line, &cap, stdin)) > 0) {
 		if ((job = json_loads(line, 0, NULL)) == NULL)
 			res = worker_fail("the job is malformed");
-		else
+		else {
+			worker_busy = 1;
 			res = worker_job(job, &ocr, &langs);
+			worker_busy = 0;
+		}
 		json_decref(job);
 		if (json_dumpf(res, stdout, JSON_COMPACT) == -1 ||
 		    fputc('\n', stdout) == EOF || fflush(stdout) == EOF) {
@@ -465,17 +782,26 @@ pool_submit(struct pool *p, json_t *job, void *tag)
 	return 0;
 }
 
+/*
+ * A worker that ran out of memory answers for itself, so a worker that
+ * died of SIGABRT met something else, and crashed.  WORKER_EXIT_MEMORY is
+ * the one death that is the memory limit: the worker could not start
+ * afresh to say so.  SIGKILL is no crash either: the time limit, a person,
+ * or the kernel when the machine ran out of memory.
+ */
 static char *
-pool_death_reason(int status, int timed_out, int limit)
+pool_death_reason(int status, int timed_out, int limit, int memory_mb)
 {
 	if (timed_out)
 		return xasprintf("reading this scan took longer than %d seconds, "
 		    "the time limit for one document", limit);
-	if (WIFSIGNALED(status) && (WTERMSIG(status) == SIGABRT ||
-	    WTERMSIG(status) == SIGKILL))
-		return xasprintf("the worker ran out of memory or was stopped "
-		    "(%s) while reading this scan",
-		    strsignal(WTERMSIG(status)));
+	if (WIFEXITED(status) && WEXITSTATUS(status) == WORKER_EXIT_MEMORY)
+		return xasprintf("reading this scan needed more memory than "
+		    "job_memory_mb = %d MB (sohoa.conf) allows", memory_mb);
+	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
+		return xasprintf("the worker was killed (%s) while reading this "
+		    "scan, by a person or by the system when it ran out of "
+		    "memory", strsignal(WTERMSIG(status)));
 	if (WIFSIGNALED(status))
 		return xasprintf("the worker crashed (%s) while reading this scan",
 		    strsignal(WTERMSIG(status)));
@@ -496,7 +822,8 @@ pool_restart(struct pool *p, struct pool_worker *w)
 	w->fd = -1;
 	while (waitpid(w->pid, &status, 0) == -1 && errno == EINTR)
 		;
-	why = pool_death_reason(status, w->timed_out, p->opts.time_limit);
+	why = pool_death_reason(status, w->timed_out, p->opts.time_limit,
+	    p->opts.memory_mb);
 	res = json_pack("{s:b, s:s, s:b, s:b}", "ok", 0, "reason", why,
 	    "crashed", 1, "timed_out", w->timed_out);
 	free(why);

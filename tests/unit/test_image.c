@@ -174,6 +174,50 @@ test_limits_are_configurable(void **state)
 	free(path);
 }
 
+/*
+ * A page under 16 pixels either way holds no line of text: refused with
+ * its size when it is read, before preprocessing, and never as a lack of
+ * memory.  One of 16 x 16 is read.
+ */
+static void
+test_tiny_pages_refused(void **state)
+{
+	static const struct { int w, h, fmt, ok; } cases[] = {
+		{ 2281, 7, IFF_PNG, 0 }, { 1, 1, IFF_PNG, 0 },
+		{ 7, 2281, IFF_TIFF_LZW, 0 }, { 1, 1, IFF_TIFF_G4, 0 },
+		{ 15, 400, IFF_PNG, 0 }, { 16, 16, IFF_PNG, 1 },
+		{ 2281, 16, IFF_TIFF_LZW, 1 }
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		int depth = cases[i].fmt == IFF_TIFF_G4 ? 1 : 8, dpi;
+		PIX *pix = pixCreate(cases[i].w, cases[i].h, depth), *got;
+		char err[ERRMAX] = "", want[64];
+		l_uint8 *data = NULL;
+		size_t len = 0;
+		struct image *im;
+
+		pixSetAll(pix);
+		assert_int_equal(pixWriteMem(&data, &len, pix, cases[i].fmt), 0);
+		assert_non_null(im = image_open(data, len, 300, NULL, err));
+		got = image_page(im, 0, &dpi, err);
+		if (cases[i].ok)
+			assert_non_null(got);
+		else {
+			assert_null(got);
+			snprintf(want, sizeof want, "page 1 is %d x %d pixels, "
+			    "too small to hold any text", cases[i].w,
+			    cases[i].h);
+			assert_non_null(strstr(err, want));
+		}
+		pixDestroy(&got);
+		image_close(im);
+		lept_free(data);
+		pixDestroy(&pix);
+	}
+}
+
 static void
 test_sniff(void **state)
 {
@@ -193,6 +237,7 @@ main(void)
 		cmocka_unit_test(test_bilevel_polarity),
 		cmocka_unit_test(test_bad_scans_refused),
 		cmocka_unit_test(test_limits_are_configurable),
+		cmocka_unit_test(test_tiny_pages_refused),
 		cmocka_unit_test(test_sniff),
 	};
 

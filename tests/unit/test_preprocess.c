@@ -350,6 +350,37 @@ test_switches_off_leave_the_page_alone(void **state)
 	pixDestroy(&orig);
 }
 
+/*
+ * The smallest pages image.c lets through, a square of 16 pixels and a
+ * strip one line high, are prepared with every step on, binarisation too
+ * (its window once wider than such a page allowed, and the page failed).
+ */
+static void
+test_smallest_pages_are_prepared(void **state)
+{
+	static const struct { int w, h, dpi; } cases[] = {
+		{ 16, 16, 300 }, { 1650, 16, 300 }, { 16, 1135, 300 },
+		{ 30, 30, 600 }, { 16, 16, 75 }
+	};
+	struct preprocess_opts o;
+	struct preprocess_page pg;
+	PIX *orig = page("birth-extract.g4.tif"), *part;
+	BOX *box;
+	size_t i;
+
+	preprocess_defaults(&o);
+	o.binarize = 1;
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		box = boxCreate(0, 200, cases[i].w, cases[i].h);
+		part = pixClipRectangle(orig, box, NULL);
+		run(&o, part, cases[i].dpi, &pg);
+		preprocess_page_free(&pg);
+		pixDestroy(&part);
+		boxDestroy(&box);
+	}
+	pixDestroy(&orig);
+}
+
 static void
 test_options_travel_in_the_job(void **state)
 {
@@ -385,6 +416,7 @@ main(void)
 		cmocka_unit_test(test_dark_border_goes),
 		cmocka_unit_test(test_coarse_scan_is_scaled_up),
 		cmocka_unit_test(test_switches_off_leave_the_page_alone),
+		cmocka_unit_test(test_smallest_pages_are_prepared),
 		cmocka_unit_test(test_options_travel_in_the_job),
 	};
 
