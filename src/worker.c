@@ -189,30 +189,31 @@ worker_memory_reason(char *out, size_t len, int page, int limit)
 		    "%s", what);
 }
 
+/* One prepared answer: the environment entry a restarted worker sends. */
+static void
+worker_prepare_answer(char *out, size_t len, int page, int limit)
+{
+	char why[ERRMAX], *line;
+	json_t *j;
+
+	worker_memory_reason(why, sizeof why, page, limit);
+	j = json_pack("{s:b, s:s}", "ok", 0, "reason", why);
+	line = json_dumps(j, JSON_COMPACT);
+	snprintf(out, len, "%s=%s", WORKER_ANSWER, line);
+	free(line);
+	json_decref(j);
+}
+
 /* The answers the signal handler gives if Tesseract dies from here on. */
 static void
 worker_prepare_abort(int page)
 {
-	char why[ERRMAX];
-	json_t *j;
-	char *line;
-
 	if (worker_env == NULL)
 		return;
-	worker_memory_reason(why, sizeof why, page, 1);
-	j = json_pack("{s:b, s:s}", "ok", 0, "reason", why);
-	line = json_dumps(j, JSON_COMPACT);
-	snprintf(worker_answer_limit, sizeof worker_answer_limit, "%s=%s",
-	    WORKER_ANSWER, line);
-	free(line);
-	json_decref(j);
-	worker_memory_reason(why, sizeof why, page, 0);
-	j = json_pack("{s:b, s:s}", "ok", 0, "reason", why);
-	line = json_dumps(j, JSON_COMPACT);
-	snprintf(worker_answer_machine, sizeof worker_answer_machine, "%s=%s",
-	    WORKER_ANSWER, line);
-	free(line);
-	json_decref(j);
+	worker_prepare_answer(worker_answer_limit, sizeof worker_answer_limit,
+	    page, 1);
+	worker_prepare_answer(worker_answer_machine,
+	    sizeof worker_answer_machine, page, 0);
 }
 
 /*
