@@ -541,7 +541,7 @@ static int
 cmd_get(struct cmd_opts *o, int argc, char **argv)
 {
 	static const char *originals[] = { "original.tif", "original.png",
-	    "original.jpg", NULL };
+	    "original.jpg", "original.pdf", NULL };
 	const char *names[2] = { NULL, NULL }, **try;
 	struct index *ix;
 	struct buf out;
