@@ -103,8 +103,9 @@ pdf_open(const void *data, size_t len, const struct image_limits *lim,
 		goto out_free;
 	}
 	if (p->npages > lim->max_pages) {
-		snprintf(err, ERRMAX, "the PDF has %d pages, more than the %d "
-		    "one document may have", p->npages, lim->max_pages);
+		snprintf(err, ERRMAX, "the PDF has more than %d pages (it has "
+		    "%d), the most one document may have", lim->max_pages,
+		    p->npages);
 		errno = EINVAL;
 		goto out_free;
 	}
