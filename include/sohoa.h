@@ -241,6 +241,8 @@ struct Pix *image_page(struct image *, int i, int *dpi, char *err);
  * text), in NFC, for the caller to free; NULL when the page must be
  * recognised from its image. */
 char	*image_page_text(struct image *, int i);
+/* The signatures a PDF carries (pdf_signatures); NULL for other formats. */
+json_t	*image_signatures(struct image *);
 void	image_close(struct image *);
 
 /* pdf.c: PDF pages through poppler, as their text layer or an image. */
@@ -259,6 +261,9 @@ char	*pdf_page_text(struct pdf *, int i);
  * frees; errno is ENOMEM when memory ran out. */
 struct Pix *pdf_page_pix(struct pdf *, int i, int default_dpi, int *dpi,
 	    char *err);
+/* The signatures the PDF carries, verified offline: a new JSON array of
+ * {signer, organisation, signed_at, verified, status, certificate}. */
+json_t	*pdf_signatures(struct pdf *);
 void	pdf_close(struct pdf *);
 
 /* ocr.c: one Tesseract handle, initialised once, reused for every page. */

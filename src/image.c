@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
 #include <leptonica/allheaders.h>
 #include <tiffio.h>
 
@@ -610,6 +611,12 @@ image_page_text(struct image *im, int i)
 	if (im->pdf == NULL || i < 0 || i >= im->npages)
 		return NULL;
 	return pdf_page_text(im->pdf, i);
+}
+
+json_t *
+image_signatures(struct image *im)
+{
+	return im->pdf != NULL ? pdf_signatures(im->pdf) : NULL;
 }
 
 void

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include <cairo.h>
+#include <jansson.h>
 #include <leptonica/allheaders.h>
 #include <poppler.h>
 #include <utf8proc.h>
@@ -361,6 +362,103 @@ pdf_page_pix(struct pdf *p, int i, int default_dpi, int *dpi, char *err)
 out_page:
 	g_object_unref(page);
 	return pix;
+}
+
+static const char *
+pdf_signature_status(PopplerSignatureStatus s)
+{
+	switch (s) {
+	case POPPLER_SIGNATURE_VALID:
+		return "the signature matches the signed bytes";
+	case POPPLER_SIGNATURE_INVALID:
+		return "the signature is invalid";
+	case POPPLER_SIGNATURE_DIGEST_MISMATCH:
+		return "the document was changed after it was signed";
+	case POPPLER_SIGNATURE_DECODING_ERROR:
+		return "the signature's CMS structure is malformed";
+	case POPPLER_SIGNATURE_NOT_FOUND:
+		return "the signature field holds no signature";
+	case POPPLER_SIGNATURE_NOT_VERIFIED:
+		return "the signature was not verified";
+	default:
+		return "the signature could not be verified";
+	}
+}
+
+static const char *
+pdf_certificate_status(PopplerCertificateStatus s)
+{
+	switch (s) {
+	case POPPLER_CERTIFICATE_TRUSTED:
+		return "the certificate is trusted";
+	case POPPLER_CERTIFICATE_UNTRUSTED_ISSUER:
+		return "the issuer is not trusted";
+	case POPPLER_CERTIFICATE_UNKNOWN_ISSUER:
+		return "the chain ends in no trusted root";
+	case POPPLER_CERTIFICATE_REVOKED:
+		return "the certificate is revoked";
+	case POPPLER_CERTIFICATE_EXPIRED:
+		return "the certificate had expired at the signing time";
+	case POPPLER_CERTIFICATE_NOT_VERIFIED:
+		return "the certificate was not checked";
+	default:
+		return "the certificate could not be checked";
+	}
+}
+
+/*
+ * Each signature the PDF already carries, verified against the bytes it
+ * signs.  Verification needs no network: OCSP is off, since a worker
+ * must not reach out, and the certificate chain is checked against the
+ * NSS database poppler finds (none in a worker, so the chain is reported
+ * as not trusted while the signature itself still verifies).
+ */
+json_t *
+pdf_signatures(struct pdf *p)
+{
+	json_t *out = json_array();
+	GList *fields, *l;
+
+	fields = poppler_document_get_signature_fields(p->doc);
+	for (l = fields; l != NULL; l = l->next) {
+		PopplerSignatureInfo *si;
+		GDateTime *when;
+		GError *gerr = NULL;
+		const char *name;
+		char *iso = NULL;
+
+		si = poppler_form_field_signature_validate_sync(l->data,
+		    POPPLER_SIGNATURE_VALIDATION_FLAG_VALIDATE_CERTIFICATE |
+		    POPPLER_SIGNATURE_VALIDATION_FLAG_WITHOUT_OCSP_REVOCATION_CHECK,
+		    NULL, &gerr);
+		if (si == NULL) {
+			json_array_append_new(out, json_pack("{s:n, s:n, s:n, "
+			    "s:b, s:s}", "signer", "organisation", "signed_at",
+			    "verified", 0, "status", "the signature could not be "
+			    "read"));
+			if (gerr != NULL)
+				g_error_free(gerr);
+			continue;
+		}
+		name = poppler_signature_info_get_signer_name(si);
+		if ((when = poppler_signature_info_get_local_signing_time(si)) !=
+		    NULL)
+			iso = g_date_time_format_iso8601(when);
+		/* poppler-glib 22.12 does not give the certificate's O=. */
+		json_array_append_new(out, json_pack("{s:o, s:n, s:o, s:b, "
+		    "s:s, s:s}", "signer", name != NULL ? json_string(name) :
+		    json_null(), "organisation", "signed_at", iso != NULL ?
+		    json_string(iso) : json_null(), "verified",
+		    poppler_signature_info_get_signature_status(si) ==
+		    POPPLER_SIGNATURE_VALID, "status", pdf_signature_status(
+		    poppler_signature_info_get_signature_status(si)),
+		    "certificate", pdf_certificate_status(
+		    poppler_signature_info_get_certificate_status(si))));
+		g_free(iso);
+		poppler_signature_info_free(si);
+	}
+	g_list_free_full(fields, g_object_unref);
+	return out;
 }
 
 void

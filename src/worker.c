@@ -436,6 +436,7 @@ worker_job(json_t *job, struct ocr **ocr, char **ocr_langs)
 	json_t *res = NULL, *pages;
 	char err[ERRMAX], *pdfbase = NULL, *txtpath = NULL, *nfc = NULL;
 	char **layers = NULL, *xpath = NULL;
+	json_t *sigs;
 	double confsum = 0;
 	int i, n, nlayers = 0;
 
@@ -592,6 +593,8 @@ append:
 	res = json_pack("{s:b, s:s, s:i, s:f, s:o}", "ok", 1, "format",
 	    image_format(im), "pages", n, "ocr_confidence", n ? confsum / n :
 	    0.0, "page_info", pages);
+	if ((sigs = image_signatures(im)) != NULL)
+		json_object_set_new(res, "signatures", sigs);
 out_image:
 	for (i = 0; layers != NULL && i < n; i++)
 		free(layers[i]);

@@ -61,6 +61,42 @@ pkg=$SOHOA_DATA/$(rec decision.pdf archive)
 check "a 200 dpi G4 page is read at 200 dpi" \
     bash -c "tar -xOf '$pkg' --wildcards '*/data/metadata.json' | jq -e '.page_info[0].dpi == 200'"
 
+# A signed PDF: the signature is listed with its signer and time and it
+# verifies; the same PDF changed after signing is listed as not verifying.
+# The certificate is self-made here (openssl, then an NSS database for
+# poppler's pdfsig, which signs), so its chain is not trusted.
+if command -v certutil >/dev/null && command -v pk12util >/dev/null; then
+	mkdir "$T/nss"
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/key.pem" \
+	    -out "$T/cert.pem" -days 3650 -subj "/CN=Nguyen Van Ky/O=UBND Phuong Dich Vong Hau/C=VN" 2>/dev/null
+	openssl pkcs12 -export -inkey "$T/key.pem" -in "$T/cert.pem" -name ky \
+	    -passout pass: -out "$T/ky.p12"
+	certutil -N -d "sql:$T/nss" --empty-password
+	pk12util -i "$T/ky.p12" -d "sql:$T/nss" -W "" >/dev/null
+	pdfsig -add-signature -nssdir "sql:$T/nss" -nick ky "$T/born.pdf" "$T/signed.pdf" 2>/dev/null
+	python3 -c 'import sys; d = open(sys.argv[1], "rb").read(); open(sys.argv[2], "wb").write(d.replace(b"twelve months", b"twenty months", 1))' \
+	    "$T/signed.pdf" "$T/tampered.pdf"
+	"$SOHOA" ingest --json --data "$T/signed" "$T/signed.pdf" "$T/tampered.pdf" >"$T/signed.json" 2>"$T/signed.err"
+	sig() { jq -rs ".[] | select(.source_name==\"$1\") | .signatures[0].$2" "$T/signed.json"; }
+	check "a signed PDF is recorded" test "$(jq -s length "$T/signed.json")" -eq 2
+	check "its signature is listed with the signer's name" test "$(sig signed.pdf signer)" = "Nguyen Van Ky"
+	check "its signing time is ISO 8601" \
+	    bash -c "[[ '$(sig signed.pdf signed_at)' =~ ^20[0-9][0-9]-[01][0-9]-[0-3][0-9]T[0-9:]{8}(Z|[+-][0-9:]{5})$ ]]"
+	check "the untouched signature verifies" test "$(sig signed.pdf verified)" = true
+	check "the self-made certificate is not called trusted" test "$(sig signed.pdf certificate)" != "the certificate is trusted"
+	check "a PDF changed after signing does not verify, and says why" \
+	    test "$(sig tampered.pdf verified) $(sig tampered.pdf status)" = "false the document was changed after it was signed"
+	pkg=$T/signed/$(jq -rs '.[] | select(.source_name=="signed.pdf") | .archive' "$T/signed.json")
+	check "metadata.json keeps the signatures" \
+	    bash -c "tar -xOf '$pkg' --wildcards '*/data/metadata.json' | jq -e '.signatures | length == 1'"
+	check "the signed original is kept byte for byte, signature intact" \
+	    bash -c "tar -xOf '$pkg' --wildcards '*/data/original.pdf' | cmp - '$T/signed.pdf'"
+	check "a PDF with no signature lists none" \
+	    test "$(jq -rs '.[] | select(.source_name=="born.pdf") | .signatures | length' "$T/ingest.json")" -eq 0
+else
+	skip "signed PDFs" "certutil and pk12util (libnss3-tools) are missing"
+fi
+
 # Bad PDFs: one plain line naming the file, exit 1, no record.
 expect_reason() {	# FILE PATTERN WHAT
 	local f=$1 pat=$2 what=$3
