@@ -214,7 +214,8 @@ int	profile_load(const char *path, struct profile *out, char *err);
 void	profile_default(struct profile *out);
 void	profile_free(struct profile *);
 
-/* image.c: decoding scans (libtiff for TIFF, Leptonica for PNG and JPEG). */
+/* image.c: decoding scans (libtiff for TIFF, Leptonica for PNG and JPEG,
+ * pdf.c for PDF). */
 struct Pix;
 struct image;
 struct image_limits {
@@ -223,7 +224,7 @@ struct image_limits {
 	int	 max_pages;
 };
 void	image_default_limits(struct image_limits *);
-/* "tiff", "png", "jpeg", or NULL when the bytes are none of these. */
+/* "tiff", "png", "jpeg", "pdf", or NULL when the bytes are none of these. */
 const char *image_sniff(const void *data, size_t len);
 /* Checks the container and every page header against the limits before
  * any pixel is decoded.  data must outlive the image. */
@@ -236,7 +237,34 @@ const char *image_format(const struct image *);
  * with pixDestroy.  A page under 16 pixels either way is refused as too
  * small to hold text.  On failure errno is ENOMEM when memory ran out. */
 struct Pix *image_page(struct image *, int i, int *dpi, char *err);
+/* The text page i carries itself (a PDF's text layer, when it is real
+ * text), in NFC, for the caller to free; NULL when the page must be
+ * recognised from its image. */
+char	*image_page_text(struct image *, int i);
+/* The signatures a PDF carries (pdf_signatures); NULL for other formats. */
+json_t	*image_signatures(struct image *);
 void	image_close(struct image *);
+
+/* pdf.c: PDF pages through poppler, as their text layer or an image. */
+struct pdf;
+/* Refuses an encrypted or damaged PDF, or one over lim's pages, with a
+ * one-line reason.  data must outlive the pdf. */
+struct pdf *pdf_open(const void *data, size_t len,
+	    const struct image_limits *lim, char *err);
+int	pdf_npages(const struct pdf *);
+/* Whether text is real text: enough letters, mostly letters. */
+int	pdf_real_text(const char *text);
+/* As image_page_text. */
+char	*pdf_page_text(struct pdf *, int i);
+/* The page's one covering image at its own resolution and depth (1 bpp
+ * for bilevel, 8 for grey), or the page rendered at 300 dpi.  Caller
+ * frees; errno is ENOMEM when memory ran out. */
+struct Pix *pdf_page_pix(struct pdf *, int i, int default_dpi, int *dpi,
+	    char *err);
+/* The signatures the PDF carries, verified offline: a new JSON array of
+ * {signer, organisation, signed_at, verified, status, certificate}. */
+json_t	*pdf_signatures(struct pdf *);
+void	pdf_close(struct pdf *);
 
 /* ocr.c: one Tesseract handle, initialised once, reused for every page. */
 struct ocr;

@@ -8,7 +8,8 @@
  * (G4 and friends) are read as 1 bpp; everything else goes through
  * libtiff's RGBA reader, which copes with every compression and
  * photometric, and gray pages are brought back to 8 bpp.  PNG and JPEG go
- * through Leptonica, after checking the header the same way.
+ * through Leptonica, after checking the header the same way.  PDF goes
+ * to pdf.c (poppler), whose pages may carry their own text.
  *
  * Scans are untrusted input; this code runs in worker processes.
  */
@@ -18,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
 #include <leptonica/allheaders.h>
 #include <tiffio.h>
 
@@ -37,6 +39,7 @@ struct image {
 	size_t	 len;
 	TIFF	*tif;
 	TIFFOpenOptions *opts;
+	struct pdf *pdf;
 	struct image_mem mem;
 	uint32_t width, height;		/* of the one PNG or JPEG page */
 	char	 tifferr[256];		/* first libtiff error, in its words */
@@ -74,6 +77,8 @@ image_sniff(const void *data, size_t len)
 		return "png";
 	if (len >= 2 && p[0] == 0xff && p[1] == 0xd8)	/* SOI */
 		return "jpeg";
+	if (len >= 5 && memcmp(p, "%PDF-", 5) == 0)
+		return "pdf";
 	return NULL;
 }
 
@@ -302,9 +307,15 @@ image_open(const void *data, size_t len, int default_dpi,
 	im->default_dpi = default_dpi > 0 ? default_dpi : 300;
 	im->format = image_sniff(data, len);
 	if (im->format == NULL) {
-		snprintf(err, ERRMAX, "not an image: the file is not TIFF, PNG "
-		    "or JPEG");
+		snprintf(err, ERRMAX, "not an image: the file is not TIFF, PNG, "
+		    "JPEG or PDF");
 		goto out_free;
+	}
+	if (strcmp(im->format, "pdf") == 0) {
+		if ((im->pdf = pdf_open(data, len, lim, err)) == NULL)
+			goto out_free;
+		im->npages = pdf_npages(im->pdf);
+		return im;
 	}
 	if (strcmp(im->format, "tiff") == 0) {
 		if (image_tiff_open(im, lim, err) == -1)
@@ -589,7 +600,23 @@ image_page(struct image *im, int i, int *dpi, char *err)
 	}
 	if (im->tif != NULL)
 		return image_tiff_page(im, i, dpi, err);
+	if (im->pdf != NULL)
+		return pdf_page_pix(im->pdf, i, im->default_dpi, dpi, err);
 	return image_leptonica_page(im, dpi, err);
+}
+
+char *
+image_page_text(struct image *im, int i)
+{
+	if (im->pdf == NULL || i < 0 || i >= im->npages)
+		return NULL;
+	return pdf_page_text(im->pdf, i);
+}
+
+json_t *
+image_signatures(struct image *im)
+{
+	return im->pdf != NULL ? pdf_signatures(im->pdf) : NULL;
 }
 
 void
@@ -601,5 +628,6 @@ image_close(struct image *im)
 		TIFFClose(im->tif);
 	if (im->opts != NULL)
 		TIFFOpenOptionsFree(im->opts);
+	pdf_close(im->pdf);
 	free(im);
 }

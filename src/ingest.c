@@ -206,6 +206,9 @@ ingest_record(struct index *ix, const char *datadir,
 	meta = json_deep_copy(doc);
 	json_object_set(meta, "format", json_object_get(result, "format"));
 	json_object_set(meta, "page_info", json_object_get(result, "page_info"));
+	if (json_is_array(json_object_get(result, "signatures")))
+		json_object_set(meta, "signatures", json_object_get(result,
+		    "signatures"));
 	json_object_set_new(meta, "software", json_string("sohoa "
 	    SOHOA_VERSION));
 	metatext = json_dumps(meta, JSON_INDENT(2));
@@ -227,6 +230,11 @@ ingest_record(struct index *ix, const char *datadir,
 		goto out_rollback;
 	}
 	*docp = index_get(ix, id);
+	/* The signatures live in metadata.json; the index does not hold them. */
+	if (*docp != NULL && json_is_array(json_object_get(result,
+	    "signatures")))
+		json_object_set(*docp, "signatures", json_object_get(result,
+		    "signatures"));
 	rc = 0;
 	goto out;
 out_rollback:

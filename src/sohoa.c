@@ -141,7 +141,7 @@ static struct {
 static const struct cmd cmds[] = {
 	{ "ingest", cmd_ingest,
 	  "ingest [--jobs N] [--profile FILE] [--json] FILE...",
-	  "OCR scans (TIFF, PNG, JPEG), archive and index them",
+	  "OCR scans (TIFF, PNG, JPEG, PDF), archive and index them",
 	  ingest_opts, opt_basic },
 	{ "search", cmd_search,
 	  "search [--json] [--limit N] [FILTER...] [QUERY...]",
@@ -369,7 +369,7 @@ cmd_ingest(struct cmd_opts *o, int argc, char **argv)
 	int failed;
 
 	if (argc == 0)
-		fatalx("ingest: name at least one scan (TIFF, PNG or JPEG)");
+		fatalx("ingest: name at least one scan (TIFF, PNG, JPEG or PDF)");
 	if (o->profile != NULL) {
 		if (profile_load(o->profile, &prof, err) == -1)
 			fatalx("%s", err);
@@ -541,7 +541,7 @@ static int
 cmd_get(struct cmd_opts *o, int argc, char **argv)
 {
 	static const char *originals[] = { "original.tif", "original.png",
-	    "original.jpg", NULL };
+	    "original.jpg", "original.pdf", NULL };
 	const char *names[2] = { NULL, NULL }, **try;
 	struct index *ix;
 	struct buf out;

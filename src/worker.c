@@ -435,8 +435,10 @@ worker_job(json_t *job, struct ocr **ocr, char **ocr_langs)
 	struct buf file, text;
 	json_t *res = NULL, *pages;
 	char err[ERRMAX], *pdfbase = NULL, *txtpath = NULL, *nfc = NULL;
+	char **layers = NULL, *xpath = NULL;
+	json_t *sigs;
 	double confsum = 0;
-	int i, n;
+	int i, n, nlayers = 0;
 
 	if (path == NULL || workdir == NULL) {
 		free(path);
@@ -476,21 +478,46 @@ worker_job(json_t *job, struct ocr **ocr, char **ocr_langs)
 	pdfbase = xasprintf("%s/%.*s", workdir, (int)strlen(WORKER_PDF) - 4,
 	    WORKER_PDF);
 	txtpath = xasprintf("%s/%s", workdir, WORKER_TEXT);
-	if (ocr_begin(*ocr, pdfbase, "sohoa", err) == -1) {
+	/*
+	 * Pages that carry their own text (a PDF's text layer) are not
+	 * recognised.  When every page does, the original PDF is already the
+	 * searchable PDF and is kept as it is; otherwise Tesseract's PDF
+	 * holds every page, and a text page is recognised for that PDF only,
+	 * its text still coming from its layer.
+	 */
+	n = image_npages(im);
+	layers = xcalloc((size_t)n + 1, sizeof *layers);
+	for (i = 0; i < n; i++)
+		if ((layers[i] = image_page_text(im, i)) != NULL)
+			nlayers++;
+	xpath = xasprintf("%s/%s", workdir, WORKER_PDF);
+	if (nlayers == n) {
+		if (util_write_durable(xpath, file.data, file.len, err) == -1) {
+			res = worker_fail_write(workdir, err, errno);
+			goto out_image;
+		}
+	} else if (ocr_begin(*ocr, pdfbase, "sohoa", err) == -1) {
 		res = worker_fail_write(workdir, err, errno);
 		goto out_image;
 	}
 	pages = json_array();
 	preprocess_opts_from_json(json_object_get(job, "preprocess"), &pre);
-	n = image_npages(im);
 	for (i = 0; i < n; i++) {
 		struct preprocess_page pg;
 		struct timespec t0, t1;
 		struct Pix *pix;
 		char *t, e2[ERRMAX];
-		int pdpi, conf, saved;
+		int pdpi, conf, saved, fromlayer = layers[i] != NULL;
 
 		worker_prepare_abort(i);
+		if (nlayers == n) {
+			json_array_append_new(pages, json_pack("{s:s, s:i}",
+			    "text", "text layer", "ocr_confidence", 100));
+			confsum += 100;
+			t = layers[i];
+			layers[i] = NULL;
+			goto append;
+		}
 		if ((pix = image_page(im, i, &pdpi, err)) == NULL) {
 			worker_blame_memory(err, i, errno);
 			break;
@@ -514,14 +541,23 @@ worker_job(json_t *job, struct ocr **ocr, char **ocr_langs)
 			break;
 		}
 		clock_gettime(CLOCK_MONOTONIC, &t1);
-		json_array_append_new(pages, json_pack("{s:i, s:i, s:i, s:i, "
-		    "s:o, s:f}", "dpi", pdpi, "width", pixGetWidth(pix), "height",
-		    pixGetHeight(pix), "ocr_confidence", conf, "preprocess",
+		if (fromlayer) {	/* recognised for the PDF only */
+			free(t);
+			t = layers[i];
+			layers[i] = NULL;
+			conf = 100;
+		}
+		json_array_append_new(pages, json_pack("{s:s, s:i, s:i, s:i, "
+		    "s:i, s:o, s:f}", "text", fromlayer ? "text layer" : "ocr",
+		    "dpi", pdpi, "width",
+		    pixGetWidth(pix), "height", pixGetHeight(pix),
+		    "ocr_confidence", conf, "preprocess",
 		    preprocess_info(&pg), "ocr_seconds", round((t1.tv_sec -
 		    t0.tv_sec + (t1.tv_nsec - t0.tv_nsec) / 1e9) * 1000) / 1000));
 		preprocess_page_free(&pg);
 		pixDestroy(&pix);
 		confsum += conf;
+append:
 		/* Pages are separated by a form feed, as tesseract does. */
 		if ((i > 0 && buf_append(&text, "\f", 1) == -1) ||
 		    buf_append(&text, t, strlen(t)) == -1) {
@@ -536,12 +572,13 @@ worker_job(json_t *job, struct ocr **ocr, char **ocr_langs)
 		char e3[ERRMAX];
 
 		/* The page that failed is the reason; the PDF's end is not. */
-		ocr_end(*ocr, e3);
+		if (nlayers < n)
+			ocr_end(*ocr, e3);
 		res = worker_fail(err);
 		json_decref(pages);
 		goto out_image;
 	}
-	if (ocr_end(*ocr, err) == -1) {
+	if (nlayers < n && ocr_end(*ocr, err) == -1) {
 		res = worker_fail_write(workdir, err, errno);
 		json_decref(pages);
 		goto out_image;
@@ -556,7 +593,13 @@ worker_job(json_t *job, struct ocr **ocr, char **ocr_langs)
 	res = json_pack("{s:b, s:s, s:i, s:f, s:o}", "ok", 1, "format",
 	    image_format(im), "pages", n, "ocr_confidence", n ? confsum / n :
 	    0.0, "page_info", pages);
+	if ((sigs = image_signatures(im)) != NULL)
+		json_object_set_new(res, "signatures", sigs);
 out_image:
+	for (i = 0; layers != NULL && i < n; i++)
+		free(layers[i]);
+	free(layers);
+	free(xpath);
 	image_close(im);
 out_file:
 	buf_free(&file);

@@ -92,6 +92,16 @@ check "the corrupt scan got no record" test "$(records_named hong.tif)" -eq 0
 cp "$G/building-permit.grey.png" "$T/inbox/pa/next.png"
 check "the next good scan still goes through" wait_for 60 has_records next.png 1
 
+# PDFs in the inbox: a damaged one is set aside like a TIFF, a good one taken.
+tiff2pdf -o "$T/scan.pdf" "$G/decision.g4-nores.tif"
+head -c 2000 "$T/scan.pdf" >"$T/inbox/pa/hong.pdf"
+check "a damaged PDF lands in quarantine" wait_for 60 test -f "$T/quarantine/pa/hong.pdf"
+check "its reason is one plain sentence" \
+    bash -c "test \$(wc -l <'$T/quarantine/pa/hong.pdf.reason.txt') -eq 1 && grep -q 'PDF is damaged' '$T/quarantine/pa/hong.pdf.reason.txt'"
+python3 "$FIXTURES/src/make_pdf.py" "$T/born.pdf" "A decision issued electronically to the household"
+cp "$T/born.pdf" "$T/inbox/pa/born.pdf"
+check "a born-digital PDF dropped in the inbox is recorded" wait_for 60 has_records born.pdf 1
+
 # Names and kinds that are never taken.
 cp "$G/birth-extract.g4.tif" "$T/inbox/pa/.hidden.tif"
 cp "$G/birth-extract.g4.tif" "$T/inbox/pa/partial.tif.part"
@@ -127,7 +137,7 @@ check "the new profile's office is on the record" \
     test "$("$SOHOA" list --json | jq -r '.[] | select(.source_name=="new-office.tif") | .level')" = city
 
 check "status --json counts today's work per profile" \
-    test "$("$SOHOA" status --json | jq '.running and (.profiles[] | select(.profile=="pa") | .done_today >= 5 and .quarantined == 1 and .queue == 0)')" = true
+    test "$("$SOHOA" status --json | jq '.running and (.profiles[] | select(.profile=="pa") | .done_today >= 5 and .quarantined == 2 and .queue == 0)')" = true
 check "inboxes and spool are empty" \
     test -z "$(find "$T/inbox" "$SOHOA_DATA/spool" -type f)"
 

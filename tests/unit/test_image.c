@@ -225,7 +225,8 @@ test_sniff(void **state)
 	assert_string_equal(image_sniff("MM\0*", 4), "tiff");
 	assert_string_equal(image_sniff("\x89PNG\r\n\x1a\n", 8), "png");
 	assert_string_equal(image_sniff("\xff\xd8\xff\xe0", 4), "jpeg");
-	assert_null(image_sniff("%PDF-1.5", 8));
+	assert_string_equal(image_sniff("%PDF-1.5", 8), "pdf");
+	assert_null(image_sniff("%PD", 3));
 	assert_null(image_sniff("II", 2));
 }
 
