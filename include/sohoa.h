@@ -282,6 +282,13 @@ json_t	*codes_read(struct Pix *, const char *decoder, char *err);
  * URLs give their query parameters only.  A new object, maybe empty;
  * caller json_decref()s. */
 json_t	*codes_fields(const char *text);
+/* The fields of codes (codes_read's objects, with "page") merged into
+ * fields (extract_fields'): dossier_code and id_numbers from a code win.
+ * Returns a new object for metadata.json: "codes" (each with the
+ * "fields" it held), "procedure_code", "valid_until", and "evidence"
+ * ({"qr", "text"} per field where the two disagreed).  Caller
+ * json_decref()s. */
+json_t	*codes_merge(json_t *fields, json_t *codes);
 /* codes_zxing.cpp (C++, declared again there): found is called for each
  * code with its format, bytes and box; returns how many, -1 on failure. */
 typedef void (*codes_found_fn)(void *arg, const char *format,

@@ -72,100 +72,6 @@ ingest_name_json(const char *name)
 	return j;
 }
 
-/* 1 when a and b are ID numbers of one length differing in at most two
- * digits: the OCR'd one is then a misreading of the one in the QR. */
-static int
-ingest_id_slip(const char *a, const char *b)
-{
-	size_t i, n = strlen(a), diff = 0;
-
-	if (strlen(b) != n)
-		return 0;
-	for (i = 0; i < n; i++)
-		diff += a[i] != b[i];
-	return diff <= 2;
-}
-
-/*
- * What the page's QR codes and barcodes hold (the worker's "codes"),
- * merged into fields, which extract_fields read off the OCR text: a value
- * from a code is what the issuing system wrote, so it is taken over the
- * OCR'd one.  Returns a new object for metadata.json: "codes", what each
- * code held, and "evidence", each field where the two disagreed.  The
- * first code that holds a field gives it; ID numbers from codes come
- * first, and an OCR'd one a slip away from one of them is dropped.
- */
-static json_t *
-ingest_merge_codes(json_t *fields, json_t *codes)
-{
-	json_t *out = json_object(), *evidence = json_object(), *list;
-	json_t *qr = json_object(), *c, *v, *ids, *x, *y;
-	static const char *const one[] = { "dossier_code", "procedure_code",
-	    "valid_until", "issued_on", "document_name", "issuing_system" };
-	size_t i, k, j;
-
-	list = json_array();
-	json_array_foreach(codes, i, c) {
-		json_t *f = codes_fields(json_string_value(json_object_get(c,
-		    "text")));
-		json_t *entry = json_deep_copy(c);
-
-		json_object_set(entry, "fields", f);
-		json_array_append_new(list, entry);
-		for (k = 0; k < sizeof one / sizeof one[0]; k++)
-			if (json_object_get(qr, one[k]) == NULL &&
-			    (v = json_object_get(f, one[k])) != NULL)
-				json_object_set(qr, one[k], v);
-		if ((ids = json_object_get(f, "id_numbers")) != NULL) {
-			if (json_object_get(qr, "id_numbers") == NULL)
-				json_object_set_new(qr, "id_numbers",
-				    json_array());
-			json_array_extend(json_object_get(qr, "id_numbers"),
-			    ids);
-		}
-		json_decref(f);
-	}
-	json_object_set_new(out, "codes", list);
-	if ((v = json_object_get(qr, "dossier_code")) != NULL) {
-		x = json_object_get(fields, "dossier_code");
-		if (json_is_string(x) && !json_equal(x, v))
-			json_object_set_new(evidence, "dossier_code",
-			    json_pack("{s:O, s:O}", "qr", v, "text", x));
-		json_object_set(fields, "dossier_code", v);
-	}
-	if ((ids = json_object_get(qr, "id_numbers")) != NULL) {
-		json_t *merged = json_deep_copy(ids), *slips = json_array();
-
-		json_array_foreach(json_object_get(fields, "id_numbers"), i, x) {
-			int keep = 1;
-
-			json_array_foreach(merged, j, y)
-				if (json_equal(x, y) || ingest_id_slip(
-				    json_string_value(x), json_string_value(y)))
-					keep = json_equal(x, y) ? -1 : 0;
-			if (keep == 1)
-				json_array_append(merged, x);
-			else if (keep == 0)
-				json_array_append(slips, x);
-		}
-		if (json_array_size(slips) > 0)
-			json_object_set_new(evidence, "id_numbers",
-			    json_pack("{s:O, s:o}", "qr", ids, "text", slips));
-		else
-			json_decref(slips);
-		json_object_set_new(fields, "id_numbers", merged);
-	}
-	/* Not yet columns of the index: kept in metadata.json. */
-	json_object_set(out, "procedure_code", json_object_get(qr,
-	    "procedure_code") ? json_object_get(qr, "procedure_code") :
-	    json_null());
-	json_object_set(out, "valid_until", json_object_get(qr,
-	    "valid_until") ? json_object_get(qr, "valid_until") : json_null());
-	json_object_set_new(out, "evidence", evidence);
-	json_decref(qr);
-	return out;
-}
-
 /* The record as the JSON contract wants it, before it has an id. */
 static json_t *
 ingest_new_doc(const struct profile *prof, const char *source_name,
@@ -272,7 +178,7 @@ ingest_record(struct index *ix, const char *datadir,
 		return -1;
 	}
 	fields = extract_fields(text.data, source_name, prof);
-	fromcodes = ingest_merge_codes(fields, json_object_get(result,
+	fromcodes = codes_merge(fields, json_object_get(result,
 	    "codes"));
 	doc = ingest_new_doc(prof, source_name, sha256, result, fields);
 	rel = ingest_archive_path(sha256);

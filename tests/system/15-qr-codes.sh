@@ -56,4 +56,10 @@ check "the web-address QR's payload is kept, and it gave no fields" \
     test "$(jq -r '(.codes[0].text) + " " + (.codes[0].fields | length | tostring) + " " + (.evidence | length | tostring)' "$T/web.json")" = "https://ubnd.trungkinh.hanoi.gov.vn/ 0 0"
 check "a page with no code has an empty codes list" \
     bash -c "'$SOHOA' ingest --json '$G/birth-extract.g4.tif' >/dev/null && tar -xOf \"\$SOHOA_DATA/\$('$SOHOA' list --json | jq -r '.[] | select(.source_name==\"birth-extract.g4.tif\") | .archive')\" --wildcards '*/data/metadata.json' | jq -e '.codes == []'"
+
+"$SOHOA" reindex >"$T/reindex.out" 2>&1
+check "a reindex keeps the QR's dossier code, not the printed one" \
+    test "$("$SOHOA" list --json | jq -r '.[] | select(.source_name=="qr-url.tif") | .dossier_code')" = "$QR_CODE"
+check "a reindex leaves the web-address QR's page with its printed code" \
+    test "$("$SOHOA" list --json | jq -r '.[] | select(.source_name=="qr-web.tif") | .dossier_code')" = "$PRINTED"
 echo "1..$tap_n"
