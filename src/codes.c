@@ -614,7 +614,7 @@ codes_merge(json_t *fields, json_t *codes)
 			json_decref(slips);
 		json_object_set_new(fields, "id_numbers", merged);
 	}
-	/* Not yet columns of the index: kept in metadata.json. */
+	/* Only codes give these: JSON null when none did. */
 	json_object_set(out, "procedure_code", json_object_get(qr,
 	    "procedure_code") ? json_object_get(qr, "procedure_code") :
 	    json_null());

@@ -35,6 +35,8 @@ check "the dossier code comes from the QR, not the differing printed one" \
     test "$(rec qr-url.tif .dossier_code)" = "$QR_CODE"
 check "the holder's ID number from the QR is on the record" \
     test "$(rec qr-url.tif '.id_numbers | index("001323012345") != null')" = true
+check "the record has the procedure code and validity from the QR" \
+    test "$(rec qr-url.tif '.procedure_code + " " + .valid_until')" = "1.001612.000.00.00.H26 2030-12-31"
 check "a QR with a web address only leaves the printed dossier code" \
     test "$(rec qr-web.tif .dossier_code)" = "$PRINTED"
 
