@@ -11,7 +11,7 @@ SYSCONFDIR ?= /etc
 LOCALSTATEDIR ?= /var/lib
 
 PKGS    = tesseract lept libtiff-4 libarchive sqlite3 libutf8proc libpcre2-8 \
-          jansson inih libcrypto libsystemd poppler-glib cairo
+          jansson inih libcrypto libsystemd poppler-glib cairo zbar zxing
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_CFLAGS := $(shell pkg-config --cflags cmocka 2>/dev/null)
@@ -24,7 +24,11 @@ WARN     = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 SOHOA_CFLAGS = -std=c11 -D_GNU_SOURCE -Iinclude $(WARN) $(PKG_CFLAGS) \
            -DSOHOA_DEFAULT_DATA='"$(LOCALSTATEDIR)/sohoa"' \
            -DSOHOA_SYSCONFDIR='"$(SYSCONFDIR)/sohoa"'
-SOHOA_LDLIBS = $(PKG_LIBS) -lcsv -lm
+# zxing-cpp is C++: codes_zxing.cpp is its C interface, and the programs
+# link with the C++ runtime.
+SOHOA_LDLIBS = $(PKG_LIBS) -lcsv -lm -lstdc++
+CXX ?= g++
+CXXFLAGS ?= -O2 -g
 
 ifeq ($(SANITIZER),address)
 SAN = -fsanitize=address,undefined -fno-omit-frame-pointer
@@ -36,11 +40,11 @@ B = build
 # Every module but the programs' main files, in the order of the data flow.
 LIB_SRCS = src/log.c src/util.c src/vntext.c src/cfgfile.c src/conf.c \
            src/profile.c src/image.c src/pdf.c src/preprocess.c \
-           src/ocr.c src/extract.c src/archive.c src/index.c src/correct.c \
+           src/ocr.c src/codes.c src/extract.c src/archive.c src/index.c src/correct.c \
            src/worker.c \
            src/job.c src/watch.c src/ingest.c \
            src/register.c src/report.c
-LIB_OBJS = $(LIB_SRCS:src/%.c=$(B)/obj/%.o)
+LIB_OBJS = $(LIB_SRCS:src/%.c=$(B)/obj/%.o) $(B)/obj/codes_zxing.o
 UNIT_SRCS = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 
@@ -48,6 +52,10 @@ all: $(B)/sohoa $(B)/sohoad
 
 $(B)/obj/%.o: src/%.c include/sohoa.h | $(B)/obj
 	$(CC) $(SOHOA_CFLAGS) $(SAN) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(B)/obj/codes_zxing.o: src/codes_zxing.cpp | $(B)/obj
+	$(CXX) -std=c++17 -Wall -Wextra $(shell pkg-config --cflags zxing) \
+	    $(SAN) $(CPPFLAGS) $(CXXFLAGS) -c -o $@ $<
 
 $(B)/sohoa: $(B)/obj/sohoa.o $(B)/libsohoa.a
 	$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(SOHOA_LDLIBS)
@@ -95,6 +103,15 @@ $(B)/bench/search-1m: bench/search-1m.c $(B)/libsohoa.a include/sohoa.h
 	$(CC) $(SOHOA_CFLAGS) $(SAN) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) \
 	    -o $@ $< $(B)/libsohoa.a $(SOHOA_LDLIBS)
 
+# QR codes read by zxing-cpp and by zbar on rendered pages (README).
+$(B)/bench/codes-count: bench/codes-count.c $(B)/libsohoa.a include/sohoa.h
+	mkdir -p $(B)/bench
+	$(CC) $(SOHOA_CFLAGS) $(SAN) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) \
+	    -o $@ $< $(B)/libsohoa.a $(SOHOA_LDLIBS)
+
+bench-codes: $(B)/bench/codes-count
+	BUILD=$(B) ./bench/codes-measure
+
 # The long kill -9 soak of sohoad (about 5 minutes): 300 kills.
 soak: all
 	./bench/kill9-soak --cycles 300
@@ -129,4 +146,4 @@ install: all $(B)/sohoad.service
 clean:
 	rm -rf $(B)
 
-.PHONY: all demo check unit-tests bench bench-quality soak install clean
+.PHONY: all demo check unit-tests bench bench-codes bench-quality soak install clean

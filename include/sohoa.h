@@ -297,6 +297,33 @@ extern const char *const extract_rule_fields[EXTRACT_NRULES];
 /* 0 when pattern compiles and has a group; else -1 and why (len bytes). */
 int	extract_rule_check(const char *pattern, char *why, size_t len);
 
+/* codes.c: QR codes and barcodes on a page, and what their payloads hold. */
+/* Every code on the page: a new array of {"format", "text", "left", "top",
+ * "width", "height"} in page pixels; "text" is the payload when it is
+ * valid UTF-8, else shown escaped (vntext_escape) with its bytes in "hex".
+ * decoder "zbar" reads with zbar, anything else (NULL) with zxing-cpp, the
+ * one chosen by measure (README).  NULL on failure.  Caller json_decref()s. */
+json_t	*codes_read(struct Pix *, const char *decoder, char *err);
+/* The fields a payload really holds, each only under a key naming it and
+ * with its shape: dossier_code, procedure_code, id_numbers (array),
+ * valid_until and issued_on (YYYY-MM-DD), document_name, issuing_system.
+ * URLs give their query parameters only.  A new object, maybe empty;
+ * caller json_decref()s. */
+json_t	*codes_fields(const char *text);
+/* The fields of codes (codes_read's objects, with "page") merged into
+ * fields (extract_fields'): dossier_code and id_numbers from a code win.
+ * Returns a new object for metadata.json: "codes" (each with the
+ * "fields" it held), "procedure_code", "valid_until", and "evidence"
+ * ({"qr", "text"} per field where the two disagreed).  Caller
+ * json_decref()s. */
+json_t	*codes_merge(json_t *fields, json_t *codes);
+/* codes_zxing.cpp (C++, declared again there): found is called for each
+ * code with its format, bytes and box; returns how many, -1 on failure. */
+typedef void (*codes_found_fn)(void *arg, const char *format,
+    const char *bytes, size_t len, int left, int top, int width, int height);
+int	codes_zxing_read(const unsigned char *grey, int width, int height,
+	    codes_found_fn found, void *arg, char *err);
+
 /* archive.c: one BagIt package per document, a plain tar file. */
 struct archive_item {
 	const char *name;		/* path inside the bag's data/ folder */

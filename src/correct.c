@@ -250,6 +250,30 @@ correct_profile(struct correct_reindex *r, const char *name)
 	return NULL;
 }
 
+/* As at ingest, the codes read off the pages (kept in the package's
+ * metadata.json) win over the text: a reindex must not put back an OCR'd
+ * dossier code the QR had corrected.  A package without them (older
+ * than codes) leaves fields as the text gave them. */
+static void
+correct_codes(json_t *fields, const char *datadir, const char *archive)
+{
+	char err[ERRMAX], *pkg = xasprintf("%s/%s", datadir, archive);
+	json_t *meta, *merged;
+	struct buf b;
+
+	if (archive_read(pkg, "metadata.json", 64u << 20, &b, err) == 0) {
+		meta = json_loadb(b.data ? b.data : "", b.len, 0, NULL);
+		if (json_array_size(json_object_get(meta, "codes")) > 0) {
+			merged = codes_merge(fields, json_object_get(meta,
+			    "codes"));
+			json_decref(merged);
+		}
+		json_decref(meta);
+		buf_free(&b);
+	}
+	free(pkg);
+}
+
 /* index_reindex's reread: the text out of the package, the fields off it. */
 static int
 correct_reread(json_t *doc, char **text, json_t **fields, void *arg)
@@ -280,6 +304,7 @@ correct_reread(json_t *doc, char **text, json_t **fields, void *arg)
 	*fields = extract_fields(b.data ? b.data : "",
 	    json_string_value(json_object_get(doc, "source_name")),
 	    prof != NULL ? prof : &r->builtin);
+	correct_codes(*fields, r->datadir, archive);
 	/* As at ingest: the profile's issuing body wins over the text's. */
 	if (prof == NULL) {
 		r->unknown++;

@@ -113,8 +113,9 @@ enum index_stmt {
 #define DOC_COLUMNS "d.id, d.source_name, d.sha256, d.pages, " \
 	"d.ocr_confidence, d.profile, d.agency_code, d.agency_name, d.level, " \
 	"d.doc_type, d.doc_number, d.issued_on, d.people, d.id_numbers, " \
-	"d.dossier_code, d.archive, d.ingested_at, d.duplicate_of"
-#define DOC_NCOLUMNS 18
+	"d.dossier_code, d.archive, d.ingested_at, d.duplicate_of, " \
+	"d.procedure_code, d.valid_until"
+#define DOC_NCOLUMNS 20
 
 /*
  * The filters of the three search statements, bound to the same numbers:
@@ -137,9 +138,10 @@ static const char *index_sql[STMT_MAX] = {
 	[STMT_INSERT] = "INSERT INTO documents (source_name, sha256, pages, "
 	    "ocr_confidence, profile, agency_code, agency_name, level, "
 	    "doc_type, doc_number, issued_on, people, id_numbers, "
-	    "dossier_code, archive, ingested_at, duplicate_of) VALUES "
+	    "dossier_code, archive, ingested_at, duplicate_of, "
+	    "procedure_code, valid_until) VALUES "
 	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
-	    "?15, ?16, ?17)",
+	    "?15, ?16, ?17, ?18, ?19)",
 	[STMT_INSERT_FTS] = "INSERT INTO documents_fts (rowid, body, fields) "
 	    "VALUES (?1, ?2, ?3)",
 	[STMT_UPDATE_FTS] = "UPDATE documents_fts SET fields = ?2 "
@@ -240,7 +242,9 @@ static const char index_schema[] =
 	"  dossier_code TEXT,"
 	"  archive TEXT, archive_sha256 TEXT,"
 	"  ingested_at TEXT NOT NULL,"
-	"  duplicate_of INTEGER REFERENCES documents(id));"
+	"  duplicate_of INTEGER REFERENCES documents(id),"
+	/* From the QR codes on the result (codes.c); see index_columns. */
+	"  procedure_code TEXT, valid_until TEXT);"
 	"CREATE INDEX IF NOT EXISTS documents_sha256 ON documents(sha256);"
 	"CREATE VIRTUAL TABLE IF NOT EXISTS documents_fts USING " FTS_COLUMNS ";"
 	/* Values are JSON (a string, an array or null), as in the record. */
@@ -683,6 +687,31 @@ index_sql_words(sqlite3_context *ctx, int n, sqlite3_value **v)
 	sqlite3_result_text(ctx, w, -1, free);
 }
 
+/*
+ * A database made before the QR codes were read has no procedure_code or
+ * valid_until: they are added in place (NULL for the records already
+ * there, whose packages may hold them in metadata.json), before any
+ * statement naming them is prepared.  Inside the schema's transaction.
+ */
+static int
+index_columns(sqlite3 *db, char **msg)
+{
+	static const char *const cols[] = { "procedure_code", "valid_until" };
+	char *sql;
+	size_t i;
+	int rc = SQLITE_OK;
+
+	for (i = 0; rc == SQLITE_OK && i < sizeof cols / sizeof cols[0]; i++)
+		if (sqlite3_table_column_metadata(db, NULL, "documents",
+		    cols[i], NULL, NULL, NULL, NULL, NULL) != SQLITE_OK) {
+			sql = xasprintf("ALTER TABLE documents ADD COLUMN %s "
+			    "TEXT", cols[i]);
+			rc = sqlite3_exec(db, sql, NULL, NULL, msg);
+			free(sql);
+		}
+	return rc;
+}
+
 static int
 index_version(struct index *ix)
 {
@@ -781,6 +810,8 @@ index_setup(sqlite3 *db, char **msg)
 			if ((rc = sqlite3_exec(db, index_schema, NULL, NULL,
 			    msg)) == SQLITE_OK && fresh)
 				rc = sqlite3_exec(db, FTS_TUNE, NULL, NULL, msg);
+			if (rc == SQLITE_OK)
+				rc = index_columns(db, msg);
 			if (rc == SQLITE_OK)
 				rc = sqlite3_exec(db, "COMMIT", NULL, NULL, msg);
 			if (rc != SQLITE_OK && !sqlite3_get_autocommit(db))
@@ -1093,6 +1124,8 @@ index_insert(struct index *ix, json_t *doc, const char *text, char *err)
 	index_bind_str(st, 16, doc, "ingested_at");
 	if (json_is_integer(dup))
 		sqlite3_bind_int64(st, 17, json_integer_value(dup));
+	index_bind_str(st, 18, doc, "procedure_code");
+	index_bind_str(st, 19, doc, "valid_until");
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
@@ -1225,6 +1258,8 @@ index_row_json(sqlite3_stmt *st)
 	json_object_set_new(d, "duplicate_of",
 	    sqlite3_column_type(st, 17) == SQLITE_NULL ? json_null() :
 	    json_integer(sqlite3_column_int64(st, 17)));
+	json_object_set_new(d, "procedure_code", index_col_str(st, 18));
+	json_object_set_new(d, "valid_until", index_col_str(st, 19));
 	return d;
 }
 

@@ -75,7 +75,7 @@ ingest_name_json(const char *name)
 /* The record as the JSON contract wants it, before it has an id. */
 static json_t *
 ingest_new_doc(const struct profile *prof, const char *source_name,
-    const char *sha256, json_t *result, json_t *fields)
+    const char *sha256, json_t *result, json_t *fields, json_t *fromcodes)
 {
 	json_t *doc = json_object(), *v;
 	const char *agency_name = prof->agency_name;
@@ -117,6 +117,11 @@ ingest_new_doc(const struct profile *prof, const char *source_name,
 	json_object_set_new(doc, "archive", json_null());
 	json_object_set_new(doc, "ingested_at", json_string(now));
 	json_object_set_new(doc, "duplicate_of", json_null());
+	/* Only a QR code gives these (codes_merge). */
+	json_object_set(doc, "procedure_code", json_object_get(fromcodes,
+	    "procedure_code"));
+	json_object_set(doc, "valid_until", json_object_get(fromcodes,
+	    "valid_until"));
 	return doc;
 }
 
@@ -163,7 +168,7 @@ ingest_record(struct index *ix, const char *datadir,
 	const char *format = json_string_value(json_object_get(result, "format"));
 	struct archive_item items[4];
 	struct buf text;
-	json_t *fields = NULL, *doc = NULL, *meta;
+	json_t *fields = NULL, *doc = NULL, *meta, *fromcodes;
 	char *rel = NULL, *abspath = NULL, *orig = NULL, *metatext = NULL;
 	char *pdf, *txt, pkgsha[65];
 	int64_t id, first;
@@ -178,7 +183,10 @@ ingest_record(struct index *ix, const char *datadir,
 		return -1;
 	}
 	fields = extract_fields(text.data, source_name, prof);
-	doc = ingest_new_doc(prof, source_name, sha256, result, fields);
+	fromcodes = codes_merge(fields, json_object_get(result,
+	    "codes"));
+	doc = ingest_new_doc(prof, source_name, sha256, result, fields,
+	    fromcodes);
 	rel = ingest_archive_path(sha256);
 	abspath = xasprintf("%s/%s", datadir, rel);
 	json_object_set_new(doc, "archive", json_string(rel));
@@ -209,6 +217,7 @@ ingest_record(struct index *ix, const char *datadir,
 	if (json_is_array(json_object_get(result, "signatures")))
 		json_object_set(meta, "signatures", json_object_get(result,
 		    "signatures"));
+	json_object_update(meta, fromcodes);
 	json_object_set_new(meta, "software", json_string("sohoa "
 	    SOHOA_VERSION));
 	metatext = json_dumps(meta, JSON_INDENT(2));
@@ -242,6 +251,7 @@ out_rollback:
 out:
 	buf_free(&text);
 	json_decref(fields);
+	json_decref(fromcodes);
 	json_decref(doc);
 	free(rel);
 	free(abspath);

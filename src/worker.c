@@ -422,6 +422,30 @@ worker_path_of(json_t *v)
 	return p;
 }
 
+/*
+ * The QR codes and barcodes of page i (0-based) appended to codes, read
+ * off the page as decoded: binarisation and despeckling would break the
+ * modules of a small code.  A code that cannot be read costs the page
+ * nothing but the code; it is said at debug level only.
+ */
+static void
+worker_page_codes(json_t *codes, struct Pix *pix, int i)
+{
+	char err[ERRMAX];
+	json_t *found, *c;
+	size_t k;
+
+	if ((found = codes_read(pix, NULL, err)) == NULL) {
+		log_debug("page %d: %s", i + 1, err);
+		return;
+	}
+	json_array_foreach(found, k, c) {
+		json_object_set_new(c, "page", json_integer(i + 1));
+		json_array_append(codes, c);
+	}
+	json_decref(found);
+}
+
 static json_t *
 worker_job(json_t *job, struct ocr **ocr, char **ocr_langs)
 {
@@ -433,7 +457,7 @@ worker_job(json_t *job, struct ocr **ocr, char **ocr_langs)
 	struct preprocess_opts pre;
 	struct image *im = NULL;
 	struct buf file, text;
-	json_t *res = NULL, *pages;
+	json_t *res = NULL, *pages, *codes;
 	char err[ERRMAX], *pdfbase = NULL, *txtpath = NULL, *nfc = NULL;
 	char **layers = NULL, *xpath = NULL;
 	json_t *sigs;
@@ -501,6 +525,7 @@ worker_job(json_t *job, struct ocr **ocr, char **ocr_langs)
 		goto out_image;
 	}
 	pages = json_array();
+	codes = json_array();
 	preprocess_opts_from_json(json_object_get(job, "preprocess"), &pre);
 	for (i = 0; i < n; i++) {
 		struct preprocess_page pg;
@@ -522,6 +547,7 @@ worker_job(json_t *job, struct ocr **ocr, char **ocr_langs)
 			worker_blame_memory(err, i, errno);
 			break;
 		}
+		worker_page_codes(codes, pix, i);
 		/* Recognise the prepared page; the PDF shows the scan, upright. */
 		if (preprocess_run(&pre, pix, pdpi, &pg, e2) == -1) {
 			saved = errno;
@@ -575,26 +601,26 @@ append:
 		if (nlayers < n)
 			ocr_end(*ocr, e3);
 		res = worker_fail(err);
-		json_decref(pages);
-		goto out_image;
+		goto out_pages;
 	}
 	if (nlayers < n && ocr_end(*ocr, err) == -1) {
 		res = worker_fail_write(workdir, err, errno);
-		json_decref(pages);
-		goto out_image;
+		goto out_pages;
 	}
 	nfc = vntext_nfc(text.data ? text.data : "", text.len);
 	if (util_write_durable(txtpath, nfc, strlen(nfc), err) == -1) {
 		res = worker_fail_write(workdir, err, errno);
-		json_decref(pages);
-		goto out_image;
+		goto out_pages;
 	}
 	/* The PDF and the text are WORKER_PDF and WORKER_TEXT in workdir. */
-	res = json_pack("{s:b, s:s, s:i, s:f, s:o}", "ok", 1, "format",
+	res = json_pack("{s:b, s:s, s:i, s:f, s:O, s:O}", "ok", 1, "format",
 	    image_format(im), "pages", n, "ocr_confidence", n ? confsum / n :
-	    0.0, "page_info", pages);
+	    0.0, "page_info", pages, "codes", codes);
 	if ((sigs = image_signatures(im)) != NULL)
 		json_object_set_new(res, "signatures", sigs);
+out_pages:
+	json_decref(pages);
+	json_decref(codes);
 out_image:
 	for (i = 0; layers != NULL && i < n; i++)
 		free(layers[i]);

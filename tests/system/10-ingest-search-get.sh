@@ -17,7 +17,7 @@ check "nothing but the batch summary on stderr for good scans" \
 # The JSON contract: every key present in every object.
 for k in id source_name sha256 pages ocr_confidence profile agency_code \
     agency_name level doc_type doc_number issued_on people id_numbers \
-    dossier_code archive ingested_at duplicate_of; do
+    dossier_code archive ingested_at duplicate_of procedure_code valid_until; do
 	check "every ingested record has '$k'" \
 	    test "$(jq -s "length > 0 and (map(has(\"$k\")) | all)" "$T/ingest.json")" = true
 done

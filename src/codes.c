@@ -1,0 +1,626 @@
+/*
+ * codes.c: QR codes and barcodes on a page, and the fields their payloads
+ * really hold.  Thông tư 01/2023/TT-VPCP puts a QR code at the top left of
+ * results issued from the procedure systems (dossier code, procedure code,
+ * the holder's ID number, validity...), but lays down no syntax: payloads
+ * are URLs with query parameters, JSON with Vietnamese keys, or delimited
+ * text.  codes_read finds the codes (zxing-cpp through codes_zxing.cpp, or
+ * zbar, kept for measuring one against the other), codes_fields parses a
+ * payload and keeps a value only under a key that names it and only when
+ * it has the shape of that value: a QR holding the office's web address
+ * gives no dossier code.
+ */
+#include <ctype.h>
+#include <regex.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <leptonica/allheaders.h>
+#include <zbar.h>
+
+#include "sohoa.h"
+
+/* Payloads beyond this are not a result's QR (a QR holds under 3 kB). */
+#define CODES_TEXT_MAX	8192
+
+struct codes_found {
+	json_t		*list;
+	int		 dx, dy, scale;	/* from the image read to the page */
+};
+
+/* One code found: its payload kept safe for JSON, deduplicated by bytes
+ * (the second, cropped pass finds the same code again). */
+static void
+codes_add(void *arg, const char *format, const char *bytes, size_t len,
+    int left, int top, int width, int height)
+{
+	struct codes_found *f = arg;
+	json_t *c, *v;
+	size_t i;
+	char *hex;
+
+	if (len > CODES_TEXT_MAX)
+		len = CODES_TEXT_MAX;
+	json_array_foreach(f->list, i, v) {
+		json_t *b = json_object_get(v, "bytes");
+
+		if (b != NULL && json_string_length(b) == len &&
+		    memcmp(json_string_value(b), bytes, len) == 0)
+			return;
+	}
+	c = json_object();
+	json_object_set_new(c, "format", json_string(format));
+	/* Valid UTF-8 is kept as it is; anything else is shown escaped, and
+	 * its bytes kept in hex so that nothing of it is lost. */
+	if (vntext_utf8_valid(bytes, len)) {
+		json_object_set_new(c, "text", json_stringn(bytes, len));
+	} else {
+		char *shown = vntext_escape(bytes, len);
+
+		json_object_set_new(c, "text", json_string(shown));
+		free(shown);
+		hex = xmalloc(len * 2 + 1);
+		for (i = 0; i < len; i++)
+			snprintf(hex + 2 * i, 3, "%02x", (unsigned char)bytes[i]);
+		json_object_set_new(c, "hex", json_string(hex));
+		free(hex);
+	}
+	/* Kept only while reading, to deduplicate; dropped at the end. */
+	json_object_set_new(c, "bytes", json_stringn_nocheck(bytes, len));
+	json_object_set_new(c, "left", json_integer(f->dx + left / f->scale));
+	json_object_set_new(c, "top", json_integer(f->dy + top / f->scale));
+	json_object_set_new(c, "width", json_integer(width / f->scale));
+	json_object_set_new(c, "height", json_integer(height / f->scale));
+	json_array_append_new(f->list, c);
+}
+
+/* zbar's C API on the same grey bytes; -1 on failure. */
+static int
+codes_zbar_read(const unsigned char *grey, int w, int h,
+    struct codes_found *f, char *err)
+{
+	zbar_image_scanner_t *sc;
+	zbar_image_t *img;
+	const zbar_symbol_t *s;
+	int n;
+
+	if ((sc = zbar_image_scanner_create()) == NULL) {
+		snprintf(err, ERRMAX, "the barcode reader failed to start");
+		return -1;
+	}
+	zbar_image_scanner_set_config(sc, 0, ZBAR_CFG_ENABLE, 1);
+	img = zbar_image_create();
+	zbar_image_set_format(img, zbar_fourcc('Y', '8', '0', '0'));
+	zbar_image_set_size(img, (unsigned)w, (unsigned)h);
+	zbar_image_set_data(img, grey, (unsigned long)w * h, NULL);
+	if ((n = zbar_scan_image(sc, img)) < 0)
+		snprintf(err, ERRMAX, "the barcode reader failed");
+	for (s = zbar_image_first_symbol(img); n >= 0 && s != NULL;
+	    s = zbar_symbol_next(s)) {
+		int i, x0 = w, y0 = h, x1 = 0, y1 = 0;
+		unsigned k = zbar_symbol_get_loc_size(s);
+
+		for (i = 0; i < (int)k; i++) {
+			int x = zbar_symbol_get_loc_x(s, i);
+			int y = zbar_symbol_get_loc_y(s, i);
+
+			x0 = x < x0 ? x : x0;
+			y0 = y < y0 ? y : y0;
+			x1 = x > x1 ? x : x1;
+			y1 = y > y1 ? y : y1;
+		}
+		if (k == 0)
+			x0 = y0 = x1 = y1 = 0;
+		codes_add(f, zbar_get_symbol_name(zbar_symbol_get_type(s)),
+		    zbar_symbol_get_data(s), zbar_symbol_get_data_length(s),
+		    x0, y0, x1 - x0 + 1, y1 - y0 + 1);
+	}
+	zbar_image_destroy(img);
+	zbar_image_scanner_destroy(sc);
+	return n < 0 ? -1 : 0;
+}
+
+/* The grey bytes of pix, one byte a pixel, rows packed.  Caller frees. */
+static unsigned char *
+codes_grey(struct Pix *pix, int *w, int *h)
+{
+	PIX *g;
+	unsigned char *out;
+	l_uint32 *line;
+	int x, y;
+
+	if ((g = pixConvertTo8(pix, 0)) == NULL)
+		return NULL;
+	*w = pixGetWidth(g);
+	*h = pixGetHeight(g);
+	out = xmalloc((size_t)*w * *h);
+	for (y = 0; y < *h; y++) {
+		line = pixGetData(g) + (size_t)y * pixGetWpl(g);
+		for (x = 0; x < *w; x++)
+			out[(size_t)y * *w + x] = GET_DATA_BYTE(line, x);
+	}
+	pixDestroy(&g);
+	return out;
+}
+
+static int
+codes_read_pix(struct Pix *pix, int zbar, struct codes_found *f, char *err)
+{
+	unsigned char *grey;
+	int w, h, rc;
+
+	if ((grey = codes_grey(pix, &w, &h)) == NULL) {
+		snprintf(err, ERRMAX, "the page cannot be made grey");
+		return -1;
+	}
+	rc = zbar ? codes_zbar_read(grey, w, h, f, err) :
+	    codes_zxing_read(grey, w, h, codes_add, f, err);
+	free(grey);
+	return rc < 0 ? -1 : 0;
+}
+
+json_t *
+codes_read(struct Pix *pix, const char *decoder, char *err)
+{
+	struct codes_found f = { json_array(), 0, 0, 1 };
+	int zbar = decoder != NULL && strcmp(decoder, "zbar") == 0;
+	int pw = pixGetWidth(pix), ph = pixGetHeight(pix);
+	json_t *c;
+	size_t i;
+
+	if (codes_read_pix(pix, zbar, &f, err) == -1)
+		goto out_fail;
+	/* A code of a centimetre or two is a few dozen pixels on a 200-dpi
+	 * page: read the top left quarter, where Thông tư 01/2023 puts it,
+	 * again at twice the size. */
+	if (json_array_size(f.list) == 0 && pw >= 64 && ph >= 64) {
+		BOX *box = boxCreate(0, 0, pw / 2, ph / 3);
+		PIX *crop = pixClipRectangle(pix, box, NULL), *big = NULL;
+
+		boxDestroy(&box);
+		if (crop != NULL)
+			big = pixScale(crop, 2.0, 2.0);
+		pixDestroy(&crop);
+		if (big == NULL) {
+			snprintf(err, ERRMAX, "the page cannot be enlarged");
+			goto out_fail;
+		}
+		f.scale = 2;
+		if (codes_read_pix(big, zbar, &f, err) == -1) {
+			pixDestroy(&big);
+			goto out_fail;
+		}
+		pixDestroy(&big);
+	}
+	json_array_foreach(f.list, i, c)
+		json_object_del(c, "bytes");
+	return f.list;
+out_fail:
+	json_decref(f.list);
+	return NULL;
+}
+
+/*
+ * Payload fields.  A key is compared folded (vntext_fold: no case, no
+ * marks, đ as d) with everything but letters and digits removed, so that
+ * "maHoSo", "ma_ho_so", "MaHoSo" and "Mã hồ sơ" are all "mahoso".
+ */
+enum codes_field {
+	CODES_DOSSIER, CODES_PROCEDURE, CODES_ID, CODES_VALID, CODES_ISSUED,
+	CODES_DOCNAME, CODES_SYSTEM, CODES_NFIELDS
+};
+
+static const char *const codes_field_name[CODES_NFIELDS] = {
+	"dossier_code", "procedure_code", "id_numbers", "valid_until",
+	"issued_on", "document_name", "issuing_system"
+};
+
+static const struct {
+	const char		*key;
+	enum codes_field	 field;
+} codes_keys[] = {
+	{ "mahoso", CODES_DOSSIER }, { "sohoso", CODES_DOSSIER },
+	{ "mahs", CODES_DOSSIER }, { "hoso", CODES_DOSSIER },
+	{ "dossiercode", CODES_DOSSIER }, { "dossier", CODES_DOSSIER },
+	{ "matthc", CODES_PROCEDURE }, { "mathutuc", CODES_PROCEDURE },
+	{ "mathutuchanhchinh", CODES_PROCEDURE }, { "tthc", CODES_PROCEDURE },
+	{ "procedurecode", CODES_PROCEDURE },
+	{ "sodinhdanh", CODES_ID }, { "sodinhdanhcanhan", CODES_ID },
+	{ "madinhdanh", CODES_ID }, { "dinhdanh", CODES_ID },
+	{ "cccd", CODES_ID }, { "socccd", CODES_ID }, { "cmnd", CODES_ID },
+	{ "socmnd", CODES_ID }, { "socancuoc", CODES_ID },
+	{ "cancuoc", CODES_ID }, { "idnumber", CODES_ID },
+	{ "ngayhethan", CODES_VALID }, { "hethan", CODES_VALID },
+	{ "hieuluc", CODES_VALID }, { "hieulucden", CODES_VALID },
+	{ "cohieulucden", CODES_VALID }, { "thoihan", CODES_VALID },
+	{ "thoihanhieuluc", CODES_VALID }, { "validuntil", CODES_VALID },
+	{ "ngaycap", CODES_ISSUED }, { "thoigiancap", CODES_ISSUED },
+	{ "ngaybanhanh", CODES_ISSUED }, { "ngayky", CODES_ISSUED },
+	{ "thoigianky", CODES_ISSUED }, { "issuedon", CODES_ISSUED },
+	{ "tengiayto", CODES_DOCNAME }, { "tenketqua", CODES_DOCNAME },
+	{ "tenvanban", CODES_DOCNAME }, { "tenloaigiayto", CODES_DOCNAME },
+	{ "hethong", CODES_SYSTEM }, { "hethongcap", CODES_SYSTEM },
+	{ "hethongphathanh", CODES_SYSTEM }, { "nguoncap", CODES_SYSTEM },
+};
+
+/* The field key names, or -1. */
+static int
+codes_field_of(const char *key, size_t len)
+{
+	char *raw = xmalloc(len + 1), *folded;
+	size_t i, o;
+	int field = -1;
+
+	memcpy(raw, key, len);
+	raw[len] = '\0';
+	folded = vntext_fold(raw);
+	for (i = o = 0; folded[i] != '\0'; i++)
+		if (isalnum((unsigned char)folded[i]))
+			folded[o++] = folded[i];
+	folded[o] = '\0';
+	for (i = 0; i < sizeof codes_keys / sizeof codes_keys[0]; i++)
+		if (strcmp(folded, codes_keys[i].key) == 0)
+			field = (int)codes_keys[i].field;
+	free(raw);
+	free(folded);
+	return field;
+}
+
+static int
+codes_match(const char *pattern, const char *s)
+{
+	regex_t re;
+	int ok;
+
+	if (regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB) != 0)
+		return 0;
+	ok = regexec(&re, s, 0, NULL, 0) == 0;
+	regfree(&re);
+	return ok;
+}
+
+static int
+codes_plausible_date(int y, int m, int d)
+{
+	return y >= 1900 && y <= 2199 && m >= 1 && m <= 12 && d >= 1 &&
+	    d <= 31;
+}
+
+/* A date as YYYY-MM-DD into out (11 bytes) from YYYY-MM-DD (a time may
+ * follow), DD/MM/YYYY or DD-MM-YYYY; 0 on success. */
+static int
+codes_date(const char *s, char *out)
+{
+	int y, m, d, n = 0;
+
+	if ((sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) == 3 && n == 10 &&
+	    (s[10] == '\0' || s[10] == 'T' || s[10] == ' ')) ||
+	    (sscanf(s, "%2d/%2d/%4d%n", &d, &m, &y, &n) == 3 &&
+	    (s[n] == '\0' || s[n] == ' ')) ||
+	    (sscanf(s, "%2d-%2d-%4d%n", &d, &m, &y, &n) == 3 &&
+	    (s[n] == '\0' || s[n] == ' '))) {
+		if (!codes_plausible_date(y, m, d))
+			return -1;
+		snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
+		return 0;
+	}
+	return -1;
+}
+
+/* 1 when s has the shape of a dossier code (Thông tư 01/2018 art. 19:
+ * office.code-YYMMDD-sequence) with a plausible month and day. */
+static int
+codes_is_dossier(const char *s)
+{
+	const char *d;
+	int mm, dd;
+
+	if (!codes_match("^[0-9A-Z]{3}\\.[0-9A-Z]{2}\\.[0-9A-Z]{2}\\.[A-Z][0-9]{2}"
+	    "-[0-9]{6}-[0-9]{4,5}$", s))
+		return 0;
+	d = strchr(s, '-') + 1;
+	mm = (d[2] - '0') * 10 + (d[3] - '0');
+	dd = (d[4] - '0') * 10 + (d[5] - '0');
+	return mm >= 1 && mm <= 12 && dd >= 1 && dd <= 31;
+}
+
+static int
+codes_is_procedure(const char *s)
+{
+	return codes_match("^[0-9]\\.[0-9]{6}\\.[0-9]{3}\\.[0-9]{2}\\.[0-9]{2}"
+	    "\\.H[0-9]{2}$", s);
+}
+
+/* Takes value for field into out when it has the field's shape; values
+ * are trimmed, and names must be valid UTF-8 (made NFC). */
+static void
+codes_take(json_t *out, int field, const char *value, size_t len)
+{
+	char *v, *nfc, date[11];
+	size_t a = 0, b = len;
+
+	while (a < b && isspace((unsigned char)value[a]))
+		a++;
+	while (b > a && isspace((unsigned char)value[b - 1]))
+		b--;
+	if (field < 0 || b == a || b - a > 512 || memchr(value + a, '\0',
+	    b - a) != NULL)
+		return;
+	v = xmalloc(b - a + 1);
+	memcpy(v, value + a, b - a);
+	v[b - a] = '\0';
+	switch (field) {
+	case CODES_DOSSIER:
+		if (codes_is_dossier(v) &&
+		    json_object_get(out, "dossier_code") == NULL)
+			json_object_set_new(out, "dossier_code", json_string(v));
+		break;
+	case CODES_PROCEDURE:
+		if (codes_is_procedure(v) &&
+		    json_object_get(out, "procedure_code") == NULL)
+			json_object_set_new(out, "procedure_code",
+			    json_string(v));
+		break;
+	case CODES_ID:
+		if ((strlen(v) == 12 || strlen(v) == 9) &&
+		    strspn(v, "0123456789") == strlen(v)) {
+			json_t *ids = json_object_get(out, "id_numbers");
+			json_t *x;
+			size_t i;
+
+			if (ids == NULL) {
+				ids = json_array();
+				json_object_set_new(out, "id_numbers", ids);
+			}
+			json_array_foreach(ids, i, x)
+				if (strcmp(json_string_value(x), v) == 0)
+					break;
+			if (i == json_array_size(ids))
+				json_array_append_new(ids, json_string(v));
+		}
+		break;
+	case CODES_VALID:
+	case CODES_ISSUED:
+		if (codes_date(v, date) == 0 && json_object_get(out,
+		    codes_field_name[field]) == NULL)
+			json_object_set_new(out, codes_field_name[field],
+			    json_string(date));
+		break;
+	default:
+		if (vntext_utf8_valid(v, strlen(v)) && json_object_get(out,
+		    codes_field_name[field]) == NULL) {
+			nfc = vntext_nfc(v, strlen(v));
+			json_object_set_new(out, codes_field_name[field],
+			    json_string(nfc));
+			free(nfc);
+		}
+		break;
+	}
+	free(v);
+}
+
+static int
+codes_hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = tolower(c);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* s[0..len) percent-decoded, '+' as a space.  Caller frees; *outlen set. */
+static char *
+codes_unescape(const char *s, size_t len, size_t *outlen)
+{
+	char *out = xmalloc(len + 1);
+	size_t i, o = 0;
+
+	for (i = 0; i < len; i++) {
+		if (s[i] == '%' && i + 2 < len + 0 && codes_hexval(s[i + 1]) >= 0 &&
+		    codes_hexval(s[i + 2]) >= 0) {
+			out[o++] = (char)(codes_hexval(s[i + 1]) * 16 +
+			    codes_hexval(s[i + 2]));
+			i += 2;
+		} else
+			out[o++] = s[i] == '+' ? ' ' : s[i];
+	}
+	out[o] = '\0';
+	*outlen = o;
+	return out;
+}
+
+/* A URL: only its query parameters are fields; the address is none. */
+static void
+codes_fields_url(json_t *out, const char *s)
+{
+	const char *q = strchr(s, '?'), *end, *p, *amp, *eq;
+
+	if (q == NULL)
+		return;
+	q++;
+	end = q + strcspn(q, "#");
+	for (p = q; p < end; p = amp + 1) {
+		char *k, *v;
+		size_t kl, vl;
+
+		for (amp = p; amp < end && *amp != '&' && *amp != ';'; amp++)
+			;
+		for (eq = p; eq < amp && *eq != '='; eq++)
+			;
+		if (eq < amp) {
+			k = codes_unescape(p, (size_t)(eq - p), &kl);
+			v = codes_unescape(eq + 1, (size_t)(amp - eq - 1), &vl);
+			codes_take(out, codes_field_of(k, kl), v, vl);
+			free(k);
+			free(v);
+		}
+		if (amp >= end)
+			break;
+	}
+}
+
+/* A JSON object: its members, and those of objects inside it. */
+static void
+codes_fields_json(json_t *out, json_t *obj, int depth)
+{
+	const char *k;
+	json_t *v;
+
+	json_object_foreach(obj, k, v) {
+		int field = codes_field_of(k, strlen(k));
+		char num[32];
+
+		if (json_is_string(v))
+			codes_take(out, field, json_string_value(v),
+			    json_string_length(v));
+		else if (json_is_integer(v)) {
+			/* An ID number given as a number loses leading zeros:
+			 * only a 9 or 12 digit one is taken. */
+			snprintf(num, sizeof num, "%lld",
+			    (long long)json_integer_value(v));
+			codes_take(out, field, num, strlen(num));
+		} else if (json_is_object(v) && depth < 3)
+			codes_fields_json(out, v, depth + 1);
+	}
+}
+
+/* Delimited text: items split at '|', ';' or line ends, each "key: value"
+ * or "key=value"; an item with no key is taken only when it has the
+ * unmistakable shape of a dossier or procedure code. */
+static void
+codes_fields_text(json_t *out, const char *s)
+{
+	const char *p = s, *e, *sep;
+
+	while (*p != '\0') {
+		size_t n = strcspn(p, "|;\r\n\t");
+
+		e = p + n;
+		for (sep = p; sep < e && *sep != ':' && *sep != '='; sep++)
+			;
+		if (sep < e)
+			codes_take(out, codes_field_of(p, (size_t)(sep - p)),
+			    sep + 1, (size_t)(e - sep - 1));
+		else {
+			codes_take(out, CODES_DOSSIER, p, n);
+			codes_take(out, CODES_PROCEDURE, p, n);
+		}
+		p = *e != '\0' ? e + 1 : e;
+	}
+}
+
+json_t *
+codes_fields(const char *text)
+{
+	json_t *out = json_object(), *j;
+
+	if (text == NULL)
+		return out;
+	while (isspace((unsigned char)*text))
+		text++;
+	if (strncasecmp(text, "http://", 7) == 0 ||
+	    strncasecmp(text, "https://", 8) == 0)
+		codes_fields_url(out, text);
+	else if (*text == '{' && (j = json_loads(text, 0, NULL)) != NULL) {
+		if (json_is_object(j))
+			codes_fields_json(out, j, 0);
+		json_decref(j);
+	} else
+		codes_fields_text(out, text);
+	return out;
+}
+
+/* 1 when a and b are ID numbers of one length differing in at most two
+ * digits: the OCR'd one is then a misreading of the one in the QR. */
+static int
+codes_id_slip(const char *a, const char *b)
+{
+	size_t i, n = strlen(a), diff = 0;
+
+	if (strlen(b) != n)
+		return 0;
+	for (i = 0; i < n; i++)
+		diff += a[i] != b[i];
+	return diff <= 2;
+}
+
+/*
+ * What the page's QR codes and barcodes hold (the worker's "codes"),
+ * merged into fields, which extract_fields read off the OCR text (at
+ * ingest, and again at reindex from metadata.json): a value
+ * from a code is what the issuing system wrote, so it is taken over the
+ * OCR'd one.  Returns a new object for metadata.json: "codes", what each
+ * code held, and "evidence", each field where the two disagreed.  The
+ * first code that holds a field gives it; ID numbers from codes come
+ * first, and an OCR'd one a slip away from one of them is dropped.
+ */
+json_t *
+codes_merge(json_t *fields, json_t *codes)
+{
+	json_t *out = json_object(), *evidence = json_object(), *list;
+	json_t *qr = json_object(), *c, *v, *ids, *x, *y;
+	static const char *const one[] = { "dossier_code", "procedure_code",
+	    "valid_until", "issued_on", "document_name", "issuing_system" };
+	size_t i, k, j;
+
+	list = json_array();
+	json_array_foreach(codes, i, c) {
+		json_t *f = codes_fields(json_string_value(json_object_get(c,
+		    "text")));
+		json_t *entry = json_deep_copy(c);
+
+		json_object_set(entry, "fields", f);
+		json_array_append_new(list, entry);
+		for (k = 0; k < sizeof one / sizeof one[0]; k++)
+			if (json_object_get(qr, one[k]) == NULL &&
+			    (v = json_object_get(f, one[k])) != NULL)
+				json_object_set(qr, one[k], v);
+		if ((ids = json_object_get(f, "id_numbers")) != NULL) {
+			if (json_object_get(qr, "id_numbers") == NULL)
+				json_object_set_new(qr, "id_numbers",
+				    json_array());
+			json_array_extend(json_object_get(qr, "id_numbers"),
+			    ids);
+		}
+		json_decref(f);
+	}
+	json_object_set_new(out, "codes", list);
+	if ((v = json_object_get(qr, "dossier_code")) != NULL) {
+		x = json_object_get(fields, "dossier_code");
+		if (json_is_string(x) && !json_equal(x, v))
+			json_object_set_new(evidence, "dossier_code",
+			    json_pack("{s:O, s:O}", "qr", v, "text", x));
+		json_object_set(fields, "dossier_code", v);
+	}
+	if ((ids = json_object_get(qr, "id_numbers")) != NULL) {
+		json_t *merged = json_deep_copy(ids), *slips = json_array();
+
+		json_array_foreach(json_object_get(fields, "id_numbers"), i, x) {
+			int keep = 1;
+
+			json_array_foreach(merged, j, y)
+				if (json_equal(x, y) || codes_id_slip(
+				    json_string_value(x), json_string_value(y)))
+					keep = json_equal(x, y) ? -1 : 0;
+			if (keep == 1)
+				json_array_append(merged, x);
+			else if (keep == 0)
+				json_array_append(slips, x);
+		}
+		if (json_array_size(slips) > 0)
+			json_object_set_new(evidence, "id_numbers",
+			    json_pack("{s:O, s:o}", "qr", ids, "text", slips));
+		else
+			json_decref(slips);
+		json_object_set_new(fields, "id_numbers", merged);
+	}
+	/* Only codes give these: JSON null when none did. */
+	json_object_set(out, "procedure_code", json_object_get(qr,
+	    "procedure_code") ? json_object_get(qr, "procedure_code") :
+	    json_null());
+	json_object_set(out, "valid_until", json_object_get(qr,
+	    "valid_until") ? json_object_get(qr, "valid_until") : json_null());
+	json_object_set_new(out, "evidence", evidence);
+	json_decref(qr);
+	return out;
+}
