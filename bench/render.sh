@@ -42,7 +42,7 @@ render() {
 	while IFS=$'\t' read -r flags text || [ -n "$flags" ]; do
 		case $flags in '#'* | '') continue ;; esac
 		if [ "$flags" = "-" ]; then
-			kind+=(space) align+=(-) side+=(-) file+=(-)
+			kind+=(space) align+=(-) side+=(-) file+=(-) width+=(0) height+=(-)
 			continue
 		fi
 		col=-
@@ -54,16 +54,20 @@ render() {
 		case $flags in *B*) markup="<b>$markup</b>" ;; esac
 		case $flags in *I*) markup="<i>$markup</i>" ;; esac
 		i=$((i + 1))
-		"$IM" -density $DPI -font "$FONT" -pointsize $POINTS -background white \
-			pango:"$markup" -colorspace Gray -depth 8 "$TMP/line$i.png"
+		# One process a line: render, write, and tell the size.
+		read -r w h < <("$IM" -density $DPI -font "$FONT" -pointsize $POINTS \
+			-background white pango:"$markup" -colorspace Gray -depth 8 \
+			-write "$TMP/line$i.png" -format '%w %h\n' info:)
 		kind+=(text) align+=("${flags:0:1}") side+=("$col") file+=("$TMP/line$i.png")
+		width+=("$w") height+=("$h")
 		printf '%s\n' "$text" >>"$gt"
 	done <"$src"
-	lh=$("$IM" "$TMP/line1.png" -format '%h' info:)
 	for ((k = 0; k < ${#kind[@]}; k++)); do
-		[ "${kind[k]}" = text ] || { width+=(0) height+=($((lh / 2))); continue; }
-		read -r w h < <("$IM" "${file[k]}" -format '%w %h\n' info:)
-		width+=("$w") height+=("$h")
+		[ "${kind[k]}" = text ] && lh=${height[k]} && break
+	done
+	for ((k = 0; k < ${#kind[@]}; k++)); do
+		[ "${kind[k]}" = text ] || { height[k]=$((lh / 2)); continue; }
+		w=${width[k]}
 		[ "$w" -le "$tw" ] || die "$src: a line is $w px wide, more than $tw"
 		case ${align[k]} in
 		h) [ "$w" -gt "$maxh_l" ] && maxh_l=$w ;;
