@@ -31,18 +31,21 @@ render_check_tools() {
 
 # render SRC OUT.png GT.txt: one clean grey page.  Also writes OUT.sig, the
 # signature block ("x y0 y1": centre of the right column, its first and last
-# line), and OUT.boxes, one "x y w h" a text line in ground-truth order.
+# line), OUT.boxes, one "x y w h" a text line in ground-truth order, and
+# OUT.rows, the text in row order (a block's left and right lines of the
+# same row joined by a space, as a reader going across the page has it).
 render() {
 	local src=$1 out=$2 gt=$3 tw n=0 i=0 k y=0 flags text markup w h x
 	local lh maxh_l=0 maxh_r=0 axis_l axis_r sig_y0=-1 sig_y1=0 col yl=0 yr=0
-	local -a kind=() align=() side=() file=() width=() height=() args=()
+	local -a kind=() align=() side=() file=() width=() height=() args=() texts=()
+	local -a bl=() br=()
 	tw=$((PAGE_W - 2 * MX))
 	: >"$gt"
 	: >"${out%.png}.boxes"
 	while IFS=$'\t' read -r flags text || [ -n "$flags" ]; do
 		case $flags in '#'* | '') continue ;; esac
 		if [ "$flags" = "-" ]; then
-			kind+=(space) align+=(-) side+=(-) file+=(-) width+=(0) height+=(-)
+			kind+=(space) align+=(-) side+=(-) file+=(-) width+=(0) height+=(-) texts+=(-)
 			continue
 		fi
 		col=-
@@ -59,6 +62,7 @@ render() {
 			-background white pango:"$markup" -colorspace Gray -depth 8 \
 			-write "$TMP/line$i.png" -format '%w %h\n' info:)
 		kind+=(text) align+=("${flags:0:1}") side+=("$col") file+=("$TMP/line$i.png")
+		texts+=("$text")
 		width+=("$w") height+=("$h")
 		printf '%s\n' "$text" >>"$gt"
 	done <"$src"
@@ -108,6 +112,21 @@ render() {
 		fi
 	done
 	[ "${side[k - 1]:-}" != block ] || y=$((yl > yr ? yl : yr))
+	: >"${out%.png}.rows"
+	for ((k = 0; k <= ${#kind[@]}; k++)); do
+		if [ $k -lt ${#kind[@]} ] && [ "${side[k]}" = block ]; then
+			case ${align[k]} in H) br+=("${texts[k]}") ;; *) bl+=("${texts[k]}") ;; esac
+			continue
+		fi
+		for ((i = 0; i < ${#bl[@]} || i < ${#br[@]}; i++)); do
+			text="${bl[i]:-} ${br[i]:-}"
+			text=${text# }
+			printf '%s\n' "${text% }" >>"${out%.png}.rows"
+		done
+		bl=() br=()
+		[ $k -lt ${#kind[@]} ] && [ "${kind[k]}" = text ] &&
+			printf '%s\n' "${texts[k]}" >>"${out%.png}.rows"
+	done
 	"$IM" -size "${PAGE_W}x$((y + 2 * MY))" xc:white "${args[@]}" -background white \
 		-flatten +repage -colorspace Gray -depth 8 \
 		-units PixelsPerInch -density $DPI "${NOSTAMP[@]}" "$out"
