@@ -120,6 +120,13 @@ soak: all
 bench-quality: all
 	SOHOA=$(abspath $(B))/sohoa ./bench/quality
 
+# Fields of results, QR pages, search (issue 10): sohoa against tesseract
+# --psm 3 and --psm 6 on bench/fields-make-set's pages, then on eval-public's
+# real scans (README "Tests and benchmarks").
+bench-fields: all
+	SOHOA=$(abspath $(B))/sohoa ./bench/fields
+	SOHOA=$(abspath $(B))/sohoa ./bench/fields --real
+
 SYSTEMDUNITDIR ?= /lib/systemd/system
 SYSUSERSDIR    ?= /usr/lib/sysusers.d
 TMPFILESDIR    ?= /usr/lib/tmpfiles.d
@@ -146,4 +153,4 @@ install: all $(B)/sohoad.service
 clean:
 	rm -rf $(B)
 
-.PHONY: all demo check unit-tests bench bench-codes bench-quality soak install clean
+.PHONY: all demo check unit-tests bench bench-codes bench-quality bench-fields soak install clean

@@ -238,6 +238,12 @@ def print_tables(r, engines):
         print("| %s | %d | %s |" % (lk, row[engines[0]]["pages"],
                                      " | ".join("%.4f" % row[e]["cer"] for e in engines)))
     if not r["fields_pages"]:
+        print("\nCER per page (the better order):\n")
+        print("| page | group | " + " | ".join(engines) + " |")
+        print("|---|---|" + "---:|" * len(engines))
+        for p in r["per_page"]:
+            print("| %s | %s | %s |" % (p["page"], p["look"],
+                                         " | ".join("%.4f" % p["cer"][e] for e in engines)))
         return
     print("\n## Fields, sohoa (%d pages)\n" % r["fields_pages"])
     print("| field | accuracy | right | pages with a value | right among them |")
