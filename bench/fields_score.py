@@ -10,7 +10,9 @@ engine's text of a page; WORKDIR/records.json is `sohoa ingest --json`'s
 output, one object a line.  Searches run `SOHOA search --data DATADIR`.
 
 Fields (sohoa only): a field is right when it equals the truth, null where
-the truth is null included; numbers and codes compared with case and
+the truth is null included (a field the truth file does not name is not
+scored); a wrong value is one shown where the truth is another or null;
+numbers and codes compared with case and
 spaces ignored, text after NFC with case and runs of spaces ignored, people
 and id_numbers as sets.  Accuracy = right / pages.  An "invented" dossier
 code is a value where the truth is null or another code.  Fields the JSON
@@ -144,6 +146,8 @@ def main(argv):
     # Fields and search, sohoa.
     fpages = [p for p in pages if p["fields"]]
     right = collections.Counter()
+    scored = collections.Counter()
+    wrong_value = collections.Counter()
     have = collections.Counter()
     right_have = collections.Counter()
     by_kind = collections.defaultdict(collections.Counter)
@@ -161,6 +165,9 @@ def main(argv):
             p["wrong"].append("not recorded: %s" % rec.get("error", "no record"))
         kinds[p["kind"]] += 1
         for fld in FIELDS:
+            if fld not in truth:
+                continue
+            scored[fld] += 1
             t, g = truth.get(fld), rec.get(fld)
             ok = same(fld, t, g)
             right[fld] += ok
@@ -168,6 +175,8 @@ def main(argv):
             if t not in (None, []):
                 have[fld] += 1
                 right_have[fld] += ok
+            if not ok and g not in (None, "", []):
+                wrong_value[fld] += 1
             if not ok:
                 p["wrong"].append("%s: %s, truth %s" % (fld, show(g), show(t)))
         if rec.get("dossier_code") and not same("dossier_code", truth.get("dossier_code"),
@@ -196,13 +205,16 @@ def main(argv):
                     p["wrong"].append("search by %s %r: not in the top 3" % (
                         dict(SHAPES)[shape], q))
     n = len(fpages) or 1
-    result["fields"] = {fld: {"right": right[fld], "accuracy": right[fld] / n,
+    result["fields"] = {fld: {"right": right[fld], "accuracy": right[fld] / scored[fld],
+                              "wrong_values": wrong_value[fld],
                               "pages_with_value": have[fld],
-                              "right_with_value": right_have[fld]} for fld in FIELDS}
+                              "right_with_value": right_have[fld]}
+                        for fld in FIELDS if scored[fld]}
     result["fields_pages"] = len(fpages)
     result["dossier_codes_invented"] = invented
     result["fields_by_kind"] = {k: {"pages": kinds[k], **{f: by_kind[k][f] / kinds[k]
-                                                          for f in FIELDS}} for k in kinds}
+                                                          for f in result["fields"]}}
+                                for k in kinds}
     result["qr_pages"] = {"pages": nqr, **{f: (qr[f] / nqr if nqr else None)
                                            for f in ("dossier_code", "procedure_code",
                                                      "id_numbers")}}
@@ -237,31 +249,34 @@ def print_tables(r, engines):
     for lk, row in r["text_by_look"].items():
         print("| %s | %d | %s |" % (lk, row[engines[0]]["pages"],
                                      " | ".join("%.4f" % row[e]["cer"] for e in engines)))
-    if not r["fields_pages"]:
+    if not r["fields_pages"] or all(p["kind"] == "real" for p in r["per_page"]):
         print("\nCER per page (the better order):\n")
         print("| page | group | " + " | ".join(engines) + " |")
         print("|---|---|" + "---:|" * len(engines))
         for p in r["per_page"]:
             print("| %s | %s | %s |" % (p["page"], p["look"],
                                          " | ".join("%.4f" % p["cer"][e] for e in engines)))
+    if not r["fields_pages"]:
         return
     print("\n## Fields, sohoa (%d pages)\n" % r["fields_pages"])
-    print("| field | accuracy | right | pages with a value | right among them |")
-    print("|---|---:|---:|---:|---:|")
+    print("| field | accuracy | right | wrong values | pages with a value | right among them |")
+    print("|---|---:|---:|---:|---:|---:|")
     for f, v in r["fields"].items():
-        print("| %s | %.3f | %d | %d | %d |" % (f, v["accuracy"], v["right"],
-                                                v["pages_with_value"], v["right_with_value"]))
-    print("| dossier codes invented | %d | | | |" % r["dossier_codes_invented"])
+        print("| %s | %.3f | %d | %d | %d | %d |" % (f, v["accuracy"], v["right"],
+                                                     v["wrong_values"], v["pages_with_value"],
+                                                     v["right_with_value"]))
+    print("| dossier codes invented | %d | | | | |" % r["dossier_codes_invented"])
     q = r["qr_pages"]
     if q["pages"]:
         print("\nPages with a QR code (%d): dossier_code %.3f, procedure_code %.3f, "
               "id_numbers %.3f right." % (q["pages"], q["dossier_code"], q["procedure_code"],
                                           q["id_numbers"]))
     print("\nAccuracy per kind of page:\n")
-    print("| kind | pages | " + " | ".join(FIELDS) + " |")
-    print("|---|---:|" + "---:|" * len(FIELDS))
+    scored = list(r["fields"])
+    print("| kind | pages | " + " | ".join(scored) + " |")
+    print("|---|---:|" + "---:|" * len(scored))
     for k, v in r["fields_by_kind"].items():
-        print("| %s | %d | %s |" % (k, v["pages"], " | ".join("%.2f" % v[f] for f in FIELDS)))
+        print("| %s | %d | %s |" % (k, v["pages"], " | ".join("%.2f" % v[f] for f in scored)))
     if r["search"]:
         print("\n## Search, sohoa: the page in the top 3\n")
         print("| query | pages | found | share |")
