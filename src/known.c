@@ -599,9 +599,12 @@ known_learn_agency(const char *abbr)
 char *
 known_agency_abbr(const char *name)
 {
+	/* With their marks: "quận" ends the name, "quản" does not. */
 	static const char *const places[] = {
-		"phuong", "xa", "quan", "huyen", "thi", "thanh", "tinh", "tp",
+		"phường", "xã", "quận", "huyện", "thị", "thành", "tỉnh", "tp",
+		"tp.",
 	};
+	utf8proc_uint8_t *low;
 	struct buf b;
 	const utf8proc_uint8_t *p;
 	utf8proc_int32_t cp;
@@ -609,24 +612,32 @@ known_agency_abbr(const char *name)
 	char *f, *w, *save = NULL, *orig, *ow, *osave = NULL, *abbr = NULL;
 	utf8proc_uint8_t enc[4];
 	size_t i, k;
-	int stop = 0;
+	int stop = 0, allcaps;
 
 	if (name == NULL)
 		return NULL;
 	buf_init(&b, 64);
 	orig = vntext_nfc(name, strlen(name));
+	allcaps = known_mostly_upper(orig, strlen(orig));
 	f = vntext_fold(orig);
 	for (w = strtok_r(f, " ", &save), ow = strtok_r(orig, " ", &osave);
 	    w != NULL && ow != NULL && !stop;
 	    w = strtok_r(NULL, " ", &save), ow = strtok_r(NULL, " ", &osave)) {
+		if (utf8proc_map((const utf8proc_uint8_t *)ow, 0, &low,
+		    UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPOSE |
+		    UTF8PROC_CASEFOLD) < 0)
+			break;
 		for (i = 0; i < sizeof places / sizeof places[0]; i++)
-			if (strcmp(w, places[i]) == 0)
+			if (strcmp((char *)low, places[i]) == 0)
 				stop = 1;
+		free(low);
 		if (stop || !isalpha((unsigned char)w[0]))
 			break;
 		p = (const utf8proc_uint8_t *)ow;
-		if (known_mostly_upper(ow, strlen(ow)) && strlen(w) >= 2 &&
-		    strlen(w) <= 8) {
+		/* "UBND phường ...": a word in capitals among others is an
+		 * abbreviation already; in a name all in capitals it is not. */
+		if (!allcaps && known_mostly_upper(ow, strlen(ow)) &&
+		    strlen(w) >= 2 && strlen(w) <= 8) {
 			buf_append(&b, ow, strlen(ow));
 			continue;
 		}
