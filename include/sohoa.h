@@ -321,6 +321,8 @@ char	*known_agency_abbr(const char *name);
 /* Agency abbreviations the number fixing also knows (kept for the process). */
 void	known_learn_agency(const char *abbr);
 void	known_learn_profile(const struct profile *);
+/* The code parts of a number as a register holds it (typed, not read). */
+void	known_learn_number(const char *number);
 
 /* codes.c: QR codes and barcodes on a page, and what their payloads hold. */
 /* Every code on the page: a new array of {"format", "text", "left", "top",
@@ -687,6 +689,10 @@ int	register_import(struct index *, const struct conf *, const char *path,
 /* Matches the documents recorded since the last call (a write transaction
  * only when there are any). */
 int	register_refresh(struct index *, char *err);
+/* Teaches known.c the codes of the register's document numbers (its
+ * offices' units, types of their own), again only after a new import;
+ * quiet when no register was imported. */
+void	register_learn_codes(struct index *);
 /* Entries in the register; 0 when none was imported. */
 long	register_count(struct index *);
 /* The register entries no archived document matches (by level, office,

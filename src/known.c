@@ -30,7 +30,7 @@
 #include "sohoa.h"
 
 #define KNOWN_CODEMAX	16	/* characters in one code part */
-#define KNOWN_LEARNMAX	64	/* agency abbreviations learned */
+#define KNOWN_LEARNMAX	256	/* agency abbreviations learned */
 #define KNOWN_WORDMAX	24	/* words of a title looked at */
 
 struct known_type {
@@ -107,7 +107,7 @@ static const char *const known_regno_types[] = {
  */
 static const char *const known_other_codes[] = {
 	"BGN", "BTT", "GUQ", "GGT", "GNP", "SCT", "CV", "BSY", "TS", "SL",
-	"HKD", "GCNKH",
+	"HKD", "GCNKH", "GP",
 };
 
 /*
@@ -198,6 +198,27 @@ known_slack(size_t len)
 	return n > 3 ? 3 : (int)n;
 }
 
+#define KNOWN_NTYPES	(sizeof known_types / sizeof known_types[0])
+
+/* The folded names and their word counts, made once for the process. */
+static char *known_type_fold[KNOWN_NTYPES];
+static size_t known_type_words[KNOWN_NTYPES];
+
+static void
+known_init(void)
+{
+	size_t i, k;
+
+	if (known_type_fold[0] != NULL)
+		return;
+	for (i = 0; i < KNOWN_NTYPES; i++) {
+		known_type_fold[i] = known_fold_words(known_types[i].name);
+		for (k = 0, known_type_words[i] = 1;
+		    known_type_fold[i][k] != '\0'; k++)
+			known_type_words[i] += known_type_fold[i][k] == ' ';
+	}
+}
+
 /*
  * The known type whose folded name f (folded words) is: the one it equals,
  * or the only one within its slack.  NULL when none or several are.
@@ -207,21 +228,18 @@ known_type_of_fold(const char *f)
 {
 	const char *found = NULL;
 	size_t i, n = 0;
-	char *k;
 	int d;
 
-	for (i = 0; i < sizeof known_types / sizeof known_types[0]; i++) {
-		k = known_fold_words(known_types[i].name);
-		d = known_distance(f, k);
-		if (d == 0) {
-			free(k);
+	known_init();
+	for (i = 0; i < KNOWN_NTYPES; i++) {
+		d = known_distance(f, known_type_fold[i]);
+		if (d == 0)
 			return known_types[i].name;
-		}
-		if (d <= known_slack(strlen(k)) && d <= known_slack(strlen(f))) {
+		if (d <= known_slack(strlen(known_type_fold[i])) &&
+		    d <= known_slack(strlen(f))) {
 			found = known_types[i].name;
 			n++;
 		}
-		free(k);
 	}
 	return n == 1 ? found : NULL;
 }
@@ -239,6 +257,17 @@ known_doc_type(const char *title)
 		name = known_type_of_fold(f);
 	free(f);
 	return name;
+}
+
+static size_t
+known_words_of(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < KNOWN_NTYPES; i++)
+		if (known_types[i].name == name)
+			return known_type_words[i];
+	return 0;
 }
 
 /* 1 when most letters of s[0..len) are capitals. */
@@ -277,7 +306,7 @@ const char *
 known_doc_type_tail(const char *line)
 {
 	const char *starts[KNOWN_WORDMAX], *p, *name = NULL, *end;
-	size_t nw = 0, i, k, words;
+	size_t nw = 0, i, words;
 	char *f, *tail;
 	int inword = 0;
 
@@ -305,21 +334,26 @@ known_doc_type_tail(const char *line)
 		}
 		inword = 1;
 	}
-	for (i = 0; i < sizeof known_types / sizeof known_types[0] &&
-	    name == NULL; i++) {
-		f = known_fold_words(known_types[i].name);
-		for (k = 0, words = 1; f[k] != '\0'; k++)
-			words += f[k] == ' ';
-		free(f);
-		if (words > nw || words < 2)
+	known_init();
+	/* The tails as long as some name, shortest first: a stamp's word
+	 * before the title makes a longer tail no name. */
+	for (words = 2; words <= nw && words <= KNOWN_WORDMAX && name == NULL;
+	    words++) {
+		for (i = 0; i < KNOWN_NTYPES; i++)
+			if (known_type_words[i] == words)
+				break;
+		if (i == KNOWN_NTYPES)
 			continue;	/* "LUẬT" alone at a line's end is a word */
 		p = starts[nw - words];
 		if (!known_mostly_upper(p, (size_t)(end - p)))
 			continue;
 		tail = xstrdup(p);
 		tail[end - p] = '\0';
-		if (known_doc_type(tail) == known_types[i].name)
-			name = known_types[i].name;
+		f = known_fold_words(tail);
+		if ((name = known_type_of_fold(f)) != NULL &&
+		    known_words_of(name) != words)
+			name = NULL;
+		free(f);
 		free(tail);
 	}
 	return name;
@@ -588,6 +622,68 @@ known_learn_agency(const char *abbr)
 			return;
 	if (known_nlearned < KNOWN_LEARNMAX)
 		known_learned[known_nlearned++] = xstrdup(abbr);
+}
+
+/* 1 when s[0..len) is an agency known already, case aside. */
+static int
+known_exact(const char *s, size_t len)
+{
+	utf8proc_int32_t r[KNOWN_CODEMAX], k[KNOWN_CODEMAX];
+	const char *code = known_settle_code(s, len, 0);
+	int lr, lk;
+
+	if (code == NULL || (lr = known_code_points(s, len, r)) < 0 ||
+	    (lk = known_code_points(code, strlen(code), k)) != lr)
+		return 0;
+	return memcmp(r, k, (size_t)lr * sizeof *r) == 0;
+}
+
+/* 1 when s[0..len) looks like a code as typed into a register: 2 to 12
+ * capitals, digits or Đ, a lower-case letter at most (TTg, QyĐ). */
+static int
+known_code_shape(const char *s, size_t len)
+{
+	utf8proc_int32_t r[KNOWN_CODEMAX];
+	int n, i, lower = 0, letters = 0;
+
+	if ((n = known_code_points(s, len, r)) < 2 || n > 12)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (r[i] == 0x0110 || (r[i] >= 'A' && r[i] <= 'Z'))
+			letters++;
+		else if (!(r[i] >= '0' && r[i] <= '9'))
+			return 0;
+	for (i = 0; i < (int)len; i++)
+		lower += s[i] >= 'a' && s[i] <= 'z';
+	return letters >= 2 && lower <= 1;
+}
+
+void
+known_learn_number(const char *number)
+{
+	const char *p, *sep;
+	char *code;
+	size_t len;
+
+	if (number == NULL)
+		return;
+	len = strspn(number, "0123456789");
+	if (len == 0 || number[len] != '/')
+		return;
+	for (p = number + len + 1; *p != '\0'; p = sep + (*sep != '\0')) {
+		len = strcspn(p, "/-,");
+		sep = p + len;
+		/* A year, debris, or an agency known already.  A code
+		 * known as a type only (GT, Giấy giới thiệu) is learned: a
+		 * unit may be called so too, and must not become CT. */
+		if (known_all_digits(p, len) || !known_code_shape(p, len) ||
+		    known_exact(p, len))
+			continue;
+		code = xstrdup(p);
+		code[len] = '\0';
+		known_learn_agency(code);
+		free(code);
+	}
 }
 
 /*
