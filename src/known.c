@@ -89,8 +89,6 @@ static const struct known_type known_types[] = {
 	{ "GIẤY CHỨNG NHẬN QUYỀN SỬ DỤNG ĐẤT, QUYỀN SỞ HỮU NHÀ Ở VÀ TÀI SẢN "
 	    "KHÁC GẮN LIỀN VỚI ĐẤT", NULL },
 	{ "GIẤY CHỨNG NHẬN QUYỀN SỬ DỤNG ĐẤT", NULL },
-	{ "GIẤY XÁC NHẬN", "GXN" },
-	{ "GIẤY CHỨNG NHẬN", "GCN" },
 };
 
 /* The results whose number is a registration number with no slash. */
@@ -107,7 +105,7 @@ static const char *const known_regno_types[] = {
  */
 static const char *const known_other_codes[] = {
 	"BGN", "BTT", "GUQ", "GGT", "GNP", "SCT", "CV", "BSY", "TS", "SL",
-	"HKD", "GCNKH", "GP",
+	"HKD", "GCNKH", "GP", "GCN", "GXN",
 };
 
 /*
@@ -295,6 +293,63 @@ known_mostly_upper(const char *s, size_t len)
 	return letters >= 4 && upper * 5 >= letters * 4;
 }
 
+/* 1 when s[0..len) has two letters or more, all capitals. */
+static int
+known_all_caps(const char *s, size_t len)
+{
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+	utf8proc_int32_t cp;
+	utf8proc_ssize_t n;
+	size_t i = 0;
+	int letters = 0, upper = 0;
+
+	while (i < len) {
+		n = utf8proc_iterate(p + i, (utf8proc_ssize_t)(len - i), &cp);
+		if (n <= 0) {
+			i++;
+			continue;
+		}
+		i += (size_t)n;
+		switch (utf8proc_category(cp)) {
+		case UTF8PROC_CATEGORY_LU:
+			upper++;
+			/* FALLTHROUGH */
+		case UTF8PROC_CATEGORY_LL:
+		case UTF8PROC_CATEGORY_LO:
+			letters++;
+			break;
+		default:
+			break;
+		}
+	}
+	return letters >= 2 && upper == letters;
+}
+
+/*
+ * 1 when the word before word w (of the starts of a line's words) is in
+ * capitals, past a dash between them: the name is then the end of a
+ * longer phrase in capitals, an office ("PHÒNG TÀI CHÍNH - KẾ HOẠCH",
+ * "BAN QUẢN LÝ DỰ ÁN"), not a title with a stamp before it.
+ */
+static int
+known_capitals_before(const char *const *starts, size_t w)
+{
+	size_t len;
+
+	while (w > 0) {
+		w--;
+		len = (size_t)(starts[w + 1] - starts[w]);
+		while (len > 0 && (starts[w][len - 1] == ' ' ||
+		    starts[w][len - 1] == '\t'))
+			len--;
+		if (strspn(starts[w], "-&,") >= len ||
+		    (len == 3 && memcmp(starts[w], "\xe2\x80\x93", 3) == 0))
+			continue;	/* "-", "–" */
+		return known_all_caps(starts[w], len);
+	}
+	return 0;
+}
+
 /*
  * A known title ending line, in capitals: "Giờ: 7h45 QUYẾT ĐỊNH" (a stamp
  * beside the title), "Ngày Tân GIẤY CHỨNG NHẬN ĐĂNG KÝ HỘ KINH DOANH".
@@ -345,7 +400,8 @@ known_doc_type_tail(const char *line)
 		if (i == KNOWN_NTYPES)
 			continue;	/* "LUẬT" alone at a line's end is a word */
 		p = starts[nw - words];
-		if (!known_mostly_upper(p, (size_t)(end - p)))
+		if (!known_mostly_upper(p, (size_t)(end - p)) ||
+		    known_capitals_before(starts, nw - words))
 			continue;
 		tail = xstrdup(p);
 		tail[end - p] = '\0';

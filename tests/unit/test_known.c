@@ -44,6 +44,7 @@ static const struct known_case type_cases[] = {
 	{ "the signature is no type",
 	    "CHỦ TỊCH ỦY BAN NHÂN DÂN PHƯỜNG LĨNH NAM", NULL },
 	{ "empty", "", NULL },
+	{ "no generic certificate: unsure which", "GIẤY CHỨNG NHẬN", NULL },
 };
 
 static void
@@ -78,6 +79,11 @@ static const struct known_case tail_cases[] = {
 	    "Chánh Văn phòng chịu trách nhiệm thi hành quyết định", NULL },
 	{ "a word in capitals alone is not taken", "Căn cứ LUẬT", NULL },
 	{ "nothing known", "VĂN PHÒNG HĐND VÀ UBND", NULL },
+	{ "an office ending in a type's words: a dash",
+	    "PHÒNG TÀI CHÍNH - KẾ HOẠCH", NULL },
+	{ "an office ending in a type's words", "BAN QUẢN LÝ DỰ ÁN", NULL },
+	{ "a stamp's word in capitals", "ĐẾN GIẤY PHÉP XÂY DỰNG", NULL },
+	{ "the whole line", "KẾ HOẠCH", "KẾ HOẠCH" },
 };
 
 static void
