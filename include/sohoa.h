@@ -297,6 +297,33 @@ extern const char *const extract_rule_fields[EXTRACT_NRULES];
 /* 0 when pattern compiles and has a group; else -1 and why (len bytes). */
 int	extract_rule_check(const char *pattern, char *why, size_t len);
 
+/* known.c: the type names and codes results carry (Nghị định 30/2020). */
+/* The known type name (capitals, static) a title read by OCR is: the one
+ * its folded form equals, or the only one a few slips away; NULL when
+ * none or several are. */
+const char *known_doc_type(const char *title);
+/* The same for the last words of a line, in capitals, with a stamp or
+ * OCR debris before them ("Giờ: 7h45 QUYẾT ĐỊNH"); NULL for a line that
+ * ends in a colon (the "QUYẾT ĐỊNH:" before the articles). */
+const char *known_doc_type_tail(const char *line);
+/* A document number "sequence[/year]/TYPE-AGENCY[-UNIT]" with each code
+ * part one OCR slip from exactly one known code made that code (QĐĐ -> QĐ,
+ * QÐ -> QĐ, TILKS -> TLKS), a word of the date line joined at its end
+ * dropped; everything else as read.  Caller frees; NULL for NULL. */
+char	*known_doc_number(const char *number);
+/* 1 for a registration number with no slash: ten capitals and digits,
+ * two digits first, at least seven digits (0195163130, 01D8012345). */
+int	known_regno(const char *s);
+/* 1 for the known types numbered so (household business certificates). */
+int	known_regno_type(const char *doc_type);
+/* An office's abbreviation from its name (Sở Xây dựng -> SXD).  Caller frees. */
+char	*known_agency_abbr(const char *name);
+/* Agency abbreviations the number fixing also knows (kept for the process). */
+void	known_learn_agency(const char *abbr);
+void	known_learn_profile(const struct profile *);
+/* The code parts of a number as a register holds it (typed, not read). */
+void	known_learn_number(const char *number);
+
 /* codes.c: QR codes and barcodes on a page, and what their payloads hold. */
 /* Every code on the page: a new array of {"format", "text", "left", "top",
  * "width", "height"} in page pixels; "text" is the payload when it is
@@ -662,6 +689,10 @@ int	register_import(struct index *, const struct conf *, const char *path,
 /* Matches the documents recorded since the last call (a write transaction
  * only when there are any). */
 int	register_refresh(struct index *, char *err);
+/* Teaches known.c the codes of the register's document numbers (its
+ * offices' units, types of their own), again only after a new import;
+ * quiet when no register was imported. */
+void	register_learn_codes(struct index *);
 /* Entries in the register; 0 when none was imported. */
 long	register_count(struct index *);
 /* The register entries no archived document matches (by level, office,

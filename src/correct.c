@@ -331,6 +331,7 @@ correct_reindex(struct index *ix, const char *datadir,
 	r.ngiven = nprofiles;
 	correct_load_dir(&r, dir);
 	profile_default(&r.builtin);
+	register_learn_codes(ix);
 	rc = index_reindex(ix, correct_reread, &r, stats, err);
 	*builtin = r.unknown;
 	for (i = 0; i < r.nfound; i++)

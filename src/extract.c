@@ -440,7 +440,7 @@ extract_docno(struct extract_ctx *x, const struct xline *l)
  * has letters.  Caller frees.
  */
 static char *
-extract_certno(struct extract_ctx *x, const struct xline *l)
+extract_certno(struct extract_ctx *x, const struct xline *l, int digits_ok)
 {
 	size_t i, digits = 0, upper = 0, other = 0;
 	char *v = NULL;
@@ -456,7 +456,9 @@ extract_certno(struct extract_ctx *x, const struct xline *l)
 			upper++;
 		else
 			other++;
-	if (other > 0 || upper == 0 || digits < 6) {
+	/* Ten digits alone only on a result numbered so (known_regno). */
+	if ((other > 0 || upper == 0 || digits < 6) &&
+	    !(digits_ok && known_regno(v))) {
 		free(v);
 		v = NULL;
 	}
@@ -637,9 +639,6 @@ extract_header(struct extract_ctx *x, char **doc_type, char **doc_number,
 	for (i = 0; i < n && *doc_number == NULL; i++)
 		if ((*doc_number = extract_docno(x, &x->lines[i])) != NULL)
 			so = i;
-	for (i = 0; i < n && *doc_number == NULL; i++)
-		if ((*doc_number = extract_certno(x, &x->lines[i])) != NULL)
-			so = i;
 	for (i = 0; i < n && title == n; i++)
 		if (extract_is_title(x, &x->lines[i]))
 			title = i;
@@ -658,6 +657,22 @@ extract_header(struct extract_ctx *x, char **doc_type, char **doc_number,
 		} else
 			*doc_type = t;
 	}
+	/* Only a known type, from the title or a line it ends, stamps beside. */
+	t = *doc_type;
+	*doc_type = (char *)known_doc_type(t);
+	free(t);
+	for (i = 0; i < n && *doc_type == NULL &&
+	    strncmp(x->lines[i].fold, "can cu", 6) != 0; i++)
+		*doc_type = (char *)known_doc_type_tail(x->lines[i].text);
+	if (*doc_type != NULL)
+		*doc_type = xstrdup(*doc_type);
+	for (i = 0; i < n && *doc_number == NULL; i++)
+		if ((*doc_number = extract_certno(x, &x->lines[i],
+		    known_regno_type(*doc_type))) != NULL)
+			so = i;
+	t = *doc_number;
+	*doc_number = known_doc_number(t);
+	free(t);
 	end = so < title ? so : title;
 	if (end == n && end > AGENCY_LINES)
 		end = AGENCY_LINES;
@@ -1477,6 +1492,7 @@ extract_fields(const char *text, const char *source_name,
 	x.nfc = vntext_nfc(text, text != NULL ? strlen(text) : 0);
 	x.nfclen = strlen(x.nfc);
 	extract_split(&x);
+	known_learn_profile(pr);
 
 	if ((doc = json_object()) == NULL || (people = json_array()) == NULL ||
 	    (ids = json_array()) == NULL)

@@ -182,6 +182,7 @@ ingest_record(struct index *ix, const char *datadir,
 		free(txt);
 		return -1;
 	}
+	register_learn_codes(ix);
 	fields = extract_fields(text.data, source_name, prof);
 	fromcodes = codes_merge(fields, json_object_get(result,
 	    "codes"));

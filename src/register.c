@@ -1157,6 +1157,28 @@ register_refresh(struct index *ix, char *err)
 	return 0;
 }
 
+void
+register_learn_codes(struct index *ix)
+{
+	static int64_t learned = -1;	/* the last import learned from */
+	sqlite3 *db = index_db(ix);
+	sqlite3_stmt *st;
+	int64_t last;
+
+	/* -1 when there is no register table: nothing to learn. */
+	if ((last = register_int(db, "SELECT max(id) FROM register_imports")) <=
+	    learned)
+		return;
+	learned = last;
+	if (sqlite3_prepare_v2(db, "SELECT doc_number FROM "
+	    "register_entries WHERE doc_number IS NOT NULL ORDER BY id DESC "
+	    "LIMIT 20000", -1, &st, NULL) != SQLITE_OK)
+		return;
+	while (sqlite3_step(st) == SQLITE_ROW)
+		known_learn_number((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+}
+
 long
 register_count(struct index *ix)
 {

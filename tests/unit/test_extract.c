@@ -237,7 +237,70 @@ static const char nothing[] =
     "Ông Ba nói rằng ngày mai sẽ họp tiếp lúc 8 giờ.\n"
     "Bà con đồng ý với kế hoạch.\n";
 
+/* A household certificate numbered with ten digits, an incoming stamp
+ * beside its title (issue 10: "numbers with no slash are not taken"). */
+static const char household_digits[] =
+    "ỦY BAN NHÂN DÂN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+    "PHƯỜNG THANH XUÂN Độc lập - Tự do - Hạnh phúc\n"
+    "PHÒNG KINH TẾ Thanh Xuân, ngày 20 tháng 4 năm 2026\n"
+    "VĂN PHÒNG HĐND VÀ UBND\n"
+    "ĐẾN Số: 1060\n"
+    "Ngày Tân GIẤY CHỨNG NHẬN ĐĂNG KÝ HỘ KINH DOANH\n"
+    "Số: 0195706119\n"
+    "Đăng ký lần đầu: ngày 08 tháng 3 năm 2024\n"
+    "5. Chủ hộ kinh doanh: PHẠM CÔNG HƯỞNG\n";
+
+/* Slips in the type code, the title beside a stamp's hour. */
+static const char decision_code_slips[] =
+    "UBND THÀNH PHỐ HÀ NỘI CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+    "SỞ XÂY DỰNG Độc lập - Tự do - Hạnh phúc\n"
+    "Số: 1245/QĐĐ-SXD Hà Nội, ngày 10 tháng 3 năm 2026\n"
+    "ĐẾN Số: 2868\n"
+    "Giờ: 7h45 QUYẾT ĐỊNH\n"
+    "Về việc cấp giấy phép\n";
+
+/* The place of the date line joined to the number, an I before L. */
+static const char birth_code_slips[] =
+    "XÃ ĐÔNG ANH Độc lập - Tự do - Hạnh phúc\n"
+    "Số: 572/TILKS-BS -Đông Anh, ngày 15 tháng 01 năm 2026\n"
+    "TRÍCH LỤC KHAI SlNH\n";
+
+/* The second page of a letter: no title, and its lines are none. */
+static const char letter_page2[] =
+    "BAN NHÂN DẦN\n"
+    "- Như trên;\n"
+    "- Lưu: VT, KT.\n"
+    "TM. ỦY BAN NHÂN DÂN\n";
+
 static const struct extract_case cases[] = {
+	{
+		.what = "household certificate, ten digits, stamp by the title",
+		.text = household_digits,
+		.doc_type = "GIẤY CHỨNG NHẬN ĐĂNG KÝ HỘ KINH DOANH",
+		.doc_number = "0195706119",
+		.issued_on = "2026-04-20",
+		.agency_name = "PHÒNG KINH TẾ",
+		.people = { "PHẠM CÔNG HƯỞNG" },
+	},
+	{
+		.what = "a doubled Đ in the type code, the title by a stamp",
+		.text = decision_code_slips,
+		.doc_type = "QUYẾT ĐỊNH",
+		.doc_number = "1245/QĐ-SXD",
+		.issued_on = "2026-03-10",
+		.agency_name = "SỞ XÂY DỰNG",
+	},
+	{
+		.what = "TILKS for TLKS, the place joined to the number",
+		.text = birth_code_slips,
+		.doc_type = "TRÍCH LỤC KHAI SINH",
+		.doc_number = "572/TLKS-BS",
+		.issued_on = "2026-01-15",
+	},
+	{
+		.what = "a header line is no document type",
+		.text = letter_page2,
+	},
 	{
 		.what = "birth extract, columns joined",
 		.text = birth_joined,
