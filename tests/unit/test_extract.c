@@ -486,7 +486,7 @@ check_case(const struct extract_case *c, const char *text, const char *what)
 	memset(&p, 0, sizeof p);
 	p.name = (char *)"test";
 	p.filename_pattern = (char *)c->pattern;
-	doc = extract_fields(text, c->source, &p);
+	doc = extract_fields(text, NULL, c->source, &p);
 	assert_non_null(doc);
 	/* Exactly the contract's keys, no more. */
 	assert_int_equal(json_object_size(doc), 7);
@@ -537,13 +537,13 @@ test_null_text_and_profile(void **state)
 	json_t *doc;
 
 	(void)state;
-	doc = extract_fields(NULL, NULL, NULL);
+	doc = extract_fields(NULL, NULL, NULL, NULL);
 	assert_non_null(doc);
 	assert_true(json_is_null(json_object_get(doc, "doc_type")));
 	assert_int_equal(json_array_size(json_object_get(doc, "people")), 0);
 	json_decref(doc);
 	/* Without a profile a file name yields nothing. */
-	doc = extract_fields("", "000.A0.01.H26-210212-9090.tif", NULL);
+	doc = extract_fields("", NULL, "000.A0.01.H26-210212-9090.tif", NULL);
 	assert_true(json_is_null(json_object_get(doc, "dossier_code")));
 	json_decref(doc);
 }
@@ -560,7 +560,7 @@ test_invalid_utf8(void **state)
 	memset(&p, 0, sizeof p);
 	p.filename_pattern = (char *)"([0-9A-Z.]+-[0-9]{6}-[0-9]{4})";
 	doc = extract_fields("TR\xc3ÍCH LỤC KHAI SINH\n"
-	    "Họ, chữ đệm, tên: NGUY\xff" "ỄN VĂN AN\n",
+	    "Họ, chữ đệm, tên: NGUY\xff" "ỄN VĂN AN\n", NULL,
 	    "h\xe1\xbb 000.A0.01.H26-210212-9090.tif", &p);
 	dump = json_dumps(doc, 0);
 	assert_non_null(dump);
@@ -579,7 +579,7 @@ test_ids_deduplicated(void **state)
 	(void)state;
 	doc = extract_fields("Số định danh cá nhân: 001324012345\n"
 	    "CCCD: 001324 012345\n"
-	    "Bản sao: 001324012345\n", NULL, NULL);
+	    "Bản sao: 001324012345\n", NULL, NULL, NULL);
 	ids = json_object_get(doc, "id_numbers");
 	assert_int_equal(json_array_size(ids), 1);
 	assert_string_equal(json_string_value(json_array_get(ids, 0)),
@@ -632,7 +632,7 @@ test_profile_rules(void **state)
 	    "rule_id_numbers = ^Mã định danh:\\s*(.+)$\n");
 	if (profile_load(path, &p, err) == -1)
 		fail_msg("%s", err);
-	doc = extract_fields(text, NULL, &p);
+	doc = extract_fields(text, NULL, NULL, &p);
 	/* The rule wins over "Số:", through O for 0 and the spaces. */
 	assert_field("rules", doc, "doc_number", "15/2024/QĐ-UBND");
 	assert_field("rules", doc, "issued_on", "2024-03-05");
@@ -650,7 +650,7 @@ test_profile_rules(void **state)
 	/* A rule that finds a date that does not exist gives none. */
 	path = write_profile("rule_issued_on = ^Ngày ký:\\s*(.+)$\n");
 	assert_int_equal(profile_load(path, &p, err), 0);
-	doc = extract_fields("Ngày ký: 31/02/2024\n", NULL, &p);
+	doc = extract_fields("Ngày ký: 31/02/2024\n", NULL, NULL, &p);
 	assert_field("bad date", doc, "issued_on", NULL);
 	json_decref(doc);
 	profile_free(&p);
