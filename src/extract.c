@@ -56,6 +56,8 @@ enum extract_re {
 	RE_ID_BARE,
 	RE_DOSSIER,
 	RE_SO_LABEL,
+	RE_AUTHORITY,
+	RE_SO_DIGITS,
 	RE_STAMP,
 	RE_NGAY,
 	RE_RECITAL,
@@ -125,6 +127,9 @@ static const char *const extract_patterns[RE_COUNT] = {
 	    "\\s?-\\s?(" N "(?:\\s?" N "){3})(?![0-9A-Za-z])",
 	/* A segment that starts with the "Số:" label. */
 	[RE_SO_LABEL] = "^so\\s*[:;.]",
+	/* "CHỦ TỊCH ỦY BAN NHÂN DÂN PHƯỜNG ...": who decides, not what. */
+	[RE_AUTHORITY] = "(?<!\\p{L})nhan\\s*dan(?!\\p{L})",
+	[RE_SO_DIGITS] = "^so\\s*[:;.]\\s*([0-9]{8,15})\\s*$",
 	/* Lines of an incoming-document stamp ("ĐẾN / Số: / Ngày: / Giờ:
 	 * / Chuyển:"), never a header. */
 	[RE_STAMP] = "^(?:cong\\s*van\\s*)?den(?!\\p{L})|^gio\\s*[:.]"
@@ -529,7 +534,8 @@ extract_is_title(struct extract_ctx *x, const struct xline *l)
 	if (l->len <= HEADING_MAX && memchr(l->text, ':', l->len) == NULL) {
 		extract_stats(l->text, l->len, &st);
 		yes = st.words >= 2 && extract_mostly_upper(l->text, l->len) &&
-		    !extract_is_furniture(x, l);
+		    !extract_is_furniture(x, l) &&
+		    !extract_line_match(x, RE_AUTHORITY, l, 0);
 	}
 	return yes;
 }
@@ -559,13 +565,12 @@ extract_title_continues(const char *title)
  * line.  The place is the run of words in ordinary case before the comma.
  * Caller frees; NULL when nothing is left.
  */
-static char *
-extract_left_part(struct extract_ctx *x, const struct xline *l)
+static size_t
+extract_right_at(struct extract_ctx *x, const struct xline *l)
 {
 	static const enum extract_re right[] = { RE_MOTTO, RE_DOCLAP };
 	size_t cut = l->len, i, e, w;
 	struct letter_stats st;
-	char *s = NULL;
 
 	for (i = 0; i < sizeof right / sizeof right[0]; i++)
 		if (extract_line_match(x, right[i], l, 0) &&
@@ -586,6 +591,16 @@ extract_left_part(struct extract_ctx *x, const struct xline *l)
 		}
 		cut = e;
 	}
+	return cut;
+}
+
+static char *
+extract_left_part(struct extract_ctx *x, const struct xline *l)
+{
+	size_t cut = extract_right_at(x, l);
+	struct letter_stats st;
+	char *s = NULL;
+
 	if (cut <= HEADING_MAX) {
 		s = extract_strndup(l->text, cut);
 		extract_tidy(s);
@@ -848,6 +863,10 @@ extract_mark_text(struct extract_ctx *x)
 #define CENTRE_TOL	0.15	/* of the page's width: a title is centred */
 #define BODY_WIDTH	0.7	/* of the page's width: a line of the body */
 #define SO_UNDER_TITLE	4	/* lines under the title a certificate's Số is */
+/* Tesseract's confidence below which a number is taken as misread: on the
+ * 64-page fields set every number read right had 47 or more, the one with
+ * a slipped letter (440/QĐ-GT for 440/QĐ-CT) 32. */
+#define NUMBER_MINCONF	40
 
 enum { COL_LEFT, COL_CENTRE, COL_RIGHT };
 
@@ -856,6 +875,7 @@ struct xseg {
 	int		 x0, y0, x1, y1;
 	int		 h;	/* median height of its words */
 	size_t		 line;	/* the engine's line it is part of */
+	int		 conf;	/* the lowest confidence of its words but the first */
 	int		 col;
 	int		 stamp;
 };
@@ -908,8 +928,8 @@ extract_int_cmp(const void *a, const void *b)
 
 /* Words [first, last) of an engine line as one segment. */
 static void
-extract_seg_add(struct xlayout *lay, size_t line, const char **txt,
-    int (*box)[4], size_t first, size_t last, int h)
+extract_seg_add(struct xlayout *lay, size_t line, char **txt,
+    int (*box)[5], size_t first, size_t last, int h)
 {
 	struct xseg *sg;
 	struct buf b;
@@ -939,6 +959,10 @@ extract_seg_add(struct xlayout *lay, size_t line, const char **txt,
 	buf_free(&b);
 	sg->h = h;
 	sg->line = line;
+	sg->conf = box[first][4];
+	for (i = first + 1; i < last; i++)
+		if (i == first + 1 || box[i][4] < sg->conf)
+			sg->conf = box[i][4];
 	if (sg->x0 * 2 < lay->w && sg->x1 * 2 > lay->w &&
 	    abs(sg->x0 + sg->x1 - lay->w) < 2 * CENTRE_TOL * lay->w)
 		sg->col = COL_CENTRE;
@@ -946,13 +970,50 @@ extract_seg_add(struct xlayout *lay, size_t line, const char **txt,
 		sg->col = sg->x0 + sg->x1 < lay->w ? COL_LEFT : COL_RIGHT;
 }
 
+/*
+ * Words [first, last) as one segment or two: near the top of the page, a
+ * segment that holds the left header and the right one (the gap between
+ * the columns was not wide enough to tell) is cut where the motto, "Độc
+ * lập" or "<place>, ngày" begins, as the text path cuts its lines.
+ */
+static void
+extract_seg_cut(struct extract_ctx *x, struct xlayout *lay, size_t line,
+    char **txt, int (*box)[5], size_t first, size_t last, int h)
+{
+	struct xline l;
+	struct buf b;
+	size_t i, off, cut, k = last;
+
+	if (box[first][1] <= HEAD_ZONE * lay->h && last - first > 1) {
+		buf_init(&b, 1u << 20);
+		for (i = first; i < last; i++) {
+			if (i > first)
+				buf_append(&b, " ", 1);
+			buf_append(&b, txt[i], strlen(txt[i]));
+		}
+		extract_xline_set(&l, b.data);
+		cut = extract_right_at(x, &l);
+		for (i = first, off = 0; i < last && k == last; i++) {
+			if (off >= cut && i > first)
+				k = i;
+			off += strlen(txt[i]) + 1;
+		}
+		extract_xline_free(&l);
+		buf_free(&b);
+	}
+	extract_seg_add(lay, line, txt, box, first, k, h);
+	if (k < last)
+		extract_seg_add(lay, line, txt, box, k, last, h);
+}
+
 /* Cuts an engine line into segments at its wide gaps. */
 static void
-extract_layout_line(struct xlayout *lay, size_t line, const json_t *words)
+extract_layout_line(struct extract_ctx *x, struct xlayout *lay, size_t line,
+    const json_t *words)
 {
 	size_t n = json_array_size(words), m = 0, i, first;
-	const char **txt = xcalloc(n + 1, sizeof *txt);
-	int (*box)[4] = xcalloc(n + 1, sizeof *box);
+	char **txt = xcalloc(n + 1, sizeof *txt);
+	int (*box)[5] = xcalloc(n + 1, sizeof *box);
 	int *hs = xcalloc(n + 1, sizeof *hs), h;
 
 	for (i = 0; i < n; i++) {
@@ -962,7 +1023,9 @@ extract_layout_line(struct xlayout *lay, size_t line, const json_t *words)
 		if (t == NULL || *t == '\0' ||
 		    extract_box(json_object_get(w, "box"), box[m]) == -1)
 			continue;
-		txt[m] = t;
+		txt[m] = vntext_nfc(t, strlen(t));
+		box[m][4] = json_is_integer(json_object_get(w, "c")) ?
+		    (int)json_integer_value(json_object_get(w, "c")) : 100;
 		hs[m] = box[m][3] - box[m][1];
 		m++;
 	}
@@ -972,10 +1035,12 @@ extract_layout_line(struct xlayout *lay, size_t line, const json_t *words)
 		for (first = 0, i = 1; i <= m; i++) {
 			if (i < m && box[i][0] - box[i - 1][2] <= SEG_GAP * h)
 				continue;
-			extract_seg_add(lay, line, txt, box, first, i, h);
+			extract_seg_cut(x, lay, line, txt, box, first, i, h);
 			first = i;
 		}
 	}
+	for (i = 0; i < m; i++)
+		free(txt[i]);
 	free(txt);
 	free(box);
 	free(hs);
@@ -1032,8 +1097,8 @@ extract_layout_read(struct extract_ctx *x, const json_t *layout,
 	if (lay->w <= 0 || lay->h <= 0)
 		return -1;
 	for (i = 0; i < json_array_size(lines); i++)
-		extract_layout_line(lay, i, json_object_get(json_array_get(lines,
-		    i), "words"));
+		extract_layout_line(x, lay, i, json_object_get(
+		    json_array_get(lines, i), "words"));
 	extract_layout_stamps(x, lay);
 	return 0;
 }
@@ -1054,14 +1119,23 @@ extract_centred(const struct xlayout *lay, const struct xseg *s, double tol)
 	return abs(s->x0 + s->x1 - lay->w) < 2 * tol * lay->w;
 }
 
-/* The number on a "Số:" segment, or NULL.  Caller frees. */
+/*
+ * The number on a "Số:" segment, or NULL.  Where the layout puts it, a
+ * number of digits alone is a registration number (a household business
+ * certificate's 0195163130), which the text alone cannot tell from any
+ * other number.  Caller frees.
+ */
 static char *
 extract_layout_number(struct extract_ctx *x, const struct xseg *s)
 {
 	char *v;
 
-	if ((v = extract_docno(x, &s->l)) == NULL)
-		v = extract_certno(x, &s->l);
+	if (s->conf < NUMBER_MINCONF)
+		return NULL;
+	if ((v = extract_docno(x, &s->l)) == NULL &&
+	    (v = extract_certno(x, &s->l)) == NULL &&
+	    extract_line_match(x, RE_SO_DIGITS, &s->l, 0))
+		v = extract_cut(&s->l, x->ov[2], x->ov[3]);
 	return v;
 }
 
@@ -1167,11 +1241,13 @@ extract_layout_header(struct extract_ctx *x, const struct xlayout *lay,
 	 * body begins. */
 	for (i = 0; i < lay->nseg && title < 0; i++) {
 		s = &lay->seg[i];
+		if (s->stamp || s->y0 + s->h / 2 < hb)
+			continue;
 		if (s->y0 > TITLE_ZONE * lay->h ||
 		    s->x1 - s->x0 > BODY_WIDTH * lay->w ||
 		    extract_line_match(x, RE_RECITAL, &s->l, 0))
 			break;
-		if (s->stamp || s->y0 + s->h / 2 < hb ||
+		if (
 		    !extract_centred(lay, s, CENTRE_TOL))
 			continue;
 		if (extract_is_title(x, &s->l))
