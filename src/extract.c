@@ -929,7 +929,7 @@ extract_int_cmp(const void *a, const void *b)
 /* Words [first, last) of an engine line as one segment. */
 static void
 extract_seg_add(struct xlayout *lay, size_t line, char **txt,
-    int (*box)[5], size_t first, size_t last, int h)
+    int (*box)[5], size_t first, size_t last, int h, int col)
 {
 	struct xseg *sg;
 	struct buf b;
@@ -963,7 +963,9 @@ extract_seg_add(struct xlayout *lay, size_t line, char **txt,
 	for (i = first + 1; i < last; i++)
 		if (i == first + 1 || box[i][4] < sg->conf)
 			sg->conf = box[i][4];
-	if (sg->x0 * 2 < lay->w && sg->x1 * 2 > lay->w &&
+	if (col >= 0)
+		sg->col = col;
+	else if (sg->x0 * 2 < lay->w && sg->x1 * 2 > lay->w &&
 	    abs(sg->x0 + sg->x1 - lay->w) < 2 * CENTRE_TOL * lay->w)
 		sg->col = COL_CENTRE;
 	else
@@ -993,17 +995,23 @@ extract_seg_cut(struct extract_ctx *x, struct xlayout *lay, size_t line,
 		}
 		extract_xline_set(&l, b.data);
 		cut = extract_right_at(x, &l);
-		for (i = first, off = 0; i < last && k == last; i++) {
+		for (i = first, off = 0; cut > 0 && i < last && k == last;
+		    i++) {
 			if (off >= cut && i > first)
 				k = i;
 			off += strlen(txt[i]) + 1;
 		}
+		/* A right header begins right of the page's first quarter. */
+		if (k < last && box[k][0] * 4 < lay->w)
+			k = last;
 		extract_xline_free(&l);
 		buf_free(&b);
 	}
-	extract_seg_add(lay, line, txt, box, first, k, h);
+	/* Cut, the two parts are the two columns wherever they sit. */
+	extract_seg_add(lay, line, txt, box, first, k, h, k < last ? COL_LEFT :
+	    -1);
 	if (k < last)
-		extract_seg_add(lay, line, txt, box, k, last, h);
+		extract_seg_add(lay, line, txt, box, k, last, h, COL_RIGHT);
 }
 
 /* Cuts an engine line into segments at its wide gaps. */
