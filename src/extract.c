@@ -60,6 +60,7 @@ enum extract_re {
 	RE_SO_DIGITS,
 	RE_STAMP,
 	RE_NGAY,
+	RE_DATE_COMMA,
 	RE_RECITAL,
 	RE_RECIPIENTS,
 	RE_COUNT
@@ -135,6 +136,7 @@ static const char *const extract_patterns[RE_COUNT] = {
 	[RE_STAMP] = "^(?:cong\\s*van\\s*)?den(?!\\p{L})|^gio\\s*[:.]"
 	    "|^chuyen\\s*[:.]|^ngay\\s*:|^luu\\s*ho\\s*so",
 	[RE_NGAY] = "(?<!\\p{L})ngay(?!\\p{L})",
+	[RE_DATE_COMMA] = ",\\s*ngay(?!\\p{L})",
 	/* Recitals cite other documents by number and date. */
 	[RE_RECITAL] = "^(?:can\\s*cu|xet)(?!\\p{L})",
 	[RE_RECIPIENTS] = "^noi\\s*nhan(?!\\p{L})",
@@ -861,6 +863,8 @@ extract_mark_text(struct extract_ctx *x)
 #define HEAD_ZONE	0.45	/* of the page's height: headers are above */
 #define TITLE_ZONE	0.6	/* ... and the title */
 #define CENTRE_TOL	0.15	/* of the page's width: a title is centred */
+#define CENTRE_COL	0.07	/* ... and a centre segment, not a right one */
+#define DATE_LINES	3	/* lines under the motto the date line is on */
 #define BODY_WIDTH	0.7	/* of the page's width: a line of the body */
 #define SO_UNDER_TITLE	4	/* lines under the title a certificate's Số is */
 /* Tesseract's confidence below which a number is taken as misread: on the
@@ -966,7 +970,7 @@ extract_seg_add(struct xlayout *lay, size_t line, char **txt,
 	if (col >= 0)
 		sg->col = col;
 	else if (sg->x0 * 2 < lay->w && sg->x1 * 2 > lay->w &&
-	    abs(sg->x0 + sg->x1 - lay->w) < 2 * CENTRE_TOL * lay->w)
+	    abs(sg->x0 + sg->x1 - lay->w) < 2 * CENTRE_COL * lay->w)
 		sg->col = COL_CENTRE;
 	else
 		sg->col = sg->x0 + sg->x1 < lay->w ? COL_LEFT : COL_RIGHT;
@@ -1148,8 +1152,10 @@ extract_layout_number(struct extract_ctx *x, const struct xseg *s)
 }
 
 /*
- * The right header's part of engine line `line` (its right-hand segments
- * outside stamps, joined) into l; 0 when it has none.
+ * The right header's part of engine line `line` (its segments outside
+ * the left column and stamps, joined) into l; 0 when it has none.  On a
+ * narrow page the right header may sit under the left one, across the
+ * middle.
  */
 static int
 extract_layout_right(const struct xlayout *lay, size_t line, struct xline *l,
@@ -1163,7 +1169,7 @@ extract_layout_right(const struct xlayout *lay, size_t line, struct xline *l,
 	for (i = 0; i < lay->nseg; i++) {
 		const struct xseg *s = &lay->seg[i];
 
-		if (s->line != line || s->col != COL_RIGHT || s->stamp)
+		if (s->line != line || s->col == COL_LEFT || s->stamp)
 			continue;
 		if (any++ > 0)
 			buf_append(&b, " ", 1);
@@ -1191,7 +1197,7 @@ extract_layout_header(struct extract_ctx *x, const struct xlayout *lay,
 	ssize_t motto = -1, doclap = -1, so = -1, title = -1, more = -1;
 	int zone = (int)(HEAD_ZONE * lay->h), top = 0, hb = 0, dateline = 0;
 	int y0 = 0, y1 = 0, limit;
-	size_t i, j, p, lastline = (size_t)-1;
+	size_t i, j, p, lastline = (size_t)-1, al = (size_t)-1;
 	struct xline dl, *save;
 	size_t nsave;
 	char *t;
@@ -1205,10 +1211,13 @@ extract_layout_header(struct extract_ctx *x, const struct xlayout *lay,
 		if (doclap < 0 && extract_line_match(x, RE_DOCLAP, &s->l, 0))
 			doclap = (ssize_t)i;
 	}
-	if (doclap >= 0)
+	if (doclap >= 0) {
 		top = lay->seg[doclap].y1 - lay->seg[doclap].h;
-	else if (motto >= 0)
+		al = lay->seg[doclap].line;
+	} else if (motto >= 0) {
 		top = lay->seg[motto].y1 - lay->seg[motto].h;
+		al = lay->seg[motto].line;
+	}
 	/* The "Số:" line of the left header. */
 	for (i = 0; i < lay->nseg && so < 0; i++) {
 		s = &lay->seg[i];
@@ -1221,15 +1230,19 @@ extract_layout_header(struct extract_ctx *x, const struct xlayout *lay,
 	 * decides, read or not. */
 	for (i = 0; i < lay->nseg && !dateline; i++) {
 		s = &lay->seg[i];
-		if (s->line == lastline || s->y0 > zone || s->y1 < top)
+		if (s->line == lastline || s->y0 > zone || s->y1 < top ||
+		    (al != (size_t)-1 && (s->line < al ||
+		    s->line > al + DATE_LINES)))
 			continue;
 		lastline = s->line;
 		if (!extract_layout_right(lay, s->line, &dl, &y0, &y1))
 			continue;
-		if (y1 >= top && extract_line_match(x, RE_NGAY, &dl, 0)) {
+		/* Without the motto to go by, only "<place>, ngày". */
+		if (y1 >= top && extract_line_match(x, al != (size_t)-1 ?
+		    RE_NGAY : RE_DATE_COMMA, &dl, 0)) {
 			dateline = 1;
-			for (p = 0; p < sizeof dates / sizeof dates[0] &&
-			    !*have_date; p++)
+			for (p = 0; p < (al != (size_t)-1 ? sizeof dates /
+			    sizeof dates[0] : 2) && !*have_date; p++)
 				*have_date = extract_date_in(x, dates[p], &dl,
 				    date);
 		}
@@ -1252,7 +1265,8 @@ extract_layout_header(struct extract_ctx *x, const struct xlayout *lay,
 		if (s->stamp || s->y0 + s->h / 2 < hb)
 			continue;
 		if (s->y0 > TITLE_ZONE * lay->h ||
-		    s->x1 - s->x0 > BODY_WIDTH * lay->w ||
+		    (s->x1 - s->x0 > BODY_WIDTH * lay->w &&
+		    !extract_centred(lay, s, CENTRE_COL)) ||
 		    extract_line_match(x, RE_RECITAL, &s->l, 0))
 			break;
 		if (
