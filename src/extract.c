@@ -61,6 +61,7 @@ enum extract_re {
 	RE_STAMP,
 	RE_NGAY,
 	RE_DATE_COMMA,
+	RE_REGISTERED,
 	RE_RECITAL,
 	RE_RECIPIENTS,
 	RE_COUNT
@@ -137,6 +138,9 @@ static const char *const extract_patterns[RE_COUNT] = {
 	    "|^chuyen\\s*[:.]|^ngay\\s*:|^luu\\s*ho\\s*so",
 	[RE_NGAY] = "(?<!\\p{L})ngay(?!\\p{L})",
 	[RE_DATE_COMMA] = ",\\s*ngay(?!\\p{L})",
+	/* A certificate's "Đăng ký lần đầu: ngày ...", "Đăng ký thay đổi lần
+	 * thứ 1: ngày ...": the last is when it was issued. */
+	[RE_REGISTERED] = "^dang\\s*ky\\s*(?:lan\\s*dau|thay\\s*doi)",
 	/* Recitals cite other documents by number and date. */
 	[RE_RECITAL] = "^(?:can\\s*cu|xet)(?!\\p{L})",
 	[RE_RECIPIENTS] = "^noi\\s*nhan(?!\\p{L})",
@@ -868,9 +872,11 @@ extract_mark_text(struct extract_ctx *x)
 #define BODY_WIDTH	0.7	/* of the page's width: a line of the body */
 #define SO_UNDER_TITLE	4	/* lines under the title a certificate's Số is */
 /* Tesseract's confidence below which a number is taken as misread: on the
- * 64-page fields set every number read right had 47 or more, the one with
- * a slipped letter (440/QĐ-GT for 440/QĐ-CT) 32. */
-#define NUMBER_MINCONF	40
+ * 64-page fields set the one with a slipped letter (440/QĐ-GT for
+ * 440/QĐ-CT) had 32, on eval-public's real scans 1906/SGDĐT-CTYTT for
+ * -CTrTT 46; numbers read right mostly 55 or more (one 47, one 39, now
+ * null): a wrong number costs more than a missing one. */
+#define NUMBER_MINCONF	50
 
 enum { COL_LEFT, COL_CENTRE, COL_RIGHT };
 
@@ -976,6 +982,30 @@ extract_seg_add(struct xlayout *lay, size_t line, char **txt,
 		sg->col = sg->x0 + sg->x1 < lay->w ? COL_LEFT : COL_RIGHT;
 }
 
+static int
+extract_seg_right(struct extract_ctx *x, char **txt, size_t first,
+    size_t last)
+{
+	struct xline l;
+	struct buf b;
+	size_t i;
+	int yes;
+
+	buf_init(&b, 1u << 20);
+	for (i = first; i < last; i++) {
+		if (i > first)
+			buf_append(&b, " ", 1);
+		buf_append(&b, txt[i], strlen(txt[i]));
+	}
+	extract_xline_set(&l, b.data);
+	yes = extract_line_match(x, RE_DATE_COMMA, &l, 0) ||
+	    (extract_line_match(x, RE_MOTTO, &l, 0) && x->ov[0] == 0) ||
+	    (extract_line_match(x, RE_DOCLAP, &l, 0) && x->ov[0] == 0);
+	extract_xline_free(&l);
+	buf_free(&b);
+	return yes;
+}
+
 /*
  * Words [first, last) as one segment or two: near the top of the page, a
  * segment that holds the left header and the right one (the gap between
@@ -1005,11 +1035,14 @@ extract_seg_cut(struct extract_ctx *x, struct xlayout *lay, size_t line,
 				k = i;
 			off += strlen(txt[i]) + 1;
 		}
-		/* A right header begins right of the page's first quarter. */
-		if (k < last && box[k][0] * 4 < lay->w)
-			k = last;
 		extract_xline_free(&l);
 		buf_free(&b);
+		/* A right header begins right of the page's first quarter,
+		 * with the motto or "<place>, ngày" (not a bare "ngày 5" of
+		 * the body). */
+		if (k < last && (box[k][0] * 4 < lay->w ||
+		    !extract_seg_right(x, txt, k, last)))
+			k = last;
 	}
 	/* Cut, the two parts are the two columns wherever they sit. */
 	extract_seg_add(lay, line, txt, box, first, k, h, k < last ? COL_LEFT :
@@ -1315,6 +1348,25 @@ extract_layout_header(struct extract_ctx *x, const struct xlayout *lay,
 			}
 		}
 		so = -1;
+	}
+	/* A certificate without a place-and-date line: the last
+	 * registration under its title. */
+	if (!dateline && title >= 0) {
+		char day[11];
+
+		j = (size_t)title + 1;
+		for (i = j; i < lay->nseg && lay->seg[i].line <=
+		    lay->seg[title].line + SO_UNDER_TITLE + 2; i++) {
+			s = &lay->seg[i];
+			if (s->stamp ||
+			    !extract_line_match(x, RE_REGISTERED, &s->l, 0))
+				continue;
+			if (extract_date_in(x, RE_DATE_WORDS, &s->l, day) ||
+			    extract_date_in(x, RE_DATE_NUM, &s->l, day)) {
+				memcpy(date, day, 11);
+				*have_date = 1;
+			}
+		}
 	}
 	/* The issuing body: the left header's lines above "Số:". */
 	limit = so >= 0 ? lay->seg[so].y0 : title >= 0 ? lay->seg[title].y0 :

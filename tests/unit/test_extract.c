@@ -956,12 +956,31 @@ test_layout_certificate(void **state)
 	json_decref(doc);
 	json_decref(pg);
 
+	/* An older certificate with no place-and-date line: issued when it
+	 * was last registered, as printed under its title. */
+	pg = lay_page();
+	lay_line(pg, 300, 330, "ỦY BAN NHÂN DÂN", 1200,
+	    "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", -1);
+	lay_line(pg, 360, 330, "XÃ QUANG MINH", 1350,
+	    "Độc lập - Tự do - Hạnh phúc", -1);
+	lay_line(pg, 560, lay_centre(t), t, -1);
+	lay_line(pg, 620, lay_centre("Số: 01D8012345"), "Số: 01D8012345", -1);
+	lay_line(pg, 680, 240, "Đăng ký lần đầu: ngày 05 tháng 6 năm 2023", -1);
+	lay_line(pg, 740, 240, "Đăng ký thay đổi lần thứ 1: ngày 25 tháng 3 "
+	    "năm 2026", -1);
+	lay_line(pg, 800, 240, "Căn cứ Luật ngày 18 tháng 02 năm 2025;", -1);
+	doc = lay_fields(pg);
+	assert_field("older certificate", doc, "doc_number", "01D8012345");
+	assert_field("older certificate", doc, "issued_on", "2026-03-25");
+	json_decref(doc);
+	json_decref(pg);
+
 	pg = lay_page();
 	lay_line(pg, 300, 330, "ỦY BAN NHÂN DÂN", 1200,
 	    "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", -1);
 	lay_line(pg, 360, 300, "PHƯỜNG LĨNH NAM", 1350,
 	    "Độc lập - Tự do - Hạnh phúc", -1);
-	lay_line_conf(pg, 30, 430, 320, "Số: 445/NQ-CP", -1);
+	lay_line_conf(pg, 45, 430, 320, "Số: 445/NQ-CP", -1);
 	lay_line(pg, 430, 1250, "Lĩnh Nam, ngày 24 tháng 02 năm 2026", -1);
 	doc = lay_fields(pg);
 	assert_field("unsure number", doc, "doc_number", NULL);
