@@ -1251,10 +1251,12 @@ extract_layout_header(struct extract_ctx *x, const struct xlayout *lay,
 		top = lay->seg[motto].y1 - lay->seg[motto].h;
 		al = lay->seg[motto].line;
 	}
-	/* The "Số:" line of the left header. */
+	/* The "Số:" line of the left header, at the latest on the date's
+	 * row (a "Số:" further down is under the title). */
 	for (i = 0; i < lay->nseg && so < 0; i++) {
 		s = &lay->seg[i];
 		if (!s->stamp && s->col == COL_LEFT && s->y0 <= zone &&
+		    (al == (size_t)-1 || s->line <= al + DATE_LINES) &&
 		    extract_line_match(x, RE_SO_LABEL, &s->l, 0) &&
 		    s->l.text[0] == 'S')
 			so = (ssize_t)i;
