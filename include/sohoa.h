@@ -280,15 +280,23 @@ int	ocr_page(struct ocr *, struct Pix *, int dpi, char **text, int *confidence,
  * out. */
 int	ocr_page_shown(struct ocr *, struct Pix *pix, struct Pix *show, int dpi,
 	    char **text, int *confidence, char *err);
+/* The layout of the page just recognised (its lines, blocks, words and
+ * their boxes, as JSON: see ocr.c); pix is the image recognised.  Caller
+ * json_decref()s. */
+json_t	*ocr_layout(struct ocr *, struct Pix *pix);
 int	ocr_end(struct ocr *, char *err);
 
 /* extract.c: fields read off a result's OCR text (Vietnamese rules). */
 /* Returns a new object with doc_type, doc_number, issued_on, agency_name,
  * people (array), id_numbers (array), dossier_code: JSON null (or an empty
  * array) for whatever is not found.  source_name may yield the dossier code
- * through the profile's filename pattern.  Caller json_decref()s. */
-json_t	*extract_fields(const char *text, const char *source_name,
-	    const struct profile *);
+ * through the profile's filename pattern.  layout is the pages' layouts
+ * (an array of ocr_layout's, null for a page with a text layer) or NULL:
+ * with page 1's, doc_type, doc_number, issued_on and agency_name come
+ * only from their place in its header, and are null where that place is
+ * missing or unreadable.  Caller json_decref()s. */
+json_t	*extract_fields(const char *text, const json_t *layout,
+	    const char *source_name, const struct profile *);
 /* A profile's rule_<field> keys, in the order of its rule[]: the first
  * match's group 1 gives the value, before the built-in rules (for people
  * and id_numbers, every match's). */
@@ -489,6 +497,7 @@ int	worker_main(void);
 /* What a worker leaves in the job's work folder. */
 #define WORKER_PDF	"document.pdf"
 #define WORKER_TEXT	"text.txt"
+#define WORKER_LAYOUT	"layout.json"	/* one entry per page: ocr_layout */
 /* A path for the job JSON, whatever its bytes.  Caller json_decref()s. */
 json_t	*worker_path_json(const char *path);
 struct pool_opts {

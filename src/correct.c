@@ -282,8 +282,9 @@ correct_reread(json_t *doc, char **text, json_t **fields, void *arg)
 	const char *archive = json_string_value(json_object_get(doc, "archive"));
 	const struct profile *prof;
 	long long id = json_integer_value(json_object_get(doc, "id"));
-	struct buf b;
-	char err[ERRMAX], *pkg;
+	struct buf b, lb;
+	char err[ERRMAX], e2[ERRMAX], *pkg;
+	json_t *layout = NULL;
 	int rc;
 
 	if (archive == NULL) {
@@ -296,14 +297,22 @@ correct_reread(json_t *doc, char **text, json_t **fields, void *arg)
 	if (rc == -1)
 		log_warnx("document #%lld: %s: %s; its fields and text stay as "
 		    "they are", id, pkg, err);
+	/* The pages' layout, as at ingest; a package older than layouts
+	 * has none, and its fields come from the text alone. */
+	if (rc == 0 && archive_read(pkg, WORKER_LAYOUT, 256u << 20, &lb,
+	    e2) == 0) {
+		layout = json_loadb(lb.data ? lb.data : "", lb.len, 0, NULL);
+		buf_free(&lb);
+	}
 	free(pkg);
 	if (rc == -1)
 		return -1;
 	prof = correct_profile(r, json_string_value(json_object_get(doc,
 	    "profile")));
-	*fields = extract_fields(b.data ? b.data : "",
+	*fields = extract_fields(b.data ? b.data : "", layout,
 	    json_string_value(json_object_get(doc, "source_name")),
 	    prof != NULL ? prof : &r->builtin);
+	json_decref(layout);
 	correct_codes(*fields, r->datadir, archive);
 	/* As at ingest: the profile's issuing body wins over the text's. */
 	if (prof == NULL) {

@@ -166,11 +166,12 @@ ingest_record(struct index *ix, const char *datadir,
     const struct ingest_hook *hook, json_t **docp, char *err)
 {
 	const char *format = json_string_value(json_object_get(result, "format"));
-	struct archive_item items[4];
-	struct buf text;
-	json_t *fields = NULL, *doc = NULL, *meta, *fromcodes;
+	struct archive_item items[5];
+	struct buf text, lay;
+	json_t *fields = NULL, *doc = NULL, *meta, *fromcodes, *layout = NULL;
 	char *rel = NULL, *abspath = NULL, *orig = NULL, *metatext = NULL;
-	char *pdf, *txt, pkgsha[65];
+	char *pdf, *txt, *layp, pkgsha[65], e2[ERRMAX];
+	size_t nitems = 4;
 	int64_t id, first;
 	int rc = -1;
 
@@ -183,7 +184,13 @@ ingest_record(struct index *ix, const char *datadir,
 		return -1;
 	}
 	register_learn_codes(ix);
-	fields = extract_fields(text.data, source_name, prof);
+	/* The pages' layouts, when the worker wrote them; without them (an
+	 * older worker) the fields come from the text alone. */
+	layp = xasprintf("%s/%s", workdir, WORKER_LAYOUT);
+	memset(&lay, 0, sizeof lay);
+	if (util_read_file(layp, 256u << 20, &lay, e2) == 0)
+		layout = json_loadb(lay.data ? lay.data : "", lay.len, 0, NULL);
+	fields = extract_fields(text.data, layout, source_name, prof);
 	fromcodes = codes_merge(fields, json_object_get(result,
 	    "codes"));
 	doc = ingest_new_doc(prof, source_name, sha256, result, fields,
@@ -229,7 +236,11 @@ ingest_record(struct index *ix, const char *datadir,
 	items[2] = (struct archive_item){ "text.txt", NULL, text.data, text.len };
 	items[3] = (struct archive_item){ "metadata.json", NULL, metatext,
 	    strlen(metatext) };
-	if (archive_write(abspath, sha256, items, 4, pkgsha, err) == -1)
+	/* Kept so that a reindex reads the header fields from their place. */
+	if (json_is_array(layout))
+		items[nitems++] = (struct archive_item){ WORKER_LAYOUT, NULL,
+		    lay.data, lay.len };
+	if (archive_write(abspath, sha256, items, nitems, pkgsha, err) == -1)
 		goto out_rollback;
 	if (index_set_archive(ix, id, rel, pkgsha, err) == -1 ||
 	    (hook != NULL && hook->before_commit(ix, id, hook->arg, err) == -1) ||
@@ -251,6 +262,9 @@ out_rollback:
 	index_rollback(ix);
 out:
 	buf_free(&text);
+	buf_free(&lay);
+	json_decref(layout);
+	free(layp);
 	json_decref(fields);
 	json_decref(fromcodes);
 	json_decref(doc);

@@ -164,6 +164,63 @@ ocr_page_shown(struct ocr *o, struct Pix *pix, struct Pix *show, int dpi,
 	return 0;
 }
 
+/*
+ * The layout of the page last recognised, from Tesseract's result
+ * iterator: the page's size and each text line with its block, box and
+ * words (text, box, confidence).  Compact keys, as it is kept in every
+ * package: {"w": W, "h": H, "lines": [{"b": block, "box": [l, t, r, b],
+ * "words": [{"t": text, "box": [l, t, r, b], "c": conf}]}]}.  Boxes are
+ * in the pixels of the recognised image.  extract.c reads the header
+ * fields from where they sit in it; a line is kept whole, as the engine
+ * gave it, so that how it is cut into columns can change without reading
+ * the page again.  Call after ocr_page or ocr_page_shown, before ocr_end.
+ */
+json_t *
+ocr_layout(struct ocr *o, struct Pix *pix)
+{
+	TessResultIterator *ri;
+	TessPageIterator *pi;
+	json_t *page, *lines, *line = NULL, *words = NULL;
+	int l, t, r, b, block = 0;
+	char *w;
+
+	page = json_pack("{s:i, s:i, s:[]}", "w", pixGetWidth(pix), "h",
+	    pixGetHeight(pix), "lines");
+	if (page == NULL)
+		fatal("out of memory");
+	lines = json_object_get(page, "lines");
+	if ((ri = TessBaseAPIGetIterator(o->api)) == NULL)
+		return page;
+	pi = TessResultIteratorGetPageIterator(ri);
+	do {
+		if (TessPageIteratorIsAtBeginningOf(pi, RIL_BLOCK))
+			block++;
+		if (TessPageIteratorIsAtBeginningOf(pi, RIL_TEXTLINE) ||
+		    line == NULL) {
+			if (!TessPageIteratorBoundingBox(pi, RIL_TEXTLINE, &l,
+			    &t, &r, &b))
+				continue;
+			line = json_pack("{s:i, s:[iiii], s:[]}", "b", block,
+			    "box", l, t, r, b, "words");
+			if (line == NULL)
+				fatal("out of memory");
+			words = json_object_get(line, "words");
+			json_array_append_new(lines, line);
+		}
+		if (!TessPageIteratorBoundingBox(pi, RIL_WORD, &l, &t, &r, &b) ||
+		    (w = TessResultIteratorGetUTF8Text(ri, RIL_WORD)) == NULL)
+			continue;
+		if (*w != '\0')
+			json_array_append_new(words, json_pack("{s:s, s:[iiii], "
+			    "s:i}", "t", w, "box", l, t, r, b, "c",
+			    (int)(TessResultIteratorConfidence(ri, RIL_WORD) +
+			    0.5)));
+		TessDeleteText(w);
+	} while (TessResultIteratorNext(ri, RIL_WORD));
+	TessResultIteratorDelete(ri);
+	return page;
+}
+
 int
 ocr_end(struct ocr *o, char *err)
 {

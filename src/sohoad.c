@@ -518,7 +518,7 @@ sohoad_short_of_room(struct sohoad *sd, uint64_t needs)
 static uint64_t
 sohoad_job_needs(const struct job *j)
 {
-	const char *names[] = { WORKER_PDF, WORKER_TEXT };
+	const char *names[] = { WORKER_PDF, WORKER_TEXT, WORKER_LAYOUT };
 	struct stat st;
 	uint64_t n = 0;
 	char *p;
@@ -526,7 +526,7 @@ sohoad_job_needs(const struct job *j)
 
 	if (stat(j->spool_path, &st) == 0)
 		n += (uint64_t)st.st_size;
-	for (i = 0; j->workdir != NULL && i < 2; i++) {
+	for (i = 0; j->workdir != NULL && i < sizeof names / sizeof names[0]; i++) {
 		p = xasprintf("%s/%s", j->workdir, names[i]);
 		if (stat(p, &st) == 0)
 			n += (uint64_t)st.st_size;

@@ -459,8 +459,8 @@ worker_job(json_t *job, struct ocr **ocr, char **ocr_langs)
 	struct buf file, text;
 	json_t *res = NULL, *pages, *codes;
 	char err[ERRMAX], *pdfbase = NULL, *txtpath = NULL, *nfc = NULL;
-	char **layers = NULL, *xpath = NULL;
-	json_t *sigs;
+	char **layers = NULL, *xpath = NULL, *laypath = NULL, *laytext = NULL;
+	json_t *sigs, *layouts = NULL;
 	double confsum = 0;
 	int i, n, nlayers = 0;
 
@@ -502,6 +502,7 @@ worker_job(json_t *job, struct ocr **ocr, char **ocr_langs)
 	pdfbase = xasprintf("%s/%.*s", workdir, (int)strlen(WORKER_PDF) - 4,
 	    WORKER_PDF);
 	txtpath = xasprintf("%s/%s", workdir, WORKER_TEXT);
+	laypath = xasprintf("%s/%s", workdir, WORKER_LAYOUT);
 	/*
 	 * Pages that carry their own text (a PDF's text layer) are not
 	 * recognised.  When every page does, the original PDF is already the
@@ -526,6 +527,9 @@ worker_job(json_t *job, struct ocr **ocr, char **ocr_langs)
 	}
 	pages = json_array();
 	codes = json_array();
+	/* Where each recognised page's lines and words are, for the header
+	 * fields (extract.c); null for a page whose text is its layer. */
+	layouts = json_array();
 	preprocess_opts_from_json(json_object_get(job, "preprocess"), &pre);
 	for (i = 0; i < n; i++) {
 		struct preprocess_page pg;
@@ -541,6 +545,7 @@ worker_job(json_t *job, struct ocr **ocr, char **ocr_langs)
 			confsum += 100;
 			t = layers[i];
 			layers[i] = NULL;
+			json_array_append_new(layouts, json_null());
 			goto append;
 		}
 		if ((pix = image_page(im, i, &pdpi, err)) == NULL) {
@@ -567,6 +572,8 @@ worker_job(json_t *job, struct ocr **ocr, char **ocr_langs)
 			break;
 		}
 		clock_gettime(CLOCK_MONOTONIC, &t1);
+		json_array_append_new(layouts, fromlayer ? json_null() :
+		    ocr_layout(*ocr, pg.ocr));
 		if (fromlayer) {	/* recognised for the PDF only */
 			free(t);
 			t = layers[i];
@@ -612,7 +619,14 @@ append:
 		res = worker_fail_write(workdir, err, errno);
 		goto out_pages;
 	}
-	/* The PDF and the text are WORKER_PDF and WORKER_TEXT in workdir. */
+	if ((laytext = json_dumps(layouts, JSON_COMPACT)) == NULL)
+		fatalx("out of memory");
+	if (util_write_durable(laypath, laytext, strlen(laytext), err) == -1) {
+		res = worker_fail_write(workdir, err, errno);
+		goto out_pages;
+	}
+	/* The PDF, the text and the layouts are WORKER_PDF, WORKER_TEXT and
+	 * WORKER_LAYOUT in workdir. */
 	res = json_pack("{s:b, s:s, s:i, s:f, s:O, s:O}", "ok", 1, "format",
 	    image_format(im), "pages", n, "ocr_confidence", n ? confsum / n :
 	    0.0, "page_info", pages, "codes", codes);
@@ -620,6 +634,8 @@ append:
 		json_object_set_new(res, "signatures", sigs);
 out_pages:
 	json_decref(pages);
+	json_decref(layouts);
+	free(laytext);
 	json_decref(codes);
 out_image:
 	for (i = 0; layers != NULL && i < n; i++)
@@ -633,6 +649,7 @@ out_file:
 	free(nfc);
 	free(pdfbase);
 	free(txtpath);
+	free(laypath);
 out_paths:
 	free(path);
 	free(workdir);

@@ -549,7 +549,7 @@ check_case(const struct extract_case *c, const char *text, const char *what)
 	memset(&p, 0, sizeof p);
 	p.name = (char *)"test";
 	p.filename_pattern = (char *)c->pattern;
-	doc = extract_fields(text, c->source, &p);
+	doc = extract_fields(text, NULL, c->source, &p);
 	assert_non_null(doc);
 	/* Exactly the contract's keys, no more. */
 	assert_int_equal(json_object_size(doc), 7);
@@ -600,13 +600,13 @@ test_null_text_and_profile(void **state)
 	json_t *doc;
 
 	(void)state;
-	doc = extract_fields(NULL, NULL, NULL);
+	doc = extract_fields(NULL, NULL, NULL, NULL);
 	assert_non_null(doc);
 	assert_true(json_is_null(json_object_get(doc, "doc_type")));
 	assert_int_equal(json_array_size(json_object_get(doc, "people")), 0);
 	json_decref(doc);
 	/* Without a profile a file name yields nothing. */
-	doc = extract_fields("", "000.A0.01.H26-210212-9090.tif", NULL);
+	doc = extract_fields("", NULL, "000.A0.01.H26-210212-9090.tif", NULL);
 	assert_true(json_is_null(json_object_get(doc, "dossier_code")));
 	json_decref(doc);
 }
@@ -623,7 +623,7 @@ test_invalid_utf8(void **state)
 	memset(&p, 0, sizeof p);
 	p.filename_pattern = (char *)"([0-9A-Z.]+-[0-9]{6}-[0-9]{4})";
 	doc = extract_fields("TR\xc3ÍCH LỤC KHAI SINH\n"
-	    "Họ, chữ đệm, tên: NGUY\xff" "ỄN VĂN AN\n",
+	    "Họ, chữ đệm, tên: NGUY\xff" "ỄN VĂN AN\n", NULL,
 	    "h\xe1\xbb 000.A0.01.H26-210212-9090.tif", &p);
 	dump = json_dumps(doc, 0);
 	assert_non_null(dump);
@@ -642,7 +642,7 @@ test_ids_deduplicated(void **state)
 	(void)state;
 	doc = extract_fields("Số định danh cá nhân: 001324012345\n"
 	    "CCCD: 001324 012345\n"
-	    "Bản sao: 001324012345\n", NULL, NULL);
+	    "Bản sao: 001324012345\n", NULL, NULL, NULL);
 	ids = json_object_get(doc, "id_numbers");
 	assert_int_equal(json_array_size(ids), 1);
 	assert_string_equal(json_string_value(json_array_get(ids, 0)),
@@ -695,7 +695,7 @@ test_profile_rules(void **state)
 	    "rule_id_numbers = ^Mã định danh:\\s*(.+)$\n");
 	if (profile_load(path, &p, err) == -1)
 		fail_msg("%s", err);
-	doc = extract_fields(text, NULL, &p);
+	doc = extract_fields(text, NULL, NULL, &p);
 	/* The rule wins over "Số:", through O for 0 and the spaces. */
 	assert_field("rules", doc, "doc_number", "15/2024/QĐ-UBND");
 	assert_field("rules", doc, "issued_on", "2024-03-05");
@@ -713,7 +713,7 @@ test_profile_rules(void **state)
 	/* A rule that finds a date that does not exist gives none. */
 	path = write_profile("rule_issued_on = ^Ngày ký:\\s*(.+)$\n");
 	assert_int_equal(profile_load(path, &p, err), 0);
-	doc = extract_fields("Ngày ký: 31/02/2024\n", NULL, &p);
+	doc = extract_fields("Ngày ký: 31/02/2024\n", NULL, NULL, &p);
 	assert_field("bad date", doc, "issued_on", NULL);
 	json_decref(doc);
 	profile_free(&p);
@@ -750,6 +750,354 @@ test_profile_rules_refused(void **state)
 	free(path);
 }
 
+/*
+ * The layout path: pages built here as ocr_layout gives them (A4 at 300
+ * dpi, one engine line per row, as PSM 6 reads the two header columns as
+ * one line), each word 22 px a letter, 40 px tall, 14 px apart.
+ */
+#define LAY_W		2480
+#define LAY_H		3508
+#define LAY_CHAR	22
+#define LAY_SPACE	14
+#define LAY_HEIGHT	40
+
+/* Adds an engine line at y: pairs of (x, "words"), the last x < 0; conf
+ * is every word's confidence. */
+static void
+lay_line_conf(json_t *page, int conf, int y, ...)
+{
+	json_t *words = json_array(), *line;
+	int x, x0 = -1, x1 = 0;
+	const char *s, *e;
+	va_list ap;
+
+	va_start(ap, y);
+	while ((x = va_arg(ap, int)) >= 0) {
+		s = va_arg(ap, const char *);
+		while (*s != '\0') {
+			size_t n, chars = 0, i;
+
+			e = strchr(s, ' ');
+			n = e != NULL ? (size_t)(e - s) : strlen(s);
+			for (i = 0; i < n; i++)
+				if (((unsigned char)s[i] & 0xC0) != 0x80)
+					chars++;
+			if (n > 0) {
+				char *w = strndup(s, n);
+
+				json_array_append_new(words, json_pack(
+				    "{s:s, s:[iiii], s:i}", "t", w, "box", x, y,
+				    x + (int)chars * LAY_CHAR, y + LAY_HEIGHT,
+				    "c", conf));
+				free(w);
+				if (x0 < 0)
+					x0 = x;
+				x += (int)chars * LAY_CHAR;
+				x1 = x;
+				x += LAY_SPACE;
+			}
+			s += n;
+			while (*s == ' ')
+				s++;
+		}
+	}
+	va_end(ap);
+	line = json_pack("{s:i, s:[iiii], s:o}", "b", 1, "box", x0, y, x1,
+	    y + LAY_HEIGHT, "words", words);
+	json_array_append_new(json_object_get(page, "lines"), line);
+}
+
+#define lay_line(page, ...)	lay_line_conf(page, 91, __VA_ARGS__)
+
+/* x that centres s on the page. */
+static int
+lay_centre(const char *s)
+{
+	size_t chars = 0;
+
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s & 0xC0) != 0x80)
+			chars++;
+	return (LAY_W - (int)chars * LAY_CHAR) / 2;
+}
+
+static json_t *
+lay_page(void)
+{
+	return json_pack("{s:i, s:i, s:[]}", "w", LAY_W, "h", LAY_H, "lines");
+}
+
+/* The text of a layout's lines, as ocr.c gives it alongside. */
+static char *
+lay_text(json_t *page)
+{
+	struct buf b;
+	json_t *line, *w;
+	size_t i, j;
+
+	buf_init(&b, 1u << 20);
+	json_array_foreach(json_object_get(page, "lines"), i, line) {
+		json_array_foreach(json_object_get(line, "words"), j, w) {
+			if (j > 0)
+				buf_append(&b, " ", 1);
+			buf_append(&b, json_string_value(json_object_get(w,
+			    "t")), strlen(json_string_value(json_object_get(w,
+			    "t"))));
+		}
+		buf_append(&b, "\n", 1);
+	}
+	return b.data;
+}
+
+/* Fields of a one-page layout, through the layouts array as stored. */
+static json_t *
+lay_fields(json_t *page)
+{
+	json_t *pages = json_pack("[O]", page), *doc;
+	char *text = lay_text(page);
+
+	doc = extract_fields(text, pages, NULL, NULL);
+	json_decref(pages);
+	free(text);
+	return doc;
+}
+
+static void
+lay_decision_header(json_t *pg, const char *no, const char *date)
+{
+	lay_line(pg, 300, 330, "ỦY BAN NHÂN DÂN", 1200,
+	    "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", -1);
+	lay_line(pg, 360, 300, "PHƯỜNG DỊCH VỌNG HẬU", 1350,
+	    "Độc lập - Tự do - Hạnh phúc", -1);
+	lay_line(pg, 430, 320, no, 1250, date, -1);
+}
+
+/* The header's fields from their place; the recitals' dates and
+ * numbers, and the body's, are never taken. */
+static void
+test_layout_header(void **state)
+{
+	json_t *pg = lay_page(), *doc;
+
+	(void)state;
+	lay_decision_header(pg, "Số: 1245/QĐ-UBND",
+	    "Cầu Giấy, ngày 15 tháng 3 năm 2024");
+	lay_line(pg, 560, lay_centre("QUYẾT ĐỊNH"), "QUYẾT ĐỊNH", -1);
+	lay_line(pg, 620, lay_centre("Về việc cấp giấy phép"),
+	    "Về việc cấp giấy phép", -1);
+	lay_line(pg, 700, 240, "Căn cứ Luật Tổ chức Chính phủ ngày 18 tháng "
+	    "02 năm 2025;", -1);
+	lay_line(pg, 760, 240, "Căn cứ Thông tư Số: 79/2024/TT-BCA ngày 15 "
+	    "tháng 11 năm 2024;", -1);
+	doc = lay_fields(pg);
+	assert_field("layout", doc, "doc_type", "QUYẾT ĐỊNH");
+	assert_field("layout", doc, "doc_number", "1245/QĐ-UBND");
+	assert_field("layout", doc, "issued_on", "2024-03-15");
+	assert_field("layout", doc, "agency_name",
+	    "ỦY BAN NHÂN DÂN PHƯỜNG DỊCH VỌNG HẬU");
+	json_decref(doc);
+	json_decref(pg);
+}
+
+/* A day or a number left blank gives null, not a date or number from
+ * elsewhere on the page; the text alone says the same. */
+static void
+test_layout_blank(void **state)
+{
+	json_t *pg = lay_page(), *doc;
+	char *text;
+
+	(void)state;
+	lay_decision_header(pg, "Số:        /QĐ-UBND",
+	    "Thanh Xuân, ngày        tháng 5 năm 2026");
+	lay_line(pg, 560, lay_centre("QUYẾT ĐỊNH"), "QUYẾT ĐỊNH", -1);
+	lay_line(pg, 700, 240, "Căn cứ Quyết định số 13/2025/QĐ-UBND ngày 18 "
+	    "tháng 02 năm 2025;", -1);
+	lay_line(pg, 760, 240, "Xét đơn đề nghị ngày 22 tháng 6 năm 2025 của "
+	    "ông Mạc Minh Đông.", -1);
+	doc = lay_fields(pg);
+	assert_field("blank", doc, "doc_type", "QUYẾT ĐỊNH");
+	assert_field("blank", doc, "doc_number", NULL);
+	assert_field("blank", doc, "issued_on", NULL);
+	json_decref(doc);
+	text = lay_text(pg);
+	doc = extract_fields(text, NULL, NULL, NULL);
+	assert_field("blank, text", doc, "doc_number", NULL);
+	assert_field("blank, text", doc, "issued_on", NULL);
+	json_decref(doc);
+	free(text);
+	json_decref(pg);
+}
+
+/* An incoming-document stamp in the margin, on the header's and the
+ * title's rows: none of it is a field, and the title is still the title. */
+static void
+test_layout_stamp(void **state)
+{
+	json_t *pg = lay_page(), *doc;
+
+	(void)state;
+	lay_line(pg, 300, 330, "ỦY BAN NHÂN DÂN", 1200,
+	    "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", -1);
+	lay_line(pg, 360, 300, "PHƯỜNG LĨNH NAM", 1350,
+	    "Độc lập - Tự do - Hạnh phúc", -1);
+	/* The Số line is lost under the stamp; the stamp has its own. */
+	lay_line(pg, 430, 1250, "Lĩnh Nam, ngày 16 tháng 7 năm 2023", -1);
+	lay_line(pg, 480, 60, "CỔNG THÔNG TIN", -1);
+	lay_line(pg, 520, 60, "ĐẾN", -1);
+	lay_line(pg, 560, 60, "Số: 79/2024/TT-BCA", lay_centre("TRÍCH LỤC "
+	    "KHAI SINH"), "TRÍCH LỤC KHAI SINH", -1);
+	lay_line(pg, 600, 60, "Ngày: 20/4/2026", -1);
+	lay_line(pg, 640, 60, "Giờ. 16h00", 700, "Họ, chữ đệm, tên: LÊ VĂN "
+	    "CƯỜNG", -1);
+	doc = lay_fields(pg);
+	assert_field("stamp", doc, "doc_type", "TRÍCH LỤC KHAI SINH");
+	assert_field("stamp", doc, "doc_number", NULL);
+	assert_field("stamp", doc, "issued_on", "2023-07-16");
+	assert_field("stamp", doc, "agency_name",
+	    "ỦY BAN NHÂN DÂN PHƯỜNG LĨNH NAM");
+	json_decref(doc);
+	json_decref(pg);
+}
+
+/* A letter's second page has no header: no header field, whatever its
+ * body and recipients say; the text alone says the same. */
+static void
+test_layout_no_header(void **state)
+{
+	json_t *pg = lay_page(), *doc;
+	char *text;
+
+	(void)state;
+	lay_line(pg, 150, 1230, "2", -1);
+	lay_line(pg, 300, 240, "kết quả kiểm tra ngày 28 tháng 4 năm 2026, "
+	    "các phòng, ban chuyên môn rà soát", -1);
+	lay_line(pg, 360, 240, "Đề nghị các cơ quan, đơn vị hoàn thành trước "
+	    "ngày 25/8/2026.", -1);
+	lay_line(pg, 440, 240, "Nơi nhận:", 1500, "TM. ỦY BAN NHÂN DÂN", -1);
+	lay_line(pg, 500, 240, "- Như trên;", 1600, "CHỦ TỊCH", -1);
+	lay_line(pg, 560, 240, "- Lưu: VT, KT.", -1);
+	doc = lay_fields(pg);
+	assert_field("page 2", doc, "doc_type", NULL);
+	assert_field("page 2", doc, "doc_number", NULL);
+	assert_field("page 2", doc, "issued_on", NULL);
+	assert_field("page 2", doc, "agency_name", NULL);
+	json_decref(doc);
+	text = lay_text(pg);
+	doc = extract_fields(text, NULL, NULL, NULL);
+	assert_field("page 2, text", doc, "doc_type", NULL);
+	assert_field("page 2, text", doc, "issued_on", NULL);
+	json_decref(doc);
+	free(text);
+	json_decref(pg);
+}
+
+/* A household business certificate: its number, digits alone, under the
+ * title; a number Tesseract is unsure of is left null. */
+static void
+test_layout_certificate(void **state)
+{
+	json_t *pg = lay_page(), *doc;
+	const char *t = "GIẤY CHỨNG NHẬN ĐĂNG KÝ HỘ KINH DOANH";
+
+	(void)state;
+	lay_line(pg, 300, 330, "ỦY BAN NHÂN DÂN", 1200,
+	    "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", -1);
+	lay_line(pg, 360, 330, "XÃ QUANG MINH", 1350,
+	    "Độc lập - Tự do - Hạnh phúc", -1);
+	lay_line(pg, 420, 340, "PHÒNG KINH TẾ", 1250,
+	    "Quang Minh, ngày 25 tháng 3 năm 2026", -1);
+	lay_line(pg, 560, lay_centre(t), t, -1);
+	lay_line(pg, 620, lay_centre("Số: 0195163130"), "Số: 0195163130", -1);
+	lay_line(pg, 680, lay_centre("Đăng ký lần đầu: ngày 13 tháng 02 năm "
+	    "2026"), "Đăng ký lần đầu: ngày 13 tháng 02 năm 2026", -1);
+	doc = lay_fields(pg);
+	assert_field("certificate", doc, "doc_type", t);
+	assert_field("certificate", doc, "doc_number", "0195163130");
+	assert_field("certificate", doc, "issued_on", "2026-03-25");
+	assert_field("certificate", doc, "agency_name", "PHÒNG KINH TẾ");
+	json_decref(doc);
+	json_decref(pg);
+
+	/* An older certificate with no place-and-date line: issued when it
+	 * was last registered, as printed under its title. */
+	pg = lay_page();
+	lay_line(pg, 300, 330, "ỦY BAN NHÂN DÂN", 1200,
+	    "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", -1);
+	lay_line(pg, 360, 330, "XÃ QUANG MINH", 1350,
+	    "Độc lập - Tự do - Hạnh phúc", -1);
+	lay_line(pg, 560, lay_centre(t), t, -1);
+	lay_line(pg, 620, lay_centre("Số: 01D8012345"), "Số: 01D8012345", -1);
+	lay_line(pg, 680, 240, "Đăng ký lần đầu: ngày 05 tháng 6 năm 2023", -1);
+	lay_line(pg, 740, 240, "Đăng ký thay đổi lần thứ 1: ngày 25 tháng 3 "
+	    "năm 2026", -1);
+	lay_line(pg, 800, 240, "Căn cứ Luật ngày 18 tháng 02 năm 2025;", -1);
+	doc = lay_fields(pg);
+	assert_field("older certificate", doc, "doc_number", "01D8012345");
+	assert_field("older certificate", doc, "issued_on", "2026-03-25");
+	json_decref(doc);
+	json_decref(pg);
+
+	pg = lay_page();
+	lay_line(pg, 300, 330, "ỦY BAN NHÂN DÂN", 1200,
+	    "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", -1);
+	lay_line(pg, 360, 300, "PHƯỜNG LĨNH NAM", 1350,
+	    "Độc lập - Tự do - Hạnh phúc", -1);
+	lay_line_conf(pg, 45, 430, 320, "Số: 445/NQ-CP", -1);
+	lay_line(pg, 430, 1250, "Lĩnh Nam, ngày 24 tháng 02 năm 2026", -1);
+	doc = lay_fields(pg);
+	assert_field("unsure number", doc, "doc_number", NULL);
+	assert_field("unsure number", doc, "issued_on", "2026-02-24");
+	json_decref(doc);
+	json_decref(pg);
+}
+
+/* Header columns Tesseract put close together on one line are still told
+ * apart (at the motto, at "<place>, ngày"). */
+static void
+test_layout_tight_columns(void **state)
+{
+	json_t *pg = lay_page(), *doc;
+
+	(void)state;
+	lay_line(pg, 300, 400, "UBND THÀNH PHỐ HÀ NỘI CỘNG HÒA XÃ HỘI CHỦ "
+	    "NGHĨA VIỆT NAM", -1);
+	lay_line(pg, 360, 545, "SỞ XÂY DỰNG", 1340,
+	    "Độc lập - Tự do - Hạnh phúc", -1);
+	lay_line(pg, 420, 545, "Số: 1477/GPXD Hà Nội, ngày 09 tháng 6 năm "
+	    "2023", -1);
+	lay_line(pg, 560, lay_centre("GIẤY PHÉP XÂY DỰNG"),
+	    "GIẤY PHÉP XÂY DỰNG", -1);
+	lay_line(pg, 700, 240, "Căn cứ Luật Xây dựng ngày 18 tháng 6 năm "
+	    "2014;", -1);
+	doc = lay_fields(pg);
+	assert_field("tight", doc, "doc_type", "GIẤY PHÉP XÂY DỰNG");
+	assert_field("tight", doc, "doc_number", "1477/GPXD");
+	assert_field("tight", doc, "issued_on", "2023-06-09");
+	assert_field("tight", doc, "agency_name", "SỞ XÂY DỰNG");
+	json_decref(doc);
+	json_decref(pg);
+}
+
+/* The text alone: a recital's date is not the date of issue, nor is a
+ * date after "Nơi nhận:". */
+static void
+test_text_recital(void **state)
+{
+	json_t *doc;
+
+	(void)state;
+	doc = extract_fields("ỦY BAN NHÂN DÂN\nPHƯỜNG LĨNH NAM\n"
+	    "Số: 12/QĐ-UBND\nQUYẾT ĐỊNH\nVề việc hỗ trợ kinh phí\n"
+	    "Căn cứ Luật Tổ chức Chính phủ\nngày 18 tháng 02 năm 2025;\n"
+	    "Nơi nhận:\n- Như trên, ngày 20 tháng 4 năm 2026;\n", NULL, NULL,
+	    NULL);
+	assert_field("recital", doc, "doc_number", "12/QĐ-UBND");
+	assert_field("recital", doc, "doc_type", "QUYẾT ĐỊNH");
+	assert_field("recital", doc, "issued_on", NULL);
+	json_decref(doc);
+}
+
 int
 main(void)
 {
@@ -761,6 +1109,13 @@ main(void)
 		cmocka_unit_test(test_null_text_and_profile),
 		cmocka_unit_test(test_invalid_utf8),
 		cmocka_unit_test(test_ids_deduplicated),
+		cmocka_unit_test(test_layout_header),
+		cmocka_unit_test(test_layout_blank),
+		cmocka_unit_test(test_layout_stamp),
+		cmocka_unit_test(test_layout_no_header),
+		cmocka_unit_test(test_layout_certificate),
+		cmocka_unit_test(test_layout_tight_columns),
+		cmocka_unit_test(test_text_recital),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
