@@ -614,12 +614,21 @@ codes_merge(json_t *fields, json_t *codes)
 			json_decref(slips);
 		json_object_set_new(fields, "id_numbers", merged);
 	}
-	/* Only codes give these: JSON null when none did. */
+	/* Only codes give the procedure code: JSON null when none did. */
 	json_object_set(out, "procedure_code", json_object_get(qr,
 	    "procedure_code") ? json_object_get(qr, "procedure_code") :
 	    json_null());
-	json_object_set(out, "valid_until", json_object_get(qr,
-	    "valid_until") ? json_object_get(qr, "valid_until") : json_null());
+	/* The text may say until when the result holds; a code's value wins,
+	 * a disagreement kept as evidence. */
+	x = json_object_get(fields, "valid_until");
+	if ((v = json_object_get(qr, "valid_until")) != NULL) {
+		if (json_is_string(x) && !json_equal(x, v))
+			json_object_set_new(evidence, "valid_until",
+			    json_pack("{s:O, s:O}", "qr", v, "text", x));
+		json_object_set(out, "valid_until", v);
+	} else
+		json_object_set(out, "valid_until", json_is_string(x) ? x :
+		    json_null());
 	json_object_set_new(out, "evidence", evidence);
 	json_decref(qr);
 	return out;

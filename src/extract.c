@@ -64,6 +64,8 @@ enum extract_re {
 	RE_REGISTERED,
 	RE_RECITAL,
 	RE_RECIPIENTS,
+	RE_VALID_WORDS,
+	RE_VALID_NUM,
 	RE_COUNT
 };
 
@@ -75,6 +77,9 @@ enum extract_re {
 #define N	"[0-9OolI|]"
 /* The dot between the parts of a code, read as a comma or a space. */
 #define SEP	"(?:[.,] ?| )"
+/* "hiệu lực đến ngày", "giá trị (sử dụng) đến (hết) ngày". */
+#define VALID	"(?<!\\p{L})(?:hieu\\s*luc|gia\\s*tri(?:\\s*su\\s*dung)?)\\s*" \
+	"(?:den|toi)\\s*(?:het\\s*)?(?:ngay\\s*)?"
 
 static const char *const extract_patterns[RE_COUNT] = {
 	[RE_MOTTO] = "cong\\s*hoa\\s*xa\\s*hoi|xa\\s*hoi\\s*chu\\s*nghia"
@@ -144,12 +149,19 @@ static const char *const extract_patterns[RE_COUNT] = {
 	/* Recitals cite other documents by number and date. */
 	[RE_RECITAL] = "^(?:can\\s*cu|xet)(?!\\p{L})",
 	[RE_RECIPIENTS] = "^noi\\s*nhan(?!\\p{L})",
+	/* "Giấy phép có hiệu lực đến ngày 03 tháng 4 năm 2027", "có giá trị
+	 * sử dụng đến 31/12/2030": how long the result holds. */
+	[RE_VALID_WORDS] = VALID "(" D "{1,2})\\s*[,.]?\\s*thang\\s*(" D
+	    "{1,2})\\s*[,.]?\\s*nam\\s*" YEAR "(?![0-9])",
+	[RE_VALID_NUM] = VALID "([0-9o]" D "?)\\s*[-/.]\\s*(" D "{1,2})"
+	    "\\s*[-/.]\\s*(" D "{4})(?![0-9])",
 };
 
 #undef D
 #undef YEAR
 #undef N
 #undef SEP
+#undef VALID
 
 /* Compiled on first use and kept for the life of the process. */
 static pcre2_code *extract_re[RE_COUNT];
@@ -2108,6 +2120,37 @@ extract_json_string(const char *s)
 	return v != NULL ? v : json_null();
 }
 
+/*
+ * Until when the result holds, as its text says ("Giấy phép có hiệu lực
+ * đến ngày ..."), a sentence that may run onto the next line.  Never from
+ * a recital, which cites another document's validity.  A QR code's value,
+ * when there is one, is taken over this (codes_merge).
+ */
+static int
+extract_valid_until(struct extract_ctx *x, char out[11])
+{
+	static const enum extract_re passes[] = { RE_VALID_WORDS,
+	    RE_VALID_NUM };
+	struct xline two;
+	size_t i, p;
+	char *s;
+	int found = 0;
+
+	for (i = 0; i < x->nlines && !found; i++) {
+		if (x->recital[i])
+			continue;
+		s = i + 1 < x->nlines ? xasprintf("%s %s", x->lines[i].text,
+		    x->lines[i + 1].text) : xstrdup(x->lines[i].text);
+		extract_xline_set(&two, s);
+		free(s);
+		for (p = 0; p < sizeof passes / sizeof passes[0] && !found; p++)
+			found = extract_date_in(x, passes[p], &two, out) &&
+			    x->ov[0] < x->lines[i].flen;
+		extract_xline_free(&two);
+	}
+	return found;
+}
+
 json_t *
 extract_fields(const char *text, const json_t *layout,
     const char *source_name, const struct profile *pr)
@@ -2115,7 +2158,7 @@ extract_fields(const char *text, const json_t *layout,
 	struct extract_ctx x;
 	struct xlayout lay;
 	char *doc_type = NULL, *doc_number = NULL, *agency = NULL;
-	char *dossier = NULL, *t, date[11];
+	char *dossier = NULL, *t, date[11], valid[11];
 	json_t *doc, *people, *ids;
 	size_t i;
 	int have_date;
@@ -2169,6 +2212,8 @@ extract_fields(const char *text, const json_t *layout,
 	json_object_set_new(doc, "people", people);
 	json_object_set_new(doc, "id_numbers", ids);
 	json_object_set_new(doc, "dossier_code", extract_json_string(dossier));
+	json_object_set_new(doc, "valid_until", extract_json_string(
+	    extract_valid_until(&x, valid) ? valid : NULL));
 
 	free(dossier);
 	free(agency);

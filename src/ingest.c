@@ -117,7 +117,7 @@ ingest_new_doc(const struct profile *prof, const char *source_name,
 	json_object_set_new(doc, "archive", json_null());
 	json_object_set_new(doc, "ingested_at", json_string(now));
 	json_object_set_new(doc, "duplicate_of", json_null());
-	/* Only a QR code gives these (codes_merge). */
+	/* A QR code gives these, the text perhaps valid_until (codes_merge). */
 	json_object_set(doc, "procedure_code", json_object_get(fromcodes,
 	    "procedure_code"));
 	json_object_set(doc, "valid_until", json_object_get(fromcodes,

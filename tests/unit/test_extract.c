@@ -552,7 +552,7 @@ check_case(const struct extract_case *c, const char *text, const char *what)
 	doc = extract_fields(text, NULL, c->source, &p);
 	assert_non_null(doc);
 	/* Exactly the contract's keys, no more. */
-	assert_int_equal(json_object_size(doc), 7);
+	assert_int_equal(json_object_size(doc), 8);
 	assert_field(what, doc, "doc_type", c->doc_type);
 	assert_field(what, doc, "doc_number", c->doc_number);
 	assert_field(what, doc, "issued_on", c->issued_on);
@@ -1098,6 +1098,36 @@ test_text_recital(void **state)
 	json_decref(doc);
 }
 
+/* Until when a result holds, as its text says; never from a recital. */
+static void
+test_valid_until(void **state)
+{
+	static const struct {
+		const char *text, *want;
+	} c[] = {
+		{ "3. Giấy phép có hiệu lực đến ngày 03 tháng 4 năm 2027.\n",
+		    "2027-04-03" },
+		{ "Giấy chứng nhận có giá trị sử dụng đến\n31/12/2030.\n",
+		    "2030-12-31" },
+		{ "3. Giấy phép có hiệu lực khởi công xây dựng trong thời hạn "
+		    "12 tháng kể từ ngày cấp.\n", NULL },
+		{ "Điều 2. Quyết định này có hiệu lực kể từ ngày ký.\n", NULL },
+		{ "Căn cứ Giấy phép số 12/GPXD có hiệu lực đến ngày 01 tháng 01 "
+		    "năm 2020;\n", NULL },
+		{ "Giấy phép có hiệu lực đến ngày 31 tháng 02 năm 2027.\n",
+		    NULL },
+	};
+	json_t *doc;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof c / sizeof c[0]; i++) {
+		doc = extract_fields(c[i].text, NULL, NULL, NULL);
+		assert_field(c[i].text, doc, "valid_until", c[i].want);
+		json_decref(doc);
+	}
+}
+
 int
 main(void)
 {
@@ -1116,6 +1146,7 @@ main(void)
 		cmocka_unit_test(test_layout_certificate),
 		cmocka_unit_test(test_layout_tight_columns),
 		cmocka_unit_test(test_text_recital),
+		cmocka_unit_test(test_valid_until),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
