@@ -297,6 +297,8 @@ int	ocr_end(struct ocr *, char *err);
  * missing or unreadable.  Caller json_decref()s. */
 json_t	*extract_fields(const char *text, const json_t *layout,
 	    const char *source_name, const struct profile *);
+json_t	*extract_fields_noted(const char *text, const json_t *layout,
+	    const char *source_name, const struct profile *, json_t **evidence);
 /* A profile's rule_<field> keys, in the order of its rule[]: the first
  * match's group 1 gives the value, before the built-in rules (for people
  * and id_numbers, every match's). */

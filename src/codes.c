@@ -545,12 +545,28 @@ codes_id_slip(const char *a, const char *b)
 }
 
 /*
+ * The evidence for a value a code gave: {"from": "qr code", "qr": value},
+ * and "text", what the text said, when it said something else.
+ */
+static json_t *
+codes_note(json_t *qr, json_t *text)
+{
+	json_t *e = json_pack("{s:s, s:O}", "from", "qr code", "qr", qr);
+
+	if (e == NULL)
+		fatalx("out of memory");
+	if (text != NULL && !json_is_null(text) && !json_equal(text, qr))
+		json_object_set(e, "text", text);
+	return e;
+}
+
+/*
  * What the page's QR codes and barcodes hold (the worker's "codes"),
  * merged into fields, which extract_fields read off the OCR text (at
  * ingest, and again at reindex from metadata.json): a value
  * from a code is what the issuing system wrote, so it is taken over the
  * OCR'd one.  Returns a new object for metadata.json: "codes", what each
- * code held, and "evidence", each field where the two disagreed.  The
+ * code held, and "evidence", each field a code gave (codes_note).  The
  * first code that holds a field gives it; ID numbers from codes come
  * first, and an OCR'd one a slip away from one of them is dropped.
  */
@@ -587,9 +603,7 @@ codes_merge(json_t *fields, json_t *codes)
 	json_object_set_new(out, "codes", list);
 	if ((v = json_object_get(qr, "dossier_code")) != NULL) {
 		x = json_object_get(fields, "dossier_code");
-		if (json_is_string(x) && !json_equal(x, v))
-			json_object_set_new(evidence, "dossier_code",
-			    json_pack("{s:O, s:O}", "qr", v, "text", x));
+		json_object_set_new(evidence, "dossier_code", codes_note(v, x));
 		json_object_set(fields, "dossier_code", v);
 	}
 	if ((ids = json_object_get(qr, "id_numbers")) != NULL) {
@@ -607,14 +621,15 @@ codes_merge(json_t *fields, json_t *codes)
 			else if (keep == 0)
 				json_array_append(slips, x);
 		}
-		if (json_array_size(slips) > 0)
-			json_object_set_new(evidence, "id_numbers",
-			    json_pack("{s:O, s:o}", "qr", ids, "text", slips));
-		else
-			json_decref(slips);
+		json_object_set_new(evidence, "id_numbers", codes_note(ids,
+		    json_array_size(slips) > 0 ? slips : NULL));
+		json_decref(slips);
 		json_object_set_new(fields, "id_numbers", merged);
 	}
 	/* Only codes give the procedure code: JSON null when none did. */
+	if ((v = json_object_get(qr, "procedure_code")) != NULL)
+		json_object_set_new(evidence, "procedure_code", codes_note(v,
+		    NULL));
 	json_object_set(out, "procedure_code", json_object_get(qr,
 	    "procedure_code") ? json_object_get(qr, "procedure_code") :
 	    json_null());
@@ -622,9 +637,7 @@ codes_merge(json_t *fields, json_t *codes)
 	 * a disagreement kept as evidence. */
 	x = json_object_get(fields, "valid_until");
 	if ((v = json_object_get(qr, "valid_until")) != NULL) {
-		if (json_is_string(x) && !json_equal(x, v))
-			json_object_set_new(evidence, "valid_until",
-			    json_pack("{s:O, s:O}", "qr", v, "text", x));
+		json_object_set_new(evidence, "valid_until", codes_note(v, x));
 		json_object_set(out, "valid_until", v);
 	} else
 		json_object_set(out, "valid_until", json_is_string(x) ? x :

@@ -186,7 +186,36 @@ struct extract_ctx {
 	size_t			 title;	/* the title's line, or nlines */
 	pcre2_match_data	*md;
 	PCRE2_SIZE		*ov;	/* of the last successful match */
+	json_t			*evidence; /* field -> where it was read */
 };
+
+/*
+ * Where a field's value was read, for metadata.json: what it came from
+ * ("page layout", "text", "file name", "profile rule"), the words as read
+ * and, from a layout, the page and the box, so that a person can look.
+ * The first note of a field stands; a field that ends null loses it.
+ */
+static void
+extract_note(struct extract_ctx *x, const char *field, const char *from,
+    const char *text, const int *box)
+{
+	json_t *e, *v;
+
+	if (x->evidence == NULL || json_object_get(x->evidence, field) != NULL)
+		return;
+	if ((e = json_pack("{s:s}", "from", from)) == NULL)
+		fatalx("out of memory");
+	if (text != NULL) {
+		v = json_string(text);
+		json_object_set_new(e, "text", v != NULL ? v : json_null());
+	}
+	if (box != NULL) {
+		json_object_set_new(e, "page", json_integer(1));
+		json_object_set_new(e, "box", json_pack("[i,i,i,i]", box[0],
+		    box[1], box[2], box[3]));
+	}
+	json_object_set_new(x->evidence, field, e);
+}
 
 static pcre2_code *
 extract_regex(enum extract_re which)
@@ -715,9 +744,14 @@ extract_header(struct extract_ctx *x, char **doc_type, char **doc_number,
 	t = *doc_type;
 	*doc_type = (char *)known_doc_type(t);
 	free(t);
+	if (*doc_type != NULL && title < n)
+		extract_note(x, "doc_type", "text", x->lines[title].text, NULL);
 	for (i = 0; i < n && *doc_type == NULL &&
 	    strncmp(x->lines[i].fold, "can cu", 6) != 0; i++)
-		*doc_type = (char *)known_doc_type_tail(x->lines[i].text);
+		if ((*doc_type = (char *)known_doc_type_tail(
+		    x->lines[i].text)) != NULL)
+			extract_note(x, "doc_type", "text", x->lines[i].text,
+			    NULL);
 	if (*doc_type != NULL)
 		*doc_type = xstrdup(*doc_type);
 	for (i = 0; i < n && *doc_number == NULL; i++)
@@ -727,6 +761,8 @@ extract_header(struct extract_ctx *x, char **doc_type, char **doc_number,
 	t = *doc_number;
 	*doc_number = known_doc_number(t);
 	free(t);
+	if (*doc_number != NULL && so < n)
+		extract_note(x, "doc_number", "text", x->lines[so].text, NULL);
 	end = so < title ? so : title;
 	if (end == n && end > AGENCY_LINES)
 		end = AGENCY_LINES;
@@ -838,9 +874,10 @@ extract_date(struct extract_ctx *x, char out[11])
 		else
 			end = 0;
 		for (i = 0; i < end && !found; i++)
-			if (!x->recital[i])
-				found = extract_date_in(x, passes[p],
-				    &x->lines[i], out);
+			if (!x->recital[i] && (found = extract_date_in(x,
+			    passes[p], &x->lines[i], out)))
+				extract_note(x, "issued_on", "text",
+				    x->lines[i].text, NULL);
 	}
 	return found;
 }
@@ -921,6 +958,15 @@ struct xlayout {
 	struct xseg	*seg;
 	size_t		 nseg, cap;
 };
+
+static void
+extract_note_seg(struct extract_ctx *x, const char *field,
+    const struct xseg *s)
+{
+	int box[4] = { s->x0, s->y0, s->x1, s->y1 };
+
+	extract_note(x, field, "page layout", s->l.text, box);
+}
 
 static void
 extract_xline_set(struct xline *l, const char *s)
@@ -1306,6 +1352,12 @@ extract_layout_header(struct extract_ctx *x, const struct xlayout *lay,
 			    sizeof dates[0] : 2) && !*have_date; p++)
 				*have_date = extract_date_in(x, dates[p], &dl,
 				    date);
+			if (*have_date) {
+				int box[4] = { s->x0, y0, s->x1, y1 };
+
+				extract_note(x, "issued_on", "page layout",
+				    dl.text, box);
+			}
 		}
 		extract_xline_free(&dl);
 	}
@@ -1359,8 +1411,12 @@ extract_layout_header(struct extract_ctx *x, const struct xlayout *lay,
 		} else
 			*doc_type = t;
 	}
-	if (so >= 0 && (title < 0 || lay->seg[so].y0 < lay->seg[title].y0))
+	if (title >= 0)
+		extract_note_seg(x, "doc_type", &lay->seg[title]);
+	if (so >= 0 && (title < 0 || lay->seg[so].y0 < lay->seg[title].y0)) {
 		*doc_number = extract_layout_number(x, &lay->seg[so]);
+		extract_note_seg(x, "doc_number", &lay->seg[so]);
+	}
 	else if (title >= 0) {
 		/* A certificate prints its number under the title. */
 		so = -1;
@@ -1373,6 +1429,7 @@ extract_layout_header(struct extract_ctx *x, const struct xlayout *lay,
 			    s->l.text[0] == 'S') {
 				so = (ssize_t)i;
 				*doc_number = extract_layout_number(x, s);
+				extract_note_seg(x, "doc_number", s);
 			}
 		}
 		so = -1;
@@ -1393,6 +1450,9 @@ extract_layout_header(struct extract_ctx *x, const struct xlayout *lay,
 			    extract_date_in(x, RE_DATE_NUM, &s->l, day)) {
 				memcpy(date, day, 11);
 				*have_date = 1;
+				/* The last registration decides. */
+				json_object_del(x->evidence, "issued_on");
+				extract_note_seg(x, "issued_on", s);
 			}
 		}
 	}
@@ -1820,6 +1880,11 @@ extract_dossier_text(struct extract_ctx *x)
 		dd = (date[4] - '0') * 10 + (date[5] - '0');
 		if (mm >= 1 && mm <= 12 && dd >= 1 && dd <= 31)
 			code = xasprintf("%s-%s-%s", office, date, seq);
+		for (i = 0; code != NULL && i < x->nlines; i++)
+			if (x->lines[i].text <= s + ov[2] &&
+			    s + ov[2] < x->lines[i].text + x->lines[i].len)
+				extract_note(x, "dossier_code", "text",
+				    x->lines[i].text, NULL);
 	}
 	return code;
 }
@@ -2091,6 +2156,11 @@ extract_apply_rules(struct extract_ctx *x, const struct profile *pr,
 				v = NULL;
 				start = x->nfclen + 1;
 			}
+			if (i != 4 && i != 5 && start == x->nfclen + 1) {
+				json_object_del(x->evidence, extract_rule_fields[i]);
+				extract_note(x, extract_rule_fields[i], "profile rule",
+				    pr->rule[i], NULL);
+			}
 			free(v);
 		}
 	}
@@ -2146,6 +2216,8 @@ extract_valid_until(struct extract_ctx *x, char out[11])
 		for (p = 0; p < sizeof passes / sizeof passes[0] && !found; p++)
 			found = extract_date_in(x, passes[p], &two, out) &&
 			    x->ov[0] < x->lines[i].flen;
+		if (found)
+			extract_note(x, "valid_until", "text", two.text, NULL);
 		extract_xline_free(&two);
 	}
 	return found;
@@ -2154,6 +2226,17 @@ extract_valid_until(struct extract_ctx *x, char out[11])
 json_t *
 extract_fields(const char *text, const json_t *layout,
     const char *source_name, const struct profile *pr)
+{
+	return extract_fields_noted(text, layout, source_name, pr, NULL);
+}
+
+/*
+ * extract_fields, and in *evidence (when not NULL) a new object naming
+ * where each field that has a value was read (extract_note).
+ */
+json_t *
+extract_fields_noted(const char *text, const json_t *layout,
+    const char *source_name, const struct profile *pr, json_t **evidence)
 {
 	struct extract_ctx x;
 	struct xlayout lay;
@@ -2164,7 +2247,8 @@ extract_fields(const char *text, const json_t *layout,
 	int have_date;
 
 	memset(&x, 0, sizeof x);
-	if ((x.md = pcre2_match_data_create(16, NULL)) == NULL)
+	if ((x.md = pcre2_match_data_create(16, NULL)) == NULL ||
+	    (evidence != NULL && (x.evidence = json_object()) == NULL))
 		fatalx("out of memory");
 	x.nfc = vntext_nfc(text, text != NULL ? strlen(text) : 0);
 	x.nfclen = strlen(x.nfc);
@@ -2194,8 +2278,9 @@ extract_fields(const char *text, const json_t *layout,
 	}
 	extract_people(&x, people);
 	extract_ids(&x, ids);
-	if ((dossier = extract_dossier_text(&x)) == NULL)
-		dossier = extract_dossier_filename(source_name, pr);
+	if ((dossier = extract_dossier_text(&x)) == NULL &&
+	    (dossier = extract_dossier_filename(source_name, pr)) != NULL)
+		extract_note(&x, "dossier_code", "file name", source_name, NULL);
 	{
 		char **value[EXTRACT_NRULES] = { &doc_type, &doc_number, NULL,
 		    &agency, NULL, NULL, &dossier };
@@ -2214,6 +2299,18 @@ extract_fields(const char *text, const json_t *layout,
 	json_object_set_new(doc, "dossier_code", extract_json_string(dossier));
 	json_object_set_new(doc, "valid_until", extract_json_string(
 	    extract_valid_until(&x, valid) ? valid : NULL));
+	if (evidence != NULL) {
+		const char *k;
+		json_t *v, *f;
+		void *tmp;
+
+		/* A note stands only for a value kept. */
+		json_object_foreach_safe(x.evidence, tmp, k, v)
+			if ((f = json_object_get(doc, k)) == NULL ||
+			    json_is_null(f))
+				json_object_del(x.evidence, k);
+		*evidence = x.evidence;
+	}
 
 	free(dossier);
 	free(agency);

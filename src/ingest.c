@@ -169,6 +169,7 @@ ingest_record(struct index *ix, const char *datadir,
 	struct archive_item items[5];
 	struct buf text, lay;
 	json_t *fields = NULL, *doc = NULL, *meta, *fromcodes, *layout = NULL;
+	json_t *noted = NULL;
 	char *rel = NULL, *abspath = NULL, *orig = NULL, *metatext = NULL;
 	char *pdf, *txt, *layp, pkgsha[65], e2[ERRMAX];
 	size_t nitems = 4;
@@ -190,9 +191,14 @@ ingest_record(struct index *ix, const char *datadir,
 	memset(&lay, 0, sizeof lay);
 	if (util_read_file(layp, 256u << 20, &lay, e2) == 0)
 		layout = json_loadb(lay.data ? lay.data : "", lay.len, 0, NULL);
-	fields = extract_fields(text.data, layout, source_name, prof);
+	fields = extract_fields_noted(text.data, layout, source_name, prof,
+	    &noted);
 	fromcodes = codes_merge(fields, json_object_get(result,
 	    "codes"));
+	/* Where each value came from: a code's word over the text's. */
+	json_object_update_missing(json_object_get(fromcodes, "evidence"),
+	    noted);
+	json_decref(noted);
 	doc = ingest_new_doc(prof, source_name, sha256, result, fields,
 	    fromcodes);
 	rel = ingest_archive_path(sha256);

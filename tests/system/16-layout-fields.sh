@@ -23,6 +23,9 @@ check "the decision's type, number and date come from its header" \
     test "$(fields decision.grey-lzw.tif)" = '["QUYẾT ĐỊNH","2087/QĐ-UBND","2024-03-20"]'
 check "a multi-page scan's header fields are its first page's" \
     test "$(fields multipage.tif)" = '["QUYẾT ĐỊNH","2087/QĐ-UBND","2024-03-20"]'
+meta() { tar -xOf "$(pkg "$1")" --wildcards '*/data/metadata.json'; }
+check "metadata.json names where each header field was read: the line as read, page 1, its box" \
+    bash -c "$(declare -f pkg meta); T='$T' SOHOA_DATA='$SOHOA_DATA'; meta decision.grey-lzw.tif | jq -e '.evidence.doc_number.from == \"page layout\" and (.evidence.doc_number.text | test(\"2087\")) and .evidence.doc_number.page == 1 and (.evidence.doc_number.box | length == 4) and (.evidence.issued_on.text | test(\"ngày\")) and (.evidence.doc_type.text | test(\"QUYẾT\"))'"
 
 "$SOHOA" reindex >"$T/reindex.out" 2>&1
 check "reindex reads the packages again" test $? -eq 0

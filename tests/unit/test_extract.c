@@ -1128,6 +1128,34 @@ test_valid_until(void **state)
 	}
 }
 
+/* Each value says where it was read; a null field has no note. */
+static void
+test_evidence(void **state)
+{
+	struct profile p;
+	json_t *doc, *ev;
+
+	(void)state;
+	memset(&p, 0, sizeof p);
+	p.name = (char *)"test";
+	p.filename_pattern = (char *)"^([0-9A-Z.]+-[0-9]{6}-[0-9]{4})";
+	doc = extract_fields_noted("ỦY BAN NHÂN DÂN\nPHƯỜNG LĨNH NAM\n"
+	    "Số: 12/QĐ-UBND\nQUYẾT ĐỊNH\nVề việc hỗ trợ kinh phí\n", NULL,
+	    "000.00.31.H26-240315-0017.tif", &p, &ev);
+	assert_field("evidence", doc, "doc_number", "12/QĐ-UBND");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(
+	    ev, "doc_number"), "from")), "text");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(
+	    ev, "doc_number"), "text")), "Số: 12/QĐ-UBND");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(
+	    ev, "doc_type"), "text")), "QUYẾT ĐỊNH");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(
+	    ev, "dossier_code"), "from")), "file name");
+	assert_null(json_object_get(ev, "issued_on"));
+	json_decref(ev);
+	json_decref(doc);
+}
+
 int
 main(void)
 {
@@ -1147,6 +1175,7 @@ main(void)
 		cmocka_unit_test(test_layout_tight_columns),
 		cmocka_unit_test(test_text_recital),
 		cmocka_unit_test(test_valid_until),
+		cmocka_unit_test(test_evidence),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
