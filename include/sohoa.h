@@ -610,7 +610,8 @@ enum preprocess_step {
 	PREPROCESS_ORIENTATION,
 	PREPROCESS_DESKEW,
 	PREPROCESS_BINARIZE,
-	PREPROCESS_DESPECKLE
+	PREPROCESS_DESPECKLE,
+	PREPROCESS_DENOISE		/* dense impulse noise cleared */
 };
 struct preprocess_page {
 	struct Pix *ocr;		/* the image to recognise */
@@ -620,6 +621,7 @@ struct preprocess_page {
 	double	 skew;			/* degrees turned to level the text, clockwise */
 	double	 scale;
 	unsigned steps;			/* 1 << enum preprocess_step, for what was done */
+	int	 impulses;		/* lone-pixel noise, per 10^4 pixels */
 	double	 seconds;
 };
 void	preprocess_defaults(struct preprocess_opts *);

@@ -51,7 +51,7 @@
 
 static const char *const preprocess_step_names[] = {
 	"suppress_seals", "upscale", "normalize_background", "remove_borders",
-	"orientation", "deskew", "binarize", "despeckle"
+	"orientation", "deskew", "binarize", "despeckle", "denoise"
 };
 
 void
@@ -368,6 +368,93 @@ out:
 	return out;
 }
 
+/*
+ * Dense impulse noise ("salt and pepper": lone black and white pixels all
+ * over the page, as a faulty scanner or a fax line leaves) hides the
+ * letters from Tesseract, which then drops two words in three.  It is told
+ * by its lone dark pixels: darker by more than PREPROCESS_IMPULSE_DIFF
+ * levels than each of their eight neighbours.  Ink never makes one, not
+ * even at 100 dpi where strokes are a pixel wide (a stroke pixel has stroke
+ * on either side); noise at a few percent makes thousands.  Every other
+ * pixel of every other row is looked at; the share of lone pixels, in
+ * parts per ten thousand, is returned.  (The share of pixels far from the
+ * median of their neighbourhood, the usual test, is 2-3 % on real 100 dpi
+ * photos of clean pages too: their one-pixel strokes count.)  Measured:
+ * 350-360 on the noisy rendered pages, at most 2 on every other page,
+ * rendered or real.
+ */
+#define PREPROCESS_IMPULSE_DIFF	100
+#define PREPROCESS_IMPULSE_DENSE 50	/* per 10^4 pixels */
+
+static int
+preprocess_impulses(PIX *gray)
+{
+	l_uint32 *data = pixGetData(gray), *l0, *l1, *l2;
+	l_int32 w = pixGetWidth(gray), h = pixGetHeight(gray);
+	l_int32 wpl = pixGetWpl(gray), x, y;
+	size_t seen = 0, lone = 0;
+	int k, c, v[9];
+
+	for (y = 1; y + 1 < h; y += 2) {
+		l0 = data + (size_t)(y - 1) * wpl;
+		l1 = l0 + wpl;
+		l2 = l1 + wpl;
+		for (x = 1; x + 1 < w; x += 2) {
+			seen++;
+			if ((c = GET_DATA_BYTE(l1, x)) >
+			    255 - PREPROCESS_IMPULSE_DIFF)
+				continue;
+			for (k = 0; k < 3; k++) {
+				v[k] = GET_DATA_BYTE(l0, x - 1 + k);
+				v[3 + k] = GET_DATA_BYTE(l1, x - 1 + k);
+				v[6 + k] = GET_DATA_BYTE(l2, x - 1 + k);
+			}
+			for (k = 0; k < 9; k++)
+				if (k != 4 && v[k] - c <= PREPROCESS_IMPULSE_DIFF)
+					break;
+			if (k == 9)
+				lone++;
+		}
+	}
+	return seen == 0 ? 0 : (int)(lone * 10000 / seen);
+}
+
+/*
+ * Each impulse becomes the median of its neighbourhood, and only the
+ * impulses: the rest of the page, soft stroke edges included, keeps its
+ * grey.  Noise dense enough leaves clusters a first pass turns into new
+ * impulses, hence a second pass.
+ */
+static PIX *
+preprocess_unimpulse(PIX *gray)
+{
+	l_uint32 *g, *m;
+	l_int32 w = pixGetWidth(gray), h = pixGetHeight(gray), x, y;
+	PIX *out, *med = NULL;
+	int pass, d;
+
+	if ((out = pixCopy(NULL, gray)) == NULL)
+		return NULL;
+	for (pass = 0; pass < 2; pass++) {
+		if ((med = pixMedianFilter(out, 3, 3)) == NULL) {
+			pixDestroy(&out);
+			return NULL;
+		}
+		for (y = 0; y < h; y++) {
+			g = pixGetData(out) + (size_t)y * pixGetWpl(out);
+			m = pixGetData(med) + (size_t)y * pixGetWpl(med);
+			for (x = 0; x < w; x++) {
+				d = GET_DATA_BYTE(g, x) - GET_DATA_BYTE(m, x);
+				if (d > PREPROCESS_IMPULSE_DIFF ||
+				    d < -PREPROCESS_IMPULSE_DIFF)
+					SET_DATA_BYTE(g, x, GET_DATA_BYTE(m, x));
+			}
+		}
+		pixDestroy(&med);
+	}
+	return out;
+}
+
 /* A binary image for finding orientation and skew, at most about 300 dpi. */
 static PIX *
 preprocess_probe(PIX *gray, int dpi)
@@ -479,6 +566,17 @@ preprocess_run(const struct preprocess_opts *o, struct Pix *pix, int dpi,
 	if (gray == NULL)
 		goto fail;
 	show = pixClone(pix);
+
+	/* Before scaling up, which would make each impulse a blot. */
+	if (o->despeckle) {
+		step = preprocess_step("clear impulse noise");
+		pg->impulses = preprocess_impulses(gray);
+		if (pg->impulses >= PREPROCESS_IMPULSE_DENSE) {
+			if (preprocess_swap(&gray, preprocess_unimpulse(gray)) == -1)
+				goto fail;
+			preprocess_did(pg, PREPROCESS_DENOISE);
+		}
+	}
 
 	if (o->upscale_below_dpi > 0 && dpi < o->upscale_below_dpi) {
 		step = preprocess_step("scale the page up");
@@ -619,7 +717,7 @@ out:
 json_t *
 preprocess_info(const struct preprocess_page *pg)
 {
-	json_t *steps = json_array();
+	json_t *steps = json_array(), *j;
 	size_t i;
 
 	for (i = 0; i < sizeof preprocess_step_names /
@@ -627,10 +725,15 @@ preprocess_info(const struct preprocess_page *pg)
 		if (pg->steps & (1u << i))
 			json_array_append_new(steps,
 			    json_string(preprocess_step_names[i]));
-	return json_pack("{s:i, s:f, s:f, s:o, s:f}", "rotation", pg->rotation,
+	j = json_pack("{s:i, s:f, s:f, s:o, s:f}", "rotation", pg->rotation,
 	    "skew", round(pg->skew * 100) / 100, "scale",
 	    round(pg->scale * 1000) / 1000, "steps", steps, "seconds",
 	    round(pg->seconds * 1000) / 1000);
+	/* How dense the noise that was cleared, for whoever checks the page. */
+	if (pg->steps & (1u << PREPROCESS_DENOISE))
+		json_object_set_new(j, "impulse_noise", json_real(pg->impulses /
+		    10000.0));
+	return j;
 }
 
 void
