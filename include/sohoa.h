@@ -237,6 +237,9 @@ const char *image_format(const struct image *);
  * with pixDestroy.  A page under 16 pixels either way is refused as too
  * small to hold text.  On failure errno is ENOMEM when memory ran out. */
 struct Pix *image_page(struct image *, int i, int *dpi, char *err);
+/* Whether the page image_page() last decoded had no plausible resolution
+ * of its own, so that its dpi is default_dpi, a guess. */
+int	image_dpi_assumed(const struct image *);
 /* The text page i carries itself (a PDF's text layer, when it is real
  * text), in NFC, for the caller to free; NULL when the page must be
  * recognised from its image. */
@@ -281,6 +284,9 @@ int	ocr_page(struct ocr *, struct Pix *, int dpi, char **text, int *confidence,
 int	ocr_page_shown(struct ocr *, struct Pix *pix, struct Pix *show, int dpi,
 	    char **text, int *confidence, char *err);
 int	ocr_end(struct ocr *, char *err);
+/* How confident a reading of pix is (mean word confidence, 0..100), for
+ * choosing between two versions of a page: no text, no PDF.  -1 on error. */
+int	ocr_confidence(struct ocr *, struct Pix *pix, int dpi, char *err);
 
 /* extract.c: fields read off a result's OCR text (Vietnamese rules). */
 /* Returns a new object with doc_type, doc_number, issued_on, agency_name,
@@ -601,6 +607,11 @@ struct preprocess_opts {
 	int	 remove_borders;	/* dark scanner borders */
 	int	 suppress_seals;	/* red and blue ink made paper */
 	int	 upscale_below_dpi;	/* scans coarser than this go to 300 dpi; 0 never */
+	/* Not in the job either: set by the worker for each page. */
+	int	 dpi_assumed;		/* the file gave no dpi: the page's is a guess */
+	/* Not in the job: the worker's own, to settle an unsure orientation
+	 * by reading the page both ways; NULL: no second opinion. */
+	struct ocr *reader;
 };
 enum preprocess_step {
 	PREPROCESS_SUPPRESS_SEALS,
@@ -622,6 +633,8 @@ struct preprocess_page {
 	double	 scale;
 	unsigned steps;			/* 1 << enum preprocess_step, for what was done */
 	int	 impulses;		/* lone-pixel noise, per 10^4 pixels */
+	int	 asked;			/* quarter turns read as a second opinion, 0 none */
+	int	 conf_upright, conf_turned;	/* what the two readings scored */
 	double	 seconds;
 };
 void	preprocess_defaults(struct preprocess_opts *);

@@ -527,6 +527,7 @@ worker_job(json_t *job, struct ocr **ocr, char **ocr_langs)
 	pages = json_array();
 	codes = json_array();
 	preprocess_opts_from_json(json_object_get(job, "preprocess"), &pre);
+	pre.reader = *ocr;	/* for a second opinion on which way up */
 	for (i = 0; i < n; i++) {
 		struct preprocess_page pg;
 		struct timespec t0, t1;
@@ -548,6 +549,7 @@ worker_job(json_t *job, struct ocr **ocr, char **ocr_langs)
 			break;
 		}
 		worker_page_codes(codes, pix, i);
+		pre.dpi_assumed = image_dpi_assumed(im);
 		/* Recognise the prepared page; the PDF shows the scan, upright. */
 		if (preprocess_run(&pre, pix, pdpi, &pg, e2) == -1) {
 			saved = errno;
