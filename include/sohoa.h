@@ -237,9 +237,6 @@ const char *image_format(const struct image *);
  * with pixDestroy.  A page under 16 pixels either way is refused as too
  * small to hold text.  On failure errno is ENOMEM when memory ran out. */
 struct Pix *image_page(struct image *, int i, int *dpi, char *err);
-/* Whether the page image_page() last decoded had no plausible resolution
- * of its own, so that its dpi is default_dpi, a guess. */
-int	image_dpi_assumed(const struct image *);
 /* The text page i carries itself (a PDF's text layer, when it is real
  * text), in NFC, for the caller to free; NULL when the page must be
  * recognised from its image. */
@@ -607,8 +604,6 @@ struct preprocess_opts {
 	int	 remove_borders;	/* dark scanner borders */
 	int	 suppress_seals;	/* red and blue ink made paper */
 	int	 upscale_below_dpi;	/* scans coarser than this go to 300 dpi; 0 never */
-	/* Not in the job either: set by the worker for each page. */
-	int	 dpi_assumed;		/* the file gave no dpi: the page's is a guess */
 	/* Not in the job: the worker's own, to settle an unsure orientation
 	 * by reading the page both ways; NULL: no second opinion. */
 	struct ocr *reader;

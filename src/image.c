@@ -42,7 +42,6 @@ struct image {
 	struct pdf *pdf;
 	struct image_mem mem;
 	uint32_t width, height;		/* of the one PNG or JPEG page */
-	int	 dpi_assumed;		/* the last page decoded said no dpi */
 	char	 tifferr[256];		/* first libtiff error, in its words */
 };
 
@@ -357,13 +356,12 @@ image_format(const struct image *im)
  * page of plausible size; JPEGs often say 72 dpi whatever the scan was.
  */
 static int
-image_plausible_dpi(struct image *im, double dpi, uint32_t w, uint32_t h)
+image_plausible_dpi(double dpi, uint32_t w, uint32_t h, int default_dpi)
 {
 	uint32_t longest = w > h ? w : h;
 
-	im->dpi_assumed = !(dpi >= 70 && dpi <= 2400) || longest / dpi > 25.0;
-	if (im->dpi_assumed)
-		return im->default_dpi;
+	if (!(dpi >= 70 && dpi <= 2400) || longest / dpi > 25.0)
+		return default_dpi;
 	return (int)lround(dpi);
 }
 
@@ -374,7 +372,6 @@ image_tiff_dpi(struct image *im, uint32_t w, uint32_t h)
 	uint16_t unit = RESUNIT_INCH;
 	double dpi;
 
-	im->dpi_assumed = 1;
 	if (!TIFFGetField(im->tif, TIFFTAG_XRESOLUTION, &xres) || xres <= 0)
 		return im->default_dpi;
 	TIFFGetFieldDefaulted(im->tif, TIFFTAG_RESOLUTIONUNIT, &unit);
@@ -384,7 +381,7 @@ image_tiff_dpi(struct image *im, uint32_t w, uint32_t h)
 		dpi = xres;
 	else
 		return im->default_dpi;
-	return image_plausible_dpi(im, dpi, w, h);
+	return image_plausible_dpi(dpi, w, h, im->default_dpi);
 }
 
 /*
@@ -587,8 +584,8 @@ image_leptonica_page(struct image *im, int *dpi, char *err)
 		image_nomem(err, 0);
 		return NULL;
 	}
-	*dpi = image_plausible_dpi(im, pixGetXRes(pix),
-	    (uint32_t)pixGetWidth(pix), (uint32_t)pixGetHeight(pix));
+	*dpi = image_plausible_dpi(pixGetXRes(pix), (uint32_t)pixGetWidth(pix),
+	    (uint32_t)pixGetHeight(pix), im->default_dpi);
 	pixSetResolution(pix, *dpi, *dpi);
 	return pix;
 }
@@ -603,16 +600,9 @@ image_page(struct image *im, int i, int *dpi, char *err)
 	}
 	if (im->tif != NULL)
 		return image_tiff_page(im, i, dpi, err);
-	im->dpi_assumed = 0;
 	if (im->pdf != NULL)
 		return pdf_page_pix(im->pdf, i, im->default_dpi, dpi, err);
 	return image_leptonica_page(im, dpi, err);
-}
-
-int
-image_dpi_assumed(const struct image *im)
-{
-	return im->dpi_assumed;
 }
 
 char *

@@ -57,6 +57,7 @@ static const char *const preprocess_step_names[] = {
 void
 preprocess_defaults(struct preprocess_opts *o)
 {
+	memset(o, 0, sizeof *o);	/* padding too: options are compared whole */
 	o->enabled = 1;
 	o->orientation = 1;
 	o->deskew = 1;
@@ -66,7 +67,6 @@ preprocess_defaults(struct preprocess_opts *o)
 	o->remove_borders = 1;
 	o->suppress_seals = 1;
 	o->upscale_below_dpi = 250;
-	o->dpi_assumed = 0;
 	o->reader = NULL;
 }
 

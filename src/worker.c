@@ -549,7 +549,6 @@ worker_job(json_t *job, struct ocr **ocr, char **ocr_langs)
 			break;
 		}
 		worker_page_codes(codes, pix, i);
-		pre.dpi_assumed = image_dpi_assumed(im);
 		/* Recognise the prepared page; the PDF shows the scan, upright. */
 		if (preprocess_run(&pre, pix, pdpi, &pg, e2) == -1) {
 			saved = errno;
