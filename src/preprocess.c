@@ -692,12 +692,15 @@ preprocess_run(const struct preprocess_opts *o, struct Pix *pix, int dpi,
 			quads = preprocess_orientation(probe, &lean);
 		if (lean != 0 && o->reader != NULL) {
 			step = preprocess_step("read the page both ways up");
-			if ((quads = preprocess_second_opinion(o->reader, gray,
-			    pg->dpi, lean, pg, err)) == -1) {
-				/* err says what failed; errno says if memory */
-				if (errno != ENOMEM)
-					errno = EINVAL;
+			quads = preprocess_second_opinion(o->reader, gray,
+			    pg->dpi, lean, pg, err);
+			/* err says what failed: memory fails the page, as
+			 * anywhere; a reading that failed tells nothing */
+			if (quads == -1 && errno == ENOMEM)
 				goto out;
+			if (quads == -1) {
+				quads = 0;
+				pg->asked = 0;
 			}
 		}
 		if (o->deskew) {
