@@ -285,6 +285,9 @@ int	ocr_page_shown(struct ocr *, struct Pix *pix, struct Pix *show, int dpi,
  * json_decref()s. */
 json_t	*ocr_layout(struct ocr *, struct Pix *pix);
 int	ocr_end(struct ocr *, char *err);
+/* How confident a reading of pix is (mean word confidence, 0..100), for
+ * choosing between two versions of a page: no text, no PDF.  -1 on error. */
+int	ocr_confidence(struct ocr *, struct Pix *pix, int dpi, char *err);
 
 /* extract.c: fields read off a result's OCR text (Vietnamese rules). */
 /* Returns a new object with doc_type, doc_number, issued_on, agency_name,
@@ -639,6 +642,9 @@ struct preprocess_opts {
 	int	 remove_borders;	/* dark scanner borders */
 	int	 suppress_seals;	/* red and blue ink made paper */
 	int	 upscale_below_dpi;	/* scans coarser than this go to 300 dpi; 0 never */
+	/* Not in the job: the worker's own, to settle an unsure orientation
+	 * by reading the page both ways; NULL: no second opinion. */
+	struct ocr *reader;
 };
 enum preprocess_step {
 	PREPROCESS_SUPPRESS_SEALS,
@@ -648,7 +654,8 @@ enum preprocess_step {
 	PREPROCESS_ORIENTATION,
 	PREPROCESS_DESKEW,
 	PREPROCESS_BINARIZE,
-	PREPROCESS_DESPECKLE
+	PREPROCESS_DESPECKLE,
+	PREPROCESS_DENOISE		/* dense impulse noise cleared */
 };
 struct preprocess_page {
 	struct Pix *ocr;		/* the image to recognise */
@@ -658,6 +665,9 @@ struct preprocess_page {
 	double	 skew;			/* degrees turned to level the text, clockwise */
 	double	 scale;
 	unsigned steps;			/* 1 << enum preprocess_step, for what was done */
+	int	 impulses;		/* lone-pixel noise, per 10^4 pixels */
+	int	 asked;			/* quarter turns read as a second opinion, 0 none */
+	int	 conf_upright, conf_turned;	/* what the two readings scored */
 	double	 seconds;
 };
 void	preprocess_defaults(struct preprocess_opts *);

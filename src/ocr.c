@@ -237,3 +237,28 @@ ocr_end(struct ocr *o, char *err)
 	TessBaseAPIClear(o->api);
 	return rc;
 }
+
+/*
+ * A reading for its confidence alone, when preprocess.c cannot tell which
+ * way up a page is: the page is read as it will be read (same handle, same
+ * settings), so the reading that wins is the one that will be kept.  The
+ * PDF renderer is not told; the next page's SetImage replaces this one.
+ */
+int
+ocr_confidence(struct ocr *o, struct Pix *pix, int dpi, char *err)
+{
+	int conf;
+
+	errno = 0;
+	TessBaseAPISetImage2(o->api, pix);
+	TessBaseAPISetSourceResolution(o->api, dpi);
+	if (TessBaseAPIRecognize(o->api, NULL) != 0) {
+		snprintf(err, ERRMAX, errno == ENOMEM ? "not enough memory to "
+		    "recognise the page" : "Tesseract could not recognise the "
+		    "page");
+		return -1;
+	}
+	conf = TessBaseAPIMeanTextConf(o->api);
+	TessBaseAPIClear(o->api);
+	return conf < 0 ? 0 : conf;
+}

@@ -531,6 +531,7 @@ worker_job(json_t *job, struct ocr **ocr, char **ocr_langs)
 	 * fields (extract.c); null for a page whose text is its layer. */
 	layouts = json_array();
 	preprocess_opts_from_json(json_object_get(job, "preprocess"), &pre);
+	pre.reader = *ocr;	/* for a second opinion on which way up */
 	for (i = 0; i < n; i++) {
 		struct preprocess_page pg;
 		struct timespec t0, t1;

@@ -1,7 +1,9 @@
 /*
  * test_preprocess.c: a page that comes upside down, sideways or askew goes
- * to recognition upright and level; a red seal over the text goes and the
- * text stays; a dark scanner border goes; a coarse scan is scaled up; and
+ * to recognition upright and level, read both ways up when the test is
+ * unsure; a red seal over the text goes and the
+ * text stays; a dark scanner border goes; a coarse scan is scaled up; a
+ * page covered in salt and pepper is cleared; and
  * with the switches off the page is left alone.  Every hard page is made
  * here from the committed birth-extract fixture (1650 x 1135, 300 dpi), so
  * no new image files are needed.
@@ -117,6 +119,55 @@ test_turned_pages_come_back_upright(void **state)
 	run(&o, orig, 300, &pg);
 	assert_int_equal(pg.rotation, 0);
 	preprocess_page_free(&pg);
+	pixDestroy(&orig);
+}
+
+/*
+ * The top of the page alone (its header, 800 lines), upside down: too few
+ * lines for Leptonica's test to decide (-7.7, where 8 decides), so the
+ * page is read both ways and turned, and page_info says so.  Without a
+ * reader it is left as it came, and an upright one stays upright.
+ */
+static void
+test_unsure_page_is_read_both_ways(void **state)
+{
+	struct preprocess_opts o;
+	struct preprocess_page pg;
+	PIX *orig = page("birth-extract.g4.tif"), *top, *turned;
+	BOX *box = boxCreate(0, 0, pixGetWidth(orig), 800);
+	char err[ERRMAX] = "";
+	json_t *info, *check;
+
+	top = pixClipRectangle(orig, box, NULL);
+	turned = pixRotateOrth(top, 2);
+	preprocess_defaults(&o);
+	run(&o, turned, 300, &pg);
+	assert_int_equal(pg.rotation, 0);
+	preprocess_page_free(&pg);
+
+	o.reader = ocr_open("vie", err);
+	assert_non_null(o.reader);
+	run(&o, turned, 300, &pg);
+	assert_int_equal(pg.rotation, 180);
+	assert_true(pg.steps & (1u << PREPROCESS_ORIENTATION));
+	info = preprocess_info(&pg);
+	check = json_object_get(info, "orientation_check");
+	assert_non_null(check);
+	assert_int_equal(json_integer_value(json_object_get(check, "tried")),
+	    180);
+	assert_true(json_integer_value(json_object_get(check,
+	    "confidence_turned")) > json_integer_value(json_object_get(check,
+	    "confidence_upright")));
+	json_decref(info);
+	preprocess_page_free(&pg);
+
+	run(&o, top, 300, &pg);
+	assert_int_equal(pg.rotation, 0);
+	preprocess_page_free(&pg);
+	ocr_close(o.reader);
+	pixDestroy(&turned);
+	pixDestroy(&top);
+	boxDestroy(&box);
 	pixDestroy(&orig);
 }
 
@@ -381,6 +432,67 @@ test_smallest_pages_are_prepared(void **state)
 	pixDestroy(&orig);
 }
 
+/* Lone black and white pixels, a share of them, where a fixed sequence says. */
+static PIX *
+salt_and_pepper(PIX *pix, double share)
+{
+	PIX *g = pixConvertTo8(pix, 0);
+	l_int32 w = pixGetWidth(g), h = pixGetHeight(g), x, y;
+	unsigned r = 12345;
+
+	for (y = 0; y < h; y++)
+		for (x = 0; x < w; x++) {
+			r = r * 1103515245u + 12345u;
+			if ((r >> 8) % 10000 < share * 10000)
+				pixSetPixel(g, x, y, (r >> 20) & 1 ? 255 : 0);
+		}
+	return g;
+}
+
+/*
+ * A page covered in salt and pepper comes to recognition clean, its text
+ * kept; a clean page, and one with a few specks only, is not touched by
+ * that step (the median would thin its strokes).
+ */
+static void
+test_dense_impulse_noise_is_cleared(void **state)
+{
+	struct preprocess_opts o;
+	struct preprocess_page pg;
+	PIX *orig = page("birth-extract.g4.tif"), *noisy, *grey;
+	json_t *info;
+
+	preprocess_defaults(&o);
+	o.normalize_background = 0;
+	noisy = salt_and_pepper(orig, 0.08);
+	grey = pixConvertTo8(orig, 0);
+	assert_true(ink_difference(noisy, grey) > 0.3);
+	run(&o, noisy, 300, &pg);
+	assert_true(pg.steps & (1u << PREPROCESS_DENOISE));
+	print_message("noisy %.3f, cleared %.3f\n", ink_difference(noisy, grey), ink_difference(pg.ocr, grey));
+	assert_true(ink_difference(pg.ocr, grey) < 0.1);
+	info = preprocess_info(&pg);
+	assert_true(json_real_value(json_object_get(info, "impulse_noise")) >
+	    0.01);
+	json_decref(info);
+	preprocess_page_free(&pg);
+	pixDestroy(&noisy);
+
+	run(&o, orig, 300, &pg);
+	assert_false(pg.steps & (1u << PREPROCESS_DENOISE));
+	info = preprocess_info(&pg);
+	assert_null(json_object_get(info, "impulse_noise"));
+	json_decref(info);
+	preprocess_page_free(&pg);
+	noisy = salt_and_pepper(orig, 0.001);
+	run(&o, noisy, 300, &pg);
+	assert_false(pg.steps & (1u << PREPROCESS_DENOISE));
+	preprocess_page_free(&pg);
+	pixDestroy(&noisy);
+	pixDestroy(&grey);
+	pixDestroy(&orig);
+}
+
 static void
 test_options_travel_in_the_job(void **state)
 {
@@ -410,6 +522,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_turned_pages_come_back_upright),
+		cmocka_unit_test(test_unsure_page_is_read_both_ways),
 		cmocka_unit_test(test_skewed_page_comes_back_level),
 		cmocka_unit_test(test_red_seal_goes_text_stays),
 		cmocka_unit_test(test_blue_ink_page_keeps_its_text),
@@ -417,6 +530,7 @@ main(void)
 		cmocka_unit_test(test_coarse_scan_is_scaled_up),
 		cmocka_unit_test(test_switches_off_leave_the_page_alone),
 		cmocka_unit_test(test_smallest_pages_are_prepared),
+		cmocka_unit_test(test_dense_impulse_noise_is_cleared),
 		cmocka_unit_test(test_options_travel_in_the_job),
 	};
 
