@@ -207,6 +207,7 @@ struct profile {
 	int	 remove_borders;
 	int	 suppress_seals;
 	int	 upscale_below_dpi;	/* 0: never */
+	int	 syllables;		/* words not valid syllables read again */
 };
 /* Parses an INI profile ([profile] section); err is "file:line: reason". */
 int	profile_load(const char *path, struct profile *out, char *err);
@@ -506,6 +507,8 @@ int	worker_main(void);
 /* What a worker leaves in the job's work folder. */
 #define WORKER_PDF	"document.pdf"
 #define WORKER_TEXT	"text.txt"
+/* The text as Tesseract read it, when syllables were fixed in WORKER_TEXT. */
+#define WORKER_RAW_TEXT	"text.raw.txt"
 /* A path for the job JSON, whatever its bytes.  Caller json_decref()s. */
 json_t	*worker_path_json(const char *path);
 struct pool_opts {

@@ -166,13 +166,13 @@ ingest_record(struct index *ix, const char *datadir,
     const struct ingest_hook *hook, json_t **docp, char *err)
 {
 	const char *format = json_string_value(json_object_get(result, "format"));
-	struct archive_item items[4];
+	struct archive_item items[5];
 	struct buf text;
 	json_t *fields = NULL, *doc = NULL, *meta, *fromcodes;
 	char *rel = NULL, *abspath = NULL, *orig = NULL, *metatext = NULL;
-	char *pdf, *txt, pkgsha[65];
+	char *pdf, *txt, *raw, pkgsha[65];
 	int64_t id, first;
-	int rc = -1;
+	int rc = -1, nitems = 4;
 
 	*docp = NULL;
 	pdf = xasprintf("%s/%s", workdir, WORKER_PDF);
@@ -228,8 +228,16 @@ ingest_record(struct index *ix, const char *datadir,
 	items[2] = (struct archive_item){ "text.txt", NULL, text.data, text.len };
 	items[3] = (struct archive_item){ "metadata.json", NULL, metatext,
 	    strlen(metatext) };
-	if (archive_write(abspath, sha256, items, 4, pkgsha, err) == -1)
+	/* Tesseract's own reading, kept when syllables were read again. */
+	raw = xasprintf("%s/%s", workdir, WORKER_RAW_TEXT);
+	if (access(raw, F_OK) == 0)
+		items[nitems++] = (struct archive_item){ WORKER_RAW_TEXT, raw,
+		    NULL, 0 };
+	rc = archive_write(abspath, sha256, items, nitems, pkgsha, err);
+	free(raw);
+	if (rc == -1)
 		goto out_rollback;
+	rc = -1;
 	if (index_set_archive(ix, id, rel, pkgsha, err) == -1 ||
 	    (hook != NULL && hook->before_commit(ix, id, hook->arg, err) == -1) ||
 	    index_commit(ix) == -1) {
@@ -324,12 +332,12 @@ ingest_job(const struct profile *prof, const char *path, const char *workdir,
 		.upscale_below_dpi = prof->upscale_below_dpi,
 	};
 
-	return json_pack("{s:o, s:o, s:s, s:i, s:i, s:o}", "path",
+	return json_pack("{s:o, s:o, s:s, s:i, s:i, s:o, s:b}", "path",
 	    worker_path_json(path), "workdir", worker_path_json(workdir),
 	    "languages", prof->languages ? prof->languages :
 	    "vie", "dpi", prof->dpi > 0 ? prof->dpi : 300, "max_pages",
 	    max_pages > 0 ? max_pages : 1000, "preprocess",
-	    preprocess_opts_json(&pre));
+	    preprocess_opts_json(&pre), "syllables", prof->syllables);
 }
 
 /* ---- the batch loop of `sohoa ingest` ---- */
