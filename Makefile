@@ -11,7 +11,8 @@ SYSCONFDIR ?= /etc
 LOCALSTATEDIR ?= /var/lib
 
 PKGS    = tesseract lept libtiff-4 libarchive sqlite3 libutf8proc libpcre2-8 \
-          jansson inih libcrypto libsystemd poppler-glib cairo zbar zxing
+          jansson inih libcrypto libsystemd poppler-glib cairo zbar zxing \
+          hunspell
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_CFLAGS := $(shell pkg-config --cflags cmocka 2>/dev/null)
@@ -40,7 +41,7 @@ B = build
 # Every module but the programs' main files, in the order of the data flow.
 LIB_SRCS = src/log.c src/util.c src/vntext.c src/cfgfile.c src/conf.c \
            src/profile.c src/image.c src/pdf.c src/preprocess.c \
-           src/ocr.c src/codes.c src/known.c src/extract.c src/archive.c src/index.c src/correct.c \
+           src/syllable.c src/ocr.c src/codes.c src/known.c src/extract.c src/archive.c src/index.c src/correct.c \
            src/worker.c \
            src/job.c src/watch.c src/ingest.c \
            src/register.c src/report.c

@@ -207,6 +207,7 @@ struct profile {
 	int	 remove_borders;
 	int	 suppress_seals;
 	int	 upscale_below_dpi;	/* 0: never */
+	int	 syllables;		/* words not valid syllables read again */
 };
 /* Parses an INI profile ([profile] section); err is "file:line: reason". */
 int	profile_load(const char *path, struct profile *out, char *err);
@@ -266,6 +267,44 @@ struct Pix *pdf_page_pix(struct pdf *, int i, int default_dpi, int *dpi,
 json_t	*pdf_signatures(struct pdf *);
 void	pdf_close(struct pdf *);
 
+/* syllable.c: valid Vietnamese syllables (Debian's hunspell-vi and the
+ * tone rule of stop endings), and the choice of a valid reading among the
+ * recogniser's alternatives for each letter. */
+struct syllable_dict;
+/* NULL paths: the hunspell-vi files.  NULL when they are not installed. */
+struct syllable_dict *syllable_open(const char *aff, const char *dic);
+void	syllable_close(struct syllable_dict *);
+#define SYLLABLE_VALID	 1
+#define SYLLABLE_INVALID 0
+#define SYLLABLE_OTHER	 2	/* not a Vietnamese word: a code, a number,
+				 * an abbreviation, a foreign word */
+/* One word of print, UTF-8 NFC, no spaces; a NULL dict knows only the
+ * tone rule. */
+int	syllable_check(const struct syllable_dict *, const char *word);
+/* One symbol as read (text, conf 0..100) and its alternatives, the reading
+ * among them or not. */
+struct syllable_choice {
+	const char *text;
+	float	 conf;
+};
+struct syllable_symbol {
+	const char *text;
+	float	 conf;
+	const struct syllable_choice *alt;
+	int	 nalt;
+};
+/* An alternative is tried when its confidence is at least this; the chosen
+ * reading may cost (reading's confidence minus the alternative's, summed
+ * over the letters changed) less than SYLLABLE_MAX_COST. */
+#define SYLLABLE_MIN_CONF 5.0f
+#define SYLLABLE_MAX_COST 90.0f
+/* The word of n symbols (leading and trailing punctuation kept) with its
+ * letters replaced by the cheapest alternatives that make it a valid
+ * syllable, when the reading is not one; NULL to keep the reading.
+ * Caller frees. */
+char	*syllable_choose(const struct syllable_dict *,
+	    const struct syllable_symbol *sym, int n);
+
 /* ocr.c: one Tesseract handle, initialised once, reused for every page. */
 struct ocr;
 struct ocr *ocr_open(const char *languages, char *err);
@@ -288,6 +327,12 @@ int	ocr_end(struct ocr *, char *err);
 /* How confident a reading of pix is (mean word confidence, 0..100), for
  * choosing between two versions of a page: no text, no PDF.  -1 on error. */
 int	ocr_confidence(struct ocr *, struct Pix *pix, int dpi, char *err);
+/* Whether a word that is not a valid syllable is read again from
+ * Tesseract's alternatives (syllable.c); -1 when hunspell-vi is missing. */
+int	ocr_set_syllables(struct ocr *, int on);
+/* The last page's text as Tesseract read it, when a syllable was fixed;
+ * NULL when the text is the reading. */
+const char *ocr_raw_text(const struct ocr *);
 
 /* extract.c: fields read off a result's OCR text (Vietnamese rules). */
 /* Returns a new object with doc_type, doc_number, issued_on, agency_name,
@@ -503,6 +548,8 @@ int	worker_main(void);
 #define WORKER_PDF	"document.pdf"
 #define WORKER_TEXT	"text.txt"
 #define WORKER_LAYOUT	"layout.json"	/* one entry per page: ocr_layout */
+/* The text as Tesseract read it, when syllables were fixed in WORKER_TEXT. */
+#define WORKER_RAW_TEXT	"text.raw.txt"
 /* A path for the job JSON, whatever its bytes.  Caller json_decref()s. */
 json_t	*worker_path_json(const char *path);
 struct pool_opts {

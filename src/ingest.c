@@ -166,12 +166,12 @@ ingest_record(struct index *ix, const char *datadir,
     const struct ingest_hook *hook, json_t **docp, char *err)
 {
 	const char *format = json_string_value(json_object_get(result, "format"));
-	struct archive_item items[5];
+	struct archive_item items[6];
 	struct buf text, lay;
 	json_t *fields = NULL, *doc = NULL, *meta, *fromcodes, *layout = NULL;
 	json_t *noted = NULL;
 	char *rel = NULL, *abspath = NULL, *orig = NULL, *metatext = NULL;
-	char *pdf, *txt, *layp, pkgsha[65], e2[ERRMAX];
+	char *pdf, *txt, *layp, *raw, pkgsha[65], e2[ERRMAX];
 	size_t nitems = 4;
 	int64_t id, first;
 	int rc = -1;
@@ -246,8 +246,16 @@ ingest_record(struct index *ix, const char *datadir,
 	if (json_is_array(layout))
 		items[nitems++] = (struct archive_item){ WORKER_LAYOUT, NULL,
 		    lay.data, lay.len };
-	if (archive_write(abspath, sha256, items, nitems, pkgsha, err) == -1)
+	/* Tesseract's own reading, kept when syllables were read again. */
+	raw = xasprintf("%s/%s", workdir, WORKER_RAW_TEXT);
+	if (access(raw, F_OK) == 0)
+		items[nitems++] = (struct archive_item){ WORKER_RAW_TEXT, raw,
+		    NULL, 0 };
+	rc = archive_write(abspath, sha256, items, nitems, pkgsha, err);
+	free(raw);
+	if (rc == -1)
 		goto out_rollback;
+	rc = -1;
 	if (index_set_archive(ix, id, rel, pkgsha, err) == -1 ||
 	    (hook != NULL && hook->before_commit(ix, id, hook->arg, err) == -1) ||
 	    index_commit(ix) == -1) {
@@ -345,12 +353,12 @@ ingest_job(const struct profile *prof, const char *path, const char *workdir,
 		.upscale_below_dpi = prof->upscale_below_dpi,
 	};
 
-	return json_pack("{s:o, s:o, s:s, s:i, s:i, s:o}", "path",
+	return json_pack("{s:o, s:o, s:s, s:i, s:i, s:o, s:b}", "path",
 	    worker_path_json(path), "workdir", worker_path_json(workdir),
 	    "languages", prof->languages ? prof->languages :
 	    "vie", "dpi", prof->dpi > 0 ? prof->dpi : 300, "max_pages",
 	    max_pages > 0 ? max_pages : 1000, "preprocess",
-	    preprocess_opts_json(&pre));
+	    preprocess_opts_json(&pre), "syllables", prof->syllables);
 }
 
 /* ---- the batch loop of `sohoa ingest` ---- */

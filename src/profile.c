@@ -47,6 +47,7 @@ enum profile_key {
 	PK_REMOVE_BORDERS,
 	PK_SUPPRESS_SEALS,
 	PK_UPSCALE_BELOW_DPI,
+	PK_SYLLABLES,
 	PK_RULE,		/* rule_<field>: EXTRACT_NRULES keys */
 	PK_COUNT = PK_RULE + EXTRACT_NRULES
 };
@@ -73,6 +74,7 @@ static const struct cfgfile_key profile_keys[PK_COUNT] = {
 	[PK_REMOVE_BORDERS] =	{ "profile", "remove_borders", 0 },
 	[PK_SUPPRESS_SEALS] =	{ "profile", "suppress_seals", 0 },
 	[PK_UPSCALE_BELOW_DPI] = { "profile", "upscale_below_dpi", 0 },
+	[PK_SYLLABLES] =	{ "profile", "syllables", 0 },
 	[PK_RULE + 0] =		{ "profile", "rule_doc_type", 0 },
 	[PK_RULE + 1] =		{ "profile", "rule_doc_number", 0 },
 	[PK_RULE + 2] =		{ "profile", "rule_issued_on", 0 },
@@ -184,6 +186,8 @@ profile_switch(struct profile *p, enum profile_key k)
 		return &p->remove_borders;
 	case PK_SUPPRESS_SEALS:
 		return &p->suppress_seals;
+	case PK_SYLLABLES:
+		return &p->syllables;
 	default:
 		return &p->preprocess;
 	}
@@ -292,6 +296,7 @@ profile_set(struct profile_parse *pp, enum profile_key k, const char *v)
 	case PK_DESPECKLE:
 	case PK_REMOVE_BORDERS:
 	case PK_SUPPRESS_SEALS:
+	case PK_SYLLABLES:
 		if ((rc = cfgfile_bool(v, profile_switch(p, k))) == -1)
 			profile_fail(pp, "%s must be yes or no, not '%s'",
 			    profile_keys[k].name, v);
@@ -341,6 +346,7 @@ profile_defaults(struct profile *p)
 	p->remove_borders = 1;
 	p->suppress_seals = 1;
 	p->upscale_below_dpi = 250;
+	p->syllables = 1;
 }
 
 int

@@ -456,13 +456,13 @@ worker_job(json_t *job, struct ocr **ocr, char **ocr_langs)
 	struct image_limits lim;
 	struct preprocess_opts pre;
 	struct image *im = NULL;
-	struct buf file, text;
+	struct buf file, text, raw;
 	json_t *res = NULL, *pages, *codes;
 	char err[ERRMAX], *pdfbase = NULL, *txtpath = NULL, *nfc = NULL;
 	char **layers = NULL, *xpath = NULL, *laypath = NULL, *laytext = NULL;
 	json_t *sigs, *layouts = NULL;
 	double confsum = 0;
-	int i, n, nlayers = 0;
+	int i, n, nlayers = 0, fixed = 0, rc;
 
 	if (path == NULL || workdir == NULL) {
 		free(path);
@@ -476,6 +476,7 @@ worker_job(json_t *job, struct ocr **ocr, char **ocr_langs)
 		lim.max_pages = (int)json_integer_value(json_object_get(job,
 		    "max_pages"));
 	buf_init(&text, WORKER_TEXT_MAX);
+	buf_init(&raw, WORKER_TEXT_MAX);
 	worker_prepare_abort(-1);
 	errno = 0;
 	if (util_read_file(path, WORKER_FILE_MAX, &file, err) == -1) {
@@ -530,6 +531,9 @@ worker_job(json_t *job, struct ocr **ocr, char **ocr_langs)
 	/* Where each recognised page's lines and words are, for the header
 	 * fields (extract.c); null for a page whose text is its layer. */
 	layouts = json_array();
+	if (nlayers < n)
+		ocr_set_syllables(*ocr, json_is_true(json_object_get(job,
+		    "syllables")));
 	preprocess_opts_from_json(json_object_get(job, "preprocess"), &pre);
 	pre.reader = *ocr;	/* for a second opinion on which way up */
 	for (i = 0; i < n; i++) {
@@ -575,6 +579,8 @@ worker_job(json_t *job, struct ocr **ocr, char **ocr_langs)
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		json_array_append_new(layouts, fromlayer ? json_null() :
 		    ocr_layout(*ocr, pg.ocr));
+		if (!fromlayer && ocr_raw_text(*ocr) != NULL)
+			fixed = i + 1;
 		if (fromlayer) {	/* recognised for the PDF only */
 			free(t);
 			t = layers[i];
@@ -594,7 +600,11 @@ worker_job(json_t *job, struct ocr **ocr, char **ocr_langs)
 append:
 		/* Pages are separated by a form feed, as tesseract does. */
 		if ((i > 0 && buf_append(&text, "\f", 1) == -1) ||
-		    buf_append(&text, t, strlen(t)) == -1) {
+		    buf_append(&text, t, strlen(t)) == -1 ||
+		    (i > 0 && buf_append(&raw, "\f", 1) == -1) ||
+		    (fixed == i + 1 ? buf_append(&raw, ocr_raw_text(*ocr),
+		    strlen(ocr_raw_text(*ocr))) : buf_append(&raw, t,
+		    strlen(t))) == -1) {
 			snprintf(err, ERRMAX, "the recognised text is larger "
 			    "than %u MiB", WORKER_TEXT_MAX >> 20);
 			free(t);
@@ -628,6 +638,20 @@ append:
 	}
 	/* The PDF, the text and the layouts are WORKER_PDF, WORKER_TEXT and
 	 * WORKER_LAYOUT in workdir. */
+	if (fixed) {
+		char *rawpath = xasprintf("%s/%s", workdir, WORKER_RAW_TEXT);
+
+		free(nfc);
+		nfc = vntext_nfc(raw.data ? raw.data : "", raw.len);
+		rc = util_write_durable(rawpath, nfc, strlen(nfc), err);
+		free(rawpath);
+		if (rc == -1) {
+			res = worker_fail_write(workdir, err, errno);
+			goto out_pages;
+		}
+	}
+	/* The PDF and the text are WORKER_PDF and WORKER_TEXT in workdir;
+	 * WORKER_RAW_TEXT, Tesseract's reading, when syllables were fixed. */
 	res = json_pack("{s:b, s:s, s:i, s:f, s:O, s:O}", "ok", 1, "format",
 	    image_format(im), "pages", n, "ocr_confidence", n ? confsum / n :
 	    0.0, "page_info", pages, "codes", codes);
@@ -647,6 +671,7 @@ out_image:
 out_file:
 	buf_free(&file);
 	buf_free(&text);
+	buf_free(&raw);
 	free(nfc);
 	free(pdfbase);
 	free(txtpath);
