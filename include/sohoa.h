@@ -334,6 +334,12 @@ int	ocr_set_syllables(struct ocr *, int on);
  * NULL when the text is the reading. */
 const char *ocr_raw_text(const struct ocr *);
 
+/* reading.c: the page header's two columns in reading order. */
+/* The page's text with the header's left column first, then its right,
+ * from the page's layout (ocr_layout); NULL when it stays as it is.
+ * Caller frees. */
+char	*reading_order(const char *text, const json_t *layout);
+
 /* extract.c: fields read off a result's OCR text (Vietnamese rules). */
 /* Returns a new object with doc_type, doc_number, issued_on, agency_name,
  * people (array), id_numbers (array), dossier_code: JSON null (or an empty

@@ -581,6 +581,16 @@ worker_job(json_t *job, struct ocr **ocr, char **ocr_langs)
 		    ocr_layout(*ocr, pg.ocr));
 		if (!fromlayer && ocr_raw_text(*ocr) != NULL)
 			fixed = i + 1;
+		/* The header's two columns read as the blocks they are. */
+		if (!fromlayer) {
+			char *o = reading_order(t, json_array_get(layouts,
+			    json_array_size(layouts) - 1));
+
+			if (o != NULL) {
+				free(t);
+				t = o;
+			}
+		}
 		if (fromlayer) {	/* recognised for the PDF only */
 			free(t);
 			t = layers[i];
