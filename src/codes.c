@@ -144,7 +144,8 @@ codes_grey(struct Pix *pix, int *w, int *h)
 }
 
 static int
-codes_read_pix(struct Pix *pix, int zbar, struct codes_found *f, char *err)
+codes_read_pix(struct Pix *pix, int zbar, int qr_only, struct codes_found *f,
+    char *err)
 {
 	unsigned char *grey;
 	int w, h, rc;
@@ -154,7 +155,7 @@ codes_read_pix(struct Pix *pix, int zbar, struct codes_found *f, char *err)
 		return -1;
 	}
 	rc = zbar ? codes_zbar_read(grey, w, h, f, err) :
-	    codes_zxing_read(grey, w, h, codes_add, f, err);
+	    codes_zxing_read(grey, w, h, qr_only, codes_add, f, err);
 	free(grey);
 	return rc < 0 ? -1 : 0;
 }
@@ -168,7 +169,7 @@ codes_read(struct Pix *pix, const char *decoder, char *err)
 	json_t *c;
 	size_t i;
 
-	if (codes_read_pix(pix, zbar, &f, err) == -1)
+	if (codes_read_pix(pix, zbar, 0, &f, err) == -1)
 		goto out_fail;
 	/* A code of a centimetre or two is a few dozen pixels on a 200-dpi
 	 * page: read the top left quarter, where Thông tư 01/2023 puts it,
@@ -186,7 +187,7 @@ codes_read(struct Pix *pix, const char *decoder, char *err)
 			goto out_fail;
 		}
 		f.scale = 2;
-		if (codes_read_pix(big, zbar, &f, err) == -1) {
+		if (codes_read_pix(big, zbar, 1, &f, err) == -1) {
 			pixDestroy(&big);
 			goto out_fail;
 		}

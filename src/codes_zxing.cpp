@@ -20,12 +20,12 @@ extern "C" {
 typedef void (*codes_found_fn)(void *arg, const char *format,
     const char *bytes, size_t len, int left, int top, int width, int height);
 int	codes_zxing_read(const unsigned char *grey, int width, int height,
-	    codes_found_fn found, void *arg, char *err);
+	    int qr_only, codes_found_fn found, void *arg, char *err);
 }
 
 extern "C" int
 codes_zxing_read(const unsigned char *grey, int width, int height,
-    codes_found_fn found, void *arg, char *err)
+    int qr_only, codes_found_fn found, void *arg, char *err)
 {
 	try {
 		ZXing::ImageView view(grey, width, height, ZXing::ImageFormat::Lum);
@@ -33,8 +33,11 @@ codes_zxing_read(const unsigned char *grey, int width, int height,
 		int n = 0;
 
 		/* Every format: a result may carry a Code 128 dossier code as
-		 * well as the QR of Thông tư 01/2023. */
-		hints.setTryHarder(true).setTryRotate(true);
+		 * well as the QR of Thông tư 01/2023.  A second look for a
+		 * small QR code needs no turning: a QR reads at any angle. */
+		hints.setTryHarder(true).setTryRotate(!qr_only);
+		if (qr_only)
+			hints.setFormats(ZXing::BarcodeFormat::QRCode);
 		for (const ZXing::Result &r : ZXing::ReadBarcodes(view, hints)) {
 			const ZXing::ByteArray &b = r.bytes();
 			const ZXing::Position &p = r.position();
