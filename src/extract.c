@@ -1677,6 +1677,33 @@ extract_family_name(const char *name)
  * doanh:", "Cấp cho: ông ..."), then a name after "ông" or "bà" in running
  * text when it starts with a family name.
  */
+/*
+ * A name that is the first words of another name found ("Dương Ngọc" and
+ * "Dương Ngọc Minh Trang") is that name cut at a line's end: one person.
+ */
+static void
+extract_drop_cut_names(json_t *people)
+{
+	size_t i, j, n;
+	const char *a, *b;
+	int cut;
+
+	for (i = 0; i < json_array_size(people); ) {
+		a = json_string_value(json_array_get(people, i));
+		n = a != NULL ? strlen(a) : 0;
+		cut = 0;
+		for (j = 0; j < json_array_size(people) && !cut; j++) {
+			b = json_string_value(json_array_get(people, j));
+			cut = j != i && b != NULL && n > 0 && strlen(b) > n &&
+			    strncmp(a, b, n) == 0 && b[n] == ' ';
+		}
+		if (cut)
+			json_array_remove(people, i);
+		else
+			i++;
+	}
+}
+
 static void
 extract_people(struct extract_ctx *x, json_t *people)
 {
@@ -1721,6 +1748,7 @@ extract_people(struct extract_ctx *x, json_t *people)
 			free(name);
 		}
 	}
+	extract_drop_cut_names(people);
 }
 
 /*

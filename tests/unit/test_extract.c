@@ -1156,6 +1156,22 @@ test_evidence(void **state)
 	json_decref(doc);
 }
 
+/* A name cut at a line's end and found again whole is one person. */
+static void
+test_cut_name_once(void **state)
+{
+	json_t *doc, *people;
+
+	(void)state;
+	doc = extract_fields("Họ và tên: Dương Ngọc Minh Trang\n"
+	    "Giao ông Dương Ngọc\nMinh Trang thực hiện.\n", NULL, NULL, NULL);
+	people = json_object_get(doc, "people");
+	assert_int_equal(json_array_size(people), 1);
+	assert_string_equal(json_string_value(json_array_get(people, 0)),
+	    "Dương Ngọc Minh Trang");
+	json_decref(doc);
+}
+
 int
 main(void)
 {
@@ -1176,6 +1192,7 @@ main(void)
 		cmocka_unit_test(test_text_recital),
 		cmocka_unit_test(test_valid_until),
 		cmocka_unit_test(test_evidence),
+		cmocka_unit_test(test_cut_name_once),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
