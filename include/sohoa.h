@@ -104,6 +104,14 @@ int	util_lock(int fd);
 int	util_lock_held(int fd, long *pid);
 
 /* vntext.c: Vietnamese text normalisation (utf8proc). */
+struct vntext_stats {
+	int	 letters;
+	int	 upper;
+	int	 lower;
+	int	 digits;
+	int	 words;		/* runs of letters */
+};
+void	vntext_stats(const char *s, size_t len, struct vntext_stats *);
 /* NFC of s; invalid UTF-8 bytes become U+FFFD.  Caller frees. */
 char	*vntext_nfc(const char *s, size_t len);
 /* Folded form for matching: NFC, lower case, tone and vowel marks removed,

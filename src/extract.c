@@ -301,70 +301,13 @@ extract_tidy(char *s)
 		s[--n] = '\0';
 }
 
-struct letter_stats {
-	int	 letters;
-	int	 upper;
-	int	 lower;
-	int	 digits;
-	int	 words;		/* runs of letters */
-};
-
-static void
-extract_stats(const char *s, size_t len, struct letter_stats *st)
-{
-	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
-	utf8proc_int32_t cp;
-	utf8proc_ssize_t n;
-	size_t i = 0;
-	int inword = 0;
-
-	memset(st, 0, sizeof *st);
-	while (i < len) {
-		n = utf8proc_iterate(p + i, (utf8proc_ssize_t)(len - i), &cp);
-		if (n <= 0) {
-			i++;
-			inword = 0;
-			continue;
-		}
-		i += (size_t)n;
-		switch (utf8proc_category(cp)) {
-		case UTF8PROC_CATEGORY_LU:
-		case UTF8PROC_CATEGORY_LT:
-			st->upper++;
-			/* FALLTHROUGH */
-		case UTF8PROC_CATEGORY_LM:
-		case UTF8PROC_CATEGORY_LO:
-			st->letters++;
-			break;
-		case UTF8PROC_CATEGORY_LL:
-			st->lower++;
-			st->letters++;
-			break;
-		case UTF8PROC_CATEGORY_MN:
-		case UTF8PROC_CATEGORY_MC:
-		case UTF8PROC_CATEGORY_ME:
-			continue;	/* a mark stays in its word */
-		case UTF8PROC_CATEGORY_ND:
-			st->digits++;
-			inword = 0;
-			continue;
-		default:
-			inword = 0;
-			continue;
-		}
-		if (!inword)
-			st->words++;
-		inword = 1;
-	}
-}
-
 /* Headings are set in capitals; OCR may drop a few to lower case. */
 static int
 extract_mostly_upper(const char *s, size_t len)
 {
-	struct letter_stats st;
+	struct vntext_stats st;
 
-	extract_stats(s, len, &st);
+	vntext_stats(s, len, &st);
 	return st.letters >= 4 && st.upper * 5 >= st.letters * 4 &&
 	    st.digits * 4 <= st.letters;
 }
@@ -470,7 +413,7 @@ extract_docno(struct extract_ctx *x, const struct xline *l)
 	struct buf b;
 	size_t start = 0, fs, fe, k, i;
 	char *rest, *slash, *result = NULL;
-	struct letter_stats st;
+	struct vntext_stats st;
 
 	while (result == NULL && extract_line_match(x, RE_DOCNO, l, start)) {
 		fs = x->ov[2];
@@ -495,7 +438,7 @@ extract_docno(struct extract_ctx *x, const struct xline *l)
 			b.data[--b.len] = '\0';
 		extract_docno_slips(b.data);
 		if (b.data != NULL && (slash = strchr(b.data, '/')) != NULL) {
-			extract_stats(slash, strlen(slash), &st);
+			vntext_stats(slash, strlen(slash), &st);
 			if (st.letters > 0)
 				result = xstrdup(b.data);
 		}
@@ -540,13 +483,13 @@ out:
 static int
 extract_is_organ(struct extract_ctx *x, const char *s)
 {
-	struct letter_stats st;
+	struct vntext_stats st;
 	size_t *map = NULL;
 	char *f;
 	int yes;
 
 	f = vntext_fold_map(s, &map);
-	extract_stats(s, strlen(s), &st);
+	vntext_stats(s, strlen(s), &st);
 	yes = extract_match(x, RE_ORGAN, f, strlen(f), 0) && st.digits == 0 &&
 	    strchr(s, ':') == NULL && extract_mostly_upper(s, strlen(s));
 	free(f);
@@ -577,11 +520,11 @@ extract_is_furniture(struct extract_ctx *x, const struct xline *l)
 static int
 extract_is_title(struct extract_ctx *x, const struct xline *l)
 {
-	struct letter_stats st;
+	struct vntext_stats st;
 	int yes = 0;
 
 	if (l->len <= HEADING_MAX && memchr(l->text, ':', l->len) == NULL) {
-		extract_stats(l->text, l->len, &st);
+		vntext_stats(l->text, l->len, &st);
 		yes = st.words >= 2 && extract_mostly_upper(l->text, l->len) &&
 		    !extract_is_furniture(x, l) &&
 		    !extract_line_match(x, RE_AUTHORITY, l, 0);
@@ -619,7 +562,7 @@ extract_right_at(struct extract_ctx *x, const struct xline *l)
 {
 	static const enum extract_re right[] = { RE_MOTTO, RE_DOCLAP };
 	size_t cut = l->len, i, e, w;
-	struct letter_stats st;
+	struct vntext_stats st;
 
 	for (i = 0; i < sizeof right / sizeof right[0]; i++)
 		if (extract_line_match(x, right[i], l, 0) &&
@@ -633,7 +576,7 @@ extract_right_at(struct extract_ctx *x, const struct xline *l)
 				e--;
 			for (w = e; w > 0 && l->text[w - 1] != ' '; w--)
 				;
-			extract_stats(l->text + w, e - w, &st);
+			vntext_stats(l->text + w, e - w, &st);
 			if (w == e || st.lower == 0)
 				break;
 			e = w;
@@ -647,13 +590,13 @@ static char *
 extract_left_part(struct extract_ctx *x, const struct xline *l)
 {
 	size_t cut = extract_right_at(x, l);
-	struct letter_stats st;
+	struct vntext_stats st;
 	char *s = NULL;
 
 	if (cut <= HEADING_MAX) {
 		s = extract_strndup(l->text, cut);
 		extract_tidy(s);
-		extract_stats(s, strlen(s), &st);
+		vntext_stats(s, strlen(s), &st);
 		if (st.letters < 2) {
 			free(s);
 			s = NULL;

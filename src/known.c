@@ -272,57 +272,20 @@ known_words_of(const char *name)
 static int
 known_mostly_upper(const char *s, size_t len)
 {
-	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
-	utf8proc_int32_t cp;
-	utf8proc_ssize_t n;
-	size_t i = 0;
-	int letters = 0, upper = 0;
+	struct vntext_stats st;
 
-	while (i < len) {
-		n = utf8proc_iterate(p + i, (utf8proc_ssize_t)(len - i), &cp);
-		if (n <= 0) {
-			i++;
-			continue;
-		}
-		i += (size_t)n;
-		if (utf8proc_category(cp) == UTF8PROC_CATEGORY_LU)
-			upper++, letters++;
-		else if (utf8proc_category(cp) == UTF8PROC_CATEGORY_LL)
-			letters++;
-	}
-	return letters >= 4 && upper * 5 >= letters * 4;
+	vntext_stats(s, len, &st);
+	return st.letters >= 4 && st.upper * 5 >= st.letters * 4;
 }
 
 /* 1 when s[0..len) has two letters or more, all capitals. */
 static int
 known_all_caps(const char *s, size_t len)
 {
-	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
-	utf8proc_int32_t cp;
-	utf8proc_ssize_t n;
-	size_t i = 0;
-	int letters = 0, upper = 0;
+	struct vntext_stats st;
 
-	while (i < len) {
-		n = utf8proc_iterate(p + i, (utf8proc_ssize_t)(len - i), &cp);
-		if (n <= 0) {
-			i++;
-			continue;
-		}
-		i += (size_t)n;
-		switch (utf8proc_category(cp)) {
-		case UTF8PROC_CATEGORY_LU:
-			upper++;
-			/* FALLTHROUGH */
-		case UTF8PROC_CATEGORY_LL:
-		case UTF8PROC_CATEGORY_LO:
-			letters++;
-			break;
-		default:
-			break;
-		}
-	}
-	return letters >= 2 && upper == letters;
+	vntext_stats(s, len, &st);
+	return st.letters >= 2 && st.upper == st.letters;
 }
 
 /*

@@ -275,3 +275,56 @@ vntext_utf8_valid(const char *s, size_t len)
 	}
 	return 1;
 }
+
+/*
+ * What s[0..len) is made of: letters, capitals among them, lower case,
+ * digits, and words (runs of letters; a combining mark stays in its word).
+ */
+void
+vntext_stats(const char *s, size_t len, struct vntext_stats *st)
+{
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+	utf8proc_int32_t cp;
+	utf8proc_ssize_t n;
+	size_t i = 0;
+	int inword = 0;
+
+	memset(st, 0, sizeof *st);
+	while (i < len) {
+		n = utf8proc_iterate(p + i, (utf8proc_ssize_t)(len - i), &cp);
+		if (n <= 0) {
+			i++;
+			inword = 0;
+			continue;
+		}
+		i += (size_t)n;
+		switch (utf8proc_category(cp)) {
+		case UTF8PROC_CATEGORY_LU:
+		case UTF8PROC_CATEGORY_LT:
+			st->upper++;
+			/* FALLTHROUGH */
+		case UTF8PROC_CATEGORY_LM:
+		case UTF8PROC_CATEGORY_LO:
+			st->letters++;
+			break;
+		case UTF8PROC_CATEGORY_LL:
+			st->lower++;
+			st->letters++;
+			break;
+		case UTF8PROC_CATEGORY_MN:
+		case UTF8PROC_CATEGORY_MC:
+		case UTF8PROC_CATEGORY_ME:
+			continue;	/* a mark stays in its word */
+		case UTF8PROC_CATEGORY_ND:
+			st->digits++;
+			inword = 0;
+			continue;
+		default:
+			inword = 0;
+			continue;
+		}
+		if (!inword)
+			st->words++;
+		inword = 1;
+	}
+}
