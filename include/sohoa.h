@@ -558,6 +558,14 @@ int	correct_reindex(struct index *, const char *datadir,
 /* worker.c: decoding and OCR in worker processes (see the file's comment). */
 /* The worker side: jobs on stdin, results on stdout, one JSON line each. */
 int	worker_main(void);
+/* A worker's answer line is at most this long. */
+#define WORKER_LINE_MAX	(1 << 20)
+/* The exit status of a worker that hit its memory limit and could not
+ * start afresh to say so; the parent (pool.c) tells it from a crash by
+ * this. */
+#define WORKER_EXIT_MEMORY 86
+/* A failed result: {"ok": false, "reason": ...}, the reason on one line. */
+json_t	*worker_fail(const char *reason);
 /* What a worker leaves in the job's work folder. */
 #define WORKER_PDF	"document.pdf"
 #define WORKER_TEXT	"text.txt"
