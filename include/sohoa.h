@@ -338,6 +338,11 @@ int	ocr_confidence(struct ocr *, struct Pix *pix, int dpi, char *err);
 /* Whether a word that is not a valid syllable is read again from
  * Tesseract's alternatives (syllable.c); -1 when hunspell-vi is missing. */
 int	ocr_set_syllables(struct ocr *, int on);
+/* Reads again, as one line, each "label: CAPITALS" line of the page just
+ * recognised (pix, as layout has it) and takes the marks it gives back on
+ * words in capitals into *text and layout; the count of words changed. */
+int	ocr_reread_names(struct ocr *, struct Pix *pix, int dpi, json_t *layout,
+	    char **text);
 /* The last page's text as Tesseract read it, when a syllable was fixed;
  * NULL when the text is the reading. */
 const char *ocr_raw_text(const struct ocr *);
@@ -395,6 +400,12 @@ void	known_learn_agency(const char *abbr);
 void	known_learn_profile(const struct profile *);
 /* The code parts of a number as a register holds it (typed, not read). */
 void	known_learn_number(const char *number);
+/* Whether word is a Vietnamese family name once folded (NGUYEN is). */
+int	known_is_family_name(const char *word);
+/* The family name word stands for, written in its case, when it folds to
+ * exactly one and is not written so already ("KHÔNG" -> "KHỔNG"); else
+ * NULL.  Caller frees. */
+char	*known_family_name(const char *word);
 
 /* codes.c: QR codes and barcodes on a page, and what their payloads hold. */
 /* Every code on the page: a new array of {"format", "text", "left", "top",

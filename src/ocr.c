@@ -18,6 +18,7 @@
 
 #include <leptonica/allheaders.h>
 #include <tesseract/capi.h>
+#include <utf8proc.h>
 
 #include "sohoa.h"
 
@@ -449,4 +450,324 @@ ocr_confidence(struct ocr *o, struct Pix *pix, int dpi, char *err)
 	conf = TessBaseAPIMeanTextConf(o->api);
 	TessBaseAPIClear(o->api);
 	return conf < 0 ? 0 : conf;
+}
+
+/*
+ * Names in capitals lose their marks: in a page read as one block the
+ * line Tesseract cuts for recognition ends at the capitals' tops, and the
+ * marks stacked on them (the hook of Ả, the grave of Ù, the tilde over Ê)
+ * fall outside it: "BÙI THANH BẢO NGỮ" comes back "BUI THANH BAO NGỮ".
+ * Read again as one line, from a box reaching OCR_REREAD_ABOVE of the
+ * line's height above it, the same line gives its marks back.  Only the
+ * lines a form gives a name on ("label: CAPITALS") are read again, and
+ * of them only words in capitals that are the same letters once marks
+ * are set aside, and a valid syllable, are taken: marks, and nothing
+ * else, come from the second reading.
+ */
+#define OCR_REREAD_ABOVE 0.45	/* more reaches the line above */
+#define OCR_REREAD_BELOW 0.10
+#define OCR_REREAD_SIDE	 0.30
+#define OCR_REREAD_SLACK 2	/* words a second reading may split or join */
+
+static char *
+ocr_strndup(const char *s, size_t len)
+{
+	char *d = xmalloc(len + 1);
+
+	memcpy(d, s, len);
+	d[len] = '\0';
+	return d;
+}
+
+/* The letters of w without what leads and trails them: "ÁNH." -> "ÁNH". */
+static void
+ocr_core(const char *w, const char **start, size_t *len)
+{
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)w;
+	utf8proc_ssize_t n, i = 0, end = (utf8proc_ssize_t)strlen(w), first = -1,
+	    last = 0;
+	utf8proc_int32_t cp;
+
+	while (i < end) {
+		if ((n = utf8proc_iterate(p + i, end - i, &cp)) <= 0)
+			break;
+		if (utf8proc_category(cp) >= UTF8PROC_CATEGORY_LU &&
+		    utf8proc_category(cp) <= UTF8PROC_CATEGORY_ME) {
+			/* letters and marks come first in utf8proc's order */
+			if (first < 0)
+				first = i;
+			last = i + n;
+		}
+		i += n;
+	}
+	*start = w + (first < 0 ? 0 : first);
+	*len = first < 0 ? 0 : (size_t)(last - first);
+}
+
+/* Whether w's letters are two or more capitals, and nothing else. */
+static int
+ocr_is_capitals(const char *w)
+{
+	struct vntext_stats st;
+	const char *s;
+	size_t len;
+
+	ocr_core(w, &s, &len);
+	vntext_stats(s, len, &st);
+	return st.letters >= 2 && st.upper == st.letters && st.words == 1 &&
+	    st.digits == 0;
+}
+
+static int
+ocr_same_letters(const char *a, const char *b)
+{
+	const char *s;
+	size_t len;
+	char *x, *y, *fa, *fb;
+	int same;
+
+	ocr_core(a, &s, &len);
+	x = ocr_strndup(s, len);
+	ocr_core(b, &s, &len);
+	y = ocr_strndup(s, len);
+	fa = vntext_fold(x);
+	fb = vntext_fold(y);
+	same = *fa != '\0' && strcmp(fa, fb) == 0;
+	free(x);
+	free(y);
+	free(fa);
+	free(fb);
+	return same;
+}
+
+/* Whether the line is "label: CAPITALS...", a form's name line. */
+static int
+ocr_is_name_line(char **tok, size_t n)
+{
+	size_t i;
+	int label = 0;
+
+	for (i = 0; i < n; i++) {
+		size_t len = strlen(tok[i]);
+
+		if (label && ocr_is_capitals(tok[i]))
+			return 1;
+		if (len > 0 && tok[i][len - 1] == ':')
+			label = 1;
+	}
+	return 0;
+}
+
+/* The words of the line in the rectangle, read as one line; NULL if none. */
+static char **
+ocr_read_line(struct ocr *o, int l, int t, int w, int h, size_t *n)
+{
+	TessResultIterator *ri;
+	char **words = NULL, *s;
+	size_t cap = 0;
+
+	*n = 0;
+	TessBaseAPISetRectangle(o->api, l, t, w, h);
+	if (TessBaseAPIRecognize(o->api, NULL) != 0 ||
+	    (ri = TessBaseAPIGetIterator(o->api)) == NULL)
+		return NULL;
+	do {
+		if ((s = TessResultIteratorGetUTF8Text(ri, RIL_WORD)) == NULL)
+			continue;
+		if (*s != '\0') {
+			if (*n == cap) {
+				cap = cap ? 2 * cap : 16;
+				words = xrealloc(words, cap * sizeof *words);
+			}
+			words[(*n)++] = xstrdup(s);
+		}
+		TessDeleteText(s);
+	} while (TessResultIteratorNext(ri, RIL_WORD));
+	TessResultIteratorDelete(ri);
+	return words;
+}
+
+/* The word of the second reading to take for tok, or NULL: its letters in
+ * capitals, the same once folded, a valid syllable, and marks it adds. */
+static const char *
+ocr_better_word(const struct ocr *o, const char *tok, const char *again)
+{
+	const char *s;
+	size_t len;
+	char *core;
+	int ok;
+
+	if (strcmp(tok, again) == 0 || !ocr_is_capitals(tok) ||
+	    !ocr_is_capitals(again) || !ocr_same_letters(tok, again))
+		return NULL;
+	ocr_core(again, &s, &len);
+	core = ocr_strndup(s, len);
+	ok = o->syl == NULL || syllable_check(o->syl, core) != SYLLABLE_INVALID;
+	free(core);
+	return ok ? again : NULL;
+}
+
+/* Takes the second reading's marks into the line's words; the count. */
+static int
+ocr_take_marks(const struct ocr *o, char **tok, size_t n, json_t *words,
+    char **again, size_t na)
+{
+	size_t i, j = 0, k, len, clen;
+	const char *s, *c, *better;
+	char *w;
+	int changed = 0;
+
+	for (i = 0; i < n; i++) {
+		for (k = j; k < na && k <= j + OCR_REREAD_SLACK; k++)
+			if (ocr_same_letters(tok[i], again[k]))
+				break;
+		if (k >= na || k > j + OCR_REREAD_SLACK)
+			continue;	/* not in the second reading: kept */
+		j = k + 1;
+		if ((better = ocr_better_word(o, tok[i], again[k])) == NULL)
+			continue;
+		/* The second reading's letters, the first's punctuation. */
+		ocr_core(tok[i], &s, &len);
+		ocr_core(better, &c, &clen);
+		w = xmalloc(strlen(tok[i]) - len + clen + 1);
+		memcpy(w, tok[i], (size_t)(s - tok[i]));
+		memcpy(w + (s - tok[i]), c, clen);
+		strcpy(w + (s - tok[i]) + clen, s + len);
+		json_object_set_new(json_array_get(words, i), "t",
+		    json_string(w));
+		free(tok[i]);
+		tok[i] = w;
+		changed++;
+	}
+	return changed;
+}
+
+/* The words of a text line, split at its spaces (Tesseract puts one). */
+static char **
+ocr_split(const char *line, size_t *n)
+{
+	char **tok = NULL, *copy = xstrdup(line), *w, *save = NULL;
+	size_t cap = 0;
+
+	*n = 0;
+	for (w = strtok_r(copy, " \t", &save); w != NULL;
+	    w = strtok_r(NULL, " \t", &save)) {
+		if (*n == cap) {
+			cap = cap ? 2 * cap : 16;
+			tok = xrealloc(tok, cap * sizeof *tok);
+		}
+		tok[(*n)++] = xstrdup(w);
+	}
+	free(copy);
+	return tok;
+}
+
+static void
+ocr_free_words(char **w, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(w[i]);
+	free(w);
+}
+
+/* Reads the name line again and puts its marks in tok; the words changed. */
+static int
+ocr_reread_line(struct ocr *o, struct Pix *pix, int dpi, json_t *line,
+    char **tok, size_t n, int *set)
+{
+	const json_t *box = json_object_get(line, "box");
+	int pw = pixGetWidth(pix), ph = pixGetHeight(pix), l, t, r, bt, h;
+	int x0, y0, x1, y1, changed;
+	char **again;
+	size_t na;
+
+	l = (int)json_integer_value(json_array_get(box, 0));
+	t = (int)json_integer_value(json_array_get(box, 1));
+	r = (int)json_integer_value(json_array_get(box, 2));
+	bt = (int)json_integer_value(json_array_get(box, 3));
+	h = bt - t;
+	x0 = l - (int)(OCR_REREAD_SIDE * h);
+	x1 = r + (int)(OCR_REREAD_SIDE * h);
+	y0 = t - (int)(OCR_REREAD_ABOVE * h);
+	y1 = bt + (int)(OCR_REREAD_BELOW * h);
+	x0 = x0 < 0 ? 0 : x0;
+	y0 = y0 < 0 ? 0 : y0;
+	x1 = x1 > pw ? pw : x1;
+	y1 = y1 > ph ? ph : y1;
+	if (h <= 0 || x1 <= x0 || y1 <= y0)
+		return 0;
+	if (!*set) {
+		/* the page again: the PDF already has it, and the
+		 * recognised image, not the one shown, is read */
+		TessBaseAPISetImage2(o->api, pix);
+		TessBaseAPISetSourceResolution(o->api, dpi);
+		TessBaseAPISetPageSegMode(o->api, PSM_SINGLE_LINE);
+		*set = 1;
+	}
+	again = ocr_read_line(o, x0, y0, x1 - x0, y1 - y0, &na);
+	changed = ocr_take_marks(o, tok, n, json_object_get(line, "words"),
+	    again, na);
+	ocr_free_words(again, na);
+	return changed;
+}
+
+int
+ocr_reread_names(struct ocr *o, struct Pix *pix, int dpi, json_t *layout,
+    char **text)
+{
+	json_t *lines = json_object_get(layout, "lines"), *line;
+	size_t nl = json_array_size(lines), li = 0, n, i;
+	TessPageSegMode psm = TessBaseAPIGetPageSegMode(o->api);
+	const char *p, *e;
+	char **tok;
+	int changed = 0, set = 0, k;
+	struct buf b;
+
+	if (*text == NULL || nl == 0)
+		return 0;
+	buf_init(&b, 256u << 20);
+	/* The text's non-empty lines are the layout's lines with words. */
+	for (p = *text; ; p = e + 1) {
+		char *one;
+
+		if ((e = strchr(p, '\n')) == NULL)
+			e = p + strlen(p);
+		one = xmalloc((size_t)(e - p) + 1);
+		memcpy(one, p, (size_t)(e - p));
+		one[e - p] = '\0';
+		tok = ocr_split(one, &n);
+		k = 0;
+		if (n > 0) {
+			while (li < nl && json_array_size(json_object_get(
+			    json_array_get(lines, li), "words")) == 0)
+				li++;
+			line = li < nl ? json_array_get(lines, li++) : NULL;
+			if (line != NULL && n == json_array_size(
+			    json_object_get(line, "words")) &&
+			    ocr_is_name_line(tok, n))
+				k = ocr_reread_line(o, pix, dpi, line, tok, n,
+				    &set);
+		}
+		if (k > 0)
+			for (i = 0; i < n; i++)
+				buf_printf(&b, "%s%s", i ? " " : "", tok[i]);
+		else
+			buf_append(&b, one, strlen(one));
+		changed += k;
+		ocr_free_words(tok, n);
+		free(one);
+		if (*e == '\0')
+			break;
+		buf_append(&b, "\n", 1);
+	}
+	if (set)
+		TessBaseAPISetPageSegMode(o->api, psm);
+	if (changed > 0 && b.data != NULL) {
+		free(*text);
+		*text = xstrdup(b.data);
+	}
+	buf_free(&b);
+	return changed;
 }

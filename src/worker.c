@@ -575,6 +575,10 @@ worker_job(json_t *job, struct ocr **ocr, char **ocr_langs)
 		    ocr_layout(*ocr, pg.ocr));
 		if (!fromlayer && ocr_raw_text(*ocr) != NULL)
 			fixed = i + 1;
+		/* Names in capitals, read again for the marks on them. */
+		if (!fromlayer)
+			ocr_reread_names(*ocr, pg.ocr, pg.dpi, json_array_get(
+			    layouts, json_array_size(layouts) - 1), &t);
 		/* The header's two columns read as the blocks they are. */
 		if (!fromlayer) {
 			char *o = reading_order(t, json_array_get(layouts,

@@ -1,0 +1,169 @@
+/*
+ * test_reread.c: names in capitals get their marks back.  A page read as
+ * one block cuts each line at its capitals' tops and the marks above them
+ * are lost ("BUI THANH BAO NGỮ" for "BÙI THANH BẢO NGỮ"); ocr_reread_names
+ * reads such a line again, with room above it, and takes the marks, and
+ * only the marks, into the text and the layout.  The fixture is two name
+ * lines of a rendered birth extract (JPEG, grey); the layout given here
+ * has the clipped boxes and the markless words of the page reading.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <leptonica/allheaders.h>
+
+#include "sohoa.h"
+
+static PIX *
+names_image(void)
+{
+	const char *dir = getenv("FIXTURES");
+	char *path = xasprintf("%s/ocr/names-capitals.jpg", dir ? dir :
+	    "tests/fixtures");
+	PIX *pix = pixRead(path);
+
+	assert_non_null(pix);
+	free(path);
+	return pix;
+}
+
+/* One line of the layout: its box and its words, spread over it. */
+static void
+add_line(json_t *lines, int l, int t, int r, int b, const char *text)
+{
+	json_t *words = json_array();
+	char *copy = strdup(text), *w, *save = NULL;
+	int n = 0, i = 0, x;
+
+	for (w = copy; *w != '\0'; w++)
+		n += *w == ' ';
+	n++;
+	free(copy);
+	copy = strdup(text);
+	for (w = strtok_r(copy, " ", &save); w != NULL;
+	    w = strtok_r(NULL, " ", &save), i++) {
+		x = l + (r - l) * i / n;
+		json_array_append_new(words, json_pack("{s:s, s:[iiii], s:i}",
+		    "t", w, "box", x, t, x + (r - l) / n - 4, b, "c", 90));
+	}
+	free(copy);
+	json_array_append_new(lines, json_pack("{s:i, s:[iiii], s:o}", "b", 1,
+	    "box", l, t, r, b, "words", words));
+}
+
+static json_t *
+layout_of(const char *line1, const char *line2)
+{
+	json_t *page = json_pack("{s:i, s:i, s:[]}", "w", 1300, "h", 170,
+	    "lines");
+	json_t *lines = json_object_get(page, "lines");
+
+	/* the tops cut at the capitals, as the page reading cut them */
+	add_line(lines, 41, 26, 1222, 80, line1);
+	add_line(lines, 41, 96, 1182, 131, line2);
+	return page;
+}
+
+static const char *
+word_of(json_t *layout, size_t line, size_t word)
+{
+	return json_string_value(json_object_get(json_array_get(
+	    json_object_get(json_array_get(json_object_get(layout, "lines"),
+	    line), "words"), word), "t"));
+}
+
+static void
+test_marks_back(void **state)
+{
+	struct ocr *o = *state;
+	const char *l1 = "Họ, chữ đệm, tên người mẹ: BUI THANH BAO NGỮ";
+	const char *l2 = "Họ, chữ đệm, tên người cha: NGUYEN THẾ TUẤN";
+	json_t *layout = layout_of(l1, l2);
+	char *text = xasprintf("%s\n%s\n", l1, l2);
+	PIX *pix = names_image();
+	int n;
+
+	n = ocr_reread_names(o, pix, 300, layout, &text);
+	assert_true(n >= 2);
+	assert_non_null(strstr(text, "BÙI THANH BẢO NGỮ"));
+	/* the labels, in lower case, are never touched */
+	assert_non_null(strstr(text, "Họ, chữ đệm, tên người mẹ: "));
+	assert_non_null(strstr(text, "Họ, chữ đệm, tên người cha: "));
+	/* the layout has the same words as the text */
+	assert_string_equal(word_of(layout, 0, 6), "BÙI");
+	assert_string_equal(word_of(layout, 0, 8), "BẢO");
+	free(text);
+	json_decref(layout);
+	pixDestroy(&pix);
+}
+
+static void
+test_only_marks(void **state)
+{
+	struct ocr *o = *state;
+	/* Other letters than the image's: a second reading gives marks, it
+	 * never changes a letter. */
+	const char *l1 = "Họ, chữ đệm, tên người mẹ: TRAN THANH BAO NGỮ";
+	const char *l2 = "Nơi sinh: Hà Nội";
+	json_t *layout = layout_of(l1, l2);
+	char *text = xasprintf("%s\n%s", l1, l2);
+	PIX *pix = names_image();
+
+	ocr_reread_names(o, pix, 300, layout, &text);
+	assert_non_null(strstr(text, "TRAN THANH "));
+	assert_non_null(strstr(text, "\nNơi sinh: Hà Nội"));
+	assert_string_equal(word_of(layout, 0, 6), "TRAN");
+	free(text);
+	json_decref(layout);
+	pixDestroy(&pix);
+}
+
+static void
+test_text_not_the_layout(void **state)
+{
+	struct ocr *o = *state;
+	const char *l1 = "Họ, chữ đệm, tên người mẹ: BUI THANH BAO NGỮ";
+	json_t *layout = layout_of(l1, "Họ, chữ đệm, tên người cha: NGUYEN");
+	/* A text of other lines than the layout's is left as it is. */
+	char *text = xstrdup("Họ, chữ đệm: BUI THANH\nmột\nhai\nba");
+	PIX *pix = names_image();
+
+	assert_int_equal(ocr_reread_names(o, pix, 300, layout, &text), 0);
+	assert_string_equal(text, "Họ, chữ đệm: BUI THANH\nmột\nhai\nba");
+	free(text);
+	json_decref(layout);
+	pixDestroy(&pix);
+}
+
+static int
+setup(void **state)
+{
+	char err[ERRMAX];
+
+	*state = ocr_open("vie", err);
+	return *state == NULL ? -1 : 0;
+}
+
+static int
+teardown(void **state)
+{
+	ocr_close(*state);
+	return 0;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_marks_back),
+		cmocka_unit_test(test_only_marks),
+		cmocka_unit_test(test_text_not_the_layout),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
