@@ -1567,8 +1567,10 @@ extract_add_unique(json_t *array, const char *s)
 static int
 extract_is_honorific(const struct xline *l, size_t fs, size_t fe)
 {
-	static const char *const words[] = { "ông", "Ông", "ÔNG", "bà", "Bà",
-	    "BÀ", NULL };
+	/* "Ong" too, its mark lost: capitalised it is the title, not ong,
+	 * a bee. */
+	static const char *const words[] = { "ông", "Ông", "ÔNG", "Ong",
+	    "ONG", "bà", "Bà", "BÀ", NULL };
 	size_t i, n, at = l->map[fs];
 
 	for (; fe > fs && l->fold[fe - 1] == ' '; fe--)
@@ -1589,30 +1591,41 @@ extract_is_honorific(const struct xline *l, size_t fs, size_t fe)
 static int
 extract_family_name(const char *name)
 {
-	static const char *const family[] = { "nguyen", "tran", "le", "pham",
-	    "hoang", "huynh", "phan", "vu", "vo", "dang", "bui", "do", "ho",
-	    "ngo", "duong", "ly", "dinh", "trinh", "dao", "mai", "luu", "cao",
-	    "ta", "ha", "lam", "to", "chu", "trieu", "quach", "doan", "thai",
-	    "kieu", "luong", "tang", "vuong", "ton", "phung", "luc", "chau",
-	    "khuc", "lai", "la", "dam", "giang", "au", "mac", "than", "tu",
-	    "nong", "lo", "hua", "thach", "tieu", "kim", "nghiem", "ung", "vi",
-	    "dien", "khong", "tong", "diep", "hau", "bach", "truong", "lu",
-	    "nhu", "quan", "tao", "thieu", "dong", "khuong", "man", "phi",
-	    "sam", "yen", NULL };
 	static const char *const titles[] = { "chu tich", "chu nhiem",
 	    "chu ho", "chu dau", "chu so", "truong phong", "truong ban",
 	    "truong thon", "truong cong", "to truong", "pho ", "giam doc",
 	    "can bo", "dai dien", NULL };
-	char *f = vntext_fold(name);
+	char *f = vntext_fold(name), *first;
 	size_t i, n = strcspn(f, " ");
-	int yes = 0;
+	int yes;
 
-	for (i = 0; family[i] != NULL && !yes; i++)
-		yes = strlen(family[i]) == n && strncmp(f, family[i], n) == 0;
+	first = xstrdup(f);
+	first[n] = '\0';
+	yes = known_is_family_name(first);
 	for (i = 0; titles[i] != NULL && yes; i++)
 		yes = strncmp(f, titles[i], strlen(titles[i])) != 0;
+	free(first);
 	free(f);
 	return yes;
+}
+
+/* The name with its family name settled (known_family_name). */
+static char *
+extract_settle_family(char *name)
+{
+	size_t n = strcspn(name, " ");
+	char *first = xstrdup(name), *fam, *r;
+
+	first[n] = '\0';
+	if ((fam = known_family_name(first)) == NULL) {
+		free(first);
+		return name;
+	}
+	r = xasprintf("%s%s", fam, name + n);
+	free(fam);
+	free(first);
+	free(name);
+	return r;
 }
 
 /*
@@ -1654,7 +1667,9 @@ extract_people(struct extract_ctx *x, json_t *people)
 	size_t i, start, vs, after;
 	char *name;
 
-	for (i = 0; i < x->nlines; i++) {
+	/* The recipients ("Nơi nhận: ... - Ông Võ Xuân Hậu (để biết);") are
+	 * who is told, not whom the result is for. */
+	for (i = 0; i < x->end; i++) {
 		l = &x->lines[i];
 		for (start = 0; extract_line_match(x, RE_PERSON, l, start);
 		    start = after) {
@@ -1672,12 +1687,14 @@ extract_people(struct extract_ctx *x, json_t *people)
 			    i + 1 < x->nlines)
 				name = extract_name(x->lines[i + 1].text,
 				    x->lines[i + 1].len, 1);
-			if (name != NULL)
+			if (name != NULL) {
+				name = extract_settle_family(name);
 				extract_add_unique(people, name);
+			}
 			free(name);
 		}
 	}
-	for (i = 0; i < x->nlines; i++) {
+	for (i = 0; i < x->end; i++) {
 		l = &x->lines[i];
 		for (start = 0; extract_line_match(x, RE_HONORIFIC, l, start);
 		    start = after) {
@@ -1686,8 +1703,10 @@ extract_people(struct extract_ctx *x, json_t *people)
 				continue;
 			vs = l->map[after];
 			name = extract_name(l->text + vs, l->len - vs, 0);
-			if (name != NULL && extract_family_name(name))
+			if (name != NULL && extract_family_name(name)) {
+				name = extract_settle_family(name);
 				extract_add_unique(people, name);
+			}
 			free(name);
 		}
 	}

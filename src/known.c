@@ -783,3 +783,107 @@ known_learn_profile(const struct profile *pr)
 	known_learn_agency(abbr);
 	free(abbr);
 }
+
+/* --- Family names ----------------------------------------------------- */
+
+/*
+ * The family names Vietnamese carry (a closed list: some hundred cover
+ * nearly everyone), as written.  A name's first word that folds to
+ * exactly one of them is that name: NGUYÊN and NGUYEN read for NGUYỄN,
+ * KHÔNG for KHỔNG.  Where two share a folded form (Lư and Lữ, La and Lã,
+ * Chu and Chử) the marks read are kept.
+ */
+static const char *const known_family[] = {
+	"Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ",
+	"Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý", "Đinh", "Trịnh",
+	"Đào", "Mai", "Lưu", "Cao", "Tạ", "Hà", "Lâm", "Tô", "Chu", "Chử",
+	"Triệu", "Quách", "Đoàn", "Thái", "Kiều", "Lương", "Tăng", "Vương",
+	"Tôn", "Phùng", "Lục", "Châu", "Khúc", "Lại", "La", "Lã", "Đàm",
+	"Giang", "Âu", "Mạc", "Thân", "Từ", "Nông", "Lò", "Hứa", "Thạch",
+	"Tiêu", "Kim", "Nghiêm", "Ung", "Vi", "Điền", "Khổng", "Tống",
+	"Diệp", "Hầu", "Bạch", "Trương", "Lư", "Lữ", "Nhữ", "Quan", "Tào",
+	"Thiều", "Đồng", "Khương", "Mẫn", "Phí", "Sầm", "Yên",
+};
+#define KNOWN_NFAMILY	(sizeof known_family / sizeof known_family[0])
+
+static char *known_family_fold[KNOWN_NFAMILY];
+
+static void
+known_family_init(void)
+{
+	size_t i;
+
+	if (known_family_fold[0] != NULL)
+		return;
+	for (i = 0; i < KNOWN_NFAMILY; i++)
+		known_family_fold[i] = vntext_fold(known_family[i]);
+}
+
+int
+known_is_family_name(const char *word)
+{
+	char *f = vntext_fold(word);
+	size_t i;
+	int yes = 0;
+
+	known_family_init();
+	for (i = 0; i < KNOWN_NFAMILY && !yes; i++)
+		yes = strcmp(f, known_family_fold[i]) == 0;
+	free(f);
+	return yes;
+}
+
+/* s in capitals, as utf8proc maps each letter.  Caller frees. */
+static char *
+known_upper(const char *s)
+{
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+	utf8proc_int32_t cp;
+	utf8proc_ssize_t n;
+	char *out = xmalloc(4 * strlen(s) + 1);
+	size_t o = 0;
+
+	while (*p != '\0' && (n = utf8proc_iterate(p, -1, &cp)) > 0) {
+		o += (size_t)utf8proc_encode_char(utf8proc_toupper(cp),
+		    (utf8proc_uint8_t *)out + o);
+		p += n;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+char *
+known_family_name(const char *word)
+{
+	struct vntext_stats st;
+	const char *only = NULL;
+	char *f, *nfc, *r = NULL;
+	size_t i;
+	int n = 0;
+
+	if (word == NULL || *word == '\0')
+		return NULL;
+	known_family_init();
+	f = vntext_fold(word);
+	for (i = 0; i < KNOWN_NFAMILY; i++)
+		if (strcmp(f, known_family_fold[i]) == 0) {
+			only = known_family[i];
+			n++;
+		}
+	free(f);
+	if (n != 1)
+		return NULL;
+	nfc = vntext_nfc(word, strlen(word));
+	vntext_stats(nfc, strlen(nfc), &st);
+	/* Written as the name is, in capitals or with a capital first. */
+	if (st.words == 1 && st.upper == st.letters && st.letters > 1)
+		r = known_upper(only);
+	else if (st.words == 1 && st.upper == 1)
+		r = xstrdup(only);
+	if (r != NULL && strcmp(r, nfc) == 0) {
+		free(r);
+		r = NULL;
+	}
+	free(nfc);
+	return r;
+}

@@ -331,7 +331,7 @@ static const struct extract_case cases[] = {
 		.doc_number = "1045/QĐ-UBND",
 		.issued_on = "2024-03-05",
 		.agency_name = "ỦY BAN NHÂN DÂN QUẬN CẦU GIẤY",
-		.people = { "NGUYÊN VĂN AN", "Trần Thị Bích Ngọc" },
+		.people = { "NGUYỄN VĂN AN", "Trần Thị Bích Ngọc" },
 		.id_numbers = { "001085012345", "012345678" },
 	},
 	{
@@ -371,7 +371,7 @@ static const struct extract_case cases[] = {
 		.doc_number = "1245/TLKS-BS",
 		.issued_on = "2024-03-15",
 		.agency_name = "ỦY BAN NHÂN DÂN PHƯỜNG DỊCH VỌNG HẬU",
-		.people = { "NGUYÊN THỊ THU HƯỜNG" },
+		.people = { "NGUYỄN THỊ THU HƯỜNG" },
 		.id_numbers = { "001323012345" },
 		.dossier_code = "000.23.11.H26-240315-0017",
 	},
@@ -1172,6 +1172,31 @@ test_cut_name_once(void **state)
 	json_decref(doc);
 }
 
+/* The recipients are told, the result is not for them: a letter's second
+ * page names nobody.  "Ong" with its mark lost is still the title. */
+static void
+test_people_not_recipients(void **state)
+{
+	json_t *doc, *people;
+
+	(void)state;
+	doc = extract_fields("Đề nghị các cơ quan hoàn thành trước ngày "
+	    "25/8/2025.\nNơi nhận:\n- Như trên;\n- Ông Võ Xuân Hậu (để "
+	    "biết);\n- Lưu: VT, KT.\nCHỦ TỊCH\nLữ Thế Hiếu\n", NULL, NULL,
+	    NULL);
+	assert_int_equal(json_array_size(json_object_get(doc, "people")), 0);
+	json_decref(doc);
+
+	doc = extract_fields("GIẤY PHÉP XÂY DỰNG\nCấp cho: Ong Huỳnh Công "
+	    "Việt Dũng\nĐịa chỉ: số 5 phố Huế\nNơi nhận:\n- Bà Trần Thị "
+	    "Lan;\n", NULL, NULL, NULL);
+	people = json_object_get(doc, "people");
+	assert_int_equal(json_array_size(people), 1);
+	assert_string_equal(json_string_value(json_array_get(people, 0)),
+	    "Huỳnh Công Việt Dũng");
+	json_decref(doc);
+}
+
 int
 main(void)
 {
@@ -1193,6 +1218,7 @@ main(void)
 		cmocka_unit_test(test_valid_until),
 		cmocka_unit_test(test_evidence),
 		cmocka_unit_test(test_cut_name_once),
+		cmocka_unit_test(test_people_not_recipients),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

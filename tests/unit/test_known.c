@@ -202,6 +202,45 @@ test_agency_learned(void **state)
 	free(got);
 }
 
+static void
+expect_family(const char *word, const char *want)
+{
+	char *got = known_family_name(word);
+
+	if (want == NULL)
+		assert_null(got);
+	else {
+		assert_non_null(got);
+		assert_string_equal(got, want);
+	}
+	free(got);
+}
+
+/* A family name read with its marks lost or wrong is the one family name
+ * it folds to; where two fold alike, or it is none, it stays as read. */
+static void
+test_family_name(void **state)
+{
+	(void)state;
+	expect_family("KHÔNG", "KHỔNG");	/* không is no name */
+	expect_family("NGUYÊN", "NGUYỄN");
+	expect_family("NGUYEN", "NGUYỄN");
+	expect_family("Nguyen", "Nguyễn");
+	expect_family("TRÂN", "TRẦN");
+	expect_family("Dang", "Đặng");
+	expect_family("NGUYỄN", NULL);		/* already so */
+	expect_family("LƯ", NULL);		/* Lư or Lữ: both are names */
+	expect_family("LU", NULL);
+	expect_family("La", NULL);		/* La or Lã */
+	expect_family("HÙNG", NULL);		/* a given name */
+	expect_family("nguyen", NULL);		/* not written as a name */
+	expect_family("", NULL);
+	expect_family(NULL, NULL);
+	assert_true(known_is_family_name("NGUYEN"));
+	assert_true(known_is_family_name("Lữ"));
+	assert_false(known_is_family_name("Văn"));
+}
+
 int
 main(void)
 {
@@ -211,6 +250,7 @@ main(void)
 		cmocka_unit_test(test_doc_number),
 		cmocka_unit_test(test_regno),
 		cmocka_unit_test(test_agency_learned),
+		cmocka_unit_test(test_family_name),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
