@@ -757,6 +757,9 @@ void	preprocess_opts_from_json(const json_t *, struct preprocess_opts *);
 /* Prepares one page of dpi resolution.  pix is not changed; on success pg
  * holds two new images of the same size (free with preprocess_page_free).
  * On failure err names the step, and errno is ENOMEM when memory ran out. */
+/* Whether an 8-bit grey image is peppered with impulse noise as densely as
+ * preprocess_run clears it. */
+int	preprocess_impulse_dense(struct Pix *gray);
 int	preprocess_run(const struct preprocess_opts *, struct Pix *pix, int dpi,
 	    struct preprocess_page *pg, char *err);
 /* What was done, for page_info: rotation, skew, scale, steps.  Caller json_decref()s. */

@@ -160,6 +160,48 @@ codes_read_pix(struct Pix *pix, int zbar, int qr_only, struct codes_found *f,
 	return rc < 0 ? -1 : 0;
 }
 
+/*
+ * A code the scan blurred or peppered with specks: the top left, where
+ * Thông tư 01/2023 puts it, read again through a 5 x 5 median when it is
+ * peppered with impulse noise (the median clears specks up to two pixels
+ * and keeps the modules, a dozen pixels wide), then sharpened (an unsharp
+ * mask gives a blurred module its edges back).  A page with no code pays
+ * one read of a sixth of the page, two when it is peppered.
+ */
+static int
+codes_read_cleaned(struct Pix *pix, int zbar, struct codes_found *f,
+    char *err)
+{
+	int pw = pixGetWidth(pix), ph = pixGetHeight(pix), rc = 0, k;
+	BOX *box = boxCreate(0, 0, pw / 2, ph / 3);
+	PIX *crop = pixClipRectangle(pix, box, NULL), *grey = NULL, *clean;
+
+	boxDestroy(&box);
+	if (crop != NULL)
+		grey = pixConvertTo8(crop, 0);
+	pixDestroy(&crop);
+	if (grey == NULL) {
+		snprintf(err, ERRMAX, "the page cannot be made grey");
+		return -1;
+	}
+	f->scale = 1;
+	for (k = 0; k < 2 && rc == 0 && json_array_size(f->list) == 0; k++) {
+		if (k == 0 && !preprocess_impulse_dense(grey))
+			continue;
+		clean = k == 0 ? pixMedianFilter(grey, 2, 2) :
+		    pixUnsharpMaskingGray(grey, 3, 1.5);
+		if (clean == NULL) {
+			snprintf(err, ERRMAX, "the page cannot be cleaned");
+			rc = -1;
+			break;
+		}
+		rc = codes_read_pix(clean, zbar, 1, f, err);
+		pixDestroy(&clean);
+	}
+	pixDestroy(&grey);
+	return rc;
+}
+
 json_t *
 codes_read(struct Pix *pix, const char *decoder, char *err)
 {
@@ -193,6 +235,9 @@ codes_read(struct Pix *pix, const char *decoder, char *err)
 		}
 		pixDestroy(&big);
 	}
+	if (json_array_size(f.list) == 0 && pw >= 64 && ph >= 64 &&
+	    codes_read_cleaned(pix, zbar, &f, err) == -1)
+		goto out_fail;
 	json_array_foreach(f.list, i, c)
 		json_object_del(c, "bytes");
 	return f.list;

@@ -422,6 +422,13 @@ preprocess_impulses(PIX *gray)
 	return seen == 0 ? 0 : (int)(lone * 10000 / seen);
 }
 
+int
+preprocess_impulse_dense(struct Pix *gray)
+{
+	return pixGetDepth(gray) == 8 && pixGetColormap(gray) == NULL &&
+	    preprocess_impulses(gray) >= PREPROCESS_IMPULSE_DENSE;
+}
+
 /*
  * Each impulse becomes the median of its neighbourhood, and only the
  * impulses: the rest of the page, soft stroke edges included, keeps its
