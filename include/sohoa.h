@@ -340,8 +340,10 @@ int	ocr_confidence(struct ocr *, struct Pix *pix, int dpi, char *err);
 int	ocr_set_syllables(struct ocr *, int on);
 /* Reads again, as one line, each "label: CAPITALS" line of the page just
  * recognised (pix, as layout has it) and takes the marks it gives back on
- * words in capitals into *text and layout; the count of words changed. */
-int	ocr_reread_names(struct ocr *, struct Pix *pix, int dpi, json_t *layout,
+ * words in capitals into *text and layout; and each "Số:" line whose
+ * number was read unsure, which is sure when both readings agree.  The
+ * count of words changed. */
+int	ocr_reread_lines(struct ocr *, struct Pix *pix, int dpi, json_t *layout,
 	    char **text);
 /* The last page's text as Tesseract read it, when a syllable was fixed;
  * NULL when the text is the reading. */
@@ -725,6 +727,9 @@ struct preprocess_opts {
 	/* Not in the job: the worker's own, to settle an unsure orientation
 	 * by reading the page both ways; NULL: no second opinion. */
 	struct ocr *reader;
+	/* Nor this: the page's QR codes (codes_read's objects), made paper
+	 * in the image recognised: a code is no text.  NULL: none. */
+	const json_t *codes;
 };
 enum preprocess_step {
 	PREPROCESS_SUPPRESS_SEALS,

@@ -619,6 +619,43 @@ preprocess_step(const char *what)
 	return what;
 }
 
+/*
+ * Read as text, a QR code gives a line or two of junk ("II TnnzEHfdiif
+ * 244L]") at the top of every page that carries one; where a code was
+ * decoded, it is made paper, with a margin of a tenth of its size for the
+ * quiet zone.  Two-dimensional codes only: a barcode's digits under its
+ * bars are text.
+ */
+static void
+preprocess_blank_codes(PIX *gray, const json_t *codes)
+{
+	const json_t *c;
+	const char *format;
+	size_t i;
+	int l, t, w, h, m;
+	BOX *box;
+
+	json_array_foreach(codes, i, c) {
+		format = json_string_value(json_object_get(c, "format"));
+		if (format == NULL || (strcmp(format, "QRCode") != 0 &&
+		    strcmp(format, "MicroQRCode") != 0 &&
+		    strcmp(format, "DataMatrix") != 0 &&
+		    strcmp(format, "Aztec") != 0))
+			continue;
+		l = (int)json_integer_value(json_object_get(c, "left"));
+		t = (int)json_integer_value(json_object_get(c, "top"));
+		w = (int)json_integer_value(json_object_get(c, "width"));
+		h = (int)json_integer_value(json_object_get(c, "height"));
+		if (w < 16 || h < 16)
+			continue;
+		m = (w > h ? w : h) / 10;
+		if ((box = boxCreate(l - m, t - m, w + 2 * m, h + 2 * m)) == NULL)
+			continue;
+		pixSetInRect(gray, box);	/* all ones: white */
+		boxDestroy(&box);
+	}
+}
+
 int
 preprocess_run(const struct preprocess_opts *o, struct Pix *pix, int dpi,
     struct preprocess_page *pg, char *err)
@@ -647,6 +684,7 @@ preprocess_run(const struct preprocess_opts *o, struct Pix *pix, int dpi,
 	if (gray == NULL)
 		goto fail;
 	show = pixClone(pix);
+	preprocess_blank_codes(gray, o->codes);
 
 	/* Before scaling up, which would make each impulse a blot. */
 	if (o->despeckle) {

@@ -535,7 +535,9 @@ worker_job(json_t *job, struct ocr **ocr, char **ocr_langs)
 		struct timespec t0, t1;
 		struct Pix *pix;
 		char *t, e2[ERRMAX];
-		int pdpi, conf, saved, fromlayer = layers[i] != NULL;
+		int pdpi, conf, saved, prc, fromlayer = layers[i] != NULL;
+		json_t *page_codes;
+		size_t before, k;
 
 		worker_prepare_abort(i);
 		if (nlayers == n) {
@@ -551,9 +553,17 @@ worker_job(json_t *job, struct ocr **ocr, char **ocr_langs)
 			worker_blame_memory(err, i, errno);
 			break;
 		}
+		before = json_array_size(codes);
 		worker_page_codes(codes, pix, i);
+		page_codes = json_array();
+		for (k = before; k < json_array_size(codes); k++)
+			json_array_append(page_codes, json_array_get(codes, k));
+		pre.codes = page_codes;
 		/* Recognise the prepared page; the PDF shows the scan, upright. */
-		if (preprocess_run(&pre, pix, pdpi, &pg, e2) == -1) {
+		prc = preprocess_run(&pre, pix, pdpi, &pg, e2);
+		pre.codes = NULL;
+		json_decref(page_codes);
+		if (prc == -1) {
 			saved = errno;
 			snprintf(err, ERRMAX, "page %d: %s", i + 1, e2);
 			worker_blame_memory(err, i, saved);
@@ -577,7 +587,7 @@ worker_job(json_t *job, struct ocr **ocr, char **ocr_langs)
 			fixed = i + 1;
 		/* Names in capitals, read again for the marks on them. */
 		if (!fromlayer)
-			ocr_reread_names(*ocr, pg.ocr, pg.dpi, json_array_get(
+			ocr_reread_lines(*ocr, pg.ocr, pg.dpi, json_array_get(
 			    layouts, json_array_size(layouts) - 1), &t);
 		/* The header's two columns read as the blocks they are. */
 		if (!fromlayer) {

@@ -294,6 +294,52 @@ test_blue_ink_page_keeps_its_text(void **state)
 	pixDestroy(&blue);
 }
 
+/* A QR code decoded on the page is paper in the image recognised (read
+ * as text it is junk) and stays in the image shown; a barcode stays. */
+static void
+test_code_made_paper(void **state)
+{
+	struct preprocess_opts o;
+	struct preprocess_page pg;
+	PIX *orig = page("birth-extract.g4.tif"), *gray, *part;
+	BOX *qr, *bars;
+	l_float32 mean = 0;
+	json_t *codes;
+
+	(void)state;
+	preprocess_defaults(&o);
+	o.orientation = o.deskew = 0;
+	gray = pixConvertTo8(orig, 0);
+	pixRasterop(gray, 40, 40, 200, 200, PIX_CLR, NULL, 0, 0);
+	pixRasterop(gray, 400, 40, 300, 60, PIX_CLR, NULL, 0, 0);
+	codes = json_pack("[{s:s, s:i, s:i, s:i, s:i}, {s:s, s:i, s:i, s:i, "
+	    "s:i}]", "format", "QRCode", "left", 50, "top", 50, "width", 180,
+	    "height", 180, "format", "Code128", "left", 400, "top", 40,
+	    "width", 300, "height", 60);
+	o.codes = codes;
+	run(&o, gray, 300, &pg);
+	qr = boxCreate(40, 40, 200, 200);
+	part = pixClipRectangle(pg.ocr, qr, NULL);
+	pixGetAverageMasked(part, NULL, 0, 0, 1, L_MEAN_ABSVAL, &mean);
+	assert_true(mean > 250);
+	pixDestroy(&part);
+	part = pixClipRectangle(pg.show, qr, NULL);
+	pixGetAverageMasked(part, NULL, 0, 0, 1, L_MEAN_ABSVAL, &mean);
+	assert_true(mean < 5);
+	pixDestroy(&part);
+	bars = boxCreate(400, 40, 300, 60);
+	part = pixClipRectangle(pg.ocr, bars, NULL);
+	pixGetAverageMasked(part, NULL, 0, 0, 1, L_MEAN_ABSVAL, &mean);
+	assert_true(mean < 128);
+	pixDestroy(&part);
+	preprocess_page_free(&pg);
+	boxDestroy(&qr);
+	boxDestroy(&bars);
+	json_decref(codes);
+	pixDestroy(&gray);
+	pixDestroy(&orig);
+}
+
 static void
 test_dark_border_goes(void **state)
 {
@@ -527,6 +573,7 @@ main(void)
 		cmocka_unit_test(test_red_seal_goes_text_stays),
 		cmocka_unit_test(test_blue_ink_page_keeps_its_text),
 		cmocka_unit_test(test_dark_border_goes),
+		cmocka_unit_test(test_code_made_paper),
 		cmocka_unit_test(test_coarse_scan_is_scaled_up),
 		cmocka_unit_test(test_switches_off_leave_the_page_alone),
 		cmocka_unit_test(test_smallest_pages_are_prepared),
