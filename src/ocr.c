@@ -558,15 +558,18 @@ ocr_is_name_line(char **tok, size_t n)
 	return 0;
 }
 
-/* The words of the line in the rectangle, read as one line; NULL if none. */
+/* The words of the line in the rectangle, read as one line, and their
+ * confidences in *conf; NULL if none.  Caller frees both. */
 static char **
-ocr_read_line(struct ocr *o, int l, int t, int w, int h, size_t *n)
+ocr_read_line(struct ocr *o, int l, int t, int w, int h, size_t *n,
+    int **conf)
 {
 	TessResultIterator *ri;
 	char **words = NULL, *s;
 	size_t cap = 0;
 
 	*n = 0;
+	*conf = NULL;
 	TessBaseAPISetRectangle(o->api, l, t, w, h);
 	if (TessBaseAPIRecognize(o->api, NULL) != 0 ||
 	    (ri = TessBaseAPIGetIterator(o->api)) == NULL)
@@ -578,13 +581,69 @@ ocr_read_line(struct ocr *o, int l, int t, int w, int h, size_t *n)
 			if (*n == cap) {
 				cap = cap ? 2 * cap : 16;
 				words = xrealloc(words, cap * sizeof *words);
+				*conf = xrealloc(*conf, cap * sizeof **conf);
 			}
+			(*conf)[*n] = (int)(TessResultIteratorConfidence(ri,
+			    RIL_WORD) + 0.5);
 			words[(*n)++] = xstrdup(s);
 		}
 		TessDeleteText(s);
 	} while (TessResultIteratorNext(ri, RIL_WORD));
 	TessResultIteratorDelete(ri);
 	return words;
+}
+
+/* A word with a digit the page reading was unsure of (under
+ * OCR_REREAD_UNSURE), in a line that begins "Số:". */
+#define OCR_REREAD_UNSURE 50
+
+static int
+ocr_unsure_number(const json_t *word)
+{
+	const char *t = json_string_value(json_object_get(word, "t"));
+
+	return t != NULL && strpbrk(t, "0123456789") != NULL &&
+	    json_integer_value(json_object_get(word, "c")) < OCR_REREAD_UNSURE;
+}
+
+static int
+ocr_is_number_line(char **tok, size_t n, const json_t *words)
+{
+	size_t i;
+
+	if (n < 2 || (strcmp(tok[0], "Số:") != 0 && strcmp(tok[0], "SỐ:") != 0))
+		return 0;
+	for (i = 1; i < n; i++)
+		if (ocr_unsure_number(json_array_get(words, i)))
+			return 1;
+	return 0;
+}
+
+/*
+ * A number read alike twice, once in the page and once as a line of its
+ * own, is as sure as the surer reading: its confidence becomes that one.
+ * A number the two readings differ on keeps its own, and extract.c, which
+ * takes no number under 50, leaves it null.
+ */
+static void
+ocr_confirm_numbers(char **tok, size_t n, json_t *words, char **again,
+    const int *conf, size_t na)
+{
+	size_t i, k;
+	json_t *w;
+
+	for (i = 0; i < n; i++) {
+		w = json_array_get(words, i);
+		if (!ocr_unsure_number(w))
+			continue;
+		for (k = 0; k < na; k++)
+			if (strcmp(tok[i], again[k]) == 0 && conf[k] >
+			    json_integer_value(json_object_get(w, "c"))) {
+				json_object_set_new(w, "c", json_integer(
+				    conf[k]));
+				break;
+			}
+	}
 }
 
 /* The word of the second reading to take for tok, or NULL: its letters in
@@ -679,7 +738,7 @@ ocr_reread_line(struct ocr *o, struct Pix *pix, int dpi, json_t *line,
 {
 	const json_t *box = json_object_get(line, "box");
 	int pw = pixGetWidth(pix), ph = pixGetHeight(pix), l, t, r, bt, h;
-	int x0, y0, x1, y1, changed;
+	int x0, y0, x1, y1, changed, *conf;
 	char **again;
 	size_t na;
 
@@ -706,15 +765,18 @@ ocr_reread_line(struct ocr *o, struct Pix *pix, int dpi, json_t *line,
 		TessBaseAPISetPageSegMode(o->api, PSM_SINGLE_LINE);
 		*set = 1;
 	}
-	again = ocr_read_line(o, x0, y0, x1 - x0, y1 - y0, &na);
+	again = ocr_read_line(o, x0, y0, x1 - x0, y1 - y0, &na, &conf);
 	changed = ocr_take_marks(o, tok, n, json_object_get(line, "words"),
 	    again, na);
+	ocr_confirm_numbers(tok, n, json_object_get(line, "words"), again, conf,
+	    na);
 	ocr_free_words(again, na);
+	free(conf);
 	return changed;
 }
 
 int
-ocr_reread_names(struct ocr *o, struct Pix *pix, int dpi, json_t *layout,
+ocr_reread_lines(struct ocr *o, struct Pix *pix, int dpi, json_t *layout,
     char **text)
 {
 	json_t *lines = json_object_get(layout, "lines"), *line;
@@ -746,7 +808,8 @@ ocr_reread_names(struct ocr *o, struct Pix *pix, int dpi, json_t *layout,
 			line = li < nl ? json_array_get(lines, li++) : NULL;
 			if (line != NULL && n == json_array_size(
 			    json_object_get(line, "words")) &&
-			    ocr_is_name_line(tok, n))
+			    (ocr_is_name_line(tok, n) || ocr_is_number_line(
+			    tok, n, json_object_get(line, "words"))))
 				k = ocr_reread_line(o, pix, dpi, line, tok, n,
 				    &set);
 		}

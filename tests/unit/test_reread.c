@@ -1,11 +1,13 @@
 /*
  * test_reread.c: names in capitals get their marks back.  A page read as
  * one block cuts each line at its capitals' tops and the marks above them
- * are lost ("BUI THANH BAO NGỮ" for "BÙI THANH BẢO NGỮ"); ocr_reread_names
+ * are lost ("BUI THANH BAO NGỮ" for "BÙI THANH BẢO NGỮ"); ocr_reread_lines
  * reads such a line again, with room above it, and takes the marks, and
  * only the marks, into the text and the layout.  The fixture is two name
  * lines of a rendered birth extract (JPEG, grey); the layout given here
  * has the clipped boxes and the markless words of the page reading.
+ * A document number read unsure is read again too, and is sure only when
+ * both readings agree.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -88,7 +90,7 @@ test_marks_back(void **state)
 	PIX *pix = names_image();
 	int n;
 
-	n = ocr_reread_names(o, pix, 300, layout, &text);
+	n = ocr_reread_lines(o, pix, 300, layout, &text);
 	assert_true(n >= 2);
 	assert_non_null(strstr(text, "BÙI THANH BẢO NGỮ"));
 	/* the labels, in lower case, are never touched */
@@ -114,7 +116,7 @@ test_only_marks(void **state)
 	char *text = xasprintf("%s\n%s", l1, l2);
 	PIX *pix = names_image();
 
-	ocr_reread_names(o, pix, 300, layout, &text);
+	ocr_reread_lines(o, pix, 300, layout, &text);
 	assert_non_null(strstr(text, "TRAN THANH "));
 	assert_non_null(strstr(text, "\nNơi sinh: Hà Nội"));
 	assert_string_equal(word_of(layout, 0, 6), "TRAN");
@@ -133,11 +135,63 @@ test_text_not_the_layout(void **state)
 	char *text = xstrdup("Họ, chữ đệm: BUI THANH\nmột\nhai\nba");
 	PIX *pix = names_image();
 
-	assert_int_equal(ocr_reread_names(o, pix, 300, layout, &text), 0);
+	assert_int_equal(ocr_reread_lines(o, pix, 300, layout, &text), 0);
 	assert_string_equal(text, "Họ, chữ đệm: BUI THANH\nmột\nhai\nba");
 	free(text);
 	json_decref(layout);
 	pixDestroy(&pix);
+}
+
+/* The "Số:" line of a building permit, its number read unsure. */
+static json_t *
+number_layout(const char *number, int conf)
+{
+	return json_pack("{s:i, s:i, s:[{s:i, s:[iiii], s:[{s:s, s:[iiii], "
+	    "s:i}, {s:s, s:[iiii], s:i}]}]}", "w", 1650, "h", 1196, "lines",
+	    "b", 1, "box", 307, 333, 630, 374, "words", "t", "Số:", "box", 307,
+	    333, 371, 374, "c", 93, "t", number, "box", 392, 337, 630, 374,
+	    "c", conf);
+}
+
+static int
+conf_of(json_t *layout)
+{
+	return (int)json_integer_value(json_object_get(json_array_get(
+	    json_object_get(json_array_get(json_object_get(layout, "lines"),
+	    0), "words"), 1), "c"));
+}
+
+/* A number the page reading was unsure of, read alike as a line of its
+ * own, is as sure as that reading; read otherwise, it stays unsure. */
+static void
+test_number_confirmed(void **state)
+{
+	struct ocr *o = *state;
+	const char *dir = getenv("FIXTURES");
+	char *path = xasprintf("%s/good/building-permit.grey.png", dir ? dir :
+	    "tests/fixtures");
+	PIX *pix = pixRead(path);
+	json_t *layout;
+	char *text;
+
+	assert_non_null(pix);
+	layout = number_layout("356/GPXD", 30);
+	text = xstrdup("Số: 356/GPXD");
+	ocr_reread_lines(o, pix, 300, layout, &text);
+	assert_true(conf_of(layout) >= 50);
+	assert_string_equal(text, "Số: 356/GPXD");
+	free(text);
+	json_decref(layout);
+
+	layout = number_layout("358/GPXD", 30);
+	text = xstrdup("Số: 358/GPXD");
+	ocr_reread_lines(o, pix, 300, layout, &text);
+	assert_int_equal(conf_of(layout), 30);
+	assert_string_equal(text, "Số: 358/GPXD");	/* never rewritten */
+	free(text);
+	json_decref(layout);
+	pixDestroy(&pix);
+	free(path);
 }
 
 static int
@@ -163,6 +217,7 @@ main(void)
 		cmocka_unit_test(test_marks_back),
 		cmocka_unit_test(test_only_marks),
 		cmocka_unit_test(test_text_not_the_layout),
+		cmocka_unit_test(test_number_confirmed),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
