@@ -90,7 +90,15 @@ int	util_unshare(const char *path, mode_t *was);
 int	util_keep_private(const char *path);
 /* util_mkdirs(path, UTIL_PRIVATE_DIR), then util_keep_private(path). */
 int	util_mkdirs_private(const char *path);
-/* SHA-256 as 64 lower-case hex digits plus NUL. */
+/* SHA-256 as 64 lower-case hex digits plus NUL, of data or streamed:
+ * util_sha256_new (never NULL), util_sha256_add as often as needed, then
+ * util_sha256_end, which writes hex and frees; util_sha256_free drops one
+ * unfinished. */
+struct util_sha256;
+struct util_sha256 *util_sha256_new(void);
+void	util_sha256_add(struct util_sha256 *, const void *data, size_t len);
+void	util_sha256_end(struct util_sha256 *, char hex[65]);
+void	util_sha256_free(struct util_sha256 *);
 void	util_sha256(const void *data, size_t len, char hex[65]);
 int	util_sha256_file(const char *path, char hex[65], char *err);
 /* Current time in ISO 8601 with the local offset, e.g. 2026-11-22T17:30:00+07:00. */

@@ -31,7 +31,6 @@
 
 #include <archive.h>
 #include <archive_entry.h>
-#include <openssl/evp.h>
 
 #include "sohoa.h"
 
@@ -44,7 +43,7 @@
 /* Where the tar goes while it is written: the temporary file and its hash. */
 struct archive_sink {
 	int		 fd;
-	EVP_MD_CTX	*md;
+	struct util_sha256 *md;
 };
 
 /* One member seen by archive_verify: its name and hash, never its bytes. */
@@ -76,33 +75,6 @@ struct archive_check {
 	struct archive_seen *seen;
 	size_t	  nseen;
 };
-
-static EVP_MD_CTX *
-archive_md_new(void)
-{
-	EVP_MD_CTX *md;
-
-	if ((md = EVP_MD_CTX_new()) == NULL)
-		fatal("out of memory");
-	if (EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)
-		fatalx("SHA-256 is not available from libcrypto");
-	return md;
-}
-
-static void
-archive_md_hex(EVP_MD_CTX *md, char hex[65])
-{
-	static const char digits[] = "0123456789abcdef";
-	unsigned char sum[EVP_MAX_MD_SIZE];
-	unsigned int len = 0, i;
-
-	EVP_DigestFinal_ex(md, sum, &len);
-	for (i = 0; i < 32 && i < len; i++) {
-		hex[2 * i] = digits[sum[i] >> 4];
-		hex[2 * i + 1] = digits[sum[i] & 15];
-	}
-	hex[2 * i] = '\0';
-}
 
 static void
 archive_utf8_enter(struct archive_utf8 *u)
@@ -254,7 +226,7 @@ archive_sink_write(struct archive *a, void *arg, const void *data, size_t len)
 		left -= (size_t)n;
 	}
 	if (rc != -1)
-		EVP_DigestUpdate(sink->md, data, len);
+		util_sha256_add(sink->md, data, len);
 	return rc;
 }
 
@@ -326,7 +298,7 @@ archive_put_file(struct archive *a, const char *member, const char *path,
     time_t now, char hex[65], uint64_t *size, char *err)
 {
 	char chunk[ARCHIVE_CHUNK];
-	EVP_MD_CTX *md = NULL;
+	struct util_sha256 *md = NULL;
 	struct stat st;
 	uint64_t done = 0, want;
 	ssize_t n;
@@ -349,7 +321,7 @@ archive_put_file(struct archive *a, const char *member, const char *path,
 	if (archive_put_header(a, member, AE_IFREG, (int64_t)st.st_size, now,
 	    err) == -1)
 		goto out_close;
-	md = archive_md_new();
+	md = util_sha256_new();
 	for (;;) {
 		want = (uint64_t)st.st_size - done;
 		if (want > sizeof chunk)
@@ -375,16 +347,17 @@ archive_put_file(struct archive *a, const char *member, const char *path,
 		}
 		if (n == 0)
 			break;
-		EVP_DigestUpdate(md, chunk, (size_t)n);
+		util_sha256_add(md, chunk, (size_t)n);
 		if (archive_put_data(a, member, chunk, (size_t)n, err) == -1)
 			goto out_md;
 		done += (uint64_t)n;
 	}
-	archive_md_hex(md, hex);
+	util_sha256_end(md, hex);
+	md = NULL;
 	*size = done;
 	rc = 0;
 out_md:
-	EVP_MD_CTX_free(md);
+	util_sha256_free(md);
 out_close:
 	close(fd);
 out:
@@ -598,7 +571,7 @@ archive_write(const char *dest, const char *bag,
 		    strerror(errno));
 		goto out_tmp;
 	}
-	sink.md = archive_md_new();
+	sink.md = util_sha256_new();
 
 	if ((a = archive_write_new()) == NULL)
 		fatal("out of memory");
@@ -643,7 +616,8 @@ archive_write(const char *dest, const char *bag,
 		unlink(dest);
 		goto out_tmp;
 	}
-	archive_md_hex(sink.md, hex);
+	util_sha256_end(sink.md, hex);
+	sink.md = NULL;
 	memcpy(pkg_sha256, hex, sizeof hex);
 	rc = 0;
 out_archive:
@@ -662,7 +636,7 @@ out_tmp:
 		close(sink.fd);
 	if (rc == -1)
 		unlink(tmp);
-	EVP_MD_CTX_free(sink.md);
+	util_sha256_free(sink.md);
 out:
 	archive_utf8_leave(&u);
 	free(tmp);
@@ -740,13 +714,13 @@ archive_hash_member(struct archive *a, struct buf *keep, char hex[65],
     uint64_t *size)
 {
 	char chunk[ARCHIVE_CHUNK];
-	EVP_MD_CTX *md = archive_md_new();
+	struct util_sha256 *md = util_sha256_new();
 	la_ssize_t n;
 	int rc = 0;
 
 	*size = 0;
 	while ((n = archive_read_data(a, chunk, sizeof chunk)) > 0) {
-		EVP_DigestUpdate(md, chunk, (size_t)n);
+		util_sha256_add(md, chunk, (size_t)n);
 		*size += (uint64_t)n;
 		if (keep != NULL && buf_append(keep, chunk, (size_t)n) == -1) {
 			rc = 1;
@@ -757,8 +731,7 @@ archive_hash_member(struct archive *a, struct buf *keep, char hex[65],
 		rc = -1;
 	if (keep != NULL && rc == 0 && keep->data == NULL)
 		buf_append(keep, "", 0);
-	archive_md_hex(md, hex);
-	EVP_MD_CTX_free(md);
+	util_sha256_end(md, hex);
 	return rc;
 }
 

@@ -347,36 +347,73 @@ util_mkdirs_private(const char *path)
 	return 0;
 }
 
-static void
-util_hex(const unsigned char *md, char hex[65])
+/*
+ * The one SHA-256 of sohoa, on libcrypto's EVP: packages, their members,
+ * originals and manifests are all hashed through it, streaming or whole.
+ */
+struct util_sha256 {
+	EVP_MD_CTX	*md;
+};
+
+struct util_sha256 *
+util_sha256_new(void)
+{
+	struct util_sha256 *h = xmalloc(sizeof *h);
+
+	if ((h->md = EVP_MD_CTX_new()) == NULL)
+		fatal("out of memory");
+	if (EVP_DigestInit_ex(h->md, EVP_sha256(), NULL) != 1)
+		fatalx("SHA-256 is not available from libcrypto");
+	return h;
+}
+
+void
+util_sha256_add(struct util_sha256 *h, const void *data, size_t len)
+{
+	if (len > 0 && EVP_DigestUpdate(h->md, data, len) != 1)
+		fatalx("SHA-256 failed in libcrypto");
+}
+
+void
+util_sha256_end(struct util_sha256 *h, char hex[65])
 {
 	static const char digits[] = "0123456789abcdef";
-	int i;
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0, i;
 
+	if (EVP_DigestFinal_ex(h->md, md, &mdlen) != 1 || mdlen != 32)
+		fatalx("SHA-256 failed in libcrypto");
 	for (i = 0; i < 32; i++) {
 		hex[2 * i] = digits[md[i] >> 4];
 		hex[2 * i + 1] = digits[md[i] & 15];
 	}
 	hex[64] = '\0';
+	util_sha256_free(h);
+}
+
+void
+util_sha256_free(struct util_sha256 *h)
+{
+	if (h == NULL)
+		return;
+	EVP_MD_CTX_free(h->md);
+	free(h);
 }
 
 void
 util_sha256(const void *data, size_t len, char hex[65])
 {
-	unsigned char md[32];
-	unsigned int mdlen = sizeof md;
+	struct util_sha256 *h = util_sha256_new();
 
-	if (EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) != 1)
-		fatalx("SHA-256 is not available from libcrypto");
-	util_hex(md, hex);
+	util_sha256_add(h, data, len);
+	util_sha256_end(h, hex);
 }
 
 int
 util_sha256_file(const char *path, char hex[65], char *err)
 {
-	unsigned char md[32], chunk[65536];
-	unsigned int mdlen = sizeof md;
-	EVP_MD_CTX *ctx;
+	unsigned char chunk[65536];
+	struct util_sha256 *h;
 	ssize_t n;
 	int fd, rc = -1;
 
@@ -384,9 +421,7 @@ util_sha256_file(const char *path, char hex[65], char *err)
 		snprintf(err, ERRMAX, "cannot open %s: %s", path, strerror(errno));
 		return -1;
 	}
-	if ((ctx = EVP_MD_CTX_new()) == NULL)
-		fatal("out of memory");
-	EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+	h = util_sha256_new();
 	for (;;) {
 		n = read(fd, chunk, sizeof chunk);
 		if (n == -1 && errno == EINTR)
@@ -394,17 +429,18 @@ util_sha256_file(const char *path, char hex[65], char *err)
 		if (n == -1) {
 			snprintf(err, ERRMAX, "cannot read %s: %s", path,
 			    strerror(errno));
-			goto out;
+			goto out_free;
 		}
 		if (n == 0)
 			break;
-		EVP_DigestUpdate(ctx, chunk, (size_t)n);
+		util_sha256_add(h, chunk, (size_t)n);
 	}
-	EVP_DigestFinal_ex(ctx, md, &mdlen);
-	util_hex(md, hex);
+	util_sha256_end(h, hex);
 	rc = 0;
+	goto out;
+out_free:
+	util_sha256_free(h);
 out:
-	EVP_MD_CTX_free(ctx);
 	close(fd);
 	return rc;
 }
