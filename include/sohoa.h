@@ -61,7 +61,30 @@ void	buf_free(struct buf *);
 
 /* Reads a whole regular file of at most max bytes into out (caller frees with buf_free). */
 int	util_read_file(const char *path, size_t max, struct buf *out, char *err);
-/* Writes data to path durably: temp name in the same folder, fsync, rename, fsync folder. */
+/*
+ * The durable write, in steps: util_durable_open makes a temporary file
+ * (mkostemp, mode set, named UTIL_TEMP_PREFIX... so that the watcher skips
+ * it) in path's folder; util_durable_write adds to it (or write to d->fd);
+ * util_durable_commit fsyncs, renames it onto path and fsyncs the folder.
+ * Each returns 0, or -1 with err; a failed open or commit leaves nothing
+ * to undo (commit failing on the folder's flush leaves path in place and
+ * sets renamed), otherwise util_durable_abort removes the temporary file;
+ * abort after a commit, failed or not, does nothing.
+ */
+#define UTIL_TEMP_PREFIX	".sohoa-"
+struct util_durable {
+	int	 fd;
+	char	*tmp;		/* the temporary name */
+	char	*path;		/* the name it takes on commit */
+	int	 renamed;	/* commit got as far as the rename */
+};
+int	util_durable_open(struct util_durable *, const char *path, mode_t mode,
+	    char *err);
+int	util_durable_write(struct util_durable *, const void *data, size_t len,
+	    char *err);
+int	util_durable_commit(struct util_durable *, char *err);
+void	util_durable_abort(struct util_durable *);
+/* Writes data to path durably, all steps above, mode UTIL_PRIVATE_FILE. */
 int	util_write_durable(const char *path, const void *data, size_t len, char *err);
 int	util_fsync_dir_of(const char *path);
 int	util_mkdirs(const char *path, mode_t mode);

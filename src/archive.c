@@ -532,10 +532,11 @@ archive_write(const char *dest, const char *bag,
     char *err)
 {
 	struct archive_sink sink = { -1, NULL };
+	struct util_durable out = { -1, NULL, NULL, 0 };
 	struct archive_utf8 u;
 	struct archive *a = NULL;
 	const char *slash;
-	char *dir = NULL, *tmp = NULL, hex[65];
+	char *dir = NULL, hex[65];
 	time_t now = time(NULL);
 	int rc = -1;
 
@@ -555,22 +556,11 @@ archive_write(const char *dest, const char *bag,
 		dir = xasprintf("%.*s", (int)(slash - dest), dest);
 	if (archive_make_folder(dir, err) == -1)
 		goto out;
-	tmp = xasprintf("%s/.%s.XXXXXX", dir, util_basename(dest));
-	if ((sink.fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
-		snprintf(err, ERRMAX, "cannot create a temporary file in %s: %s",
-		    dir, strerror(errno));
+	/* The package's members hold citizens' scans: for the staff group
+	 * (clerks read packages through it), never for other users. */
+	if (util_durable_open(&out, dest, UTIL_PRIVATE_FILE, err) == -1)
 		goto out;
-	}
-	/*
-	 * mkostemp makes the file 0600; clerks read packages through the
-	 * staff group, and other users have no business with citizens' scans
-	 * (and the daemon's umask, 0027, says the same).
-	 */
-	if (fchmod(sink.fd, UTIL_PRIVATE_FILE) == -1) {
-		snprintf(err, ERRMAX, "cannot set the mode of %s: %s", tmp,
-		    strerror(errno));
-		goto out_tmp;
-	}
+	sink.fd = out.fd;
 	sink.md = util_sha256_new();
 
 	if ((a = archive_write_new()) == NULL)
@@ -579,41 +569,27 @@ archive_write(const char *dest, const char *bag,
 	    archive_write_add_filter_none(a) != ARCHIVE_OK ||
 	    archive_write_open2(a, &sink, NULL, archive_sink_write, NULL,
 	    NULL) != ARCHIVE_OK) {
-		snprintf(err, ERRMAX, "cannot start the package %s: %s", tmp,
+		snprintf(err, ERRMAX, "cannot start the package %s: %s", out.tmp,
 		    archive_errstr(a));
 		goto out_archive;
 	}
 	if (archive_put_bag(a, bag, items, nitems, now, err) == -1)
 		goto out_archive;
 	if (archive_write_close(a) != ARCHIVE_OK) {
-		snprintf(err, ERRMAX, "cannot finish the package %s: %s", tmp,
+		snprintf(err, ERRMAX, "cannot finish the package %s: %s",
+		    out.tmp,
 		    archive_errstr(a));
 		goto out_archive;
 	}
 	archive_write_free(a);
 	a = NULL;
 
-	if (fsync(sink.fd) == -1) {
-		snprintf(err, ERRMAX, "cannot flush %s: %s", tmp,
-		    strerror(errno));
-		goto out_tmp;
-	}
-	if (close(sink.fd) == -1) {
-		sink.fd = -1;
-		snprintf(err, ERRMAX, "cannot write %s: %s", tmp,
-		    strerror(errno));
-		goto out_tmp;
-	}
 	sink.fd = -1;
-	if (rename(tmp, dest) == -1) {
-		snprintf(err, ERRMAX, "cannot rename %s to %s: %s", tmp, dest,
-		    strerror(errno));
-		goto out_tmp;
-	}
-	if (util_fsync_dir_of(dest) == -1) {
-		snprintf(err, ERRMAX, "cannot flush the folder of %s: %s",
-		    dest, strerror(errno));
-		unlink(dest);
+	if (util_durable_commit(&out, err) == -1) {
+		/* Renamed, but its folder not flushed: not durable, so not
+		 * written (the caller may try again under the same name). */
+		if (out.renamed)
+			unlink(dest);
 		goto out_tmp;
 	}
 	util_sha256_end(sink.md, hex);
@@ -632,14 +608,11 @@ out_archive:
 		archive_write_free(a);
 	}
 out_tmp:
-	if (sink.fd != -1)
-		close(sink.fd);
 	if (rc == -1)
-		unlink(tmp);
+		util_durable_abort(&out);
 	util_sha256_free(sink.md);
 out:
 	archive_utf8_leave(&u);
-	free(tmp);
 	free(dir);
 	return rc;
 }

@@ -1,7 +1,8 @@
 /*
  * util.c: the small pieces every stage needs: allocation that cannot fail
  * (out of memory is fatal), growing buffers with a hard cap, durable file
- * writes (temp name, fsync, rename, fsync of the folder), folders and
+ * writes (a mkostemp name in the folder, fsync, rename, fsync of the
+ * folder), folders and
  * files kept from other users, and SHA-256 through OpenSSL's libcrypto.
  */
 #include <sys/stat.h>
@@ -195,89 +196,139 @@ util_fsync_dir_of(const char *path)
 }
 
 /*
- * The temporary file is a dotfile with a short name of its own, not the
- * target's name plus a suffix: a target whose name is near NAME_MAX must
- * still be writable, the watcher and the spool's recovery skip dotfiles,
- * and O_EXCL means two writers never share (or truncate) one temp file.
+ * The one durable write.  The temporary file is made by mkostemp in the
+ * target's folder (rename must not cross filesystems), with a short dot
+ * name of its own, not the target's name plus a suffix: a target whose
+ * name is near NAME_MAX must still be writable, the watcher and the
+ * spool's recovery skip dotfiles (the recovery removes ".sohoa-" ones),
+ * and mkostemp's O_EXCL means two writers never share (or truncate) one
+ * temporary file.
  */
-static int
-util_create_temp(const char *path, mode_t mode, char **tmp)
+int
+util_durable_open(struct util_durable *d, const char *path, mode_t mode,
+    char *err)
 {
-	static unsigned counter;
-	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
-	int fd = -1, i;
+	const char *slash = strrchr(path, '/');
 
-	if (slash != NULL)
-		slash[1] = '\0';
+	d->renamed = 0;
+	d->path = xstrdup(path);
+	if (slash == NULL)
+		d->tmp = xstrdup(UTIL_TEMP_PREFIX "XXXXXX");
 	else
-		dir[0] = '\0';
-	for (i = 0; i < 100 && fd == -1; i++) {
-		*tmp = xasprintf("%s.sohoa-%ld-%u.tmp", dir, (long)getpid(),
-		    counter++);
-		fd = open(*tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-		if (fd == -1 && errno == EEXIST) {
-			free(*tmp);
-			*tmp = NULL;
-			continue;
-		}
-		break;
+		d->tmp = xasprintf("%.*s" UTIL_TEMP_PREFIX "XXXXXX",
+		    (int)(slash - path + 1), path);
+	if ((d->fd = mkostemp(d->tmp, O_CLOEXEC)) == -1) {
+		snprintf(err, ERRMAX, "cannot create a file beside %s: %s", path,
+		    strerror(errno));
+		goto out_free;
 	}
-	free(dir);
-	return fd;
+	/* mkostemp makes the file 0600; the staff group may need to read it. */
+	if (fchmod(d->fd, mode) == -1) {
+		snprintf(err, ERRMAX, "cannot set the mode of %s: %s", d->tmp,
+		    strerror(errno));
+		util_durable_abort(d);
+		return -1;
+	}
+	return 0;
+out_free:
+	free(d->tmp);
+	free(d->path);
+	d->tmp = d->path = NULL;
+	return -1;
+}
+
+int
+util_durable_write(struct util_durable *d, const void *data, size_t len,
+    char *err)
+{
+	const char *p = data;
+
+	while (len > 0) {
+		ssize_t n = write(d->fd, p, len);
+
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			snprintf(err, ERRMAX, "cannot write %s: %s", d->tmp,
+			    strerror(errno));
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int
+util_durable_commit(struct util_durable *d, char *err)
+{
+	int rc = -1;
+
+	if (fsync(d->fd) == -1) {
+		snprintf(err, ERRMAX, "cannot flush %s: %s", d->tmp,
+		    strerror(errno));
+		goto out_abort;
+	}
+	if (close(d->fd) == -1) {
+		d->fd = -1;
+		snprintf(err, ERRMAX, "cannot write %s: %s", d->tmp,
+		    strerror(errno));
+		goto out_abort;
+	}
+	d->fd = -1;
+	if (rename(d->tmp, d->path) == -1) {
+		snprintf(err, ERRMAX, "cannot rename %s to %s: %s", d->tmp,
+		    d->path, strerror(errno));
+		goto out_abort;
+	}
+	d->renamed = 1;
+	/*
+	 * Renamed but not flushed, the file may vanish with a power cut: the
+	 * caller hears of it and decides (a package is taken back).  EINVAL
+	 * is a filesystem that cannot flush a folder at all (some shares): it
+	 * has done what it can.
+	 */
+	if (util_fsync_dir_of(d->path) == -1 && errno != EINVAL)
+		snprintf(err, ERRMAX, "cannot flush the folder of %s: %s",
+		    d->path, strerror(errno));
+	else
+		rc = 0;
+	free(d->tmp);
+	free(d->path);
+	d->tmp = d->path = NULL;
+	return rc;
+out_abort:
+	util_durable_abort(d);
+	return -1;
+}
+
+void
+util_durable_abort(struct util_durable *d)
+{
+	if (d->fd != -1)
+		close(d->fd);
+	d->fd = -1;
+	if (d->tmp != NULL)
+		unlink(d->tmp);
+	free(d->tmp);
+	free(d->path);
+	d->tmp = d->path = NULL;
 }
 
 int
 util_write_durable(const char *path, const void *data, size_t len, char *err)
 {
-	char *tmp = NULL;
-	const char *p = data;
-	int fd, rc = -1;
+	struct util_durable d;
 
 	/* What is written this way holds personal data (a scan copied in, its
 	 * text, a copy taken out, a report): never for other users. */
-	if ((fd = util_create_temp(path, UTIL_PRIVATE_FILE, &tmp)) == -1) {
-		snprintf(err, ERRMAX, "cannot create a file beside %s: %s", path,
-		    strerror(errno));
-		goto out_free;
+	if (util_durable_open(&d, path, UTIL_PRIVATE_FILE, err) == -1)
+		return -1;
+	if (util_durable_write(&d, data, len, err) == -1) {
+		util_durable_abort(&d);
+		return -1;
 	}
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			snprintf(err, ERRMAX, "cannot write %s: %s", tmp,
-			    strerror(errno));
-			goto out_unlink;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	if (fsync(fd) == -1) {
-		snprintf(err, ERRMAX, "cannot flush %s: %s", tmp, strerror(errno));
-		goto out_unlink;
-	}
-	if (close(fd) == -1) {
-		fd = -1;
-		snprintf(err, ERRMAX, "cannot write %s: %s", tmp, strerror(errno));
-		goto out_unlink;
-	}
-	fd = -1;
-	if (rename(tmp, path) == -1) {
-		snprintf(err, ERRMAX, "cannot rename %s to %s: %s", tmp, path,
-		    strerror(errno));
-		goto out_unlink;
-	}
-	util_fsync_dir_of(path);
-	rc = 0;
-	goto out_free;
-out_unlink:
-	if (fd != -1)
-		close(fd);
-	unlink(tmp);
-out_free:
-	free(tmp);
-	return rc;
+	return util_durable_commit(&d, err);
 }
 
 int
