@@ -134,6 +134,23 @@ int	util_ncpus(void);
 int	util_lock(int fd);
 int	util_lock_held(int fd, long *pid);
 
+/*
+ * date.c: the one reader of dates.  A date is typed as dd/mm/yyyy (also
+ * d/m/yyyy, dd.mm.yyyy, dd-mm-yyyy) or yyyy-mm-dd, a time of day after it
+ * ignored, and must exist (no 31/02); out gets it as YYYY-MM-DD.
+ */
+#define DATE_YEAR_MIN	1900
+#define DATE_FORMS	"dd/mm/yyyy or yyyy-mm-dd"
+/* Every message about a date that cannot be read: "WHAT 'S' " DATE_NOT. */
+#define DATE_NOT	"is not a date (" DATE_FORMS ")"
+/* 1 when y-m-d is a day of the calendar, from DATE_YEAR_MIN on. */
+int	date_exists(int y, int m, int d);
+/* 0 and out set, or -1. */
+int	date_read(const char *s, char out[11]);
+/* An optional date given as WHAT (an option, a field): out "" when s is
+ * NULL; -1 and err ("WHAT 'S' is not a date ...") when it is no date. */
+int	date_arg(const char *what, const char *s, char out[11], char *err);
+
 /* vntext.c: Vietnamese text normalisation (utf8proc). */
 struct vntext_stats {
 	int	 letters;
@@ -515,8 +532,6 @@ struct index_filter {
  * score and snippet null.  A malformed query or filter: NULL and err. */
 json_t	*index_search(struct index *, const char *query,
 	    const struct index_filter *f, int limit, char *err);
-/* 1 when s is a date that exists, written YYYY-MM-DD. */
-int	index_date_ok(const char *s);
 /* Calls cb for every document that owns a package (not duplicates), by id. */
 int	index_foreach_package(struct index *,
 	    int (*cb)(int64_t id, const char *archive, const char *sha256, void *),
@@ -799,8 +814,6 @@ int	register_setup(struct index *, char *err);
  * case, no marks, đ -> d, no spaces, dashes as "-", no "Số:" prefix;
  * NULL when s is NULL or blank.  Caller frees. */
 char	*register_key(const char *s);
-/* A date written YYYY-MM-DD or dd/mm/yyyy into out as YYYY-MM-DD. */
-int	register_date(const char *s, char out[11]);
 /* Imports a register CSV; levels must be among conf's targets.  Calls
  * bad(line, why, arg) once per bad row.  Returns -1 with err saying why
  * when anything is wrong, and then nothing is imported. */

@@ -100,7 +100,7 @@ correct_list(const char *field, const char *text, json_t **value, char *err)
 static int
 correct_value(const char *field, const char *text, json_t **value, char *err)
 {
-	char *v = NULL, *p;
+	char *v = NULL, *p, ymd[11];
 	int rc = -1;
 
 	*value = NULL;
@@ -119,10 +119,11 @@ correct_value(const char *field, const char *text, json_t **value, char *err)
 		rc = 0;
 		goto out;
 	}
-	if (strcmp(field, "issued_on") == 0 && !index_date_ok(v)) {
-		snprintf(err, ERRMAX, "issued_on takes a date that exists, as "
-		    "YYYY-MM-DD (2024-03-15), not '%s'", v);
-		goto out;
+	if (strcmp(field, "issued_on") == 0) {
+		if (date_arg("issued_on", v, ymd, err) == -1)
+			goto out;
+		free(v);
+		v = xstrdup(ymd);
 	}
 	if (strcmp(field, "dossier_code") == 0) {
 		for (p = v; *p != '\0'; p++)

@@ -740,12 +740,8 @@ extract_number(const char *s, size_t len, int *out)
 static int
 extract_valid_date(int y, int m, int d)
 {
-	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
-	    30, 31 };
-	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-
-	return y >= 1900 && y <= 2100 && m >= 1 && m <= 12 && d >= 1 &&
-	    d <= mdays[m - 1] + (m == 2 && leap);
+	/* A date on a result is not far in the future: OCR misread it. */
+	return y <= 2100 && date_exists(y, m, d);
 }
 
 /* "sinh ngày 01/02/1990" is a birth date, never the date of issue. */

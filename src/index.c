@@ -1304,28 +1304,6 @@ index_list(struct index *ix, int limit)
 	return a;
 }
 
-int
-index_date_ok(const char *s)
-{
-	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
-	    30, 31 };
-	int i, y, m, d;
-
-	if (s == NULL || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-		return 0;
-	for (i = 0; i < 10; i++)
-		if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
-			return 0;
-	y = atoi(s);
-	m = atoi(s + 5);
-	d = atoi(s + 8);
-	if (y < 1900 || y > 2100 || m < 1 || m > 12 || d < 1 ||
-	    d > mdays[m - 1])
-		return 0;
-	return m != 2 || d < 29 || (y % 4 == 0 && (y % 100 != 0 ||
-	    y % 400 == 0));
-}
-
 /* One word or "phrase" of a query as the user typed it. */
 struct index_term {
 	char	*text;		/* NFC, without quotes and '*' */
@@ -1746,8 +1724,10 @@ struct index_filter_norm {
 	const char *level;
 	char	*agency_code;
 	char	*doc_type;	/* " folded words " */
-	const char *from;
+	const char *from;	/* YYYY-MM-DD in from_ymd, or NULL */
 	const char *to;
+	char	 from_ymd[11];
+	char	 to_ymd[11];
 	char	*person_id;
 	char	*dossier_code;
 	int	 any;
@@ -1811,18 +1791,11 @@ index_filter_check(const struct index_filter *f, struct index_filter_norm *n,
 		n->doc_type = xasprintf(" %s ", w);
 		free(w);
 	}
-	if ((s = f->from) != NULL && !index_date_ok(s)) {
-		snprintf(err, ERRMAX, "--from takes a date as YYYY-MM-DD, such "
-		    "as 2024-03-15, not '%s'", s);
+	if (date_arg("--from", f->from, n->from_ymd, err) == -1 ||
+	    date_arg("--to", f->to, n->to_ymd, err) == -1)
 		return -1;
-	}
-	n->from = s;
-	if ((s = f->to) != NULL && !index_date_ok(s)) {
-		snprintf(err, ERRMAX, "--to takes a date as YYYY-MM-DD, such "
-		    "as 2024-03-15, not '%s'", s);
-		return -1;
-	}
-	n->to = s;
+	n->from = f->from ? n->from_ymd : NULL;
+	n->to = f->to ? n->to_ymd : NULL;
 	if (n->from != NULL && n->to != NULL && strcmp(n->from, n->to) > 0) {
 		snprintf(err, ERRMAX, "the date range ends (%s) before it "
 		    "starts (%s)", n->to, n->from);

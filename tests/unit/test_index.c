@@ -301,8 +301,7 @@ static const struct search_case cases[] = {
 	{ "a level that does not exist", "huong", { .level = "province" },
 	    "ERROR: the level is city, district or commune, not 'province'" },
 	{ "a date that does not exist", NULL, { .from = "2024-02-30" },
-	    "ERROR: --from takes a date as YYYY-MM-DD, such as 2024-03-15, "
-	    "not '2024-02-30'" },
+	    "ERROR: --from '2024-02-30' " DATE_NOT },
 	{ "a date range backwards", NULL, { .from = "2024-03-15",
 	    .to = "2024-03-14" }, "ERROR: the date range ends (2024-03-14) "
 	    "before it starts (2024-03-15)" },
