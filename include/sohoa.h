@@ -124,6 +124,19 @@ void	util_sha256_end(struct util_sha256 *, char hex[65]);
 void	util_sha256_free(struct util_sha256 *);
 void	util_sha256(const void *data, size_t len, char hex[65]);
 int	util_sha256_file(const char *path, char hex[65], char *err);
+/*
+ * The ID-number rule: a personal ID number is 12 digits (the citizen
+ * identity card, CCCD, and the personal identification number) or 9 (the
+ * old identity card, CMND, still seen on older papers).
+ */
+#define UTIL_ID_DIGITS		12
+#define UTIL_ID_DIGITS_OLD	9
+#define UTIL_ID_RULE		"12 digits, or 9 on an old card"
+/* 1 when n digits make an ID number. */
+int	util_id_length_ok(size_t n);
+/* s as typed (spaces between the digits dropped) into out; 0 when it is
+ * an ID number, else -1. */
+int	util_id_number(const char *s, char out[UTIL_ID_DIGITS + 1]);
 /* Current time in ISO 8601 with the local offset, e.g. 2026-11-22T17:30:00+07:00. */
 void	util_now_iso8601(char out[40]);
 const char *util_basename(const char *path);

@@ -322,7 +322,7 @@ codes_is_procedure(const char *s)
 static void
 codes_take(json_t *out, int field, const char *value, size_t len)
 {
-	char *v, *nfc, date[11];
+	char *v, *nfc, date[11], id[UTIL_ID_DIGITS + 1];
 	size_t a = 0, b = len;
 
 	while (a < b && isspace((unsigned char)value[a]))
@@ -348,8 +348,7 @@ codes_take(json_t *out, int field, const char *value, size_t len)
 			    json_string(v));
 		break;
 	case CODES_ID:
-		if ((strlen(v) == 12 || strlen(v) == 9) &&
-		    strspn(v, "0123456789") == strlen(v)) {
+		if (util_id_number(v, id) == 0) {
 			json_t *ids = json_object_get(out, "id_numbers");
 			json_t *x;
 			size_t i;
@@ -359,10 +358,10 @@ codes_take(json_t *out, int field, const char *value, size_t len)
 				json_object_set_new(out, "id_numbers", ids);
 			}
 			json_array_foreach(ids, i, x)
-				if (strcmp(json_string_value(x), v) == 0)
+				if (strcmp(json_string_value(x), id) == 0)
 					break;
 			if (i == json_array_size(ids))
-				json_array_append_new(ids, json_string(v));
+				json_array_append_new(ids, json_string(id));
 		}
 		break;
 	case CODES_VALID:

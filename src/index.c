@@ -1552,7 +1552,7 @@ index_fts_query(struct index_term *t, size_t n, const char *person_id,
 	for (i = 0; i < n; i = j) {
 		for (j = i, digits = 0; j < n && t[j].digits; j++)
 			digits += strlen(t[j].text);
-		if (j - i >= 2 && (digits == 9 || digits == 12)) {
+		if (j - i >= 2 && util_id_length_ok(digits)) {
 			index_and(q);
 			index_both(q, "((");
 			for (k = i; k < j; k++) {
@@ -1757,7 +1757,7 @@ index_filter_check(const struct index_filter *f, struct index_filter_norm *n,
     char *err)
 {
 	const char *s;
-	char *w, *p, *o;
+	char *w;
 
 	memset(n, 0, sizeof *n);
 	if (f == NULL)
@@ -1802,15 +1802,10 @@ index_filter_check(const struct index_filter *f, struct index_filter_norm *n,
 		return -1;
 	}
 	if ((s = f->person_id) != NULL) {
-		n->person_id = o = xstrdup(s);
-		for (p = n->person_id; *p != '\0'; p++)
-			if (*p != ' ')
-				*o++ = *p;
-		*o = '\0';
-		if ((strlen(n->person_id) != 12 && strlen(n->person_id) != 9) ||
-		    strspn(n->person_id, "0123456789") != strlen(n->person_id)) {
-			snprintf(err, ERRMAX, "a personal ID number has 12 digits "
-			    "(9 on an old card), not '%s'", s);
+		n->person_id = xmalloc(UTIL_ID_DIGITS + 1);
+		if (util_id_number(s, n->person_id) == -1) {
+			snprintf(err, ERRMAX, "'%s' is not a personal ID number "
+			    "(" UTIL_ID_RULE ")", s);
 			return -1;
 		}
 	}

@@ -1,9 +1,9 @@
 /*
  * util.c: the small pieces every stage needs: allocation that cannot fail
- * (out of memory is fatal), growing buffers with a hard cap, durable file
- * writes (a mkostemp name in the folder, fsync, rename, fsync of the
- * folder), folders and
- * files kept from other users, and SHA-256 through OpenSSL's libcrypto.
+ * (out of memory is fatal), growing buffers with a hard cap, the one
+ * durable file write (a mkostemp name in the target's folder, fsync,
+ * rename, fsync of the folder), folders and files kept from other users,
+ * the one SHA-256 (OpenSSL's libcrypto), and the ID-number rule.
  */
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -494,6 +494,28 @@ out_free:
 out:
 	close(fd);
 	return rc;
+}
+
+int
+util_id_length_ok(size_t n)
+{
+	return n == UTIL_ID_DIGITS || n == UTIL_ID_DIGITS_OLD;
+}
+
+int
+util_id_number(const char *s, char out[UTIL_ID_DIGITS + 1])
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++) {
+		if (*s == ' ')
+			continue;
+		if (*s < '0' || *s > '9' || n == UTIL_ID_DIGITS)
+			return -1;
+		out[n++] = *s;
+	}
+	out[n] = '\0';
+	return util_id_length_ok(n) ? 0 : -1;
 }
 
 void

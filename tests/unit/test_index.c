@@ -306,8 +306,7 @@ static const struct search_case cases[] = {
 	    .to = "2024-03-14" }, "ERROR: the date range ends (2024-03-14) "
 	    "before it starts (2024-03-15)" },
 	{ "an ID number too short", NULL, { .person_id = "12345" },
-	    "ERROR: a personal ID number has 12 digits (9 on an old card), "
-	    "not '12345'" },
+	    "ERROR: '12345' is not a personal ID number (" UTIL_ID_RULE ")" },
 	{ "an agency code with a space", NULL, { .agency_code = "000 11" },
 	    "ERROR: an agency code is letters, digits and dots, such as "
 	    "000.00.11.H26, not '000 11'" },
