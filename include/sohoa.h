@@ -213,7 +213,6 @@ int	cfgfile_parse(const char *path, const char *const *sections,
 	    char *why), void *arg, int *key_lines, char *err);
 int	cfgfile_int(const char *v, long lo, long hi, int *out);
 int	cfgfile_bool(const char *v, int *out);
-int	cfgfile_utf8_ok(const char *s);
 
 /* conf.c: sohoa.conf, the installation-wide settings. */
 #ifndef SOHOA_SYSCONFDIR

@@ -97,49 +97,6 @@ archive_utf8_leave(struct archive_utf8 *u)
 	}
 }
 
-/* Whether s is well-formed UTF-8 (no overlong forms, no surrogates). */
-static int
-archive_utf8_valid(const char *s, int *ascii)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	unsigned int c, n, i;
-	int ok = 1;
-
-	*ascii = 1;
-	while (ok && *p != '\0') {
-		if (*p < 0x80) {
-			p++;
-			continue;
-		}
-		*ascii = 0;
-		if (*p >= 0xc2 && *p <= 0xdf) {
-			c = *p & 0x1f;
-			n = 1;
-		} else if (*p >= 0xe0 && *p <= 0xef) {
-			c = *p & 0x0f;
-			n = 2;
-		} else if (*p >= 0xf0 && *p <= 0xf4) {
-			c = *p & 0x07;
-			n = 3;
-		} else {
-			ok = 0;
-			break;
-		}
-		for (i = 1; ok && i <= n; i++) {
-			if ((p[i] & 0xc0) != 0x80)
-				ok = 0;
-			else
-				c = (c << 6) | (p[i] & 0x3f);
-		}
-		if (ok && ((n == 2 && (c < 0x800 || (c >= 0xd800 &&
-		    c <= 0xdfff))) || (n == 3 && (c < 0x10000 ||
-		    c > 0x10ffff))))
-			ok = 0;
-		p += n + 1;
-	}
-	return ok;
-}
-
 static const char *
 archive_errstr(struct archive *a)
 {
@@ -154,12 +111,19 @@ archive_errstr(struct archive *a)
  * characters and no backslash; with onecomponent, it may hold no "/".
  * Without a UTF-8 locale (utf8ok is 0) it must be ASCII.
  */
+static int
+archive_ascii(const char *name)
+{
+	while (*name != '\0' && (unsigned char)*name < 0x80)
+		name++;
+	return *name == '\0';
+}
+
 static const char *
 archive_bad_name(const char *name, int onecomponent, int utf8ok)
 {
 	const unsigned char *s;
 	const char *why = NULL;
-	int ascii;
 
 	if (name == NULL || *name == '\0')
 		why = "it is empty";
@@ -171,9 +135,9 @@ archive_bad_name(const char *name, int onecomponent, int utf8ok)
 	    strstr(name, "/./") != NULL ||
 	    (strlen(name) >= 2 && strcmp(name + strlen(name) - 2, "/.") == 0))
 		why = "it contains a \".\" folder";
-	else if (!archive_utf8_valid(name, &ascii))
+	else if (!vntext_utf8_valid(name, strlen(name)))
 		why = "it is not valid UTF-8";
-	else if (!ascii && !utf8ok)
+	else if (!utf8ok && !archive_ascii(name))
 		why = "it is not ASCII and this system has no UTF-8 locale";
 	for (s = (const unsigned char *)name; why == NULL && *s != '\0'; s++) {
 		if (*s < 0x20 || *s == 0x7f)

@@ -232,7 +232,7 @@ profile_set(struct profile_parse *pp, enum profile_key k, const char *v)
 		rc = 0;
 		break;
 	case PK_AGENCY_NAME:
-		if (!cfgfile_utf8_ok(v)) {
+		if (!vntext_utf8_valid(v, strlen(v))) {
 			profile_fail(pp, "agency_name is not valid UTF-8; save "
 			    "the file as UTF-8");
 			break;

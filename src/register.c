@@ -844,7 +844,7 @@ register_row(struct register_reader *r)
 		goto out;
 	}
 	for (i = 0; i < r->nf; i++) {
-		if (!cfgfile_utf8_ok(r->f[i])) {
+		if (!vntext_utf8_valid(r->f[i], strlen(r->f[i]))) {
 			buf_printf(&why, "field %zu is not UTF-8 text (save "
 			    "the file as \"CSV UTF-8\")", i + 1);
 			goto out;
