@@ -246,6 +246,22 @@ double	conf_target(const struct conf *, const char *level);
 void	conf_free(struct conf *);
 
 /* profile.c: one scanner folder and the office it belongs to. */
+/* Preprocessing before OCR (preprocess.c): each step yes (1) or no, as a
+ * profile sets them and the job carries them to the worker. */
+struct preprocess_opts {
+	int	 enabled;		/* off: the page goes to OCR untouched */
+	int	 orientation;		/* quarter turns to upright */
+	int	 deskew;
+	int	 normalize_background;	/* yellowed paper, shadows */
+	int	 binarize;		/* adaptive (Sauvola) */
+	int	 despeckle;
+	int	 remove_borders;	/* dark scanner borders */
+	int	 suppress_seals;	/* red and blue ink made paper */
+	int	 upscale_below_dpi;	/* scans coarser than this go to 300 dpi; 0 never */
+	/* Not in the job: the worker's own, to settle an unsure orientation
+	 * by reading the page both ways; NULL: no second opinion. */
+	struct ocr *reader;
+};
 struct profile {
 	char	*path;			/* file it came from, or "(built-in)" */
 	char	*name;
@@ -265,16 +281,9 @@ struct profile {
 	/* rule_<field>: PCRE2 over the text, group 1 the value, in the order
 	 * of extract_rule_fields; NULL: the built-in rules alone. */
 	char	*rule[7];
-	/* Preprocessing before OCR (preprocess.c): each step yes (1) or no. */
-	int	 preprocess;		/* no: the page goes to OCR untouched */
-	int	 orientation;
-	int	 deskew;
-	int	 normalize_background;
-	int	 binarize;
-	int	 despeckle;
-	int	 remove_borders;
-	int	 suppress_seals;
-	int	 upscale_below_dpi;	/* 0: never */
+	/* Preprocessing before OCR (preprocess.c), the profile's keys
+	 * "preprocess" (enabled), "deskew"...; defaults preprocess_defaults'. */
+	struct preprocess_opts pre;
 	int	 syllables;		/* words not valid syllables read again */
 };
 /* Parses an INI profile ([profile] section); err is "file:line: reason". */
@@ -758,21 +767,8 @@ void	ingest_cleanup_workdir(const char *dir);
 int	ingest_files(struct index *, const struct ingest_opts *, char **files,
 	    int nfiles);
 
-/* preprocess.c: making a hard scan readable before recognition. */
-struct preprocess_opts {
-	int	 enabled;		/* off: the page goes to OCR untouched */
-	int	 orientation;		/* quarter turns to upright */
-	int	 deskew;
-	int	 normalize_background;	/* yellowed paper, shadows */
-	int	 binarize;		/* adaptive (Sauvola) */
-	int	 despeckle;
-	int	 remove_borders;	/* dark scanner borders */
-	int	 suppress_seals;	/* red and blue ink made paper */
-	int	 upscale_below_dpi;	/* scans coarser than this go to 300 dpi; 0 never */
-	/* Not in the job: the worker's own, to settle an unsure orientation
-	 * by reading the page both ways; NULL: no second opinion. */
-	struct ocr *reader;
-};
+/* preprocess.c: making a hard scan readable before recognition (its
+ * options, struct preprocess_opts, are with the profile's above). */
 enum preprocess_step {
 	PREPROCESS_SUPPRESS_SEALS,
 	PREPROCESS_UPSCALE,
