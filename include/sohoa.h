@@ -246,6 +246,10 @@ double	conf_target(const struct conf *, const char *level);
 void	conf_free(struct conf *);
 
 /* profile.c: one scanner folder and the office it belongs to. */
+/* Defaults, for a profile that does not say and a job that does not
+ * carry them: Vietnamese, and the resolution of most office scanners. */
+#define PROFILE_LANGUAGES	"vie"
+#define PROFILE_DPI		300
 /* Preprocessing before OCR (preprocess.c): each step yes (1) or no, as a
  * profile sets them and the job carries them to the worker. */
 struct preprocess_opts {
@@ -272,8 +276,8 @@ struct profile {
 	char	*agency_code;
 	char	*agency_name;
 	char	*level;			/* city | district | commune */
-	char	*languages;		/* Tesseract languages, default "vie" */
-	int	 dpi;			/* assumed when a scan carries none; default 300 */
+	char	*languages;		/* Tesseract languages, PROFILE_LANGUAGES */
+	int	 dpi;			/* assumed when a scan carries none, PROFILE_DPI */
 	int	 settle_seconds;
 	int	 poll_seconds;		/* 0 = inotify */
 	int	 recursive;

@@ -344,8 +344,8 @@ ingest_job(const struct profile *prof, const char *path, const char *workdir,
 	return json_pack("{s:o, s:o, s:s, s:i, s:i, s:o, s:b}", "path",
 	    worker_path_json(path), "workdir", worker_path_json(workdir),
 	    "languages", prof->languages ? prof->languages :
-	    "vie", "dpi", prof->dpi > 0 ? prof->dpi : 300, "max_pages",
-	    max_pages > 0 ? max_pages : 1000, "preprocess",
+	    PROFILE_LANGUAGES, "dpi", prof->dpi > 0 ? prof->dpi : PROFILE_DPI,
+	    "max_pages", max_pages > 0 ? max_pages : 1000, "preprocess",
 	    preprocess_opts_json(&prof->pre), "syllables", prof->syllables);
 }
 

@@ -332,8 +332,8 @@ profile_setkey(void *arg, int k, const char *name, const char *value,
 static void
 profile_defaults(struct profile *p)
 {
-	p->languages = xstrdup("vie");
-	p->dpi = 300;
+	p->languages = xstrdup(PROFILE_LANGUAGES);
+	p->dpi = PROFILE_DPI;
 	p->settle_seconds = 5;
 	p->poll_seconds = 0;
 	p->recursive = 0;
