@@ -66,17 +66,17 @@ int	util_read_file(const char *path, size_t max, struct buf *out, char *err);
  * (mkostemp, mode set, named UTIL_TEMP_PREFIX... so that the watcher skips
  * it) in path's folder; util_durable_write adds to it (or write to d->fd);
  * util_durable_commit fsyncs, renames it onto path and fsyncs the folder.
- * Each returns 0, or -1 with err; a failed open or commit leaves nothing
- * to undo (commit failing on the folder's flush leaves path in place and
- * sets renamed), otherwise util_durable_abort removes the temporary file;
- * abort after a commit, failed or not, does nothing.
+ * Each returns 0, or -1 with err.  A failed open or commit leaves nothing
+ * to undo, and a failed commit no file at path (when the folder could not
+ * be flushed, path is removed again); after a failed write,
+ * util_durable_abort removes the temporary file.  Abort after a commit,
+ * failed or not, does nothing.
  */
 #define UTIL_TEMP_PREFIX	".sohoa-"
 struct util_durable {
 	int	 fd;
 	char	*tmp;		/* the temporary name */
 	char	*path;		/* the name it takes on commit */
-	int	 renamed;	/* commit got as far as the rename */
 };
 int	util_durable_open(struct util_durable *, const char *path, mode_t mode,
 	    char *err);

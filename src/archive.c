@@ -496,7 +496,7 @@ archive_write(const char *dest, const char *bag,
     char *err)
 {
 	struct archive_sink sink = { -1, NULL };
-	struct util_durable out = { -1, NULL, NULL, 0 };
+	struct util_durable out = { -1, NULL, NULL };
 	struct archive_utf8 u;
 	struct archive *a = NULL;
 	const char *slash;
@@ -549,13 +549,8 @@ archive_write(const char *dest, const char *bag,
 	a = NULL;
 
 	sink.fd = -1;
-	if (util_durable_commit(&out, err) == -1) {
-		/* Renamed, but its folder not flushed: not durable, so not
-		 * written (the caller may try again under the same name). */
-		if (out.renamed)
-			unlink(dest);
+	if (util_durable_commit(&out, err) == -1)
 		goto out_tmp;
-	}
 	util_sha256_end(sink.md, hex);
 	sink.md = NULL;
 	memcpy(pkg_sha256, hex, sizeof hex);

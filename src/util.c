@@ -210,7 +210,6 @@ util_durable_open(struct util_durable *d, const char *path, mode_t mode,
 {
 	const char *slash = strrchr(path, '/');
 
-	d->renamed = 0;
 	d->path = xstrdup(path);
 	if (slash == NULL)
 		d->tmp = xstrdup(UTIL_TEMP_PREFIX "XXXXXX");
@@ -281,17 +280,19 @@ util_durable_commit(struct util_durable *d, char *err)
 		    d->path, strerror(errno));
 		goto out_abort;
 	}
-	d->renamed = 1;
 	/*
-	 * Renamed but not flushed, the file may vanish with a power cut: the
-	 * caller hears of it and decides (a package is taken back).  EINVAL
-	 * is a filesystem that cannot flush a folder at all (some shares): it
-	 * has done what it can.
+	 * Renamed but not flushed, the file may vanish with a power cut, or
+	 * come back after the caller moved on: taken back, so that the write
+	 * is whole and durable or not there at all (a copy into the spool
+	 * then stays in its inbox, a package is written again).  EINVAL is a
+	 * filesystem that cannot flush a folder at all (some shares): it has
+	 * done what it can.
 	 */
-	if (util_fsync_dir_of(d->path) == -1 && errno != EINVAL)
+	if (util_fsync_dir_of(d->path) == -1 && errno != EINVAL) {
 		snprintf(err, ERRMAX, "cannot flush the folder of %s: %s",
 		    d->path, strerror(errno));
-	else
+		unlink(d->path);
+	} else
 		rc = 0;
 	free(d->tmp);
 	free(d->path);
