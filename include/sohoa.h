@@ -64,7 +64,8 @@ int	util_read_file(const char *path, size_t max, struct buf *out, char *err);
 /*
  * The durable write, in steps: util_durable_open makes a temporary file
  * (mkostemp, mode set, named UTIL_TEMP_PREFIX... so that the watcher skips
- * it) in path's folder; util_durable_write adds to it (or write to d->fd);
+ * it) in path's folder; util_durable_write adds to it (or the caller
+ * writes to d->fd);
  * util_durable_commit fsyncs, renames it onto path and fsyncs the folder.
  * Each returns 0, or -1 with err.  A failed open or commit leaves nothing
  * to undo, and a failed commit no file at path (when the folder could not
@@ -285,8 +286,9 @@ struct profile {
 	/* rule_<field>: PCRE2 over the text, group 1 the value, in the order
 	 * of extract_rule_fields; NULL: the built-in rules alone. */
 	char	*rule[7];
-	/* Preprocessing before OCR (preprocess.c), the profile's keys
-	 * "preprocess" (enabled), "deskew"...; defaults preprocess_defaults'. */
+	/* Preprocessing before OCR (preprocess.c): the profile's keys
+	 * "preprocess" (enabled), "deskew"..., with the defaults of
+	 * preprocess_defaults(). */
 	struct preprocess_opts pre;
 	int	 syllables;		/* words not valid syllables read again */
 };
