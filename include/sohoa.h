@@ -61,7 +61,31 @@ void	buf_free(struct buf *);
 
 /* Reads a whole regular file of at most max bytes into out (caller frees with buf_free). */
 int	util_read_file(const char *path, size_t max, struct buf *out, char *err);
-/* Writes data to path durably: temp name in the same folder, fsync, rename, fsync folder. */
+/*
+ * The durable write, in steps: util_durable_open makes a temporary file
+ * (mkostemp, mode set, named UTIL_TEMP_PREFIX... so that the watcher skips
+ * it) in path's folder; util_durable_write adds to it (or the caller
+ * writes to d->fd);
+ * util_durable_commit fsyncs, renames it onto path and fsyncs the folder.
+ * Each returns 0, or -1 with err.  A failed open or commit leaves nothing
+ * to undo, and a failed commit no file at path (when the folder could not
+ * be flushed, path is removed again); after a failed write,
+ * util_durable_abort removes the temporary file.  Abort after a commit,
+ * failed or not, does nothing.
+ */
+#define UTIL_TEMP_PREFIX	".sohoa-"
+struct util_durable {
+	int	 fd;
+	char	*tmp;		/* the temporary name */
+	char	*path;		/* the name it takes on commit */
+};
+int	util_durable_open(struct util_durable *, const char *path, mode_t mode,
+	    char *err);
+int	util_durable_write(struct util_durable *, const void *data, size_t len,
+	    char *err);
+int	util_durable_commit(struct util_durable *, char *err);
+void	util_durable_abort(struct util_durable *);
+/* Writes data to path durably, all steps above, mode UTIL_PRIVATE_FILE. */
 int	util_write_durable(const char *path, const void *data, size_t len, char *err);
 int	util_fsync_dir_of(const char *path);
 int	util_mkdirs(const char *path, mode_t mode);
@@ -90,9 +114,30 @@ int	util_unshare(const char *path, mode_t *was);
 int	util_keep_private(const char *path);
 /* util_mkdirs(path, UTIL_PRIVATE_DIR), then util_keep_private(path). */
 int	util_mkdirs_private(const char *path);
-/* SHA-256 as 64 lower-case hex digits plus NUL. */
+/* SHA-256 as 64 lower-case hex digits plus NUL, of data or streamed:
+ * util_sha256_new (never NULL), util_sha256_add as often as needed, then
+ * util_sha256_end, which writes hex and frees; util_sha256_free drops one
+ * unfinished. */
+struct util_sha256;
+struct util_sha256 *util_sha256_new(void);
+void	util_sha256_add(struct util_sha256 *, const void *data, size_t len);
+void	util_sha256_end(struct util_sha256 *, char hex[65]);
+void	util_sha256_free(struct util_sha256 *);
 void	util_sha256(const void *data, size_t len, char hex[65]);
 int	util_sha256_file(const char *path, char hex[65], char *err);
+/*
+ * The ID-number rule: a personal ID number is 12 digits (the citizen
+ * identity card, CCCD, and the personal identification number) or 9 (the
+ * old identity card, CMND, still seen on older papers).
+ */
+#define UTIL_ID_DIGITS		12
+#define UTIL_ID_DIGITS_OLD	9
+#define UTIL_ID_RULE		"12 digits, or 9 on an old card"
+/* 1 when n digits make an ID number. */
+int	util_id_length_ok(size_t n);
+/* s as typed (spaces between the digits dropped) into out; 0 when it is
+ * an ID number, else -1. */
+int	util_id_number(const char *s, char out[UTIL_ID_DIGITS + 1]);
 /* Current time in ISO 8601 with the local offset, e.g. 2026-11-22T17:30:00+07:00. */
 void	util_now_iso8601(char out[40]);
 const char *util_basename(const char *path);
@@ -102,6 +147,23 @@ int	util_ncpus(void);
  * cannot be known), 0 when none, -1 on error; asking takes nothing. */
 int	util_lock(int fd);
 int	util_lock_held(int fd, long *pid);
+
+/*
+ * date.c: the one reader of dates.  A date is typed as dd/mm/yyyy (also
+ * d/m/yyyy, dd.mm.yyyy, dd-mm-yyyy) or yyyy-mm-dd, a time of day after it
+ * ignored, and must exist (no 31/02); out gets it as YYYY-MM-DD.
+ */
+#define DATE_YEAR_MIN	1900
+#define DATE_FORMS	"dd/mm/yyyy or yyyy-mm-dd"
+/* Every message about a date that cannot be read: "WHAT 'S' " DATE_NOT. */
+#define DATE_NOT	"is not a date (" DATE_FORMS ")"
+/* 1 when y-m-d is a day of the calendar, from DATE_YEAR_MIN on. */
+int	date_exists(int y, int m, int d);
+/* 0 and out set, or -1. */
+int	date_read(const char *s, char out[11]);
+/* An optional date given as WHAT (an option, a field): out "" when s is
+ * NULL; -1 and err ("WHAT 'S' is not a date ...") when it is no date. */
+int	date_arg(const char *what, const char *s, char out[11], char *err);
 
 /* vntext.c: Vietnamese text normalisation (utf8proc). */
 struct vntext_stats {
@@ -152,7 +214,6 @@ int	cfgfile_parse(const char *path, const char *const *sections,
 	    char *why), void *arg, int *key_lines, char *err);
 int	cfgfile_int(const char *v, long lo, long hi, int *out);
 int	cfgfile_bool(const char *v, int *out);
-int	cfgfile_utf8_ok(const char *s);
 
 /* conf.c: sohoa.conf, the installation-wide settings. */
 #ifndef SOHOA_SYSCONFDIR
@@ -186,6 +247,29 @@ double	conf_target(const struct conf *, const char *level);
 void	conf_free(struct conf *);
 
 /* profile.c: one scanner folder and the office it belongs to. */
+/* Defaults, for a profile that does not say and a job that does not
+ * carry them: Vietnamese, and the resolution of most office scanners. */
+#define PROFILE_LANGUAGES	"vie"
+#define PROFILE_DPI		300
+/* Preprocessing before OCR (preprocess.c): each step yes (1) or no, as a
+ * profile sets them and the job carries them to the worker. */
+struct preprocess_opts {
+	int	 enabled;		/* off: the page goes to OCR untouched */
+	int	 orientation;		/* quarter turns to upright */
+	int	 deskew;
+	int	 normalize_background;	/* yellowed paper, shadows */
+	int	 binarize;		/* adaptive (Sauvola) */
+	int	 despeckle;
+	int	 remove_borders;	/* dark scanner borders */
+	int	 suppress_seals;	/* red and blue ink made paper */
+	int	 upscale_below_dpi;	/* scans coarser than this go to 300 dpi; 0 never */
+	/* Not in the job: the worker's own, to settle an unsure orientation
+	 * by reading the page both ways; NULL: no second opinion. */
+	struct ocr *reader;
+	/* Nor this: the page's QR codes (codes_read's objects), made paper
+	 * in the image recognised: a code is no text.  NULL: none. */
+	const json_t *codes;
+};
 struct profile {
 	char	*path;			/* file it came from, or "(built-in)" */
 	char	*name;
@@ -196,8 +280,8 @@ struct profile {
 	char	*agency_code;
 	char	*agency_name;
 	char	*level;			/* city | district | commune */
-	char	*languages;		/* Tesseract languages, default "vie" */
-	int	 dpi;			/* assumed when a scan carries none; default 300 */
+	char	*languages;		/* Tesseract languages, PROFILE_LANGUAGES */
+	int	 dpi;			/* assumed when a scan carries none, PROFILE_DPI */
 	int	 settle_seconds;
 	int	 poll_seconds;		/* 0 = inotify */
 	int	 recursive;
@@ -205,16 +289,10 @@ struct profile {
 	/* rule_<field>: PCRE2 over the text, group 1 the value, in the order
 	 * of extract_rule_fields; NULL: the built-in rules alone. */
 	char	*rule[7];
-	/* Preprocessing before OCR (preprocess.c): each step yes (1) or no. */
-	int	 preprocess;		/* no: the page goes to OCR untouched */
-	int	 orientation;
-	int	 deskew;
-	int	 normalize_background;
-	int	 binarize;
-	int	 despeckle;
-	int	 remove_borders;
-	int	 suppress_seals;
-	int	 upscale_below_dpi;	/* 0: never */
+	/* Preprocessing before OCR (preprocess.c): the profile's keys
+	 * "preprocess" (enabled), "deskew"..., with the defaults of
+	 * preprocess_defaults(). */
+	struct preprocess_opts pre;
 	int	 syllables;		/* words not valid syllables read again */
 };
 /* Parses an INI profile ([profile] section); err is "file:line: reason". */
@@ -497,8 +575,6 @@ struct index_filter {
  * score and snippet null.  A malformed query or filter: NULL and err. */
 json_t	*index_search(struct index *, const char *query,
 	    const struct index_filter *f, int limit, char *err);
-/* 1 when s is a date that exists, written YYYY-MM-DD. */
-int	index_date_ok(const char *s);
 /* Calls cb for every document that owns a package (not duplicates), by id. */
 int	index_foreach_package(struct index *,
 	    int (*cb)(int64_t id, const char *archive, const char *sha256, void *),
@@ -713,24 +789,8 @@ void	ingest_cleanup_workdir(const char *dir);
 int	ingest_files(struct index *, const struct ingest_opts *, char **files,
 	    int nfiles);
 
-/* preprocess.c: making a hard scan readable before recognition. */
-struct preprocess_opts {
-	int	 enabled;		/* off: the page goes to OCR untouched */
-	int	 orientation;		/* quarter turns to upright */
-	int	 deskew;
-	int	 normalize_background;	/* yellowed paper, shadows */
-	int	 binarize;		/* adaptive (Sauvola) */
-	int	 despeckle;
-	int	 remove_borders;	/* dark scanner borders */
-	int	 suppress_seals;	/* red and blue ink made paper */
-	int	 upscale_below_dpi;	/* scans coarser than this go to 300 dpi; 0 never */
-	/* Not in the job: the worker's own, to settle an unsure orientation
-	 * by reading the page both ways; NULL: no second opinion. */
-	struct ocr *reader;
-	/* Nor this: the page's QR codes (codes_read's objects), made paper
-	 * in the image recognised: a code is no text.  NULL: none. */
-	const json_t *codes;
-};
+/* preprocess.c: making a hard scan readable before recognition (its
+ * options, struct preprocess_opts, are with the profile's above). */
 enum preprocess_step {
 	PREPROCESS_SUPPRESS_SEALS,
 	PREPROCESS_UPSCALE,
@@ -787,8 +847,6 @@ int	register_setup(struct index *, char *err);
  * case, no marks, đ -> d, no spaces, dashes as "-", no "Số:" prefix;
  * NULL when s is NULL or blank.  Caller frees. */
 char	*register_key(const char *s);
-/* A date written YYYY-MM-DD or dd/mm/yyyy into out as YYYY-MM-DD. */
-int	register_date(const char *s, char out[11]);
 /* Imports a register CSV; levels must be among conf's targets.  Calls
  * bad(line, why, arg) once per bad row.  Returns -1 with err saying why
  * when anything is wrong, and then nothing is imported. */

@@ -31,7 +31,6 @@
 
 #include <archive.h>
 #include <archive_entry.h>
-#include <openssl/evp.h>
 
 #include "sohoa.h"
 
@@ -44,7 +43,7 @@
 /* Where the tar goes while it is written: the temporary file and its hash. */
 struct archive_sink {
 	int		 fd;
-	EVP_MD_CTX	*md;
+	struct util_sha256 *md;
 };
 
 /* One member seen by archive_verify: its name and hash, never its bytes. */
@@ -77,33 +76,6 @@ struct archive_check {
 	size_t	  nseen;
 };
 
-static EVP_MD_CTX *
-archive_md_new(void)
-{
-	EVP_MD_CTX *md;
-
-	if ((md = EVP_MD_CTX_new()) == NULL)
-		fatal("out of memory");
-	if (EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)
-		fatalx("SHA-256 is not available from libcrypto");
-	return md;
-}
-
-static void
-archive_md_hex(EVP_MD_CTX *md, char hex[65])
-{
-	static const char digits[] = "0123456789abcdef";
-	unsigned char sum[EVP_MAX_MD_SIZE];
-	unsigned int len = 0, i;
-
-	EVP_DigestFinal_ex(md, sum, &len);
-	for (i = 0; i < 32 && i < len; i++) {
-		hex[2 * i] = digits[sum[i] >> 4];
-		hex[2 * i + 1] = digits[sum[i] & 15];
-	}
-	hex[2 * i] = '\0';
-}
-
 static void
 archive_utf8_enter(struct archive_utf8 *u)
 {
@@ -125,49 +97,6 @@ archive_utf8_leave(struct archive_utf8 *u)
 	}
 }
 
-/* Whether s is well-formed UTF-8 (no overlong forms, no surrogates). */
-static int
-archive_utf8_valid(const char *s, int *ascii)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	unsigned int c, n, i;
-	int ok = 1;
-
-	*ascii = 1;
-	while (ok && *p != '\0') {
-		if (*p < 0x80) {
-			p++;
-			continue;
-		}
-		*ascii = 0;
-		if (*p >= 0xc2 && *p <= 0xdf) {
-			c = *p & 0x1f;
-			n = 1;
-		} else if (*p >= 0xe0 && *p <= 0xef) {
-			c = *p & 0x0f;
-			n = 2;
-		} else if (*p >= 0xf0 && *p <= 0xf4) {
-			c = *p & 0x07;
-			n = 3;
-		} else {
-			ok = 0;
-			break;
-		}
-		for (i = 1; ok && i <= n; i++) {
-			if ((p[i] & 0xc0) != 0x80)
-				ok = 0;
-			else
-				c = (c << 6) | (p[i] & 0x3f);
-		}
-		if (ok && ((n == 2 && (c < 0x800 || (c >= 0xd800 &&
-		    c <= 0xdfff))) || (n == 3 && (c < 0x10000 ||
-		    c > 0x10ffff))))
-			ok = 0;
-		p += n + 1;
-	}
-	return ok;
-}
-
 static const char *
 archive_errstr(struct archive *a)
 {
@@ -182,12 +111,19 @@ archive_errstr(struct archive *a)
  * characters and no backslash; with onecomponent, it may hold no "/".
  * Without a UTF-8 locale (utf8ok is 0) it must be ASCII.
  */
+static int
+archive_ascii(const char *name)
+{
+	while (*name != '\0' && (unsigned char)*name < 0x80)
+		name++;
+	return *name == '\0';
+}
+
 static const char *
 archive_bad_name(const char *name, int onecomponent, int utf8ok)
 {
 	const unsigned char *s;
 	const char *why = NULL;
-	int ascii;
 
 	if (name == NULL || *name == '\0')
 		why = "it is empty";
@@ -199,9 +135,9 @@ archive_bad_name(const char *name, int onecomponent, int utf8ok)
 	    strstr(name, "/./") != NULL ||
 	    (strlen(name) >= 2 && strcmp(name + strlen(name) - 2, "/.") == 0))
 		why = "it contains a \".\" folder";
-	else if (!archive_utf8_valid(name, &ascii))
+	else if (!vntext_utf8_valid(name, strlen(name)))
 		why = "it is not valid UTF-8";
-	else if (!ascii && !utf8ok)
+	else if (!utf8ok && !archive_ascii(name))
 		why = "it is not ASCII and this system has no UTF-8 locale";
 	for (s = (const unsigned char *)name; why == NULL && *s != '\0'; s++) {
 		if (*s < 0x20 || *s == 0x7f)
@@ -254,7 +190,7 @@ archive_sink_write(struct archive *a, void *arg, const void *data, size_t len)
 		left -= (size_t)n;
 	}
 	if (rc != -1)
-		EVP_DigestUpdate(sink->md, data, len);
+		util_sha256_add(sink->md, data, len);
 	return rc;
 }
 
@@ -326,7 +262,7 @@ archive_put_file(struct archive *a, const char *member, const char *path,
     time_t now, char hex[65], uint64_t *size, char *err)
 {
 	char chunk[ARCHIVE_CHUNK];
-	EVP_MD_CTX *md = NULL;
+	struct util_sha256 *md = NULL;
 	struct stat st;
 	uint64_t done = 0, want;
 	ssize_t n;
@@ -349,7 +285,7 @@ archive_put_file(struct archive *a, const char *member, const char *path,
 	if (archive_put_header(a, member, AE_IFREG, (int64_t)st.st_size, now,
 	    err) == -1)
 		goto out_close;
-	md = archive_md_new();
+	md = util_sha256_new();
 	for (;;) {
 		want = (uint64_t)st.st_size - done;
 		if (want > sizeof chunk)
@@ -375,16 +311,17 @@ archive_put_file(struct archive *a, const char *member, const char *path,
 		}
 		if (n == 0)
 			break;
-		EVP_DigestUpdate(md, chunk, (size_t)n);
+		util_sha256_add(md, chunk, (size_t)n);
 		if (archive_put_data(a, member, chunk, (size_t)n, err) == -1)
 			goto out_md;
 		done += (uint64_t)n;
 	}
-	archive_md_hex(md, hex);
+	util_sha256_end(md, hex);
+	md = NULL;
 	*size = done;
 	rc = 0;
 out_md:
-	EVP_MD_CTX_free(md);
+	util_sha256_free(md);
 out_close:
 	close(fd);
 out:
@@ -559,10 +496,11 @@ archive_write(const char *dest, const char *bag,
     char *err)
 {
 	struct archive_sink sink = { -1, NULL };
+	struct util_durable out = { -1, NULL, NULL };
 	struct archive_utf8 u;
 	struct archive *a = NULL;
 	const char *slash;
-	char *dir = NULL, *tmp = NULL, hex[65];
+	char *dir = NULL, hex[65];
 	time_t now = time(NULL);
 	int rc = -1;
 
@@ -582,23 +520,12 @@ archive_write(const char *dest, const char *bag,
 		dir = xasprintf("%.*s", (int)(slash - dest), dest);
 	if (archive_make_folder(dir, err) == -1)
 		goto out;
-	tmp = xasprintf("%s/.%s.XXXXXX", dir, util_basename(dest));
-	if ((sink.fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
-		snprintf(err, ERRMAX, "cannot create a temporary file in %s: %s",
-		    dir, strerror(errno));
+	/* The package's members hold citizens' scans: for the staff group
+	 * (clerks read packages through it), never for other users. */
+	if (util_durable_open(&out, dest, UTIL_PRIVATE_FILE, err) == -1)
 		goto out;
-	}
-	/*
-	 * mkostemp makes the file 0600; clerks read packages through the
-	 * staff group, and other users have no business with citizens' scans
-	 * (and the daemon's umask, 0027, says the same).
-	 */
-	if (fchmod(sink.fd, UTIL_PRIVATE_FILE) == -1) {
-		snprintf(err, ERRMAX, "cannot set the mode of %s: %s", tmp,
-		    strerror(errno));
-		goto out_tmp;
-	}
-	sink.md = archive_md_new();
+	sink.fd = out.fd;
+	sink.md = util_sha256_new();
 
 	if ((a = archive_write_new()) == NULL)
 		fatal("out of memory");
@@ -606,44 +533,26 @@ archive_write(const char *dest, const char *bag,
 	    archive_write_add_filter_none(a) != ARCHIVE_OK ||
 	    archive_write_open2(a, &sink, NULL, archive_sink_write, NULL,
 	    NULL) != ARCHIVE_OK) {
-		snprintf(err, ERRMAX, "cannot start the package %s: %s", tmp,
+		snprintf(err, ERRMAX, "cannot start the package %s: %s", out.tmp,
 		    archive_errstr(a));
 		goto out_archive;
 	}
 	if (archive_put_bag(a, bag, items, nitems, now, err) == -1)
 		goto out_archive;
 	if (archive_write_close(a) != ARCHIVE_OK) {
-		snprintf(err, ERRMAX, "cannot finish the package %s: %s", tmp,
+		snprintf(err, ERRMAX, "cannot finish the package %s: %s",
+		    out.tmp,
 		    archive_errstr(a));
 		goto out_archive;
 	}
 	archive_write_free(a);
 	a = NULL;
 
-	if (fsync(sink.fd) == -1) {
-		snprintf(err, ERRMAX, "cannot flush %s: %s", tmp,
-		    strerror(errno));
-		goto out_tmp;
-	}
-	if (close(sink.fd) == -1) {
-		sink.fd = -1;
-		snprintf(err, ERRMAX, "cannot write %s: %s", tmp,
-		    strerror(errno));
-		goto out_tmp;
-	}
 	sink.fd = -1;
-	if (rename(tmp, dest) == -1) {
-		snprintf(err, ERRMAX, "cannot rename %s to %s: %s", tmp, dest,
-		    strerror(errno));
+	if (util_durable_commit(&out, err) == -1)
 		goto out_tmp;
-	}
-	if (util_fsync_dir_of(dest) == -1) {
-		snprintf(err, ERRMAX, "cannot flush the folder of %s: %s",
-		    dest, strerror(errno));
-		unlink(dest);
-		goto out_tmp;
-	}
-	archive_md_hex(sink.md, hex);
+	util_sha256_end(sink.md, hex);
+	sink.md = NULL;
 	memcpy(pkg_sha256, hex, sizeof hex);
 	rc = 0;
 out_archive:
@@ -658,14 +567,11 @@ out_archive:
 		archive_write_free(a);
 	}
 out_tmp:
-	if (sink.fd != -1)
-		close(sink.fd);
 	if (rc == -1)
-		unlink(tmp);
-	EVP_MD_CTX_free(sink.md);
+		util_durable_abort(&out);
+	util_sha256_free(sink.md);
 out:
 	archive_utf8_leave(&u);
-	free(tmp);
 	free(dir);
 	return rc;
 }
@@ -740,13 +646,13 @@ archive_hash_member(struct archive *a, struct buf *keep, char hex[65],
     uint64_t *size)
 {
 	char chunk[ARCHIVE_CHUNK];
-	EVP_MD_CTX *md = archive_md_new();
+	struct util_sha256 *md = util_sha256_new();
 	la_ssize_t n;
 	int rc = 0;
 
 	*size = 0;
 	while ((n = archive_read_data(a, chunk, sizeof chunk)) > 0) {
-		EVP_DigestUpdate(md, chunk, (size_t)n);
+		util_sha256_add(md, chunk, (size_t)n);
 		*size += (uint64_t)n;
 		if (keep != NULL && buf_append(keep, chunk, (size_t)n) == -1) {
 			rc = 1;
@@ -757,8 +663,7 @@ archive_hash_member(struct archive *a, struct buf *keep, char hex[65],
 		rc = -1;
 	if (keep != NULL && rc == 0 && keep->data == NULL)
 		buf_append(keep, "", 0);
-	archive_md_hex(md, hex);
-	EVP_MD_CTX_free(md);
+	util_sha256_end(md, hex);
 	return rc;
 }
 

@@ -18,7 +18,6 @@
 #include <strings.h>
 
 #include <ini.h>
-#include <utf8proc.h>
 
 #include "sohoa.h"
 
@@ -304,16 +303,4 @@ cfgfile_bool(const char *v, int *out)
 		}
 	}
 	return -1;
-}
-
-int
-cfgfile_utf8_ok(const char *s)
-{
-	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
-	utf8proc_int32_t cp;
-	utf8proc_ssize_t n;
-
-	while (*p != '\0' && (n = utf8proc_iterate(p, -1, &cp)) > 0)
-		p += n;
-	return *p == '\0';
 }

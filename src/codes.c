@@ -325,32 +325,17 @@ codes_match(const char *pattern, const char *s)
 	return ok;
 }
 
-static int
-codes_plausible_date(int y, int m, int d)
-{
-	return y >= 1900 && y <= 2199 && m >= 1 && m <= 12 && d >= 1 &&
-	    d <= 31;
-}
-
-/* A date as YYYY-MM-DD into out (11 bytes) from YYYY-MM-DD (a time may
- * follow), DD/MM/YYYY or DD-MM-YYYY; 0 on success. */
+/* A date as YYYY-MM-DD into out (11 bytes), read by date_read up to the
+ * first space or "T": what follows (a time, a URL's "#top") is not ours
+ * to judge; 0 on success. */
 static int
 codes_date(const char *s, char *out)
 {
-	int y, m, d, n = 0;
+	char *day = xasprintf("%.*s", (int)strcspn(s, " T"), s);
+	int rc = date_read(day, out);
 
-	if ((sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) == 3 && n == 10 &&
-	    (s[10] == '\0' || s[10] == 'T' || s[10] == ' ')) ||
-	    (sscanf(s, "%2d/%2d/%4d%n", &d, &m, &y, &n) == 3 &&
-	    (s[n] == '\0' || s[n] == ' ')) ||
-	    (sscanf(s, "%2d-%2d-%4d%n", &d, &m, &y, &n) == 3 &&
-	    (s[n] == '\0' || s[n] == ' '))) {
-		if (!codes_plausible_date(y, m, d))
-			return -1;
-		snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
-		return 0;
-	}
-	return -1;
+	free(day);
+	return rc;
 }
 
 /* 1 when s has the shape of a dossier code (Thông tư 01/2018 art. 19:
@@ -382,7 +367,7 @@ codes_is_procedure(const char *s)
 static void
 codes_take(json_t *out, int field, const char *value, size_t len)
 {
-	char *v, *nfc, date[11];
+	char *v, *nfc, date[11], id[UTIL_ID_DIGITS + 1];
 	size_t a = 0, b = len;
 
 	while (a < b && isspace((unsigned char)value[a]))
@@ -408,8 +393,7 @@ codes_take(json_t *out, int field, const char *value, size_t len)
 			    json_string(v));
 		break;
 	case CODES_ID:
-		if ((strlen(v) == 12 || strlen(v) == 9) &&
-		    strspn(v, "0123456789") == strlen(v)) {
+		if (util_id_number(v, id) == 0) {
 			json_t *ids = json_object_get(out, "id_numbers");
 			json_t *x;
 			size_t i;
@@ -419,10 +403,10 @@ codes_take(json_t *out, int field, const char *value, size_t len)
 				json_object_set_new(out, "id_numbers", ids);
 			}
 			json_array_foreach(ids, i, x)
-				if (strcmp(json_string_value(x), v) == 0)
+				if (strcmp(json_string_value(x), id) == 0)
 					break;
 			if (i == json_array_size(ids))
-				json_array_append_new(ids, json_string(v));
+				json_array_append_new(ids, json_string(id));
 		}
 		break;
 	case CODES_VALID:

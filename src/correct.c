@@ -2,9 +2,10 @@
  * correct.c: corrections by staff, and the reindex that keeps them.
  *
  * OCR and the rules of extract.c get a field wrong now and then; staff put
- * it right with `sohoa edit ID field=value`.  Each value is checked here (a
- * date must exist, an ID number has 12 digits or 9) and index.c records it
- * with who, when, the old and the new value.  `sohoa reindex` re-reads
+ * it right with `sohoa edit ID field=value`.  Each value is checked here
+ * (a date must exist: date_read; an ID number has 12 digits or 9:
+ * util_id_number) and index.c records it with who, when, the old and the
+ * new value.  `sohoa reindex` re-reads
  * every document's text from its archive package, reads the fields off it
  * again with the document's profile, rebuilds the full text and re-applies
  * the corrections in the order they were made: a correction outlives new
@@ -42,30 +43,13 @@ correct_trim(const char *s, size_t len)
 	return vntext_nfc(s, len);
 }
 
-/* An ID number as staff type it: spaces dropped, 12 digits or 9. */
-static int
-correct_id_number(const char *s, char out[13])
-{
-	size_t n = 0;
-
-	for (; *s != '\0'; s++) {
-		if (*s == ' ')
-			continue;
-		if (!isdigit((unsigned char)*s) || n == 12)
-			return -1;
-		out[n++] = *s;
-	}
-	out[n] = '\0';
-	return n == 12 || n == 9 ? 0 : -1;
-}
-
 /* "a, b,,c" as a JSON array of the trimmed, non-empty items. */
 static int
 correct_list(const char *field, const char *text, json_t **value, char *err)
 {
 	json_t *a = json_array();
 	const char *p = text, *comma;
-	char *item, id[13];
+	char *item, id[UTIL_ID_DIGITS + 1];
 	int rc = 0;
 
 	while (rc == 0 && *p != '\0') {
@@ -76,11 +60,11 @@ correct_list(const char *field, const char *text, json_t **value, char *err)
 			;
 		else if (strcmp(field, "id_numbers") != 0)
 			json_array_append_new(a, json_string(item));
-		else if (correct_id_number(item, id) == 0)
+		else if (util_id_number(item, id) == 0)
 			json_array_append_new(a, json_string(id));
 		else {
 			snprintf(err, ERRMAX, "'%s' is not a personal ID number "
-			    "(12 digits, or 9 on an old card)", item);
+			    "(" UTIL_ID_RULE ")", item);
 			rc = -1;
 		}
 		free(item);
@@ -100,7 +84,7 @@ correct_list(const char *field, const char *text, json_t **value, char *err)
 static int
 correct_value(const char *field, const char *text, json_t **value, char *err)
 {
-	char *v = NULL, *p;
+	char *v = NULL, *p, ymd[11];
 	int rc = -1;
 
 	*value = NULL;
@@ -119,10 +103,11 @@ correct_value(const char *field, const char *text, json_t **value, char *err)
 		rc = 0;
 		goto out;
 	}
-	if (strcmp(field, "issued_on") == 0 && !index_date_ok(v)) {
-		snprintf(err, ERRMAX, "issued_on takes a date that exists, as "
-		    "YYYY-MM-DD (2024-03-15), not '%s'", v);
-		goto out;
+	if (strcmp(field, "issued_on") == 0) {
+		if (date_arg("issued_on", v, ymd, err) == -1)
+			goto out;
+		free(v);
+		v = xstrdup(ymd);
 	}
 	if (strcmp(field, "dossier_code") == 0) {
 		for (p = v; *p != '\0'; p++)

@@ -740,12 +740,8 @@ extract_number(const char *s, size_t len, int *out)
 static int
 extract_valid_date(int y, int m, int d)
 {
-	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
-	    30, 31 };
-	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-
-	return y >= 1900 && y <= 2100 && m >= 1 && m <= 12 && d >= 1 &&
-	    d <= mdays[m - 1] + (m == 2 && leap);
+	/* A date on a result is not far in the future: OCR misread it. */
+	return y <= 2100 && date_exists(y, m, d);
 }
 
 /* "sinh ngày 01/02/1990" is a birth date, never the date of issue. */
@@ -1752,9 +1748,9 @@ extract_id_after(const struct xline *l, size_t e, char out[13])
 	}
 	alnum_after = i < l->flen && (isalnum((unsigned char)f[i]) ||
 	    (unsigned char)f[i] >= 0x80);
-	if (!alnum_after && (nd == 12 || nd == 9) && real >= nd - 2)
+	if (!alnum_after && util_id_length_ok(nd) && real >= nd - 2)
 		found = nd;
-	else if (split == 12 || split == 9) {
+	else if (split > 0 && util_id_length_ok((size_t)split)) {
 		/* "CMND 012345678 lần ...": the space ended the number. */
 		for (i = 0, real = 0; i < (size_t)split; i++)
 			real += isdigit((unsigned char)f[p + i]) != 0;
@@ -2057,7 +2053,7 @@ extract_rule_id(const char *value, char out[13])
 	for (p = f; *p != '\0' && ok; p++) {
 		if (*p == ' ')
 			continue;
-		if (n == 12 || !(isdigit((unsigned char)*p) ||
+		if (n == UTIL_ID_DIGITS || !(isdigit((unsigned char)*p) ||
 		    extract_slip_digit(*p)))
 			ok = 0;
 		else {
@@ -2068,7 +2064,7 @@ extract_rule_id(const char *value, char out[13])
 	}
 	out[n] = '\0';
 	free(f);
-	return ok && (n == 12 || n == 9) && real + 2 >= n;
+	return ok && util_id_length_ok(n) && real + 2 >= n;
 }
 
 /*

@@ -1304,28 +1304,6 @@ index_list(struct index *ix, int limit)
 	return a;
 }
 
-int
-index_date_ok(const char *s)
-{
-	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
-	    30, 31 };
-	int i, y, m, d;
-
-	if (s == NULL || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-		return 0;
-	for (i = 0; i < 10; i++)
-		if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
-			return 0;
-	y = atoi(s);
-	m = atoi(s + 5);
-	d = atoi(s + 8);
-	if (y < 1900 || y > 2100 || m < 1 || m > 12 || d < 1 ||
-	    d > mdays[m - 1])
-		return 0;
-	return m != 2 || d < 29 || (y % 4 == 0 && (y % 100 != 0 ||
-	    y % 400 == 0));
-}
-
 /* One word or "phrase" of a query as the user typed it. */
 struct index_term {
 	char	*text;		/* NFC, without quotes and '*' */
@@ -1574,7 +1552,7 @@ index_fts_query(struct index_term *t, size_t n, const char *person_id,
 	for (i = 0; i < n; i = j) {
 		for (j = i, digits = 0; j < n && t[j].digits; j++)
 			digits += strlen(t[j].text);
-		if (j - i >= 2 && (digits == 9 || digits == 12)) {
+		if (j - i >= 2 && util_id_length_ok(digits)) {
 			index_and(q);
 			index_both(q, "((");
 			for (k = i; k < j; k++) {
@@ -1746,8 +1724,10 @@ struct index_filter_norm {
 	const char *level;
 	char	*agency_code;
 	char	*doc_type;	/* " folded words " */
-	const char *from;
+	const char *from;	/* YYYY-MM-DD in from_ymd, or NULL */
 	const char *to;
+	char	 from_ymd[11];
+	char	 to_ymd[11];
 	char	*person_id;
 	char	*dossier_code;
 	int	 any;
@@ -1777,7 +1757,7 @@ index_filter_check(const struct index_filter *f, struct index_filter_norm *n,
     char *err)
 {
 	const char *s;
-	char *w, *p, *o;
+	char *w;
 
 	memset(n, 0, sizeof *n);
 	if (f == NULL)
@@ -1811,33 +1791,21 @@ index_filter_check(const struct index_filter *f, struct index_filter_norm *n,
 		n->doc_type = xasprintf(" %s ", w);
 		free(w);
 	}
-	if ((s = f->from) != NULL && !index_date_ok(s)) {
-		snprintf(err, ERRMAX, "--from takes a date as YYYY-MM-DD, such "
-		    "as 2024-03-15, not '%s'", s);
+	if (date_arg("--from", f->from, n->from_ymd, err) == -1 ||
+	    date_arg("--to", f->to, n->to_ymd, err) == -1)
 		return -1;
-	}
-	n->from = s;
-	if ((s = f->to) != NULL && !index_date_ok(s)) {
-		snprintf(err, ERRMAX, "--to takes a date as YYYY-MM-DD, such "
-		    "as 2024-03-15, not '%s'", s);
-		return -1;
-	}
-	n->to = s;
+	n->from = f->from ? n->from_ymd : NULL;
+	n->to = f->to ? n->to_ymd : NULL;
 	if (n->from != NULL && n->to != NULL && strcmp(n->from, n->to) > 0) {
 		snprintf(err, ERRMAX, "the date range ends (%s) before it "
 		    "starts (%s)", n->to, n->from);
 		return -1;
 	}
 	if ((s = f->person_id) != NULL) {
-		n->person_id = o = xstrdup(s);
-		for (p = n->person_id; *p != '\0'; p++)
-			if (*p != ' ')
-				*o++ = *p;
-		*o = '\0';
-		if ((strlen(n->person_id) != 12 && strlen(n->person_id) != 9) ||
-		    strspn(n->person_id, "0123456789") != strlen(n->person_id)) {
-			snprintf(err, ERRMAX, "a personal ID number has 12 digits "
-			    "(9 on an old card), not '%s'", s);
+		n->person_id = xmalloc(UTIL_ID_DIGITS + 1);
+		if (util_id_number(s, n->person_id) == -1) {
+			snprintf(err, ERRMAX, "'%s' is not a personal ID number "
+			    "(" UTIL_ID_RULE ")", s);
 			return -1;
 		}
 	}

@@ -341,24 +341,12 @@ json_t *
 ingest_job(const struct profile *prof, const char *path, const char *workdir,
     int max_pages)
 {
-	struct preprocess_opts pre = {
-		.enabled = prof->preprocess,
-		.orientation = prof->orientation,
-		.deskew = prof->deskew,
-		.normalize_background = prof->normalize_background,
-		.binarize = prof->binarize,
-		.despeckle = prof->despeckle,
-		.remove_borders = prof->remove_borders,
-		.suppress_seals = prof->suppress_seals,
-		.upscale_below_dpi = prof->upscale_below_dpi,
-	};
-
 	return json_pack("{s:o, s:o, s:s, s:i, s:i, s:o, s:b}", "path",
 	    worker_path_json(path), "workdir", worker_path_json(workdir),
 	    "languages", prof->languages ? prof->languages :
-	    "vie", "dpi", prof->dpi > 0 ? prof->dpi : 300, "max_pages",
-	    max_pages > 0 ? max_pages : 1000, "preprocess",
-	    preprocess_opts_json(&pre), "syllables", prof->syllables);
+	    PROFILE_LANGUAGES, "dpi", prof->dpi > 0 ? prof->dpi : PROFILE_DPI,
+	    "max_pages", max_pages > 0 ? max_pages : 1000, "preprocess",
+	    preprocess_opts_json(&prof->pre), "syllables", prof->syllables);
 }
 
 /* ---- the batch loop of `sohoa ingest` ---- */

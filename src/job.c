@@ -566,7 +566,8 @@ job_adopt(struct index *ix, const char *spoolroot)
 			if (fe->d_name[0] == '.') {
 				/* A copy from a share cut short; the scan is
 				 * still in its inbox. */
-				if (strncmp(fe->d_name, ".sohoa-", 7) == 0) {
+				if (strncmp(fe->d_name, UTIL_TEMP_PREFIX,
+				    strlen(UTIL_TEMP_PREFIX)) == 0) {
 					path = xasprintf("%s/%s", pdir,
 					    fe->d_name);
 					unlink(path);

@@ -36,7 +36,7 @@ ocr_open(const char *languages, char *err)
 	struct ocr *o = xcalloc(1, sizeof *o);
 
 	if (languages == NULL || *languages == '\0')
-		languages = "vie";
+		languages = PROFILE_LANGUAGES;
 	o->languages = xstrdup(languages);
 	if ((o->api = TessBaseAPICreate()) == NULL)
 		fatal("out of memory");

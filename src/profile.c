@@ -173,23 +173,23 @@ profile_switch(struct profile *p, enum profile_key k)
 {
 	switch (k) {
 	case PK_ORIENTATION:
-		return &p->orientation;
+		return &p->pre.orientation;
 	case PK_DESKEW:
-		return &p->deskew;
+		return &p->pre.deskew;
 	case PK_NORMALIZE_BACKGROUND:
-		return &p->normalize_background;
+		return &p->pre.normalize_background;
 	case PK_BINARIZE:
-		return &p->binarize;
+		return &p->pre.binarize;
 	case PK_DESPECKLE:
-		return &p->despeckle;
+		return &p->pre.despeckle;
 	case PK_REMOVE_BORDERS:
-		return &p->remove_borders;
+		return &p->pre.remove_borders;
 	case PK_SUPPRESS_SEALS:
-		return &p->suppress_seals;
+		return &p->pre.suppress_seals;
 	case PK_SYLLABLES:
 		return &p->syllables;
 	default:
-		return &p->preprocess;
+		return &p->pre.enabled;
 	}
 }
 
@@ -232,7 +232,7 @@ profile_set(struct profile_parse *pp, enum profile_key k, const char *v)
 		rc = 0;
 		break;
 	case PK_AGENCY_NAME:
-		if (!cfgfile_utf8_ok(v)) {
+		if (!vntext_utf8_valid(v, strlen(v))) {
 			profile_fail(pp, "agency_name is not valid UTF-8; save "
 			    "the file as UTF-8");
 			break;
@@ -302,7 +302,8 @@ profile_set(struct profile_parse *pp, enum profile_key k, const char *v)
 			    profile_keys[k].name, v);
 		break;
 	case PK_UPSCALE_BELOW_DPI:
-		if ((rc = cfgfile_int(v, 0, 1200, &p->upscale_below_dpi)) == -1)
+		if ((rc = cfgfile_int(v, 0, 1200,
+		    &p->pre.upscale_below_dpi)) == -1)
 			profile_fail(pp, "upscale_below_dpi must be a whole "
 			    "number from 0 (never scale up) to 1200, not '%s'", v);
 		break;
@@ -331,21 +332,13 @@ profile_setkey(void *arg, int k, const char *name, const char *value,
 static void
 profile_defaults(struct profile *p)
 {
-	p->languages = xstrdup("vie");
-	p->dpi = 300;
+	p->languages = xstrdup(PROFILE_LANGUAGES);
+	p->dpi = PROFILE_DPI;
 	p->settle_seconds = 5;
 	p->poll_seconds = 0;
 	p->recursive = 0;
-	/* The same as preprocess_defaults(), which the worker falls back on. */
-	p->preprocess = 1;
-	p->orientation = 1;
-	p->deskew = 1;
-	p->normalize_background = 1;
-	p->binarize = 0;
-	p->despeckle = 1;
-	p->remove_borders = 1;
-	p->suppress_seals = 1;
-	p->upscale_below_dpi = 250;
+	/* The worker falls back on the same for a key a job lacks. */
+	preprocess_defaults(&p->pre);
 	p->syllables = 1;
 }
 

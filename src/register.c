@@ -381,70 +381,6 @@ register_setup(struct index *ix, char *err)
 	return 0;
 }
 
-static int
-register_days(int y, int m)
-{
-	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
-	    30, 31 };
-
-	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-		return 29;
-	return days[m - 1];
-}
-
-/* Reads 1 to max digits at *s into *v; returns how many were read. */
-static int
-register_digits(const char **s, int max, int *v)
-{
-	int n = 0;
-
-	*v = 0;
-	while (n < max && **s >= '0' && **s <= '9') {
-		*v = *v * 10 + (**s - '0');
-		(*s)++;
-		n++;
-	}
-	return n;
-}
-
-int
-register_date(const char *s, char out[11])
-{
-	int y, m, d, n;
-	char sep;
-
-	while (*s == ' ')
-		s++;
-	n = register_digits(&s, 4, &y);
-	if (n == 4 && *s == '-') {			/* 2024-03-20 */
-		s++;
-		if (register_digits(&s, 2, &m) == 0 || *s++ != '-' ||
-		    register_digits(&s, 2, &d) == 0)
-			return -1;
-	} else if (n >= 1 && n <= 2 && (*s == '/' || *s == '.' ||
-	    *s == '-')) {				/* 20/03/2024 */
-		d = y;
-		sep = *s++;
-		if (register_digits(&s, 2, &m) == 0 || *s++ != sep ||
-		    register_digits(&s, 4, &y) != 4)
-			return -1;
-	} else
-		return -1;
-	/* A spreadsheet may add a time of day: "2024-03-20 00:00:00". */
-	if (*s == ' ' || *s == 'T') {
-		s++;
-		while ((*s >= '0' && *s <= '9') || *s == ':')
-			s++;
-	}
-	while (*s == ' ')
-		s++;
-	if (*s != '\0' || y < 1900 || m < 1 || m > 12 || d < 1 ||
-	    d > register_days(y, m))
-		return -1;
-	snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
-	return 0;
-}
-
 /*
  * A header name or a word value as it is compared: folded (no case, no
  * marks, đ -> d), "_", "-" and "/" read as spaces, ",", ":", "." and "*"
@@ -908,7 +844,7 @@ register_row(struct register_reader *r)
 		goto out;
 	}
 	for (i = 0; i < r->nf; i++) {
-		if (!cfgfile_utf8_ok(r->f[i])) {
+		if (!vntext_utf8_valid(r->f[i], strlen(r->f[i]))) {
 			buf_printf(&why, "field %zu is not UTF-8 text (save "
 			    "the file as \"CSV UTF-8\")", i + 1);
 			goto out;
@@ -950,14 +886,12 @@ register_row(struct register_reader *r)
 	}
 	if (v[RC_ISSUED] == NULL)
 		register_why(&why, "no issue date");
-	else if (register_date(v[RC_ISSUED], issued) == -1)
-		register_why(&why, "issue date '%s' is not a date "
-		    "(YYYY-MM-DD or dd/mm/yyyy)", v[RC_ISSUED]);
+	else if (date_read(v[RC_ISSUED], issued) == -1)
+		register_why(&why, "issue date '%s' " DATE_NOT, v[RC_ISSUED]);
 	if (v[RC_VALID_UNTIL] != NULL) {
-		if (register_date(v[RC_VALID_UNTIL], until) == -1)
-			register_why(&why, "valid-until date '%s' is not a "
-			    "date (YYYY-MM-DD or dd/mm/yyyy; empty for no end)",
-			    v[RC_VALID_UNTIL]);
+		if (date_read(v[RC_VALID_UNTIL], until) == -1)
+			register_why(&why, "valid-until date '%s' " DATE_NOT
+			    "; empty for no end", v[RC_VALID_UNTIL]);
 		else if (issued[0] != '\0' && strcmp(until, issued) < 0)
 			register_why(&why, "valid until %s, before its issue "
 			    "date %s", until, issued);

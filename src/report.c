@@ -357,20 +357,6 @@ report_missing(sqlite3 *db, json_t *offices, const char *as_of,
 	return 0;
 }
 
-/* Normalises an optional date option into out; "" when absent. */
-static int
-report_opt_date(const char *opt, const char *v, char out[11], char *err)
-{
-	out[0] = '\0';
-	if (v == NULL)
-		return 0;
-	if (register_date(v, out) == 0)
-		return 0;
-	snprintf(err, ERRMAX, "%s %s is not a date (YYYY-MM-DD or dd/mm/yyyy)",
-	    opt, v);
-	return -1;
-}
-
 json_t *
 report_build(struct index *ix, const struct conf *conf,
     const struct report_opts *ro, char *err)
@@ -383,9 +369,9 @@ report_build(struct index *ix, const struct conf *conf,
 	size_t n = 0, i;
 	long nreg;
 
-	if (report_opt_date("--as-of", ro->as_of, as_of, err) == -1 ||
-	    report_opt_date("--from", ro->from, from, err) == -1 ||
-	    report_opt_date("--to", ro->to, to, err) == -1)
+	if (date_arg("--as-of", ro->as_of, as_of, err) == -1 ||
+	    date_arg("--from", ro->from, from, err) == -1 ||
+	    date_arg("--to", ro->to, to, err) == -1)
 		return NULL;
 	if (as_of[0] == '\0')
 		report_today(as_of);

@@ -1,8 +1,9 @@
 /*
  * util.c: the small pieces every stage needs: allocation that cannot fail
- * (out of memory is fatal), growing buffers with a hard cap, durable file
- * writes (temp name, fsync, rename, fsync of the folder), folders and
- * files kept from other users, and SHA-256 through OpenSSL's libcrypto.
+ * (out of memory is fatal), growing buffers with a hard cap, the one
+ * durable file write (a mkostemp name in the target's folder, fsync,
+ * rename, fsync of the folder), folders and files kept from other users,
+ * the one SHA-256 (OpenSSL's libcrypto), and the ID-number rule.
  */
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -195,89 +196,140 @@ util_fsync_dir_of(const char *path)
 }
 
 /*
- * The temporary file is a dotfile with a short name of its own, not the
- * target's name plus a suffix: a target whose name is near NAME_MAX must
- * still be writable, the watcher and the spool's recovery skip dotfiles,
- * and O_EXCL means two writers never share (or truncate) one temp file.
+ * The one durable write.  The temporary file is made by mkostemp in the
+ * target's folder (rename must not cross filesystems), with a short dot
+ * name of its own, not the target's name plus a suffix: a target whose
+ * name is near NAME_MAX must still be writable, the watcher and the
+ * spool's recovery skip dotfiles (the recovery removes ".sohoa-" ones),
+ * and mkostemp's O_EXCL means two writers never share (or truncate) one
+ * temporary file.
  */
-static int
-util_create_temp(const char *path, mode_t mode, char **tmp)
+int
+util_durable_open(struct util_durable *d, const char *path, mode_t mode,
+    char *err)
 {
-	static unsigned counter;
-	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
-	int fd = -1, i;
+	const char *slash = strrchr(path, '/');
 
-	if (slash != NULL)
-		slash[1] = '\0';
+	d->path = xstrdup(path);
+	if (slash == NULL)
+		d->tmp = xstrdup(UTIL_TEMP_PREFIX "XXXXXX");
 	else
-		dir[0] = '\0';
-	for (i = 0; i < 100 && fd == -1; i++) {
-		*tmp = xasprintf("%s.sohoa-%ld-%u.tmp", dir, (long)getpid(),
-		    counter++);
-		fd = open(*tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-		if (fd == -1 && errno == EEXIST) {
-			free(*tmp);
-			*tmp = NULL;
-			continue;
-		}
-		break;
+		d->tmp = xasprintf("%.*s" UTIL_TEMP_PREFIX "XXXXXX",
+		    (int)(slash - path + 1), path);
+	if ((d->fd = mkostemp(d->tmp, O_CLOEXEC)) == -1) {
+		snprintf(err, ERRMAX, "cannot create a file beside %s: %s", path,
+		    strerror(errno));
+		goto out_free;
 	}
-	free(dir);
-	return fd;
+	/* mkostemp makes the file 0600; the staff group may need to read it. */
+	if (fchmod(d->fd, mode) == -1) {
+		snprintf(err, ERRMAX, "cannot set the mode of %s: %s", d->tmp,
+		    strerror(errno));
+		util_durable_abort(d);
+		return -1;
+	}
+	return 0;
+out_free:
+	free(d->tmp);
+	free(d->path);
+	d->tmp = d->path = NULL;
+	return -1;
+}
+
+int
+util_durable_write(struct util_durable *d, const void *data, size_t len,
+    char *err)
+{
+	const char *p = data;
+
+	while (len > 0) {
+		ssize_t n = write(d->fd, p, len);
+
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			snprintf(err, ERRMAX, "cannot write %s: %s", d->tmp,
+			    strerror(errno));
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int
+util_durable_commit(struct util_durable *d, char *err)
+{
+	int rc = -1;
+
+	if (fsync(d->fd) == -1) {
+		snprintf(err, ERRMAX, "cannot flush %s: %s", d->tmp,
+		    strerror(errno));
+		goto out_abort;
+	}
+	if (close(d->fd) == -1) {
+		d->fd = -1;
+		snprintf(err, ERRMAX, "cannot write %s: %s", d->tmp,
+		    strerror(errno));
+		goto out_abort;
+	}
+	d->fd = -1;
+	if (rename(d->tmp, d->path) == -1) {
+		snprintf(err, ERRMAX, "cannot rename %s to %s: %s", d->tmp,
+		    d->path, strerror(errno));
+		goto out_abort;
+	}
+	/*
+	 * Renamed but not flushed, the file may vanish with a power cut, or
+	 * come back after the caller moved on: taken back, so that the write
+	 * is whole and durable or not there at all (a copy into the spool
+	 * then stays in its inbox, a package is written again).  EINVAL is a
+	 * filesystem that cannot flush a folder at all (some shares): it has
+	 * done what it can.
+	 */
+	if (util_fsync_dir_of(d->path) == -1 && errno != EINVAL) {
+		snprintf(err, ERRMAX, "cannot flush the folder of %s: %s",
+		    d->path, strerror(errno));
+		unlink(d->path);
+	} else
+		rc = 0;
+	free(d->tmp);
+	free(d->path);
+	d->tmp = d->path = NULL;
+	return rc;
+out_abort:
+	util_durable_abort(d);
+	return -1;
+}
+
+void
+util_durable_abort(struct util_durable *d)
+{
+	if (d->fd != -1)
+		close(d->fd);
+	d->fd = -1;
+	if (d->tmp != NULL)
+		unlink(d->tmp);
+	free(d->tmp);
+	free(d->path);
+	d->tmp = d->path = NULL;
 }
 
 int
 util_write_durable(const char *path, const void *data, size_t len, char *err)
 {
-	char *tmp = NULL;
-	const char *p = data;
-	int fd, rc = -1;
+	struct util_durable d;
 
 	/* What is written this way holds personal data (a scan copied in, its
 	 * text, a copy taken out, a report): never for other users. */
-	if ((fd = util_create_temp(path, UTIL_PRIVATE_FILE, &tmp)) == -1) {
-		snprintf(err, ERRMAX, "cannot create a file beside %s: %s", path,
-		    strerror(errno));
-		goto out_free;
+	if (util_durable_open(&d, path, UTIL_PRIVATE_FILE, err) == -1)
+		return -1;
+	if (util_durable_write(&d, data, len, err) == -1) {
+		util_durable_abort(&d);
+		return -1;
 	}
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			snprintf(err, ERRMAX, "cannot write %s: %s", tmp,
-			    strerror(errno));
-			goto out_unlink;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	if (fsync(fd) == -1) {
-		snprintf(err, ERRMAX, "cannot flush %s: %s", tmp, strerror(errno));
-		goto out_unlink;
-	}
-	if (close(fd) == -1) {
-		fd = -1;
-		snprintf(err, ERRMAX, "cannot write %s: %s", tmp, strerror(errno));
-		goto out_unlink;
-	}
-	fd = -1;
-	if (rename(tmp, path) == -1) {
-		snprintf(err, ERRMAX, "cannot rename %s to %s: %s", tmp, path,
-		    strerror(errno));
-		goto out_unlink;
-	}
-	util_fsync_dir_of(path);
-	rc = 0;
-	goto out_free;
-out_unlink:
-	if (fd != -1)
-		close(fd);
-	unlink(tmp);
-out_free:
-	free(tmp);
-	return rc;
+	return util_durable_commit(&d, err);
 }
 
 int
@@ -347,36 +399,73 @@ util_mkdirs_private(const char *path)
 	return 0;
 }
 
-static void
-util_hex(const unsigned char *md, char hex[65])
+/*
+ * The one SHA-256 of sohoa, on libcrypto's EVP: packages, their members,
+ * originals and manifests are all hashed through it, streaming or whole.
+ */
+struct util_sha256 {
+	EVP_MD_CTX	*md;
+};
+
+struct util_sha256 *
+util_sha256_new(void)
+{
+	struct util_sha256 *h = xmalloc(sizeof *h);
+
+	if ((h->md = EVP_MD_CTX_new()) == NULL)
+		fatal("out of memory");
+	if (EVP_DigestInit_ex(h->md, EVP_sha256(), NULL) != 1)
+		fatalx("SHA-256 is not available from libcrypto");
+	return h;
+}
+
+void
+util_sha256_add(struct util_sha256 *h, const void *data, size_t len)
+{
+	if (len > 0 && EVP_DigestUpdate(h->md, data, len) != 1)
+		fatalx("SHA-256 failed in libcrypto");
+}
+
+void
+util_sha256_end(struct util_sha256 *h, char hex[65])
 {
 	static const char digits[] = "0123456789abcdef";
-	int i;
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0, i;
 
+	if (EVP_DigestFinal_ex(h->md, md, &mdlen) != 1 || mdlen != 32)
+		fatalx("SHA-256 failed in libcrypto");
 	for (i = 0; i < 32; i++) {
 		hex[2 * i] = digits[md[i] >> 4];
 		hex[2 * i + 1] = digits[md[i] & 15];
 	}
 	hex[64] = '\0';
+	util_sha256_free(h);
+}
+
+void
+util_sha256_free(struct util_sha256 *h)
+{
+	if (h == NULL)
+		return;
+	EVP_MD_CTX_free(h->md);
+	free(h);
 }
 
 void
 util_sha256(const void *data, size_t len, char hex[65])
 {
-	unsigned char md[32];
-	unsigned int mdlen = sizeof md;
+	struct util_sha256 *h = util_sha256_new();
 
-	if (EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) != 1)
-		fatalx("SHA-256 is not available from libcrypto");
-	util_hex(md, hex);
+	util_sha256_add(h, data, len);
+	util_sha256_end(h, hex);
 }
 
 int
 util_sha256_file(const char *path, char hex[65], char *err)
 {
-	unsigned char md[32], chunk[65536];
-	unsigned int mdlen = sizeof md;
-	EVP_MD_CTX *ctx;
+	unsigned char chunk[65536];
+	struct util_sha256 *h;
 	ssize_t n;
 	int fd, rc = -1;
 
@@ -384,9 +473,7 @@ util_sha256_file(const char *path, char hex[65], char *err)
 		snprintf(err, ERRMAX, "cannot open %s: %s", path, strerror(errno));
 		return -1;
 	}
-	if ((ctx = EVP_MD_CTX_new()) == NULL)
-		fatal("out of memory");
-	EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+	h = util_sha256_new();
 	for (;;) {
 		n = read(fd, chunk, sizeof chunk);
 		if (n == -1 && errno == EINTR)
@@ -394,19 +481,42 @@ util_sha256_file(const char *path, char hex[65], char *err)
 		if (n == -1) {
 			snprintf(err, ERRMAX, "cannot read %s: %s", path,
 			    strerror(errno));
-			goto out;
+			goto out_free;
 		}
 		if (n == 0)
 			break;
-		EVP_DigestUpdate(ctx, chunk, (size_t)n);
+		util_sha256_add(h, chunk, (size_t)n);
 	}
-	EVP_DigestFinal_ex(ctx, md, &mdlen);
-	util_hex(md, hex);
+	util_sha256_end(h, hex);
 	rc = 0;
+	goto out;
+out_free:
+	util_sha256_free(h);
 out:
-	EVP_MD_CTX_free(ctx);
 	close(fd);
 	return rc;
+}
+
+int
+util_id_length_ok(size_t n)
+{
+	return n == UTIL_ID_DIGITS || n == UTIL_ID_DIGITS_OLD;
+}
+
+int
+util_id_number(const char *s, char out[UTIL_ID_DIGITS + 1])
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++) {
+		if (*s == ' ')
+			continue;
+		if (*s < '0' || *s > '9' || n == UTIL_ID_DIGITS)
+			return -1;
+		out[n++] = *s;
+	}
+	out[n] = '\0';
+	return util_id_length_ok(n) ? 0 : -1;
 }
 
 void

@@ -464,7 +464,7 @@ worker_job(json_t *job, struct ocr **ocr, char **ocr_langs)
 		return worker_fail("the job is malformed");
 	}
 	if (langs == NULL)
-		langs = "vie";
+		langs = PROFILE_LANGUAGES;
 	image_default_limits(&lim);
 	if (json_is_integer(json_object_get(job, "max_pages")))
 		lim.max_pages = (int)json_integer_value(json_object_get(job,

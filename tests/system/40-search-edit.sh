@@ -63,7 +63,7 @@ check "an unclosed quotation mark is refused" test "$status" -ne 0
 check "... in plain words" grep -q 'quotation mark (") is not closed' "$T/err"
 check "... never FTS5's" bash -c "! grep -qi 'fts5\\|syntax' '$T/err'"
 check_fails "a date that does not exist is refused" "$SOHOA" search --from 2024-02-30
-check "... naming the date" bash -c "'$SOHOA' search --from 2024-02-30 2>&1 | grep -q \"not '2024-02-30'\""
+check "... naming the date" bash -c "'$SOHOA' search --from 2024-02-30 2>&1 | grep -q \"'2024-02-30' is not a date\""
 check_fails "a level that does not exist is refused" "$SOHOA" search --level tinh nguyen
 check_fails "a search with neither words nor filters is refused" "$SOHOA" search
 

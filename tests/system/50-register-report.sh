@@ -44,6 +44,26 @@ check "it counts the office's documents, each result once (2, not 4 scans)" \
 "$SOHOA" report "${ASOF[@]}" >"$T/noreg.txt" 2>&1
 check "the table says it too" grep -q "Rates need the register" "$T/noreg.txt"
 
+# One reader of dates: search and report take the same forms, and refuse
+# a day that does not exist in the same words.
+check "search --from takes dd/mm/yyyy" bash -c "'$SOHOA' search --json \
+    --from 20/03/2024 --to 20/03/2024 | jq -e 'length >= 1 and all(.[]; .issued_on == \"2024-03-20\")'"
+check "... and finds what yyyy-mm-dd finds" test \
+    "$("$SOHOA" search --json --from 20/03/2024 | jq -c '[.[].id]')" = \
+    "$("$SOHOA" search --json --from 2024-03-20 | jq -c '[.[].id]')"
+check "search --from 30/09/2025 runs" "$SOHOA" search --from 30/09/2025
+check "report --from 30/09/2025 runs" "$SOHOA" report "${ASOF[@]}" --from 30/09/2025
+"$SOHOA" search --from 31/02/2025 >"$T/search-date.out" 2>"$T/search-date.err"
+check "search refuses --from 31/02/2025 (exit 1)" test $? -eq 1
+"$SOHOA" report --from 31/02/2025 >"$T/report-date.out" 2>"$T/report-date.err"
+check "report refuses it too (exit 1)" test $? -eq 1
+check "search says it is not a date" grep -qxF \
+    "sohoa: search: --from '31/02/2025' is not a date (dd/mm/yyyy or yyyy-mm-dd)" \
+    "$T/search-date.err"
+check "report says it in the same words" diff \
+    <(sed 's/^sohoa: search: //' "$T/search-date.err") \
+    <(sed 's/^sohoa: report: //' "$T/report-date.err")
+
 # A register with bad rows: every line named, nothing imported.
 "$SOHOA" register import "$R/register-bad.csv" >"$T/bad.out" 2>&1
 check "a register with bad rows is refused (exit 1)" test $? -eq 1

@@ -301,14 +301,12 @@ static const struct search_case cases[] = {
 	{ "a level that does not exist", "huong", { .level = "province" },
 	    "ERROR: the level is city, district or commune, not 'province'" },
 	{ "a date that does not exist", NULL, { .from = "2024-02-30" },
-	    "ERROR: --from takes a date as YYYY-MM-DD, such as 2024-03-15, "
-	    "not '2024-02-30'" },
+	    "ERROR: --from '2024-02-30' " DATE_NOT },
 	{ "a date range backwards", NULL, { .from = "2024-03-15",
 	    .to = "2024-03-14" }, "ERROR: the date range ends (2024-03-14) "
 	    "before it starts (2024-03-15)" },
 	{ "an ID number too short", NULL, { .person_id = "12345" },
-	    "ERROR: a personal ID number has 12 digits (9 on an old card), "
-	    "not '12345'" },
+	    "ERROR: '12345' is not a personal ID number (" UTIL_ID_RULE ")" },
 	{ "an agency code with a space", NULL, { .agency_code = "000 11" },
 	    "ERROR: an agency code is letters, digits and dots, such as "
 	    "000.00.11.H26, not '000 11'" },

@@ -165,21 +165,21 @@ test_keys(void **state)
 	assert_null(register_key(NULL));
 	free(want);
 
-	assert_int_equal(register_date("2024-03-20", d), 0);
+	assert_int_equal(date_read("2024-03-20", d), 0);
 	assert_string_equal(d, "2024-03-20");
-	assert_int_equal(register_date("20/03/2024", d), 0);
+	assert_int_equal(date_read("20/03/2024", d), 0);
 	assert_string_equal(d, "2024-03-20");
-	assert_int_equal(register_date("5/3/2024", d), 0);
+	assert_int_equal(date_read("5/3/2024", d), 0);
 	assert_string_equal(d, "2024-03-05");
-	assert_int_equal(register_date("29/02/2024", d), 0);
-	assert_int_equal(register_date("2024-03-20 00:00:00", d), 0);
+	assert_int_equal(date_read("29/02/2024", d), 0);
+	assert_int_equal(date_read("2024-03-20 00:00:00", d), 0);
 	assert_string_equal(d, "2024-03-20");
-	assert_int_equal(register_date("29/02/2023", d), -1);
-	assert_int_equal(register_date("31/04/2024", d), -1);
-	assert_int_equal(register_date("2024-13-01", d), -1);
-	assert_int_equal(register_date("20.03.24", d), -1);
-	assert_int_equal(register_date("hôm qua", d), -1);
-	assert_int_equal(register_date("", d), -1);
+	assert_int_equal(date_read("29/02/2023", d), -1);
+	assert_int_equal(date_read("31/04/2024", d), -1);
+	assert_int_equal(date_read("2024-13-01", d), -1);
+	assert_int_equal(date_read("20.03.24", d), -1);
+	assert_int_equal(date_read("hôm qua", d), -1);
+	assert_int_equal(date_read("", d), -1);
 }
 
 static void
