@@ -447,9 +447,30 @@ int	archive_verify(const char *pkg,
 	    void (*report)(const char *member, const char *why, void *arg),
 	    void *arg);
 
+/* tokenizer.c: the "sohoa" FTS5 tokenizer (unicode61 without diacritics,
+ * đ folded to d, each word's exact twin beside it) and the folded words. */
+struct sqlite3;
+struct fts5_api;
+#define TOKENIZER_TWIN	'\x01'	/* first byte of an exact twin */
+/* Registers the tokenizer "sohoa" with FTS5: 0, or -1. */
+int	tokenizer_register(struct fts5_api *);
+/* Registers the SQL function sohoa_words(x), tokenizer_words of x (the
+ * --type filter): 0, or -1. */
+int	tokenizer_register_words(struct sqlite3 *);
+/* The words of s, folded, one space between them: "GIẤY PHÉP (XÂY
+ * DỰNG)" -> "giay phep xay dung".  Caller frees. */
+char	*tokenizer_words(const char *s);
+/* The words of s as tokenizer_words splits them, not folded, into word
+ * (at most max), each NUL-terminated in the copy *copy (caller frees).
+ * Returns the number of words. */
+size_t	tokenizer_split_words(const char *s, char **copy, char **word,
+	    size_t max);
+/* The exact twin of one word (NFC), or NULL when it has none (digits only,
+ * too long).  Caller frees. */
+char	*tokenizer_twin_str(const char *w);
+
 /* index.c: the SQLite database (WAL) and its FTS5 full text. */
 struct index;
-struct sqlite3;
 struct index *index_open(const char *dbpath, char *err);
 struct sqlite3 *index_db(struct index *);
 void	index_close(struct index *);

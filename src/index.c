@@ -6,25 +6,16 @@
  * survive a power cut), one transaction per document, every statement
  * prepared once and kept in an array indexed by an enum.
  *
- * Full text lives in an FTS5 table whose tokenizer, "sohoa", wraps
- * unicode61 (remove_diacritics 2) and also folds đ to d, which unicode61
- * does not: "dang ky" then finds "đăng ký".  Text and queries are NFC
- * before they reach it, so NFD input matches too.  Identifiers such as
- * 1245/QĐ-UBND are split into tokens and a query for the whole identifier
- * becomes a phrase of those tokens.
+ * Full text lives in an FTS5 table tokenized by "sohoa" (tokenizer.c):
+ * unicode61 without diacritics, đ folded to d, and beside each folded
+ * token its "exact twin", the word with its marks kept.
  *
- * Ranking by diacritics.  Beside each folded token of a document the
- * tokenizer puts, at the same position (FTS5_TOKEN_COLOCATED), an "exact
- * twin": the word in lower case with its vowel marks and đ kept and its
- * tone moved to the end, so "Hoà" and "Hòa" (the two tone placements in
- * use) make the same twin while "Đức" and "Dục" do not.  Twins begin with
- * a byte no folded token has, so folded queries never see them.  When a
- * query is typed with diacritics, each of its words becomes "folded OR
- * twin"; since a twin implies its folded token, that finds exactly what
- * the folded word alone finds, and the aux function sohoa_rank counts the
- * words matched through their twins.  Results are ordered by that count,
- * then by BM25.  A query typed without diacritics is folded only and
- * ranked by BM25 alone.
+ * Ranking by diacritics.  When a query is typed with diacritics, each of
+ * its words becomes "folded OR twin"; since a twin implies its folded
+ * token, that finds exactly what the folded word alone finds, and the aux
+ * function sohoa_rank counts the words matched through their twins.
+ * Results are ordered by that count, then by BM25.  A query typed without
+ * diacritics is folded only and ranked by BM25 alone.
  *
  * A million documents.  A common name ("nguyen van minh") is in a tenth of
  * them, and ranking them all takes longer than a clerk should wait: FTS5's
@@ -61,9 +52,6 @@
 #include "sohoa.h"
 
 #define INDEX_VERSION	2	/* user_version: 2 = exact twins in the FTS */
-#define INDEX_TWIN	'\x01'	/* first byte of an exact twin */
-#define INDEX_TWINMAX	256	/* bytes of a word that still gets a twin */
-#define INDEX_TWINBUF	(INDEX_TWINMAX * 4 + 32)
 #define INDEX_QUERYMAX	4096	/* bytes of a query */
 #define INDEX_USERMAX	128
 #define INDEX_WINDOW	1000	/* candidates ranked, newest first */
@@ -286,33 +274,6 @@ struct index {
 	int64_t	 named_span;	/* INDEX_NAMED_SPAN, but in tests */
 };
 
-/*
- * The "sohoa" FTS5 tokenizer.  Documents get the folded token and its
- * exact twin; a query string gets folded tokens, or twins when it begins
- * with INDEX_TWIN (index_fts_query writes those); snippets get folded
- * tokens only.
- */
-struct index_tok {
-	fts5_tokenizer inner_api;
-	Fts5Tokenizer *inner;
-};
-
-enum index_tok_mode { TOK_DOCUMENT, TOK_FOLDED, TOK_EXACT };
-
-struct index_tok_call {
-	void		*ctx;
-	int		(*token)(void *, int, const char *, int, int, int);
-	const char	*text;		/* what unicode61 is tokenizing */
-	enum index_tok_mode mode;
-	int		 prefix;	/* the query string ends in '*' */
-	/* TOK_EXACT holds each twin back until the next one: the last of a
-	 * prefix query loses its tone ("Hườ*" must find "Hường"). */
-	char		 held[INDEX_TWINBUF];
-	int		 heldlen;	/* -1: nothing held */
-	int		 heldtone;	/* bytes of tone at the end of held */
-	int		 heldflags, heldstart, heldend;
-};
-
 static fts5_api *
 index_fts5_api(sqlite3 *db)
 {
@@ -325,221 +286,6 @@ index_fts5_api(sqlite3 *db)
 	sqlite3_step(st);
 	sqlite3_finalize(st);
 	return api;
-}
-
-static int
-index_tok_create(void *ctx, const char **args, int nargs, Fts5Tokenizer **out)
-{
-	static const char *inner_args[] = { "remove_diacritics", "2" };
-	fts5_api *api = ctx;
-	struct index_tok *t;
-	void *uctx;
-	int rc;
-
-	t = xcalloc(1, sizeof *t);
-	rc = api->xFindTokenizer(api, "unicode61", &uctx, &t->inner_api);
-	if (rc == SQLITE_OK)
-		rc = t->inner_api.xCreate(uctx, inner_args, 2, &t->inner);
-	if (rc != SQLITE_OK) {
-		free(t);
-		return rc;
-	}
-	*out = (Fts5Tokenizer *)t;
-	return SQLITE_OK;
-}
-
-static void
-index_tok_delete(Fts5Tokenizer *p)
-{
-	struct index_tok *t = (struct index_tok *)p;
-
-	t->inner_api.xDelete(t->inner);
-	free(t);
-}
-
-/* The tone of a combining mark, as the byte that ends a twin, or 0. */
-static int
-index_tone(utf8proc_int32_t cp)
-{
-	switch (cp) {
-	case 0x0300:	/* huyền */
-		return 2;
-	case 0x0301:	/* sắc */
-		return 3;
-	case 0x0309:	/* hỏi */
-		return 4;
-	case 0x0303:	/* ngã */
-		return 5;
-	case 0x0323:	/* nặng */
-		return 6;
-	}
-	return 0;
-}
-
-/*
- * The exact twin of the word s[0..len) (NFC) into out (INDEX_TWINBUF
- * bytes): INDEX_TWIN, the word in lower case with vowel marks and đ kept
- * (Ð read as Đ, as OCR does), then its tones, one byte each.  Sets *tone
- * to the bytes of tone at the end.  Returns the length, or 0 when the
- * word gets no twin: digits only (nothing to tell apart) or too long.
- */
-static int
-index_twin(const char *s, int len, char *out, int *tone)
-{
-	utf8proc_int32_t cps[INDEX_TWINMAX * 4], cp;
-	char tones[INDEX_TWINMAX];
-	utf8proc_ssize_t n = 0, r, k, j, w;
-	const utf8proc_ssize_t cap = sizeof cps / sizeof cps[0];
-	int i, o = 0, t, ntones = 0, ascii = 1, digits = 1;
-
-	*tone = 0;
-	if (len <= 0 || len > INDEX_TWINMAX)
-		return 0;
-	for (i = 0; i < len; i++) {
-		if ((unsigned char)s[i] >= 0x80)
-			ascii = 0;
-		if (s[i] < '0' || s[i] > '9')
-			digits = 0;
-	}
-	if (digits)
-		return 0;
-	out[o++] = INDEX_TWIN;
-	if (ascii) {
-		for (i = 0; i < len; i++)
-			out[o++] = (char)tolower((unsigned char)s[i]);
-		return o;
-	}
-	for (i = 0; i < len; i += (int)r) {
-		r = utf8proc_iterate((const utf8proc_uint8_t *)s + i, len - i,
-		    &cp);
-		if (r <= 0) {
-			cp = 0xFFFD;
-			r = 1;
-		}
-		if (cp == 0x0110 || cp == 0x0111 || cp == 0x00D0 ||
-		    cp == 0x00F0) {
-			cps[n++] = 0x0111;
-			continue;
-		}
-		k = utf8proc_decompose_char(cp, cps + n, cap - n,
-		    UTF8PROC_DECOMPOSE | UTF8PROC_CASEFOLD, NULL);
-		if (k < 0 || k > cap - n)
-			return 0;
-		/* Tone marks leave the word and go to its end. */
-		for (j = w = n; j < n + k; j++) {
-			if ((t = index_tone(cps[j])) == 0)
-				cps[w++] = cps[j];
-			else if (ntones < (int)sizeof tones)
-				tones[ntones++] = (char)t;
-		}
-		n = w;
-	}
-	if ((n = utf8proc_normalize_utf32(cps, n, UTF8PROC_COMPOSE |
-	    UTF8PROC_STABLE)) < 0)
-		return 0;
-	for (j = 0; j < n; j++) {
-		if (o + 4 + ntones > INDEX_TWINBUF)
-			return 0;
-		o += (int)utf8proc_encode_char(cps[j], (utf8proc_uint8_t *)out + o);
-	}
-	memcpy(out + o, tones, (size_t)ntones);
-	*tone = ntones;
-	return o + ntones;
-}
-
-/* Emits the held twin, without its tone when it ends a prefix query. */
-static int
-index_tok_flush(struct index_tok_call *c, int last)
-{
-	int len = c->heldlen, rc = SQLITE_OK;
-
-	if (len >= 0) {
-		if (last && c->prefix)
-			len -= c->heldtone;
-		rc = c->token(c->ctx, c->heldflags, c->held, len, c->heldstart,
-		    c->heldend);
-		c->heldlen = -1;
-	}
-	return rc;
-}
-
-static int
-index_tok_token(void *arg, int flags, const char *tok, int len, int start,
-    int end)
-{
-	struct index_tok_call *c = arg;
-	char small[128] = "", *out, twin[INDEX_TWINBUF];
-	int i, n = 0, rc, twinlen, tone;
-
-	if (c->mode != TOK_FOLDED) {
-		twinlen = index_twin(c->text + start, end - start, twin, &tone);
-		if (c->mode == TOK_EXACT && twinlen > 0) {
-			if ((rc = index_tok_flush(c, 0)) != SQLITE_OK)
-				return rc;
-			memcpy(c->held, twin, (size_t)twinlen);
-			c->heldlen = twinlen;
-			c->heldtone = tone;
-			c->heldflags = flags;
-			c->heldstart = start;
-			c->heldend = end;
-			return SQLITE_OK;
-		}
-	} else
-		twinlen = 0;
-	if (c->mode == TOK_EXACT && (rc = index_tok_flush(c, 0)) != SQLITE_OK)
-		return rc;
-
-	if (memchr(tok, 0xc4, (size_t)len) == NULL)
-		rc = c->token(c->ctx, flags, tok, len, start, end);
-	else {
-		out = (size_t)len < sizeof small ? small : xmalloc((size_t)len);
-		for (i = 0; i < len; i++) {
-			/* đ is U+0111, C4 91 in UTF-8; unicode61 already
-			 * lowered Đ. */
-			if ((unsigned char)tok[i] == 0xc4 && i + 1 < len &&
-			    (unsigned char)tok[i + 1] == 0x91) {
-				out[n++] = 'd';
-				i++;
-			} else
-				out[n++] = tok[i];
-		}
-		rc = c->token(c->ctx, flags, out, n, start, end);
-		if (out != small)
-			free(out);
-	}
-	if (rc == SQLITE_OK && c->mode == TOK_DOCUMENT && twinlen > 0)
-		rc = c->token(c->ctx, flags | FTS5_TOKEN_COLOCATED, twin,
-		    twinlen, start, end);
-	return rc;
-}
-
-static int
-index_tok_tokenize(Fts5Tokenizer *p, void *ctx, int flags, const char *text,
-    int len, int (*token)(void *, int, const char *, int, int, int))
-{
-	struct index_tok *t = (struct index_tok *)p;
-	struct index_tok_call call, *c = &call;
-	int rc;
-
-	c->ctx = ctx;
-	c->token = token;
-	c->text = text;
-	c->heldlen = -1;
-	c->prefix = (flags & FTS5_TOKENIZE_PREFIX) != 0;
-	if (flags & FTS5_TOKENIZE_DOCUMENT)
-		c->mode = TOK_DOCUMENT;
-	else if ((flags & FTS5_TOKENIZE_QUERY) && len > 0 &&
-	    text[0] == INDEX_TWIN) {
-		c->mode = TOK_EXACT;
-		c->text = ++text;
-		len--;
-	} else
-		c->mode = TOK_FOLDED;
-	rc = t->inner_api.xTokenize(t->inner, c, flags, text, len,
-	    index_tok_token);
-	if (rc == SQLITE_OK && c->mode == TOK_EXACT)
-		rc = index_tok_flush(c, 1);
-	return rc;
 }
 
 /* What sohoa_rank works out once per query. */
@@ -627,64 +373,15 @@ index_fts_rank(const Fts5ExtensionApi *api, Fts5Context *fts,
 static int
 index_register_fts(sqlite3 *db)
 {
-	static fts5_tokenizer tok = {
-		index_tok_create, index_tok_delete, index_tok_tokenize
-	};
 	fts5_api *api = index_fts5_api(db);
 
 	if (api == NULL)
 		return -1;
-	if (api->xCreateTokenizer(api, "sohoa", api, &tok, NULL) != SQLITE_OK ||
+	if (tokenizer_register(api) == -1 ||
 	    api->xCreateFunction(api, "sohoa_rank", NULL, index_fts_rank,
 	    NULL) != SQLITE_OK)
 		return -1;
 	return 0;
-}
-
-/* Words are split at ASCII characters that are not letters or digits. */
-static int
-index_word_byte(char c)
-{
-	return (unsigned char)c >= 0x80 || isalnum((unsigned char)c);
-}
-
-/*
- * The words of s, folded, one space between them: "GIẤY PHÉP (XÂY
- * DỰNG)" -> "giay phep xay dung".  Caller frees.
- */
-static char *
-index_words(const char *s)
-{
-	char *f = vntext_fold(s), *r = f, *w = f;
-	int space = 0;
-
-	for (; *r != '\0'; r++) {
-		if (!index_word_byte(*r)) {
-			space = w != f;
-			continue;
-		}
-		if (space)
-			*w++ = ' ';
-		space = 0;
-		*w++ = *r;
-	}
-	*w = '\0';
-	return f;
-}
-
-/* SQL sohoa_words(x): index_words, for the --type filter. */
-static void
-index_sql_words(sqlite3_context *ctx, int n, sqlite3_value **v)
-{
-	const unsigned char *s = sqlite3_value_text(v[0]);
-	char *w;
-
-	if (s == NULL) {
-		sqlite3_result_null(ctx);
-		return;
-	}
-	w = index_words((const char *)s);
-	sqlite3_result_text(ctx, w, -1, free);
 }
 
 /*
@@ -871,9 +568,7 @@ index_open(const char *dbpath, char *err)
 		snprintf(err, ERRMAX, "this SQLite has no FTS5 full-text search");
 		goto out_close;
 	}
-	if (sqlite3_create_function(ix->db, "sohoa_words", 1, SQLITE_UTF8 |
-	    SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL, index_sql_words,
-	    NULL, NULL) != SQLITE_OK) {
+	if (tokenizer_register_words(ix->db) == -1) {
 		snprintf(err, ERRMAX, "database %s: %s", dbpath,
 		    sqlite3_errmsg(ix->db));
 		goto out_close;
@@ -1044,7 +739,7 @@ index_names_put(struct index *ix, int64_t id, json_t *doc, char *err)
 	json_array_foreach(json_object_get(doc, "people"), i, v) {
 		if (rc != SQLITE_DONE || !json_is_string(v))
 			continue;
-		w = index_words(json_string_value(v));
+		w = tokenizer_words(json_string_value(v));
 		for (nw = 0, p = w; *p != '\0' && nw < 16; nw++) {
 			word[nw] = p;
 			p += strcspn(p, " ");
@@ -1561,7 +1256,7 @@ index_fts_query(struct index_term *t, size_t n, const char *person_id,
 	struct buf whole, id;
 	size_t i, j, k, digits;
 	int exact = 0, phrase = n >= 2;
-	char twin[2] = { INDEX_TWIN, '\0' };
+	char twin[2] = { TOKENIZER_TWIN, '\0' };
 
 	memset(q, 0, sizeof *q);
 	buf_init(&q->expr, INDEX_QUERYMAX * 8);
@@ -1615,7 +1310,7 @@ index_fts_query(struct index_term *t, size_t n, const char *person_id,
 		index_phrase(q, "fields : ", "", dossier, 0, '0');
 	}
 	if (phrase && whole.data != NULL) {
-		q->name = index_words(whole.data);
+		q->name = tokenizer_words(whole.data);
 		if (strchr(q->name, ' ') == NULL) {
 			free(q->name);
 			q->name = NULL;
@@ -1625,54 +1320,13 @@ index_fts_query(struct index_term *t, size_t n, const char *person_id,
 	buf_free(&whole);
 }
 
-/*
- * The words of s as index_words splits them (index_word_byte), not folded,
- * into word (at most max), each
- * NUL-terminated in the copy *copy.  Returns the number of words.
- */
-static size_t
-index_split_words(const char *s, char **copy, char **word, size_t max)
-{
-	char *p;
-	size_t n = 0;
-
-	*copy = xstrdup(s);
-	for (p = *copy; *p != '\0';) {
-		if (!index_word_byte(*p)) {
-			*p++ = '\0';
-			continue;
-		}
-		if (n == max)
-			break;
-		word[n++] = p;
-		while (*p != '\0' && index_word_byte(*p))
-			p++;
-	}
-	return n;
-}
-
-/* The twin of one word as a string, or NULL when it has none. */
-static char *
-index_twin_str(const char *w)
-{
-	char twin[INDEX_TWINBUF], *r;
-	int len, tone;
-
-	if ((len = index_twin(w, (int)strlen(w), twin, &tone)) <= 0)
-		return NULL;
-	r = xmalloc((size_t)len + 1);
-	memcpy(r, twin, (size_t)len);
-	r[len] = '\0';
-	return r;
-}
-
 /* q->twin: the exact twin of each word of the name typed (NFC), when the
  * words line up with those of q->name. */
 static void
 index_name_twins(struct index_query *q, const char *typed)
 {
 	char *copy, *word[64];
-	size_t i, n = index_split_words(typed, &copy, word, 64), folded = 1;
+	size_t i, n = tokenizer_split_words(typed, &copy, word, 64), folded = 1;
 
 	for (i = 0; q->name[i] != '\0'; i++)
 		folded += q->name[i] == ' ';
@@ -1680,7 +1334,7 @@ index_name_twins(struct index_query *q, const char *typed)
 		q->twin = xcalloc(n, sizeof *q->twin);
 		q->nwords = n;
 		for (i = 0; i < n; i++)
-			q->twin[i] = index_twin_str(word[i]);
+			q->twin[i] = tokenizer_twin_str(word[i]);
 	}
 	free(copy);
 }
@@ -1708,15 +1362,15 @@ index_score_named(const struct index_query *q, const double *idf,
 	json_array_foreach(a, i, v) {
 		if (!json_is_string(v) || q->twin == NULL)
 			continue;
-		folded = index_words(json_string_value(v));
+		folded = tokenizer_words(json_string_value(v));
 		nl = strlen(folded);
 		if (nl >= len && strcmp(folded + nl - len, q->name) == 0 &&
 		    (nl == len || folded[nl - len - 1] == ' ')) {
-			n = index_split_words(json_string_value(v), &copy,
+			n = tokenizer_split_words(json_string_value(v), &copy,
 			    word, 64);
 			for (k = exact = 0; n >= q->nwords && k < q->nwords;
 			    k++) {
-				t = index_twin_str(word[n - q->nwords + k]);
+				t = tokenizer_twin_str(word[n - q->nwords + k]);
 				if (t != NULL && q->twin[k] != NULL &&
 				    strcmp(t, q->twin[k]) == 0)
 					exact++;
@@ -1801,7 +1455,7 @@ index_filter_check(const struct index_filter *f, struct index_filter_norm *n,
 		}
 	}
 	if ((s = f->doc_type) != NULL) {
-		w = index_words(s);
+		w = tokenizer_words(s);
 		if (*w == '\0') {
 			free(w);
 			snprintf(err, ERRMAX, "the document type to look for has "
