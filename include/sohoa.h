@@ -471,12 +471,57 @@ char	*tokenizer_twin_str(const char *w);
 
 /* index.c: the SQLite database (WAL) and its FTS5 full text. */
 struct index;
+struct sqlite3_stmt;
 struct index *index_open(const char *dbpath, char *err);
 struct sqlite3 *index_db(struct index *);
 void	index_close(struct index *);
 int	index_begin(struct index *);
 int	index_commit(struct index *);
 void	index_rollback(struct index *);
+/* The statements of index.c's table, prepared once when the database
+ * opens, for the modules that keep their records in it. */
+enum index_stmt {
+	STMT_FIND_SHA,
+	STMT_INSERT,
+	STMT_INSERT_FTS,
+	STMT_UPDATE_FTS,
+	STMT_SET_ARCHIVE,
+	STMT_SET_FIELDS,
+	STMT_GET,
+	STMT_LIST,
+	STMT_MAX_ID,
+	STMT_SAMPLE_ALL,
+	STMT_SAMPLE,
+	STMT_RANK,
+	STMT_RANK_FILTERED,
+	STMT_OLDER,
+	STMT_FETCH,
+	STMT_NAME_ADD,
+	STMT_NAME_DEL,
+	STMT_FILTER,
+	STMT_FILTER_FTS,
+	STMT_PACKAGES,
+	STMT_ARCHIVE_SHA,
+	STMT_ADD_CORRECTION,
+	STMT_CORRECTIONS,
+	STMT_COPIES,
+	STMT_NAME_KNOWN,
+	STMT_LOG,
+	STMT_ACCESS_LOG,
+	STMT_BEGIN,
+	STMT_COMMIT,
+	STMT_ROLLBACK,
+	STMT_MAX
+};
+/* Statement s, reset and its bindings cleared, ready to bind and step. */
+struct sqlite3_stmt *index_stmt(struct index *, enum index_stmt s);
+/* Binds s to column col, or NULL when s is NULL. */
+void	index_bind_opt(struct sqlite3_stmt *, int col, const char *s);
+/* Column col as a JSON string, or null.  Caller json_decref()s. */
+json_t	*index_col_str(struct sqlite3_stmt *, int col);
+/* Column col holding JSON text (a correction's value), or null.  Caller
+ * json_decref()s. */
+json_t	*index_col_json(struct sqlite3_stmt *, int col);
 /* Id of the first document with this SHA-256, or 0. */
 int64_t	index_find_sha256(struct index *, const char *sha256);
 /* Inserts a document (contract fields of doc; id is assigned and set in doc)
@@ -511,17 +556,6 @@ int	index_date_ok(const char *s);
 int	index_foreach_package(struct index *,
 	    int (*cb)(int64_t id, const char *archive, const char *sha256, void *),
 	    void *arg);
-/* The access log of personal data (Nghị định 13/2023): who (the OS user),
- * when, and what was searched for or taken out.  A log entry that cannot
- * be written fails, so that nothing is shown unlogged. */
-int	index_log_search(struct index *, const char *query,
-	    const struct index_filter *, int results, char *err);
-int	index_log_get(struct index *, int64_t id, const char *taken, char *err);
-/* show and list put personal data on the screen too: logged alike. */
-int	index_log_show(struct index *, int64_t id, char *err);
-int	index_log_list(struct index *, int results, char *err);
-/* The newest limit entries, newest first.  Caller json_decref()s. */
-json_t	*index_access_log(struct index *, int limit);
 /* The fields staff may correct, NULL-terminated. */
 extern const char *const index_correctable[];
 /* Sets field[i] to value[i] (JSON, already checked) for i < n in one
@@ -560,6 +594,21 @@ void	index_set_named_span(struct index *, int64_t documents);
  * grew a document at a time is faster after (bench/search-1m says how
  * much).  About 15 s for a million documents. */
 int	index_optimize(struct index *, char *err);
+
+/* accesslog.c: the access log of personal data (Nghị định 13/2023): who
+ * (the OS user), when, and what was searched for or taken out.  A log
+ * entry that cannot be written fails, so that nothing is shown unlogged. */
+#define ACCESSLOG_USERMAX	128
+int	accesslog_search(struct index *, const char *query,
+	    const struct index_filter *, int results, char *err);
+int	accesslog_get(struct index *, int64_t id, const char *taken, char *err);
+/* show and list put personal data on the screen too: logged alike. */
+int	accesslog_show(struct index *, int64_t id, char *err);
+int	accesslog_list(struct index *, int results, char *err);
+/* The newest limit entries, newest first.  Caller json_decref()s. */
+json_t	*accesslog_newest(struct index *, int limit);
+/* Who is at the keyboard, as the logs name them, into out. */
+void	accesslog_user(char out[ACCESSLOG_USERMAX]);
 
 /* correct.c: corrections by staff (sohoa edit), kept through sohoa reindex. */
 /* Corrects document id: each of assign[0..n) is "field=value" (people and

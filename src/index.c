@@ -32,7 +32,8 @@
  * Measured by bench/search-1m.
  *
  * The database also keeps who corrected which field (corrections) and who
- * searched for what or took which document out (access_log).
+ * searched for what or took which document out (access_log, written by
+ * accesslog.c).
  */
 #include <sys/types.h>
 
@@ -53,7 +54,6 @@
 
 #define INDEX_VERSION	2	/* user_version: 2 = exact twins in the FTS */
 #define INDEX_QUERYMAX	4096	/* bytes of a query */
-#define INDEX_USERMAX	128
 #define INDEX_WINDOW	1000	/* candidates ranked, newest first */
 #define INDEX_SPAN	500	/* candidates in the first range, with filters */
 #define INDEX_SCAN	10000	/* about the most looked at, to meet filters */
@@ -63,40 +63,6 @@
 #define INDEX_K1	1.2	/* BM25, as FTS5's bm25() */
 #define INDEX_B		0.75
 #define INDEX_FIELDS_WEIGHT 4.0	/* a word in the fields counts four times */
-
-enum index_stmt {
-	STMT_FIND_SHA,
-	STMT_INSERT,
-	STMT_INSERT_FTS,
-	STMT_UPDATE_FTS,
-	STMT_SET_ARCHIVE,
-	STMT_SET_FIELDS,
-	STMT_GET,
-	STMT_LIST,
-	STMT_MAX_ID,
-	STMT_SAMPLE_ALL,
-	STMT_SAMPLE,
-	STMT_RANK,
-	STMT_RANK_FILTERED,
-	STMT_OLDER,
-	STMT_FETCH,
-	STMT_NAME_ADD,
-	STMT_NAME_DEL,
-	STMT_FILTER,
-	STMT_FILTER_FTS,
-	STMT_PACKAGES,
-	STMT_ARCHIVE_SHA,
-	STMT_ADD_CORRECTION,
-	STMT_CORRECTIONS,
-	STMT_COPIES,
-	STMT_NAME_KNOWN,
-	STMT_LOG,
-	STMT_ACCESS_LOG,
-	STMT_BEGIN,
-	STMT_COMMIT,
-	STMT_ROLLBACK,
-	STMT_MAX
-};
 
 #define DOC_COLUMNS "d.id, d.source_name, d.sha256, d.pages, " \
 	"d.ocr_confidence, d.profile, d.agency_code, d.agency_name, d.level, " \
@@ -620,12 +586,42 @@ index_db(struct index *ix)
 	return ix->db;
 }
 
-static sqlite3_stmt *
+sqlite3_stmt *
 index_stmt(struct index *ix, enum index_stmt s)
 {
 	sqlite3_reset(ix->stmt[s]);
 	sqlite3_clear_bindings(ix->stmt[s]);
 	return ix->stmt[s];
+}
+
+/* Binds s, or NULL when s is NULL. */
+void
+index_bind_opt(sqlite3_stmt *st, int col, const char *s)
+{
+	if (s != NULL)
+		sqlite3_bind_text(st, col, s, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, col);
+}
+
+/* A column holding text as a JSON string, or null. */
+json_t *
+index_col_str(sqlite3_stmt *st, int col)
+{
+	const unsigned char *s = sqlite3_column_text(st, col);
+
+	return s ? json_string((const char *)s) : json_null();
+}
+
+/* A column holding JSON text (a correction's value), or null. */
+json_t *
+index_col_json(sqlite3_stmt *st, int col)
+{
+	const unsigned char *s = sqlite3_column_text(st, col);
+	json_t *v = s ? json_loads((const char *)s, JSON_DECODE_ANY, NULL) :
+	    NULL;
+
+	return v != NULL ? v : json_null();
 }
 
 static int
@@ -894,14 +890,6 @@ index_set_fields(struct index *ix, int64_t id, json_t *doc, int fts, char *err)
 }
 
 static json_t *
-index_col_str(sqlite3_stmt *st, int col)
-{
-	const unsigned char *s = sqlite3_column_text(st, col);
-
-	return s ? json_string((const char *)s) : json_null();
-}
-
-static json_t *
 index_col_array(sqlite3_stmt *st, int col)
 {
 	const unsigned char *s = sqlite3_column_text(st, col);
@@ -912,17 +900,6 @@ index_col_array(sqlite3_stmt *st, int col)
 		a = json_array();
 	}
 	return a;
-}
-
-/* A column holding JSON text (a correction's value), or null. */
-static json_t *
-index_col_json(sqlite3_stmt *st, int col)
-{
-	const unsigned char *s = sqlite3_column_text(st, col);
-	json_t *v = s ? json_loads((const char *)s, JSON_DECODE_ANY, NULL) :
-	    NULL;
-
-	return v != NULL ? v : json_null();
 }
 
 /* One row of DOC_COLUMNS as a document object of the JSON contract. */
@@ -1512,15 +1489,6 @@ index_filter_check(const struct index_filter *f, struct index_filter_norm *n,
 }
 
 static void
-index_bind_opt(sqlite3_stmt *st, int col, const char *s)
-{
-	if (s != NULL)
-		sqlite3_bind_text(st, col, s, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(st, col);
-}
-
-static void
 index_bind_filters(sqlite3_stmt *st, const struct index_filter_norm *nf)
 {
 	index_bind_opt(st, 3, nf->level);
@@ -1925,146 +1893,6 @@ index_foreach_package(struct index *ix,
 	return rc;
 }
 
-/*
- * Who is at the keyboard: the account sohoa runs as, or, under sudo to
- * root, the account that ran sudo.  SUDO_USER is believed only as root,
- * where nobody gains by setting it by hand; under sudo to another account
- * both names are kept.
- */
-static void
-index_user(char out[INDEX_USERMAX])
-{
-	const char *sudo = getenv("SUDO_USER");
-	struct passwd *pw = getpwuid(geteuid());
-	char self[64];
-
-	if (pw != NULL)
-		snprintf(self, sizeof self, "%s", pw->pw_name);
-	else
-		snprintf(self, sizeof self, "uid %u", (unsigned)geteuid());
-	if (sudo != NULL && *sudo != '\0' && geteuid() == 0)
-		snprintf(out, INDEX_USERMAX, "%s", sudo);
-	else if (sudo != NULL && *sudo != '\0' && strcmp(sudo, self) != 0)
-		snprintf(out, INDEX_USERMAX, "%s (sudo from %s)", self, sudo);
-	else
-		snprintf(out, INDEX_USERMAX, "%s", self);
-}
-
-static json_t *
-index_filter_json(const struct index_filter *f)
-{
-	json_t *o = json_object();
-
-	if (f == NULL)
-		return o;
-#define KEEP(k, v) if ((v) != NULL) json_object_set_new(o, k, json_string(v))
-	KEEP("level", f->level);
-	KEEP("agency", f->agency_code);
-	KEEP("type", f->doc_type);
-	KEEP("from", f->from);
-	KEEP("to", f->to);
-	KEEP("person_id", f->person_id);
-	KEEP("dossier", f->dossier_code);
-#undef KEEP
-	return o;
-}
-
-static int
-index_log(struct index *ix, const char *action, const char *query,
-    const struct index_filter *f, int64_t id, const char *taken, int results,
-    char *err)
-{
-	sqlite3_stmt *st = index_stmt(ix, STMT_LOG);
-	char now[40], who[INDEX_USERMAX], *filters = NULL, *q = NULL;
-	json_t *fj;
-	int rc;
-
-	util_now_iso8601(now);
-	index_user(who);
-	if (query != NULL)
-		q = vntext_nfc(query, strlen(query));
-	if (strcmp(action, "search") == 0) {
-		fj = index_filter_json(f);
-		filters = json_dumps(fj, JSON_COMPACT);
-		json_decref(fj);
-	}
-	sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, who, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, action, -1, SQLITE_STATIC);
-	index_bind_opt(st, 4, q);
-	index_bind_opt(st, 5, filters);
-	if (id > 0)
-		sqlite3_bind_int64(st, 6, id);
-	index_bind_opt(st, 7, taken);
-	if (results >= 0)
-		sqlite3_bind_int(st, 8, results);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	free(filters);
-	free(q);
-	if (rc != SQLITE_DONE) {
-		snprintf(err, ERRMAX, "cannot write the access log, so nothing "
-		    "is shown: %s", sqlite3_errmsg(ix->db));
-		return -1;
-	}
-	return 0;
-}
-
-int
-index_log_search(struct index *ix, const char *query,
-    const struct index_filter *f, int results, char *err)
-{
-	return index_log(ix, "search", query, f, 0, NULL, results, err);
-}
-
-int
-index_log_get(struct index *ix, int64_t id, const char *taken, char *err)
-{
-	return index_log(ix, "get", NULL, NULL, id, taken, -1, err);
-}
-
-int
-index_log_show(struct index *ix, int64_t id, char *err)
-{
-	return index_log(ix, "show", NULL, NULL, id, NULL, -1, err);
-}
-
-int
-index_log_list(struct index *ix, int results, char *err)
-{
-	return index_log(ix, "list", NULL, NULL, 0, NULL, results, err);
-}
-
-json_t *
-index_access_log(struct index *ix, int limit)
-{
-	sqlite3_stmt *st = index_stmt(ix, STMT_ACCESS_LOG);
-	json_t *a = json_array(), *e, *filters;
-
-	sqlite3_bind_int(st, 1, limit);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		filters = index_col_json(st, 5);
-		e = json_object();
-		json_object_set_new(e, "id", json_integer(
-		    sqlite3_column_int64(st, 0)));
-		json_object_set_new(e, "at", index_col_str(st, 1));
-		json_object_set_new(e, "who", index_col_str(st, 2));
-		json_object_set_new(e, "action", index_col_str(st, 3));
-		json_object_set_new(e, "query", index_col_str(st, 4));
-		json_object_set_new(e, "filters", filters);
-		json_object_set_new(e, "document",
-		    sqlite3_column_type(st, 6) == SQLITE_NULL ? json_null() :
-		    json_integer(sqlite3_column_int64(st, 6)));
-		json_object_set_new(e, "taken", index_col_str(st, 7));
-		json_object_set_new(e, "results",
-		    sqlite3_column_type(st, 8) == SQLITE_NULL ? json_null() :
-		    json_integer(sqlite3_column_int64(st, 8)));
-		json_array_append_new(a, e);
-	}
-	sqlite3_reset(st);
-	return a;
-}
-
 static int
 index_is_correctable(const char *field)
 {
@@ -2173,7 +2001,7 @@ index_correct(struct index *ix, int64_t id, size_t n,
     char *err)
 {
 	json_t *changed = json_array(), *copies = NULL, *v;
-	char now[40], who[INDEX_USERMAX];
+	char now[40], who[ACCESSLOG_USERMAX];
 	size_t i;
 	int rc = -1;
 
@@ -2188,7 +2016,7 @@ index_correct(struct index *ix, int64_t id, size_t n,
 		goto out;
 	}
 	util_now_iso8601(now);
-	index_user(who);
+	accesslog_user(who);
 	copies = index_copies(ix, id);
 	if (json_array_size(copies) == 0) {
 		snprintf(err, ERRMAX, "there is no document #%lld",

@@ -435,7 +435,7 @@ cmd_search(struct cmd_opts *o, int argc, char **argv)
 	ix = open_index(o, 0);
 	/* Personal data is shown only once the search is in the access log. */
 	if ((res = index_search(ix, q, f, o->limit ? o->limit : 20,
-	    err)) == NULL || index_log_search(ix, q, f,
+	    err)) == NULL || accesslog_search(ix, q, f,
 	    (int)json_array_size(res), err) == -1) {
 		index_close(ix);
 		fatalx("search: %s", err);
@@ -486,7 +486,7 @@ cmd_list(struct cmd_opts *o, int argc, char **argv)
 	ix = open_index(o, 0);
 	res = index_list(ix, o->limit ? o->limit : 50);
 	/* Names and ID numbers are shown only once that is in the log. */
-	if (index_log_list(ix, (int)json_array_size(res), err) == -1)
+	if (accesslog_list(ix, (int)json_array_size(res), err) == -1)
 		fatalx("list: %s", err);
 	if (o->json)
 		print_json(res);
@@ -513,7 +513,7 @@ cmd_show(struct cmd_opts *o, int argc, char **argv)
 	ix = open_index(o, 0);
 	if ((d = index_get(ix, id)) == NULL)
 		fatalx("there is no document #%lld", (long long)id);
-	if (index_log_show(ix, id, err) == -1)
+	if (accesslog_show(ix, id, err) == -1)
 		fatalx("show: %s", err);
 	corrections = index_corrections(ix, id);
 	if (o->json && json_array_size(corrections) > 0)
@@ -574,7 +574,7 @@ cmd_get(struct cmd_opts *o, int argc, char **argv)
 	}
 	if (rc == -1)
 		fatalx("%s: %s", pkg, err);
-	if (index_log_get(ix, id, o->what, err) == -1)
+	if (accesslog_get(ix, id, o->what, err) == -1)
 		fatalx("get: %s", err);
 	if (strcmp(o->output, "-") == 0) {
 		if (fwrite(out.data, 1, out.len, stdout) != out.len ||
@@ -858,7 +858,7 @@ cmd_log(struct cmd_opts *o, int argc, char **argv)
 	if (argc != 0)
 		fatalx("log takes no arguments");
 	ix = open_index(o, 0);
-	res = index_access_log(ix, o->limit ? o->limit : 50);
+	res = accesslog_newest(ix, o->limit ? o->limit : 50);
 	if (o->json)
 		print_json(res);
 	else

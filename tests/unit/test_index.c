@@ -553,11 +553,11 @@ test_access_log(void **state)
 	json_t *log, *e;
 
 	setenv("SUDO_USER", "lan.nguyen", 1);
-	assert_int_equal(index_log_search(f->ix, "Nguyễn Thị Thu Hường", &flt,
+	assert_int_equal(accesslog_search(f->ix, "Nguyễn Thị Thu Hường", &flt,
 	    1, err), 0);
 	unsetenv("SUDO_USER");
-	assert_int_equal(index_log_get(f->ix, f->id[0], "pdf", err), 0);
-	log = index_access_log(f->ix, 10);
+	assert_int_equal(accesslog_get(f->ix, f->id[0], "pdf", err), 0);
+	log = accesslog_newest(f->ix, 10);
 	assert_int_equal(json_array_size(log), 2);
 	/* Newest first: the get, then the search. */
 	e = json_array_get(log, 0);
@@ -585,7 +585,7 @@ test_access_log(void **state)
 		assert_string_equal(json_string_value(json_object_get(e, "who")),
 		    "lan.nguyen");
 	json_decref(log);
-	log = index_access_log(f->ix, 1);
+	log = accesslog_newest(f->ix, 1);
 	assert_int_equal(json_array_size(log), 1);
 	json_decref(log);
 }
