@@ -2,7 +2,7 @@
  * search-1m.c: how fast clerks' searches are over a million records.
  *
  * Builds an index of N synthetic results (default 1,000,000) through the
- * real index code (index_insert, the "sohoa" tokenizer with its exact
+ * real index code (store_insert, the "sohoa" tokenizer with its exact
  * twins), in a temporary folder, then times index_search over 200 queries
  * of each shape a clerk types: a name without diacritics, the same name
  * with them, a 12-digit ID number, a dossier code, a quoted phrase, and a
@@ -416,7 +416,7 @@ main(int argc, char **argv)
 			fatalx("cannot begin a transaction");
 		doc = bench_record(i, &text, i % every == 0 &&
 		    i / every < BENCH_SAMPLES ? &samples[i / every] : NULL);
-		if (index_insert(ix, doc, text.data, err) == -1)
+		if (store_insert(ix, doc, text.data, err) == -1)
 			fatalx("record %ld: %s", i, err);
 		json_decref(doc);
 		if ((i + 1) % BENCH_BATCH == 0 || i + 1 == n) {

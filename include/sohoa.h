@@ -513,8 +513,13 @@ enum index_stmt {
 	STMT_ROLLBACK,
 	STMT_MAX
 };
+/* The columns of a record in the statements that return one. */
+#define INDEX_DOC_NCOLUMNS	20
 /* Statement s, reset and its bindings cleared, ready to bind and step. */
 struct sqlite3_stmt *index_stmt(struct index *, enum index_stmt s);
+/* A copy of statement s of its own, for a loop whose body uses the cached
+ * ones: NULL when it cannot be prepared.  Caller sqlite3_finalize()s. */
+struct sqlite3_stmt *index_prepare(struct index *, enum index_stmt s);
 /* Binds s to column col, or NULL when s is NULL. */
 void	index_bind_opt(struct sqlite3_stmt *, int col, const char *s);
 /* Column col as a JSON string, or null.  Caller json_decref()s. */
@@ -522,17 +527,6 @@ json_t	*index_col_str(struct sqlite3_stmt *, int col);
 /* Column col holding JSON text (a correction's value), or null.  Caller
  * json_decref()s. */
 json_t	*index_col_json(struct sqlite3_stmt *, int col);
-/* Id of the first document with this SHA-256, or 0. */
-int64_t	index_find_sha256(struct index *, const char *sha256);
-/* Inserts a document (contract fields of doc; id is assigned and set in doc)
- * with its full text (NULL for a duplicate, which is not put in the FTS). */
-int	index_insert(struct index *, json_t *doc, const char *text, char *err);
-int	index_set_archive(struct index *, int64_t id, const char *archive,
-	    const char *archive_sha256, char *err);
-json_t	*index_get(struct index *, int64_t id);
-/* archive_sha256 of a document, for verify.  Caller frees. */
-char	*index_archive_sha256(struct index *, int64_t id);
-json_t	*index_list(struct index *, int limit);
 /* What a search is narrowed to; a NULL member does not narrow it. */
 struct index_filter {
 	const char *level;		/* city | district | commune */
@@ -552,10 +546,6 @@ json_t	*index_search(struct index *, const char *query,
 	    const struct index_filter *f, int limit, char *err);
 /* 1 when s is a date that exists, written YYYY-MM-DD. */
 int	index_date_ok(const char *s);
-/* Calls cb for every document that owns a package (not duplicates), by id. */
-int	index_foreach_package(struct index *,
-	    int (*cb)(int64_t id, const char *archive, const char *sha256, void *),
-	    void *arg);
 /* The fields staff may correct, NULL-terminated. */
 extern const char *const index_correctable[];
 /* Sets field[i] to value[i] (JSON, already checked) for i < n in one
@@ -568,8 +558,6 @@ int	index_correct(struct index *, int64_t id, size_t n,
 	    const char *const *field, json_t *const *value, json_t **changed,
 	    char *err);
 /* The corrections of a document, oldest first.  Caller json_decref()s. */
-/* The ids of every record of the same scan as id, first copy first. */
-json_t	*index_copies(struct index *, int64_t id);
 json_t	*index_corrections(struct index *, int64_t id);
 struct index_reindex_stats {
 	int	 documents;		/* records */
@@ -594,6 +582,41 @@ void	index_set_named_span(struct index *, int64_t documents);
  * grew a document at a time is faster after (bench/search-1m says how
  * much).  About 15 s for a million documents. */
 int	index_optimize(struct index *, char *err);
+
+/* store.c: the records of the documents, their full text and names. */
+/* Id of the first document with this SHA-256, or 0. */
+int64_t	store_find_sha256(struct index *, const char *sha256);
+/* Inserts a document (contract fields of doc; id is assigned and set in doc)
+ * with its full text (NULL for a duplicate, which is not put in the FTS). */
+int	store_insert(struct index *, json_t *doc, const char *text, char *err);
+int	store_set_archive(struct index *, int64_t id, const char *archive,
+	    const char *archive_sha256, char *err);
+/* Writes the correctable fields of doc into record id and its names and,
+ * with fts set and when the document has full text, into its FTS "fields"
+ * column. */
+int	store_set_fields(struct index *, int64_t id, json_t *doc, int fts,
+	    char *err);
+/* Puts a document's text (and fields) into the full text. */
+int	store_fts_insert(struct index *, int64_t id, json_t *doc,
+	    const char *text, char *err);
+/* Keeps the names table for document id: each person of doc, folded, whole
+ * and by its last two words or more.  A duplicate has none. */
+int	store_names_put(struct index *, int64_t id, json_t *doc, char *err);
+/* Record id, or NULL.  Caller json_decref()s. */
+json_t	*store_get(struct index *, int64_t id);
+/* One row of a statement returning a record's columns (index.c's
+ * DOC_COLUMNS, INDEX_DOC_NCOLUMNS of them) as a document object of the JSON
+ * contract.  Caller json_decref()s. */
+json_t	*store_row_json(struct sqlite3_stmt *);
+/* archive_sha256 of a document, for verify.  Caller frees. */
+char	*store_archive_sha256(struct index *, int64_t id);
+json_t	*store_list(struct index *, int limit);
+/* The ids of every record of the same scan as id, first copy first. */
+json_t	*store_copies(struct index *, int64_t id);
+/* Calls cb for every document that owns a package (not duplicates), by id. */
+int	store_foreach_package(struct index *,
+	    int (*cb)(int64_t id, const char *archive, const char *sha256, void *),
+	    void *arg);
 
 /* accesslog.c: the access log of personal data (Nghị định 13/2023): who
  * (the OS user), when, and what was searched for or taken out.  A log

@@ -64,12 +64,13 @@
 #define INDEX_B		0.75
 #define INDEX_FIELDS_WEIGHT 4.0	/* a word in the fields counts four times */
 
+/* The columns of a record, INDEX_DOC_NCOLUMNS of them (sohoa.h), in the
+ * order store_row_json reads them. */
 #define DOC_COLUMNS "d.id, d.source_name, d.sha256, d.pages, " \
 	"d.ocr_confidence, d.profile, d.agency_code, d.agency_name, d.level, " \
 	"d.doc_type, d.doc_number, d.issued_on, d.people, d.id_numbers, " \
 	"d.dossier_code, d.archive, d.ingested_at, d.duplicate_of, " \
 	"d.procedure_code, d.valid_until"
-#define DOC_NCOLUMNS 20
 
 /*
  * The filters of the three search statements, bound to the same numbers:
@@ -390,8 +391,6 @@ index_version(struct index *ix)
 	return version;
 }
 
-static int	index_names_put(struct index *, int64_t, json_t *, char *);
-
 /*
  * Brings a database made by an older sohoa up to INDEX_VERSION (a new one
  * is version 0).  Version 1 had no exact twins and no names: its full text
@@ -421,8 +420,8 @@ index_upgrade(struct index *ix, char *err)
 			    "documents_fts ORDER BY rowid", -1, &st, NULL);
 		while (rc == SQLITE_OK && st != NULL &&
 		    sqlite3_step(st) == SQLITE_ROW) {
-			doc = index_get(ix, sqlite3_column_int64(st, 0));
-			if (doc != NULL && index_names_put(ix,
+			doc = store_get(ix, sqlite3_column_int64(st, 0));
+			if (doc != NULL && store_names_put(ix,
 			    sqlite3_column_int64(st, 0), doc, err) == -1)
 				rc = SQLITE_ERROR;
 			json_decref(doc);
@@ -594,6 +593,19 @@ index_stmt(struct index *ix, enum index_stmt s)
 	return ix->stmt[s];
 }
 
+/* A copy of statement s of its own, for a loop whose body uses the
+ * cached ones: NULL when it cannot be prepared.  Caller finalizes. */
+sqlite3_stmt *
+index_prepare(struct index *ix, enum index_stmt s)
+{
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v2(ix->db, index_sql[s], -1, &st, NULL) !=
+	    SQLITE_OK)
+		return NULL;
+	return st;
+}
+
 /* Binds s, or NULL when s is NULL. */
 void
 index_bind_opt(sqlite3_stmt *st, int col, const char *s)
@@ -650,330 +662,6 @@ index_rollback(struct index *ix)
 {
 	if (!sqlite3_get_autocommit(ix->db))
 		index_exec(ix, STMT_ROLLBACK);
-}
-
-int64_t
-index_find_sha256(struct index *ix, const char *sha256)
-{
-	sqlite3_stmt *st = index_stmt(ix, STMT_FIND_SHA);
-	int64_t id = 0;
-
-	sqlite3_bind_text(st, 1, sha256, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		id = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return id;
-}
-
-/* Binds a string member of doc, or NULL when it is missing or null. */
-static void
-index_bind_str(sqlite3_stmt *st, int col, json_t *doc, const char *key)
-{
-	const char *s = json_string_value(json_object_get(doc, key));
-
-	if (s != NULL)
-		sqlite3_bind_text(st, col, s, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(st, col);
-}
-
-static void
-index_bind_array(sqlite3_stmt *st, int col, json_t *doc, const char *key)
-{
-	json_t *a = json_object_get(doc, key);
-	char *s = json_is_array(a) ? json_dumps(a, JSON_COMPACT) : NULL;
-
-	sqlite3_bind_text(st, col, s ? s : "[]", -1, SQLITE_TRANSIENT);
-	free(s);
-}
-
-/* What the FTS "fields" column holds: the values clerks type in, NFC.
- * Caller frees. */
-static char *
-index_fields_text(json_t *doc)
-{
-	static const char *keys[] = { "doc_number", "dossier_code", "doc_type",
-	    "agency_name", "agency_code", "source_name", NULL };
-	static const char *arrays[] = { "people", "id_numbers", NULL };
-	struct buf b;
-	json_t *v;
-	size_t i, j;
-	char *s;
-
-	buf_init(&b, 1 << 20);
-	for (i = 0; keys[i] != NULL; i++)
-		if ((v = json_object_get(doc, keys[i])) != NULL &&
-		    json_is_string(v))
-			buf_printf(&b, "%s\n", json_string_value(v));
-	for (i = 0; arrays[i] != NULL; i++)
-		json_array_foreach(json_object_get(doc, arrays[i]), j, v)
-			if (json_is_string(v))
-				buf_printf(&b, "%s\n", json_string_value(v));
-	s = vntext_nfc(b.data ? b.data : "", b.len);
-	buf_free(&b);
-	return s;
-}
-
-/*
- * Keeps the names table for document id: each person of doc, folded,
- * whole and by its last two words or more.  A duplicate has none.
- */
-static int
-index_names_put(struct index *ix, int64_t id, json_t *doc, char *err)
-{
-	sqlite3_stmt *st = index_stmt(ix, STMT_NAME_DEL);
-	json_t *v;
-	size_t i, k, nw;
-	char *w, *p, *word[16];
-	int rc;
-
-	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (json_is_integer(json_object_get(doc, "duplicate_of")))
-		goto out;
-	json_array_foreach(json_object_get(doc, "people"), i, v) {
-		if (rc != SQLITE_DONE || !json_is_string(v))
-			continue;
-		w = tokenizer_words(json_string_value(v));
-		for (nw = 0, p = w; *p != '\0' && nw < 16; nw++) {
-			word[nw] = p;
-			p += strcspn(p, " ");
-			p += *p == ' ';
-		}
-		for (k = 0; nw >= 2 && k + 2 <= nw && rc == SQLITE_DONE; k++) {
-			st = index_stmt(ix, STMT_NAME_ADD);
-			sqlite3_bind_text(st, 1, word[k], -1, SQLITE_STATIC);
-			sqlite3_bind_int64(st, 2, id);
-			rc = sqlite3_step(st);
-			sqlite3_reset(st);
-		}
-		free(w);
-	}
-out:
-	if (rc != SQLITE_DONE) {
-		snprintf(err, ERRMAX, "cannot index the names of document "
-		    "#%lld: %s", (long long)id, sqlite3_errmsg(ix->db));
-		return -1;
-	}
-	return 0;
-}
-
-/* Puts a document's text and fields into the full text. */
-static int
-index_fts_insert(struct index *ix, int64_t id, json_t *doc, const char *text,
-    char *err)
-{
-	sqlite3_stmt *st;
-	char *body, *fields;
-	int rc;
-
-	body = vntext_nfc(text, strlen(text));
-	fields = index_fields_text(doc);
-	st = index_stmt(ix, STMT_INSERT_FTS);
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_text(st, 2, body, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, fields, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	free(body);
-	free(fields);
-	if (rc != SQLITE_DONE) {
-		snprintf(err, ERRMAX, "cannot index the document text: %s",
-		    sqlite3_errmsg(ix->db));
-		return -1;
-	}
-	return 0;
-}
-
-int
-index_insert(struct index *ix, json_t *doc, const char *text, char *err)
-{
-	sqlite3_stmt *st = index_stmt(ix, STMT_INSERT);
-	json_t *conf = json_object_get(doc, "ocr_confidence");
-	json_t *dup = json_object_get(doc, "duplicate_of");
-	int64_t id;
-	int rc;
-
-	index_bind_str(st, 1, doc, "source_name");
-	index_bind_str(st, 2, doc, "sha256");
-	sqlite3_bind_int64(st, 3, json_integer_value(json_object_get(doc,
-	    "pages")));
-	if (json_is_number(conf))
-		sqlite3_bind_double(st, 4, json_number_value(conf));
-	index_bind_str(st, 5, doc, "profile");
-	index_bind_str(st, 6, doc, "agency_code");
-	index_bind_str(st, 7, doc, "agency_name");
-	index_bind_str(st, 8, doc, "level");
-	index_bind_str(st, 9, doc, "doc_type");
-	index_bind_str(st, 10, doc, "doc_number");
-	index_bind_str(st, 11, doc, "issued_on");
-	index_bind_array(st, 12, doc, "people");
-	index_bind_array(st, 13, doc, "id_numbers");
-	index_bind_str(st, 14, doc, "dossier_code");
-	index_bind_str(st, 15, doc, "archive");
-	index_bind_str(st, 16, doc, "ingested_at");
-	if (json_is_integer(dup))
-		sqlite3_bind_int64(st, 17, json_integer_value(dup));
-	index_bind_str(st, 18, doc, "procedure_code");
-	index_bind_str(st, 19, doc, "valid_until");
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		snprintf(err, ERRMAX, "cannot record the document: %s",
-		    sqlite3_errmsg(ix->db));
-		return -1;
-	}
-	id = sqlite3_last_insert_rowid(ix->db);
-	json_object_set_new(doc, "id", json_integer(id));
-	if (text == NULL)
-		return 0;
-	if (index_fts_insert(ix, id, doc, text, err) == -1)
-		return -1;
-	return index_names_put(ix, id, doc, err);
-}
-
-int
-index_set_archive(struct index *ix, int64_t id, const char *archive,
-    const char *archive_sha256, char *err)
-{
-	sqlite3_stmt *st = index_stmt(ix, STMT_SET_ARCHIVE);
-	int rc;
-
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_text(st, 2, archive, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, archive_sha256, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		snprintf(err, ERRMAX, "cannot record the archive package: %s",
-		    sqlite3_errmsg(ix->db));
-		return -1;
-	}
-	return 0;
-}
-
-/* Writes the correctable fields of doc into its record and, with fts set
- * and when the document has full text, into its FTS "fields" column. */
-static int
-index_set_fields(struct index *ix, int64_t id, json_t *doc, int fts, char *err)
-{
-	sqlite3_stmt *st = index_stmt(ix, STMT_SET_FIELDS);
-	char *fields;
-	int rc;
-
-	sqlite3_bind_int64(st, 1, id);
-	index_bind_str(st, 2, doc, "doc_type");
-	index_bind_str(st, 3, doc, "doc_number");
-	index_bind_str(st, 4, doc, "issued_on");
-	index_bind_str(st, 5, doc, "agency_name");
-	index_bind_array(st, 6, doc, "people");
-	index_bind_array(st, 7, doc, "id_numbers");
-	index_bind_str(st, 8, doc, "dossier_code");
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE && fts) {
-		fields = index_fields_text(doc);
-		st = index_stmt(ix, STMT_UPDATE_FTS);
-		sqlite3_bind_int64(st, 1, id);
-		sqlite3_bind_text(st, 2, fields, -1, SQLITE_STATIC);
-		rc = sqlite3_step(st);
-		sqlite3_reset(st);
-		free(fields);
-	}
-	if (rc != SQLITE_DONE) {
-		snprintf(err, ERRMAX, "cannot update document #%lld: %s",
-		    (long long)id, sqlite3_errmsg(ix->db));
-		return -1;
-	}
-	return index_names_put(ix, id, doc, err);
-}
-
-static json_t *
-index_col_array(sqlite3_stmt *st, int col)
-{
-	const unsigned char *s = sqlite3_column_text(st, col);
-	json_t *a = s ? json_loads((const char *)s, 0, NULL) : NULL;
-
-	if (!json_is_array(a)) {
-		json_decref(a);
-		a = json_array();
-	}
-	return a;
-}
-
-/* One row of DOC_COLUMNS as a document object of the JSON contract. */
-static json_t *
-index_row_json(sqlite3_stmt *st)
-{
-	json_t *d = json_object();
-
-	json_object_set_new(d, "id", json_integer(sqlite3_column_int64(st, 0)));
-	json_object_set_new(d, "source_name", index_col_str(st, 1));
-	json_object_set_new(d, "sha256", index_col_str(st, 2));
-	json_object_set_new(d, "pages", json_integer(sqlite3_column_int(st, 3)));
-	json_object_set_new(d, "ocr_confidence",
-	    sqlite3_column_type(st, 4) == SQLITE_NULL ? json_null() :
-	    json_real(sqlite3_column_double(st, 4)));
-	json_object_set_new(d, "profile", index_col_str(st, 5));
-	json_object_set_new(d, "agency_code", index_col_str(st, 6));
-	json_object_set_new(d, "agency_name", index_col_str(st, 7));
-	json_object_set_new(d, "level", index_col_str(st, 8));
-	json_object_set_new(d, "doc_type", index_col_str(st, 9));
-	json_object_set_new(d, "doc_number", index_col_str(st, 10));
-	json_object_set_new(d, "issued_on", index_col_str(st, 11));
-	json_object_set_new(d, "people", index_col_array(st, 12));
-	json_object_set_new(d, "id_numbers", index_col_array(st, 13));
-	json_object_set_new(d, "dossier_code", index_col_str(st, 14));
-	json_object_set_new(d, "archive", index_col_str(st, 15));
-	json_object_set_new(d, "ingested_at", index_col_str(st, 16));
-	json_object_set_new(d, "duplicate_of",
-	    sqlite3_column_type(st, 17) == SQLITE_NULL ? json_null() :
-	    json_integer(sqlite3_column_int64(st, 17)));
-	json_object_set_new(d, "procedure_code", index_col_str(st, 18));
-	json_object_set_new(d, "valid_until", index_col_str(st, 19));
-	return d;
-}
-
-json_t *
-index_get(struct index *ix, int64_t id)
-{
-	sqlite3_stmt *st = index_stmt(ix, STMT_GET);
-	json_t *d = NULL;
-
-	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		d = index_row_json(st);
-	sqlite3_reset(st);
-	return d;
-}
-
-char *
-index_archive_sha256(struct index *ix, int64_t id)
-{
-	sqlite3_stmt *st = index_stmt(ix, STMT_ARCHIVE_SHA);
-	const unsigned char *s;
-	char *r = NULL;
-
-	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) == SQLITE_ROW &&
-	    (s = sqlite3_column_text(st, 0)) != NULL)
-		r = xstrdup((const char *)s);
-	sqlite3_reset(st);
-	return r;
-}
-
-json_t *
-index_list(struct index *ix, int limit)
-{
-	sqlite3_stmt *st = index_stmt(ix, STMT_LIST);
-	json_t *a = json_array();
-
-	sqlite3_bind_int(st, 1, limit);
-	while (sqlite3_step(st) == SQLITE_ROW)
-		json_array_append_new(a, index_row_json(st));
-	sqlite3_reset(st);
-	return a;
 }
 
 int
@@ -1770,10 +1458,10 @@ index_fetch(struct index *ix, struct index_query *q, struct index_hits *h,
 		sqlite3_bind_text(st, 1, q->plain.data, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 2, h->v[i].id);
 		if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			d = index_row_json(st);
+			d = store_row_json(st);
 			json_object_set_new(d, "score", json_real(h->v[i].score));
 			json_object_set_new(d, "snippet",
-			    index_col_str(st, DOC_NCOLUMNS));
+			    index_col_str(st, INDEX_DOC_NCOLUMNS));
 			json_array_append_new(a, d);
 		}
 		sqlite3_reset(st);
@@ -1790,7 +1478,7 @@ index_fetch(struct index *ix, struct index_query *q, struct index_hits *h,
 static void
 index_row_doc(sqlite3_stmt *st, void *arg)
 {
-	json_t *d = index_row_json(st);
+	json_t *d = store_row_json(st);
 
 	json_object_set_new(d, "score", json_null());
 	json_object_set_new(d, "snippet", json_null());
@@ -1874,25 +1562,6 @@ index_optimize(struct index *ix, char *err)
 	return rc;
 }
 
-int
-index_foreach_package(struct index *ix,
-    int (*cb)(int64_t, const char *, const char *, void *), void *arg)
-{
-	sqlite3_stmt *st;
-	int rc = 0;
-
-	/* A private statement: the callback may use the cached ones. */
-	if (sqlite3_prepare_v2(ix->db, index_sql[STMT_PACKAGES], -1, &st,
-	    NULL) != SQLITE_OK)
-		return -1;
-	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW)
-		rc = cb(sqlite3_column_int64(st, 0),
-		    (const char *)sqlite3_column_text(st, 1),
-		    (const char *)sqlite3_column_text(st, 2), arg);
-	sqlite3_finalize(st);
-	return rc;
-}
-
 static int
 index_is_correctable(const char *field)
 {
@@ -1931,27 +1600,6 @@ index_add_correction(struct index *ix, int64_t id, const char *field,
 	return 0;
 }
 
-/* The ids of the records of the same scan as id (the first copy and its
- * duplicates, id among them), first copy first. */
-json_t *
-index_copies(struct index *ix, int64_t id)
-{
-	sqlite3_stmt *st = index_stmt(ix, STMT_COPIES);
-	json_t *doc = index_get(ix, id), *a = json_array(), *first;
-
-	if (doc == NULL)
-		return a;
-	first = json_object_get(doc, "duplicate_of");
-	sqlite3_bind_int64(st, 1, json_is_integer(first) ?
-	    json_integer_value(first) : id);
-	while (sqlite3_step(st) == SQLITE_ROW)
-		json_array_append_new(a, json_integer(sqlite3_column_int64(st,
-		    0)));
-	sqlite3_reset(st);
-	json_decref(doc);
-	return a;
-}
-
 /* Corrects one record; its changes are appended to changed, if given. */
 static int
 index_correct_one(struct index *ix, int64_t id, size_t n,
@@ -1962,7 +1610,7 @@ index_correct_one(struct index *ix, int64_t id, size_t n,
 	size_t i, made = 0;
 	int rc = -1;
 
-	if ((doc = index_get(ix, id)) == NULL) {
+	if ((doc = store_get(ix, id)) == NULL) {
 		snprintf(err, ERRMAX, "there is no document #%lld",
 		    (long long)id);
 		return -1;
@@ -1981,7 +1629,7 @@ index_correct_one(struct index *ix, int64_t id, size_t n,
 		json_object_set(doc, field[i], value[i]);
 		made++;
 	}
-	if (made > 0 && index_set_fields(ix, id, doc, 1, err) == -1)
+	if (made > 0 && store_set_fields(ix, id, doc, 1, err) == -1)
 		goto out;
 	rc = 0;
 out:
@@ -2017,7 +1665,7 @@ index_correct(struct index *ix, int64_t id, size_t n,
 	}
 	util_now_iso8601(now);
 	accesslog_user(who);
-	copies = index_copies(ix, id);
+	copies = store_copies(ix, id);
 	if (json_array_size(copies) == 0) {
 		snprintf(err, ERRMAX, "there is no document #%lld",
 		    (long long)id);
@@ -2136,7 +1784,7 @@ index_reindex(struct index *ix,
 	while ((rc = sqlite3_step(ids)) == SQLITE_ROW) {
 		id = sqlite3_column_int64(ids, 0);
 		dup = sqlite3_column_int(ids, 1);
-		doc = index_get(ix, id);
+		doc = store_get(ix, id);
 		stats->documents++;
 		text = NULL;
 		fields = NULL;
@@ -2154,9 +1802,9 @@ index_reindex(struct index *ix,
 			stats->failed++;
 		}
 		stats->corrections += index_reapply(ix, id, doc);
-		rc = index_set_fields(ix, id, doc, 0, err);
+		rc = store_set_fields(ix, id, doc, 0, err);
 		if (rc == 0 && !dup && text != NULL)
-			rc = index_fts_insert(ix, id, doc, text, err);
+			rc = store_fts_insert(ix, id, doc, text, err);
 		free(text);
 		json_decref(doc);
 		doc = NULL;

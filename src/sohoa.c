@@ -484,7 +484,7 @@ cmd_list(struct cmd_opts *o, int argc, char **argv)
 	if (argc != 0)
 		fatalx("list takes no arguments");
 	ix = open_index(o, 0);
-	res = index_list(ix, o->limit ? o->limit : 50);
+	res = store_list(ix, o->limit ? o->limit : 50);
 	/* Names and ID numbers are shown only once that is in the log. */
 	if (accesslog_list(ix, (int)json_array_size(res), err) == -1)
 		fatalx("list: %s", err);
@@ -511,7 +511,7 @@ cmd_show(struct cmd_opts *o, int argc, char **argv)
 		fatalx("show: give one document id");
 	id = parse_id(argv[0]);
 	ix = open_index(o, 0);
-	if ((d = index_get(ix, id)) == NULL)
+	if ((d = store_get(ix, id)) == NULL)
 		fatalx("there is no document #%lld", (long long)id);
 	if (accesslog_show(ix, id, err) == -1)
 		fatalx("show: %s", err);
@@ -554,7 +554,7 @@ cmd_get(struct cmd_opts *o, int argc, char **argv)
 		fatalx("usage: sohoa get ID --original|--pdf|--text -o FILE");
 	id = parse_id(argv[0]);
 	ix = open_index(o, 0);
-	if ((d = index_get(ix, id)) == NULL)
+	if ((d = store_get(ix, id)) == NULL)
 		fatalx("there is no document #%lld", (long long)id);
 	if (!json_is_string(json_object_get(d, "archive")))
 		fatalx("document #%lld has no archive package", (long long)id);
@@ -686,7 +686,7 @@ cmd_verify(struct cmd_opts *o, int argc, char **argv)
 	v.datadir = data_dir(o);
 	v.json = o->json;
 	v.problems = json_array();
-	index_foreach_package(ix, verify_one, &v);
+	store_foreach_package(ix, verify_one, &v);
 	n = v.nproblems;
 	if (o->json) {
 		json_t *r = json_pack("{s:i, s:O}", "checked", v.checked,
@@ -914,7 +914,7 @@ cmd_edit(struct cmd_opts *o, int argc, char **argv)
 	if (correct_edit(ix, id, argv + 1, argc - 1, &changed, err) == -1)
 		fatalx("edit: #%lld: %s", (long long)id, err);
 	if (o->json) {
-		d = index_get(ix, id);
+		d = store_get(ix, id);
 		json_object_set_new(d, "corrections", index_corrections(ix, id));
 		if (json_array_size(json_object_get(d, "corrections")) == 0)
 			json_object_del(d, "corrections");
@@ -926,7 +926,7 @@ cmd_edit(struct cmd_opts *o, int argc, char **argv)
 	else {
 		printf("#%lld corrected\n", (long long)id);
 		print_corrections(changed);
-		copies = index_copies(ix, id);
+		copies = store_copies(ix, id);
 		if (json_array_size(copies) > 1) {
 			printf("the same scan's other record%s corrected alike:",
 			    json_array_size(copies) > 2 ? "s" : "");

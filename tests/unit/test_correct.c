@@ -62,7 +62,7 @@ add(struct fixture *f, const char *source, const char *profile,
 	    "doc_type", "VĂN BẢN", "doc_number", "people", "id_numbers",
 	    "archive", rel, "ingested_at", "2026-11-22T10:00:00+07:00");
 	assert_int_equal(index_begin(f->ix), 0);
-	assert_int_equal(index_insert(f->ix, doc, text, err), 0);
+	assert_int_equal(store_insert(f->ix, doc, text, err), 0);
 	assert_int_equal(index_commit(f->ix), 0);
 	id = json_integer_value(json_object_get(doc, "id"));
 	json_decref(doc);
@@ -181,7 +181,7 @@ test_values_as_staff_type_them(void **state)
 	/* issued_on was null already: not a correction. */
 	assert_int_equal(json_array_size(changed), 4);
 	json_decref(changed);
-	d = index_get(f->ix, f->decision);
+	d = store_get(f->ix, f->decision);
 	a = json_object_get(d, "people");
 	assert_int_equal(json_array_size(a), 2);
 	assert_string_equal(json_string_value(json_array_get(a, 1)),
@@ -226,7 +226,7 @@ test_reindex_reads_again_and_keeps_corrections(void **state)
 	/* Read again with its own profile: the number off the text, the
 	 * dossier code off the file name, the office from the profile; the
 	 * correction of the type stands. */
-	d = index_get(f->ix, f->decision);
+	d = store_get(f->ix, f->decision);
 	assert_string_equal(field(d, "doc_number"), "1045/QĐ-UBND");
 	assert_string_equal(field(d, "issued_on"), "2024-03-05");
 	assert_string_equal(field(d, "dossier_code"),
@@ -239,13 +239,13 @@ test_reindex_reads_again_and_keeps_corrections(void **state)
 	json_decref(d);
 	/* Its profile is unknown: the built-in one reads the text, and the
 	 * office recorded at ingest stays. */
-	d = index_get(f->ix, f->permit);
+	d = store_get(f->ix, f->permit);
 	assert_string_equal(field(d, "doc_number"), "245/GPXD");
 	assert_string_equal(field(d, "doc_type"), "GIẤY PHÉP XÂY DỰNG");
 	assert_string_equal(field(d, "agency_name"), "Tên cơ quan ghi lúc nhận");
 	json_decref(d);
 	/* No package: the record and the text already indexed stay. */
-	d = index_get(f->ix, f->lost);
+	d = store_get(f->ix, f->lost);
 	assert_string_equal(field(d, "doc_type"), "VĂN BẢN");
 	json_decref(d);
 	r = index_search(f->ix, "ban giao ho so", NULL, 10, err);

@@ -114,7 +114,7 @@ add(struct index *ix, json_t *doc, const char *text)
 	int64_t id;
 
 	assert_int_equal(index_begin(ix), 0);
-	assert_int_equal(index_insert(ix, doc, text, err), 0);
+	assert_int_equal(store_insert(ix, doc, text, err), 0);
 	assert_int_equal(index_commit(ix), 0);
 	id = json_integer_value(json_object_get(doc, "id"));
 	json_decref(doc);
@@ -460,8 +460,8 @@ test_duplicates_not_searched_but_listed(void **state)
 	got = found(f->ix, NULL, &(struct index_filter){ .level = "commune" });
 	assert_string_equal(got, "birth.tif");
 	free(got);
-	assert_int_equal(index_find_sha256(f->ix, "birth.tif"), f->id[0]);
-	l = index_list(f->ix, 1000);
+	assert_int_equal(store_find_sha256(f->ix, "birth.tif"), f->id[0]);
+	l = store_list(f->ix, 1000);
 	assert_int_equal(json_array_size(l), NDOCS + NFILL + 1);
 	/* Newest first. */
 	assert_int_equal(json_integer_value(json_object_get(json_array_get(l, 0),
@@ -477,7 +477,7 @@ test_record_has_contract_fields(void **state)
 	    "doc_type", "doc_number", "issued_on", "people", "id_numbers",
 	    "dossier_code", "archive", "ingested_at", "duplicate_of", NULL };
 	struct fixture *f = *state;
-	json_t *d = index_get(f->ix, f->id[1]);
+	json_t *d = store_get(f->ix, f->id[1]);
 	int i;
 
 	assert_non_null(d);
@@ -489,7 +489,7 @@ test_record_has_contract_fields(void **state)
 	assert_string_equal(json_string_value(json_object_get(d,
 	    "dossier_code")), "000.23.11.H26-240315-0017");
 	json_decref(d);
-	assert_null(index_get(f->ix, 999));
+	assert_null(store_get(f->ix, 999));
 }
 
 static void
@@ -614,7 +614,7 @@ test_correction_is_searched(void **state)
 	got = found(f->ix, "pham thi quynh", NULL);
 	assert_string_equal(got, "decision.tif");
 	free(got);
-	d = index_get(f->ix, f->id[1]);
+	d = store_get(f->ix, f->id[1]);
 	assert_string_equal(json_string_value(json_object_get(d, "doc_number")),
 	    "2088/QĐ-UBND");
 	json_decref(d);
@@ -685,11 +685,11 @@ test_reindex_keeps_corrections(void **state)
 	assert_int_equal(st.failed, 0);
 	assert_int_equal(st.corrections, 1);
 	/* The correction wins over the field read again... */
-	d = index_get(f->ix, f->id[1]);
+	d = store_get(f->ix, f->id[1]);
 	assert_string_equal(json_string_value(json_object_get(d, "doc_number")),
 	    "2088/QĐ-UBND");
 	json_decref(d);
-	d = index_get(f->ix, f->id[2]);
+	d = store_get(f->ix, f->id[2]);
 	assert_string_equal(json_string_value(json_object_get(d, "doc_number")),
 	    "1/REREAD");
 	assert_string_equal(json_string_value(json_object_get(d, "sha256")),
@@ -808,7 +808,7 @@ test_old_name_behind_many_newer(void **state)
 		    "source_name", name, "sha256", name, "pages", 1, "people",
 		    "id_numbers", "ingested_at", "2026-11-22T10:00:00+07:00",
 		    "level", "commune", "issued_on", "2016-06-01");
-		assert_int_equal(index_insert(f->ix, doc, text, err), 0);
+		assert_int_equal(store_insert(f->ix, doc, text, err), 0);
 		json_decref(doc);
 		free(text);
 	}
