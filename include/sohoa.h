@@ -527,25 +527,6 @@ json_t	*index_col_str(struct sqlite3_stmt *, int col);
 /* Column col holding JSON text (a correction's value), or null.  Caller
  * json_decref()s. */
 json_t	*index_col_json(struct sqlite3_stmt *, int col);
-/* What a search is narrowed to; a NULL member does not narrow it. */
-struct index_filter {
-	const char *level;		/* city | district | commune */
-	const char *agency_code;
-	const char *doc_type;		/* words of the type, in any case and marks */
-	const char *from;		/* issued on or after, YYYY-MM-DD */
-	const char *to;			/* issued on or before, YYYY-MM-DD */
-	const char *person_id;		/* a 12- or 9-digit ID number */
-	const char *dossier_code;
-};
-/* Documents matching every word of query (words, "phrases", prefix*),
- * best first: most query words matched with the diacritics as typed, then
- * bm25.  Each has "score" and "snippet".  query may be NULL or blank when
- * f narrows the search: then the matching documents, newest first, with
- * score and snippet null.  A malformed query or filter: NULL and err. */
-json_t	*index_search(struct index *, const char *query,
-	    const struct index_filter *f, int limit, char *err);
-/* 1 when s is a date that exists, written YYYY-MM-DD. */
-int	index_date_ok(const char *s);
 /* The fields staff may correct, NULL-terminated. */
 extern const char *const index_correctable[];
 /* Sets field[i] to value[i] (JSON, already checked) for i < n in one
@@ -576,8 +557,9 @@ int	index_reindex(struct index *,
 	    int (*reread)(json_t *doc, char **text, json_t **fields, void *arg),
 	    void *arg, struct index_reindex_stats *, char *err);
 /* For tests: how many of the newest documents a name the names table
- * knows is also looked for word by word (default 100000). */
+ * knows is also looked for word by word (0: search.c's own, 100000). */
 void	index_set_named_span(struct index *, int64_t documents);
+int64_t	index_named_span(struct index *);
 /* Merges the full text into one segment: searching a large index that
  * grew a document at a time is faster after (bench/search-1m says how
  * much).  About 15 s for a million documents. */
@@ -618,12 +600,35 @@ int	store_foreach_package(struct index *,
 	    int (*cb)(int64_t id, const char *archive, const char *sha256, void *),
 	    void *arg);
 
+/* search.c: queries and filters checked, the documents they find ranked. */
+/* Registers sohoa_rank, the rank of a row of the full text: 0, or -1. */
+int	search_register(struct fts5_api *);
+/* What a search is narrowed to; a NULL member does not narrow it. */
+struct search_filter {
+	const char *level;		/* city | district | commune */
+	const char *agency_code;
+	const char *doc_type;		/* words of the type, in any case and marks */
+	const char *from;		/* issued on or after, YYYY-MM-DD */
+	const char *to;			/* issued on or before, YYYY-MM-DD */
+	const char *person_id;		/* a 12- or 9-digit ID number */
+	const char *dossier_code;
+};
+/* Documents matching every word of query (words, "phrases", prefix*),
+ * best first: most query words matched with the diacritics as typed, then
+ * bm25.  Each has "score" and "snippet".  query may be NULL or blank when
+ * f narrows the search: then the matching documents, newest first, with
+ * score and snippet null.  A malformed query or filter: NULL and err. */
+json_t	*search_find(struct index *, const char *query,
+	    const struct search_filter *f, int limit, char *err);
+/* 1 when s is a date that exists, written YYYY-MM-DD. */
+int	search_date_ok(const char *s);
+
 /* accesslog.c: the access log of personal data (Nghị định 13/2023): who
  * (the OS user), when, and what was searched for or taken out.  A log
  * entry that cannot be written fails, so that nothing is shown unlogged. */
 #define ACCESSLOG_USERMAX	128
 int	accesslog_search(struct index *, const char *query,
-	    const struct index_filter *, int results, char *err);
+	    const struct search_filter *, int results, char *err);
 int	accesslog_get(struct index *, int64_t id, const char *taken, char *err);
 /* show and list put personal data on the screen too: logged alike. */
 int	accesslog_show(struct index *, int64_t id, char *err);

@@ -46,7 +46,7 @@ accesslog_user(char out[ACCESSLOG_USERMAX])
 }
 
 static json_t *
-accesslog_filter_json(const struct index_filter *f)
+accesslog_filter_json(const struct search_filter *f)
 {
 	json_t *o = json_object();
 
@@ -66,7 +66,7 @@ accesslog_filter_json(const struct index_filter *f)
 
 static int
 accesslog_add(struct index *ix, const char *action, const char *query,
-    const struct index_filter *f, int64_t id, const char *taken, int results,
+    const struct search_filter *f, int64_t id, const char *taken, int results,
     char *err)
 {
 	sqlite3_stmt *st = index_stmt(ix, STMT_LOG);
@@ -107,7 +107,7 @@ accesslog_add(struct index *ix, const char *action, const char *query,
 
 int
 accesslog_search(struct index *ix, const char *query,
-    const struct index_filter *f, int results, char *err)
+    const struct search_filter *f, int results, char *err)
 {
 	return accesslog_add(ix, "search", query, f, 0, NULL, results, err);
 }

@@ -119,7 +119,7 @@ correct_value(const char *field, const char *text, json_t **value, char *err)
 		rc = 0;
 		goto out;
 	}
-	if (strcmp(field, "issued_on") == 0 && !index_date_ok(v)) {
+	if (strcmp(field, "issued_on") == 0 && !search_date_ok(v)) {
 		snprintf(err, ERRMAX, "issued_on takes a date that exists, as "
 		    "YYYY-MM-DD (2024-03-15), not '%s'", v);
 		goto out;

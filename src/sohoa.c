@@ -102,7 +102,7 @@ static const struct option reindex_opts[] = {
 	{ "profile", required_argument, NULL, OPT_REINDEX_PROFILE },
 	{ NULL, 0, NULL, 0 }
 };
-static struct index_filter search_filter;	/* what search's options say */
+static struct search_filter search_filter;	/* what search's options say */
 static const char **reindex_profiles;		/* reindex --profile, each */
 static int reindex_nprofiles;
 
@@ -425,7 +425,7 @@ cmd_search(struct cmd_opts *o, int argc, char **argv)
 	char err[ERRMAX], *q;
 	size_t i;
 
-	const struct index_filter *f = &search_filter;
+	const struct search_filter *f = &search_filter;
 
 	if (argc == 0 && !f->level && !f->agency_code && !f->doc_type &&
 	    !f->from && !f->to && !f->person_id && !f->dossier_code)
@@ -434,7 +434,7 @@ cmd_search(struct cmd_opts *o, int argc, char **argv)
 	q = join_args(argc, argv);
 	ix = open_index(o, 0);
 	/* Personal data is shown only once the search is in the access log. */
-	if ((res = index_search(ix, q, f, o->limit ? o->limit : 20,
+	if ((res = search_find(ix, q, f, o->limit ? o->limit : 20,
 	    err)) == NULL || accesslog_search(ix, q, f,
 	    (int)json_array_size(res), err) == -1) {
 		index_close(ix);

@@ -248,11 +248,11 @@ test_reindex_reads_again_and_keeps_corrections(void **state)
 	d = store_get(f->ix, f->lost);
 	assert_string_equal(field(d, "doc_type"), "VĂN BẢN");
 	json_decref(d);
-	r = index_search(f->ix, "ban giao ho so", NULL, 10, err);
+	r = search_find(f->ix, "ban giao ho so", NULL, 10, err);
 	assert_int_equal(json_array_size(r), 1);
 	json_decref(r);
 	/* The corrected type is what search finds. */
-	r = index_search(f->ix, "cap phep kinh doanh", &(struct index_filter){
+	r = search_find(f->ix, "cap phep kinh doanh", &(struct search_filter){
 	    .doc_type = "quyet dinh cap phep" }, 10, err);
 	assert_int_equal(json_array_size(r), 1);
 	json_decref(r);

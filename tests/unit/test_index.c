@@ -168,10 +168,10 @@ teardown(void **state)
 /* The source names found, best first, joined by spaces; "ERROR: why"
  * when the search fails.  Caller frees. */
 static char *
-found(struct index *ix, const char *q, const struct index_filter *flt)
+found(struct index *ix, const char *q, const struct search_filter *flt)
 {
 	char err[ERRMAX];
-	json_t *r = index_search(ix, q, flt, 20, err), *d;
+	json_t *r = search_find(ix, q, flt, 20, err), *d;
 	struct buf b;
 	size_t i;
 
@@ -189,7 +189,7 @@ found(struct index *ix, const char *q, const struct index_filter *flt)
 struct search_case {
 	const char	*what;
 	const char	*query;
-	struct index_filter filter;
+	struct search_filter filter;
 	const char	*want;		/* source names, best first: groups
 					 * in order, split by '|', each in
 					 * any order */
@@ -430,7 +430,7 @@ test_bad_queries_never_break(void **state)
 
 	for (i = 0; bad[i] != NULL; i++) {
 		err[0] = '\0';
-		r = index_search(f->ix, bad[i], NULL, 10, err);
+		r = search_find(f->ix, bad[i], NULL, 10, err);
 		if (r == NULL) {
 			if (err[0] == '\0' || strstr(err, "fts5") != NULL ||
 			    strstr(err, "syntax") != NULL)
@@ -457,7 +457,7 @@ test_duplicates_not_searched_but_listed(void **state)
 	assert_string_equal(got, "birth.tif");
 	free(got);
 	/* Nor listed by filters alone. */
-	got = found(f->ix, NULL, &(struct index_filter){ .level = "commune" });
+	got = found(f->ix, NULL, &(struct search_filter){ .level = "commune" });
 	assert_string_equal(got, "birth.tif");
 	free(got);
 	assert_int_equal(store_find_sha256(f->ix, "birth.tif"), f->id[0]);
@@ -497,7 +497,7 @@ test_snippet_and_score(void **state)
 {
 	struct fixture *f = *state;
 	char err[ERRMAX];
-	json_t *r = index_search(f->ix, "xay dung nha", NULL, 10, err), *d;
+	json_t *r = search_find(f->ix, "xay dung nha", NULL, 10, err), *d;
 	const char *s;
 
 	assert_int_equal(json_array_size(r), 1);
@@ -508,7 +508,7 @@ test_snippet_and_score(void **state)
 	    "score")) > 0);
 	json_decref(r);
 	/* Exact words come first in the score too: one per word. */
-	r = index_search(f->ix, "Đặng Văn Đức", NULL, 10, err);
+	r = search_find(f->ix, "Đặng Văn Đức", NULL, 10, err);
 	d = json_array_get(r, 0);
 	assert_true(json_real_value(json_object_get(d, "score")) >= 3);
 	assert_true(json_real_value(json_object_get(json_array_get(r, 1),
@@ -517,7 +517,7 @@ test_snippet_and_score(void **state)
 	    "snippet")), "[ĐỨC]"));
 	json_decref(r);
 	/* Filters alone: no score, no snippet. */
-	r = index_search(f->ix, NULL, &(struct index_filter){ .level = "city" },
+	r = search_find(f->ix, NULL, &(struct search_filter){ .level = "city" },
 	    10, err);
 	assert_int_equal(json_array_size(r), 3);
 	assert_true(json_is_null(json_object_get(json_array_get(r, 0),
@@ -534,10 +534,10 @@ test_limit(void **state)
 	char err[ERRMAX];
 	json_t *r;
 
-	r = index_search(f->ix, "giay", NULL, 1, err);
+	r = search_find(f->ix, "giay", NULL, 1, err);
 	assert_int_equal(json_array_size(r), 1);
 	json_decref(r);
-	r = index_search(f->ix, NULL, &(struct index_filter){ .level = "city" },
+	r = search_find(f->ix, NULL, &(struct search_filter){ .level = "city" },
 	    2, err);
 	assert_int_equal(json_array_size(r), 2);
 	json_decref(r);
@@ -547,7 +547,7 @@ static void
 test_access_log(void **state)
 {
 	struct fixture *f = *state;
-	struct index_filter flt = { .level = "commune", .person_id =
+	struct search_filter flt = { .level = "commune", .person_id =
 	    "001323012345" };
 	char err[ERRMAX];
 	json_t *log, *e;
@@ -779,7 +779,7 @@ test_old_name_behind_many_newer(void **state)
 	    "MINH DỤC, sinh năm 1990\n", "TRÍCH LỤC KHAI SINH", "12/TLKS-BS",
 	    "2016-05-04", "commune", "000.11.30.H26", "NGUYỄN THỊ MINH DỤC",
 	    NULL, NULL };
-	struct index_filter flt = { .level = "commune", .to = "2016-05-31" };
+	struct search_filter flt = { .level = "commune", .to = "2016-05-31" };
 	json_t *r;
 	char err[ERRMAX], name[32], *text, *got;
 	int64_t old;
@@ -814,7 +814,7 @@ test_old_name_behind_many_newer(void **state)
 	}
 	assert_int_equal(index_commit(f->ix), 0);
 	/* Sanity: the newer ones hold every word, the old one is behind. */
-	r = index_search(f->ix, "nguyen minh thi duc", NULL, 10, err);
+	r = search_find(f->ix, "nguyen minh thi duc", NULL, 10, err);
 	assert_int_equal(json_array_size(r), 10);
 	json_decref(r);
 	got = found(f->ix, "Nguyễn Thị Minh Dục", NULL);
@@ -839,7 +839,7 @@ test_old_name_behind_many_newer(void **state)
 	got = found(f->ix, "nguyen thi minh duc", &flt);
 	assert_string_equal(got, "old.tif apart.tif");
 	free(got);
-	r = index_search(f->ix, "nguyen thi minh duc", NULL, 1, err);
+	r = search_find(f->ix, "nguyen thi minh duc", NULL, 1, err);
 	assert_int_equal(json_integer_value(json_object_get(json_array_get(r,
 	    0), "id")), old);
 	json_decref(r);
