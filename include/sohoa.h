@@ -504,6 +504,7 @@ enum index_stmt {
 	STMT_ARCHIVE_SHA,
 	STMT_ADD_CORRECTION,
 	STMT_CORRECTIONS,
+	STMT_RECORDS,
 	STMT_COPIES,
 	STMT_NAME_KNOWN,
 	STMT_LOG,
@@ -527,39 +528,16 @@ json_t	*index_col_str(struct sqlite3_stmt *, int col);
 /* Column col holding JSON text (a correction's value), or null.  Caller
  * json_decref()s. */
 json_t	*index_col_json(struct sqlite3_stmt *, int col);
-/* The fields staff may correct, NULL-terminated. */
-extern const char *const index_correctable[];
-/* Sets field[i] to value[i] (JSON, already checked) for i < n in one
- * transaction, keeping who, when, the old and the new value in the
- * corrections table, and updates the full text; the other records of the
- * same scan (first copy, duplicates) are corrected alike.  *changed
- * (caller json_decref()s) lists the corrections made to id; a field that
- * already holds its value is left out. */
-int	index_correct(struct index *, int64_t id, size_t n,
-	    const char *const *field, json_t *const *value, json_t **changed,
-	    char *err);
-/* The corrections of a document, oldest first.  Caller json_decref()s. */
-json_t	*index_corrections(struct index *, int64_t id);
-struct index_reindex_stats {
-	int	 documents;		/* records */
-	int	 reread;		/* whose text and fields were read again */
-	int	 kept;			/* whose text came from the old full text */
-	int	 failed;		/* with no text to index at all */
-	int	 corrections;		/* corrections re-applied */
-};
-/* Rebuilds the full text in one transaction.  For each document (a copy
- * of its record), reread returns 0 with its text (caller of reread frees)
- * and the fields read off it (keys present replace the record's), or -1
- * after logging why: the record then keeps its fields, and its text comes
- * from the full text being replaced.  Every correction is then re-applied,
- * in the order it was made, and the full text merged (index_optimize). */
-int	index_reindex(struct index *,
-	    int (*reread)(json_t *doc, char **text, json_t **fields, void *arg),
-	    void *arg, struct index_reindex_stats *, char *err);
 /* For tests: how many of the newest documents a name the names table
  * knows is also looked for word by word (0: search.c's own, 100000). */
 void	index_set_named_span(struct index *, int64_t documents);
 int64_t	index_named_span(struct index *);
+/* For a reindex, inside its transaction: the full text set aside and a
+ * new, empty one made; *old reads the text of document ?1 in the one set
+ * aside (caller sqlite3_finalize()s it before index_fts_drop_old). */
+int	index_fts_renew(struct index *, struct sqlite3_stmt **old, char *err);
+/* Drops the full text set aside, once the new one is whole. */
+int	index_fts_drop_old(struct index *, char *err);
 /* Merges the full text into one segment: searching a large index that
  * grew a document at a time is faster after (bench/search-1m says how
  * much).  About 15 s for a million documents. */
@@ -639,19 +617,48 @@ json_t	*accesslog_newest(struct index *, int limit);
 void	accesslog_user(char out[ACCESSLOG_USERMAX]);
 
 /* correct.c: corrections by staff (sohoa edit), kept through sohoa reindex. */
+/* The fields staff may correct, NULL-terminated. */
+extern const char *const correct_fields[];
+/* Sets field[i] to value[i] (JSON, already checked) for i < n in one
+ * transaction, keeping who, when, the old and the new value in the
+ * corrections table, and updates the full text; the other records of the
+ * same scan (first copy, duplicates) are corrected alike.  *changed
+ * (caller json_decref()s) lists the corrections made to id; a field that
+ * already holds its value is left out. */
+int	correct_apply(struct index *, int64_t id, size_t n,
+	    const char *const *field, json_t *const *value, json_t **changed,
+	    char *err);
+/* The corrections of a document, oldest first.  Caller json_decref()s. */
+json_t	*correct_history(struct index *, int64_t id);
+struct correct_reindex_stats {
+	int	 documents;		/* records */
+	int	 reread;		/* whose text and fields were read again */
+	int	 kept;			/* whose text came from the old full text */
+	int	 failed;		/* with no text to index at all */
+	int	 corrections;		/* corrections re-applied */
+};
+/* Rebuilds the full text in one transaction.  For each document (a copy
+ * of its record), reread returns 0 with its text (caller of reread frees)
+ * and the fields read off it (keys present replace the record's), or -1
+ * after logging why: the record then keeps its fields, and its text comes
+ * from the full text being replaced.  Every correction is then re-applied,
+ * in the order it was made, and the full text merged (index_optimize). */
+int	correct_rebuild(struct index *,
+	    int (*reread)(json_t *doc, char **text, json_t **fields, void *arg),
+	    void *arg, struct correct_reindex_stats *, char *err);
 /* Corrects document id: each of assign[0..n) is "field=value" (people and
  * id_numbers: comma-separated); values are checked first.  *changed as
- * index_correct.  A bad field or value: -1 and err, nothing changed. */
+ * correct_apply.  A bad field or value: -1 and err, nothing changed. */
 int	correct_edit(struct index *, int64_t id, char **assign, int n,
 	    json_t **changed, char *err);
 /* Re-reads every document's text from its package under datadir and its
  * fields with its profile (by name: profiles[], then the *.conf and *.ini
- * in dir, which may be NULL), then index_reindex.  *builtin counts the
+ * in dir, which may be NULL), then correct_rebuild.  *builtin counts the
  * documents whose profile was not found and that were read with the
  * built-in one. */
 int	correct_reindex(struct index *, const char *datadir,
 	    const struct profile *profiles, size_t nprofiles, const char *dir,
-	    struct index_reindex_stats *, int *builtin, char *err);
+	    struct correct_reindex_stats *, int *builtin, char *err);
 
 /* worker.c: decoding and OCR in worker processes (see the file's comment). */
 /* The worker side: jobs on stdin, results on stdout, one JSON line each. */

@@ -21,7 +21,6 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -130,6 +129,9 @@ static const char *index_sql[STMT_MAX] = {
 	    "duplicate_of = ?1 ORDER BY id",
 	[STMT_CORRECTIONS] = "SELECT field, old_value, new_value, who, at "
 	    "FROM corrections WHERE document = ?1 ORDER BY id",
+	/* Every record, and whether it is a duplicate (a reindex). */
+	[STMT_RECORDS] = "SELECT id, duplicate_of IS NOT NULL FROM documents "
+	    "ORDER BY id",
 	[STMT_LOG] = "INSERT INTO access_log (at, who, action, query, filters, "
 	    "document, taken, results) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
 	[STMT_ACCESS_LOG] = "SELECT id, at, who, action, query, filters, "
@@ -181,7 +183,7 @@ static const char index_schema[] =
 	"  corrections(document, id);"
 	/* The people of each searchable document, folded, whole and by their
 	 * last words ("thu huong"): a name typed whole is found at once
-	 * however old its document (see index_rank). */
+	 * however old its document (see search_rank). */
 	"CREATE TABLE IF NOT EXISTS names ("
 	"  name TEXT NOT NULL,"
 	"  document INTEGER NOT NULL,"
@@ -197,10 +199,6 @@ static const char index_schema[] =
 	"  document INTEGER,"
 	"  taken TEXT,"				/* original | pdf | text */
 	"  results INTEGER);";
-
-const char *const index_correctable[] = { "doc_type", "doc_number",
-    "issued_on", "agency_name", "people", "id_numbers", "dossier_code",
-    NULL };
 
 struct index {
 	sqlite3	*db;
@@ -546,6 +544,51 @@ index_rollback(struct index *ix)
 		index_exec(ix, STMT_ROLLBACK);
 }
 
+/*
+ * Sets the full text aside as documents_fts_old and makes a new, empty
+ * one, inside the caller's transaction (a reindex).  *old then reads the
+ * text of document ?1 in the full text set aside; the caller finalizes it
+ * before index_fts_drop_old.
+ */
+int
+index_fts_renew(struct index *ix, sqlite3_stmt **old, char *err)
+{
+	char *msg = NULL;
+	int rc = 0;
+
+	*old = NULL;
+	if (sqlite3_exec(ix->db, "DROP TABLE IF EXISTS documents_fts_old;"
+	    "ALTER TABLE documents_fts RENAME TO documents_fts_old;"
+	    "CREATE VIRTUAL TABLE documents_fts USING " FTS_COLUMNS ";"
+	    FTS_TUNE, NULL, NULL, &msg) != SQLITE_OK ||
+	    sqlite3_prepare_v2(ix->db, "SELECT body FROM documents_fts_old "
+	    "WHERE rowid = ?1", -1, old, NULL) != SQLITE_OK) {
+		snprintf(err, ERRMAX, "cannot rebuild the full text: %s",
+		    msg ? msg : sqlite3_errmsg(ix->db));
+		rc = -1;
+	}
+	sqlite3_free(msg);
+	return rc;
+}
+
+/* Drops the full text index_fts_renew set aside, once the new one is
+ * whole. */
+int
+index_fts_drop_old(struct index *ix, char *err)
+{
+	char *msg = NULL;
+	int rc = 0;
+
+	if (sqlite3_exec(ix->db, "DROP TABLE documents_fts_old", NULL, NULL,
+	    &msg) != SQLITE_OK) {
+		snprintf(err, ERRMAX, "cannot commit the new full text: %s",
+		    msg ? msg : sqlite3_errmsg(ix->db));
+		rc = -1;
+	}
+	sqlite3_free(msg);
+	return rc;
+}
+
 void
 index_set_named_span(struct index *ix, int64_t documents)
 {
@@ -574,280 +617,3 @@ index_optimize(struct index *ix, char *err)
 	return rc;
 }
 
-static int
-index_is_correctable(const char *field)
-{
-	size_t i;
-
-	for (i = 0; index_correctable[i] != NULL; i++)
-		if (strcmp(field, index_correctable[i]) == 0)
-			return 1;
-	return 0;
-}
-
-static int
-index_add_correction(struct index *ix, int64_t id, const char *field,
-    json_t *old, json_t *new, const char *who, const char *at, char *err)
-{
-	sqlite3_stmt *st = index_stmt(ix, STMT_ADD_CORRECTION);
-	char *o = json_dumps(old, JSON_ENCODE_ANY | JSON_COMPACT);
-	char *n = json_dumps(new, JSON_ENCODE_ANY | JSON_COMPACT);
-	int rc;
-
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_text(st, 2, field, -1, SQLITE_STATIC);
-	index_bind_opt(st, 3, o);
-	index_bind_opt(st, 4, n);
-	sqlite3_bind_text(st, 5, who, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, at, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	free(o);
-	free(n);
-	if (rc != SQLITE_DONE) {
-		snprintf(err, ERRMAX, "cannot record the correction: %s",
-		    sqlite3_errmsg(ix->db));
-		return -1;
-	}
-	return 0;
-}
-
-/* Corrects one record; its changes are appended to changed, if given. */
-static int
-index_correct_one(struct index *ix, int64_t id, size_t n,
-    const char *const *field, json_t *const *value, const char *who,
-    const char *now, json_t *changed, char *err)
-{
-	json_t *doc, *old;
-	size_t i, made = 0;
-	int rc = -1;
-
-	if ((doc = store_get(ix, id)) == NULL) {
-		snprintf(err, ERRMAX, "there is no document #%lld",
-		    (long long)id);
-		return -1;
-	}
-	for (i = 0; i < n; i++) {
-		old = json_object_get(doc, field[i]);
-		if (json_equal(old, value[i]))
-			continue;
-		if (index_add_correction(ix, id, field[i], old, value[i], who,
-		    now, err) == -1)
-			goto out;
-		if (changed != NULL)
-			json_array_append_new(changed, json_pack("{s:s, s:O, "
-			    "s:O, s:s, s:s}", "field", field[i], "old", old,
-			    "new", value[i], "who", who, "at", now));
-		json_object_set(doc, field[i], value[i]);
-		made++;
-	}
-	if (made > 0 && store_set_fields(ix, id, doc, 1, err) == -1)
-		goto out;
-	rc = 0;
-out:
-	json_decref(doc);
-	return rc;
-}
-
-/*
- * A duplicate is the same scan as its first copy, so a correction made to
- * any record of a scan is made to every record of it, each keeping its own
- * old value (reindex re-applies each record's own); *changedp lists the
- * changes to the record asked for.
- */
-int
-index_correct(struct index *ix, int64_t id, size_t n,
-    const char *const *field, json_t *const *value, json_t **changedp,
-    char *err)
-{
-	json_t *changed = json_array(), *copies = NULL, *v;
-	char now[40], who[ACCESSLOG_USERMAX];
-	size_t i;
-	int rc = -1;
-
-	*changedp = NULL;
-	for (i = 0; i < n; i++)
-		if (!index_is_correctable(field[i])) {
-			snprintf(err, ERRMAX, "%s cannot be corrected", field[i]);
-			goto out;
-		}
-	if (index_begin(ix) == -1) {
-		snprintf(err, ERRMAX, "the database is busy or read-only");
-		goto out;
-	}
-	util_now_iso8601(now);
-	accesslog_user(who);
-	copies = store_copies(ix, id);
-	if (json_array_size(copies) == 0) {
-		snprintf(err, ERRMAX, "there is no document #%lld",
-		    (long long)id);
-		goto out_rollback;
-	}
-	json_array_foreach(copies, i, v)
-		if (index_correct_one(ix, json_integer_value(v), n, field,
-		    value, who, now, json_integer_value(v) == id ? changed :
-		    NULL, err) == -1)
-			goto out_rollback;
-	if (index_commit(ix) == -1) {
-		snprintf(err, ERRMAX, "cannot commit the correction: %s",
-		    sqlite3_errmsg(ix->db));
-		goto out_rollback;
-	}
-	*changedp = changed;
-	changed = NULL;
-	rc = 0;
-	goto out;
-out_rollback:
-	index_rollback(ix);
-out:
-	json_decref(copies);
-	json_decref(changed);
-	return rc;
-}
-
-json_t *
-index_corrections(struct index *ix, int64_t id)
-{
-	sqlite3_stmt *st = index_stmt(ix, STMT_CORRECTIONS);
-	json_t *a = json_array(), *c;
-
-	sqlite3_bind_int64(st, 1, id);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		c = json_object();
-		json_object_set_new(c, "field", index_col_str(st, 0));
-		json_object_set_new(c, "old", index_col_json(st, 1));
-		json_object_set_new(c, "new", index_col_json(st, 2));
-		json_object_set_new(c, "who", index_col_str(st, 3));
-		json_object_set_new(c, "at", index_col_str(st, 4));
-		json_array_append_new(a, c);
-	}
-	sqlite3_reset(st);
-	return a;
-}
-
-/* Re-applies a document's corrections to doc, oldest first; returns how
- * many. */
-static int
-index_reapply(struct index *ix, int64_t id, json_t *doc)
-{
-	json_t *a = index_corrections(ix, id), *c;
-	const char *field;
-	size_t i;
-	int n = 0;
-
-	json_array_foreach(a, i, c) {
-		field = json_string_value(json_object_get(c, "field"));
-		if (field != NULL && index_is_correctable(field)) {
-			json_object_set(doc, field, json_object_get(c, "new"));
-			n++;
-		}
-	}
-	json_decref(a);
-	return n;
-}
-
-/* The text of a document in the full text being replaced.  Caller frees. */
-static char *
-index_old_body(sqlite3_stmt *old, int64_t id)
-{
-	const unsigned char *s;
-	char *body = NULL;
-
-	sqlite3_reset(old);
-	sqlite3_bind_int64(old, 1, id);
-	if (sqlite3_step(old) == SQLITE_ROW &&
-	    (s = sqlite3_column_text(old, 0)) != NULL)
-		body = xstrdup((const char *)s);
-	sqlite3_reset(old);
-	return body;
-}
-
-int
-index_reindex(struct index *ix,
-    int (*reread)(json_t *, char **, json_t **, void *), void *arg,
-    struct index_reindex_stats *stats, char *err)
-{
-	sqlite3_stmt *ids = NULL, *old = NULL;
-	json_t *doc = NULL, *fields, *v;
-	const char *k;
-	char *text, *msg = NULL;
-	int64_t id;
-	int rc = -1, dup;
-
-	memset(stats, 0, sizeof *stats);
-	if (index_begin(ix) == -1) {
-		snprintf(err, ERRMAX, "the database is busy or read-only");
-		goto out;
-	}
-	/* The old full text stays until the new one is whole: it holds the
-	 * text of any document whose package cannot be read. */
-	if (sqlite3_exec(ix->db, "DROP TABLE IF EXISTS documents_fts_old;"
-	    "ALTER TABLE documents_fts RENAME TO documents_fts_old;"
-	    "CREATE VIRTUAL TABLE documents_fts USING " FTS_COLUMNS ";"
-	    FTS_TUNE, NULL, NULL, &msg) != SQLITE_OK ||
-	    sqlite3_prepare_v2(ix->db, "SELECT id, duplicate_of IS NOT NULL "
-	    "FROM documents ORDER BY id", -1, &ids, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(ix->db, "SELECT body FROM documents_fts_old "
-	    "WHERE rowid = ?1", -1, &old, NULL) != SQLITE_OK) {
-		snprintf(err, ERRMAX, "cannot rebuild the full text: %s",
-		    msg ? msg : sqlite3_errmsg(ix->db));
-		goto out_rollback;
-	}
-	while ((rc = sqlite3_step(ids)) == SQLITE_ROW) {
-		id = sqlite3_column_int64(ids, 0);
-		dup = sqlite3_column_int(ids, 1);
-		doc = store_get(ix, id);
-		stats->documents++;
-		text = NULL;
-		fields = NULL;
-		if (reread(doc, &text, &fields, arg) == 0) {
-			stats->reread++;
-			json_object_foreach(fields, k, v)
-				if (index_is_correctable(k))
-					json_object_set(doc, k, v);
-			json_decref(fields);
-		} else if (!dup && (text = index_old_body(old, id)) != NULL)
-			stats->kept++;
-		else if (!dup) {
-			log_warnx("document #%lld: no text to index",
-			    (long long)id);
-			stats->failed++;
-		}
-		stats->corrections += index_reapply(ix, id, doc);
-		rc = store_set_fields(ix, id, doc, 0, err);
-		if (rc == 0 && !dup && text != NULL)
-			rc = store_fts_insert(ix, id, doc, text, err);
-		free(text);
-		json_decref(doc);
-		doc = NULL;
-		if (rc == -1)
-			goto out_rollback;
-	}
-	if (rc != SQLITE_DONE) {
-		snprintf(err, ERRMAX, "cannot read the records: %s",
-		    sqlite3_errmsg(ix->db));
-		goto out_rollback;
-	}
-	sqlite3_finalize(old);
-	old = NULL;
-	sqlite3_finalize(ids);
-	ids = NULL;
-	if (index_optimize(ix, err) == -1)
-		goto out_rollback;
-	if (sqlite3_exec(ix->db, "DROP TABLE documents_fts_old", NULL, NULL,
-	    &msg) != SQLITE_OK || index_commit(ix) == -1) {
-		snprintf(err, ERRMAX, "cannot commit the new full text: %s",
-		    msg ? msg : sqlite3_errmsg(ix->db));
-		goto out_rollback;
-	}
-	rc = 0;
-	goto out;
-out_rollback:
-	rc = -1;
-	sqlite3_finalize(old);
-	sqlite3_finalize(ids);
-	index_rollback(ix);
-out:
-	sqlite3_free(msg);
-	return rc;
-}

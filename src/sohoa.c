@@ -515,7 +515,7 @@ cmd_show(struct cmd_opts *o, int argc, char **argv)
 		fatalx("there is no document #%lld", (long long)id);
 	if (accesslog_show(ix, id, err) == -1)
 		fatalx("show: %s", err);
-	corrections = index_corrections(ix, id);
+	corrections = correct_history(ix, id);
 	if (o->json && json_array_size(corrections) > 0)
 		json_object_set(d, "corrections", corrections);
 	if (o->json)
@@ -915,7 +915,7 @@ cmd_edit(struct cmd_opts *o, int argc, char **argv)
 		fatalx("edit: #%lld: %s", (long long)id, err);
 	if (o->json) {
 		d = store_get(ix, id);
-		json_object_set_new(d, "corrections", index_corrections(ix, id));
+		json_object_set_new(d, "corrections", correct_history(ix, id));
 		if (json_array_size(json_object_get(d, "corrections")) == 0)
 			json_object_del(d, "corrections");
 		print_json(d);
@@ -946,7 +946,7 @@ cmd_edit(struct cmd_opts *o, int argc, char **argv)
 static int
 cmd_reindex(struct cmd_opts *o, int argc, char **argv)
 {
-	struct index_reindex_stats st;
+	struct correct_reindex_stats st;
 	struct profile *prof;
 	struct index *ix;
 	struct conf conf;

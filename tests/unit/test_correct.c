@@ -157,7 +157,7 @@ test_bad_values_change_nothing(void **state)
 			fail_msg("%s: said \"%s\"", bad[i].assign[0], err);
 		assert_null(changed);
 	}
-	c = index_corrections(f->ix, f->decision);
+	c = correct_history(f->ix, f->decision);
 	assert_int_equal(json_array_size(c), 0);
 	json_decref(c);
 	assert_int_equal(correct_edit(f->ix, 999, (char *[]){ "doc_type=A" }, 1,
@@ -206,7 +206,7 @@ static void
 test_reindex_reads_again_and_keeps_corrections(void **state)
 {
 	struct fixture *f = *state;
-	struct index_reindex_stats st;
+	struct correct_reindex_stats st;
 	char *assign[] = { "doc_type=QUYẾT ĐỊNH CẤP PHÉP KINH DOANH" };
 	json_t *changed, *d, *r;
 	char err[ERRMAX];

@@ -601,7 +601,7 @@ test_correction_is_searched(void **state)
 	values[0] = json_string("2088/QĐ-UBND");
 	values[1] = json_pack("[s]", "Phạm Thị Quỳnh");
 	values[2] = json_string("2024-03-20");	/* unchanged: not recorded */
-	assert_int_equal(index_correct(f->ix, f->id[1], 3, fields, values,
+	assert_int_equal(correct_apply(f->ix, f->id[1], 3, fields, values,
 	    &changed, err), 0);
 	assert_int_equal(json_array_size(changed), 2);
 	json_decref(changed);
@@ -618,7 +618,7 @@ test_correction_is_searched(void **state)
 	assert_string_equal(json_string_value(json_object_get(d, "doc_number")),
 	    "2088/QĐ-UBND");
 	json_decref(d);
-	c = index_corrections(f->ix, f->id[1]);
+	c = correct_history(f->ix, f->id[1]);
 	assert_int_equal(json_array_size(c), 2);
 	assert_string_equal(json_string_value(json_object_get(json_array_get(c,
 	    0), "field")), "doc_number");
@@ -635,10 +635,10 @@ test_correction_is_searched(void **state)
 	/* Not a field staff may correct; no such document. */
 	values[0] = json_string("x");
 	fields[0] = "sha256";
-	assert_int_equal(index_correct(f->ix, f->id[1], 1, fields, values,
+	assert_int_equal(correct_apply(f->ix, f->id[1], 1, fields, values,
 	    &changed, err), -1);
 	fields[0] = "doc_type";
-	assert_int_equal(index_correct(f->ix, 999, 1, fields, values,
+	assert_int_equal(correct_apply(f->ix, 999, 1, fields, values,
 	    &changed, err), -1);
 	assert_non_null(strstr(err, "no document #999"));
 	json_decref(values[0]);
@@ -666,18 +666,19 @@ static void
 test_reindex_keeps_corrections(void **state)
 {
 	struct fixture *f = *state;
-	struct index_reindex_stats st;
+	struct correct_reindex_stats st;
 	const char *fields[] = { "doc_number" };
 	json_t *values[1], *changed, *d;
 	char err[ERRMAX], *got;
 	int calls = 0;
 
 	values[0] = json_string("2088/QĐ-UBND");
-	assert_int_equal(index_correct(f->ix, f->id[1], 1, fields, values,
+	assert_int_equal(correct_apply(f->ix, f->id[1], 1, fields, values,
 	    &changed, err), 0);
 	json_decref(changed);
 	json_decref(values[0]);
-	assert_int_equal(index_reindex(f->ix, reread_stub, &calls, &st, err), 0);
+	assert_int_equal(correct_rebuild(f->ix, reread_stub, &calls, &st, err),
+	    0);
 	assert_int_equal(calls, NDOCS + NFILL);
 	assert_int_equal(st.documents, NDOCS + NFILL);
 	assert_int_equal(st.reread, NDOCS + NFILL - 1);
