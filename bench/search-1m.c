@@ -2,8 +2,8 @@
  * search-1m.c: how fast clerks' searches are over a million records.
  *
  * Builds an index of N synthetic results (default 1,000,000) through the
- * real index code (index_insert, the "sohoa" tokenizer with its exact
- * twins), in a temporary folder, then times index_search over 200 queries
+ * real index code (store_insert, the "sohoa" tokenizer with its exact
+ * twins), in a temporary folder, then times search_find over 200 queries
  * of each shape a clerk types: a name without diacritics, the same name
  * with them, a 12-digit ID number, a dossier code, a quoted phrase, and a
  * name narrowed by level and a date range.  Prints p50 and p99 latency per
@@ -270,7 +270,7 @@ static void
 bench_queries(struct index *ix, struct bench_sample *samples, int nq,
     const char *title)
 {
-	struct index_filter f;
+	struct search_filter f;
 	double t1, *lat[SHAPE_COUNT], sum;
 	long found[SHAPE_COUNT], i;
 	char err[ERRMAX], from[11], to[11], *query, *folded;
@@ -317,7 +317,7 @@ bench_queries(struct index *ix, struct bench_sample *samples, int nq,
 				break;
 			}
 			t1 = bench_now();
-			r = index_search(ix, query, k == SHAPE_FILTERED ? &f :
+			r = search_find(ix, query, k == SHAPE_FILTERED ? &f :
 			    NULL, 20, err);
 			lat[k][q] = (bench_now() - t1) * 1000;
 			if (r == NULL)
@@ -416,7 +416,7 @@ main(int argc, char **argv)
 			fatalx("cannot begin a transaction");
 		doc = bench_record(i, &text, i % every == 0 &&
 		    i / every < BENCH_SAMPLES ? &samples[i / every] : NULL);
-		if (index_insert(ix, doc, text.data, err) == -1)
+		if (store_insert(ix, doc, text.data, err) == -1)
 			fatalx("record %ld: %s", i, err);
 		json_decref(doc);
 		if ((i + 1) % BENCH_BATCH == 0 || i + 1 == n) {

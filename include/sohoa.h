@@ -538,28 +538,142 @@ int	archive_verify(const char *pkg,
 	    void (*report)(const char *member, const char *why, void *arg),
 	    void *arg);
 
+/* tokenizer.c: the "sohoa" FTS5 tokenizer (unicode61 without diacritics,
+ * đ folded to d, each word's exact twin beside it) and the folded words. */
+struct sqlite3;
+struct fts5_api;
+#define TOKENIZER_TWIN	'\x01'	/* first byte of an exact twin */
+/* Registers the tokenizer "sohoa" with FTS5: 0, or -1. */
+int	tokenizer_register(struct fts5_api *);
+/* Registers the SQL function sohoa_words(x), tokenizer_words of x (the
+ * --type filter): 0, or -1. */
+int	tokenizer_register_words(struct sqlite3 *);
+/* The words of s, folded, one space between them: "GIẤY PHÉP (XÂY
+ * DỰNG)" -> "giay phep xay dung".  Caller frees. */
+char	*tokenizer_words(const char *s);
+/* The words of s as tokenizer_words splits them, not folded, into word
+ * (at most max), each NUL-terminated in the copy *copy (caller frees).
+ * Returns the number of words. */
+size_t	tokenizer_split_words(const char *s, char **copy, char **word,
+	    size_t max);
+/* The exact twin of one word (NFC), or NULL when it has none (digits only,
+ * too long).  Caller frees. */
+char	*tokenizer_twin_str(const char *w);
+
 /* index.c: the SQLite database (WAL) and its FTS5 full text. */
 struct index;
-struct sqlite3;
+struct sqlite3_stmt;
 struct index *index_open(const char *dbpath, char *err);
 struct sqlite3 *index_db(struct index *);
 void	index_close(struct index *);
 int	index_begin(struct index *);
 int	index_commit(struct index *);
 void	index_rollback(struct index *);
+/* The statements of index.c's table, prepared once when the database
+ * opens, for the modules that keep their records in it. */
+enum index_stmt {
+	STMT_FIND_SHA,
+	STMT_INSERT,
+	STMT_INSERT_FTS,
+	STMT_UPDATE_FTS,
+	STMT_SET_ARCHIVE,
+	STMT_SET_FIELDS,
+	STMT_GET,
+	STMT_LIST,
+	STMT_MAX_ID,
+	STMT_SAMPLE_ALL,
+	STMT_SAMPLE,
+	STMT_RANK,
+	STMT_RANK_FILTERED,
+	STMT_OLDER,
+	STMT_FETCH,
+	STMT_NAME_ADD,
+	STMT_NAME_DEL,
+	STMT_FILTER,
+	STMT_FILTER_FTS,
+	STMT_PACKAGES,
+	STMT_ARCHIVE_SHA,
+	STMT_ADD_CORRECTION,
+	STMT_CORRECTIONS,
+	STMT_RECORDS,
+	STMT_COPIES,
+	STMT_NAME_KNOWN,
+	STMT_LOG,
+	STMT_ACCESS_LOG,
+	STMT_BEGIN,
+	STMT_COMMIT,
+	STMT_ROLLBACK,
+	STMT_MAX
+};
+/* The columns of a record in the statements that return one. */
+#define INDEX_DOC_NCOLUMNS	20
+/* Statement s, reset and its bindings cleared, ready to bind and step. */
+struct sqlite3_stmt *index_stmt(struct index *, enum index_stmt s);
+/* A copy of statement s of its own, for a loop whose body uses the cached
+ * ones: NULL when it cannot be prepared.  Caller sqlite3_finalize()s. */
+struct sqlite3_stmt *index_prepare(struct index *, enum index_stmt s);
+/* Binds s to column col, or NULL when s is NULL. */
+void	index_bind_opt(struct sqlite3_stmt *, int col, const char *s);
+/* Column col as a JSON string, or null.  Caller json_decref()s. */
+json_t	*index_col_str(struct sqlite3_stmt *, int col);
+/* Column col holding JSON text (a correction's value), or null.  Caller
+ * json_decref()s. */
+json_t	*index_col_json(struct sqlite3_stmt *, int col);
+/* For tests: how many of the newest documents a name the names table
+ * knows is also looked for word by word (0: search.c's own, 100000). */
+void	index_set_named_span(struct index *, int64_t documents);
+int64_t	index_named_span(struct index *);
+/* For a reindex, inside its transaction: the full text set aside and a
+ * new, empty one made; *old reads the text of document ?1 in the one set
+ * aside (caller sqlite3_finalize()s it before index_fts_drop_old). */
+int	index_fts_renew(struct index *, struct sqlite3_stmt **old, char *err);
+/* Drops the full text set aside, once the new one is whole. */
+int	index_fts_drop_old(struct index *, char *err);
+/* Merges the full text into one segment: searching a large index that
+ * grew a document at a time is faster after (bench/search-1m says how
+ * much).  About 15 s for a million documents. */
+int	index_optimize(struct index *, char *err);
+
+/* store.c: the records of the documents, their full text and names. */
 /* Id of the first document with this SHA-256, or 0. */
-int64_t	index_find_sha256(struct index *, const char *sha256);
+int64_t	store_find_sha256(struct index *, const char *sha256);
 /* Inserts a document (contract fields of doc; id is assigned and set in doc)
  * with its full text (NULL for a duplicate, which is not put in the FTS). */
-int	index_insert(struct index *, json_t *doc, const char *text, char *err);
-int	index_set_archive(struct index *, int64_t id, const char *archive,
+int	store_insert(struct index *, json_t *doc, const char *text, char *err);
+int	store_set_archive(struct index *, int64_t id, const char *archive,
 	    const char *archive_sha256, char *err);
-json_t	*index_get(struct index *, int64_t id);
+/* Writes the correctable fields of doc into record id and its names and,
+ * with fts set and when the document has full text, into its FTS "fields"
+ * column. */
+int	store_set_fields(struct index *, int64_t id, json_t *doc, int fts,
+	    char *err);
+/* Puts a document's text (and fields) into the full text. */
+int	store_fts_insert(struct index *, int64_t id, json_t *doc,
+	    const char *text, char *err);
+/* Keeps the names table for document id: each person of doc, folded, whole
+ * and by its last two words or more.  A duplicate has none. */
+int	store_names_put(struct index *, int64_t id, json_t *doc, char *err);
+/* Record id, or NULL.  Caller json_decref()s. */
+json_t	*store_get(struct index *, int64_t id);
+/* One row of a statement returning a record's columns (index.c's
+ * DOC_COLUMNS, INDEX_DOC_NCOLUMNS of them) as a document object of the JSON
+ * contract.  Caller json_decref()s. */
+json_t	*store_row_json(struct sqlite3_stmt *);
 /* archive_sha256 of a document, for verify.  Caller frees. */
-char	*index_archive_sha256(struct index *, int64_t id);
-json_t	*index_list(struct index *, int limit);
+char	*store_archive_sha256(struct index *, int64_t id);
+json_t	*store_list(struct index *, int limit);
+/* The ids of every record of the same scan as id, first copy first. */
+json_t	*store_copies(struct index *, int64_t id);
+/* Calls cb for every document that owns a package (not duplicates), by id. */
+int	store_foreach_package(struct index *,
+	    int (*cb)(int64_t id, const char *archive, const char *sha256, void *),
+	    void *arg);
+
+/* search.c: queries and filters checked, the documents they find ranked. */
+/* Registers sohoa_rank, the rank of a row of the full text: 0, or -1. */
+int	search_register(struct fts5_api *);
 /* What a search is narrowed to; a NULL member does not narrow it. */
-struct index_filter {
+struct search_filter {
 	const char *level;		/* city | district | commune */
 	const char *agency_code;
 	const char *doc_type;		/* words of the type, in any case and marks */
@@ -573,39 +687,39 @@ struct index_filter {
  * bm25.  Each has "score" and "snippet".  query may be NULL or blank when
  * f narrows the search: then the matching documents, newest first, with
  * score and snippet null.  A malformed query or filter: NULL and err. */
-json_t	*index_search(struct index *, const char *query,
-	    const struct index_filter *f, int limit, char *err);
-/* Calls cb for every document that owns a package (not duplicates), by id. */
-int	index_foreach_package(struct index *,
-	    int (*cb)(int64_t id, const char *archive, const char *sha256, void *),
-	    void *arg);
-/* The access log of personal data (Nghị định 13/2023): who (the OS user),
- * when, and what was searched for or taken out.  A log entry that cannot
- * be written fails, so that nothing is shown unlogged. */
-int	index_log_search(struct index *, const char *query,
-	    const struct index_filter *, int results, char *err);
-int	index_log_get(struct index *, int64_t id, const char *taken, char *err);
+json_t	*search_find(struct index *, const char *query,
+	    const struct search_filter *f, int limit, char *err);
+
+/* accesslog.c: the access log of personal data (Nghị định 13/2023): who
+ * (the OS user), when, and what was searched for or taken out.  A log
+ * entry that cannot be written fails, so that nothing is shown unlogged. */
+#define ACCESSLOG_USERMAX	128
+int	accesslog_search(struct index *, const char *query,
+	    const struct search_filter *, int results, char *err);
+int	accesslog_get(struct index *, int64_t id, const char *taken, char *err);
 /* show and list put personal data on the screen too: logged alike. */
-int	index_log_show(struct index *, int64_t id, char *err);
-int	index_log_list(struct index *, int results, char *err);
+int	accesslog_show(struct index *, int64_t id, char *err);
+int	accesslog_list(struct index *, int results, char *err);
 /* The newest limit entries, newest first.  Caller json_decref()s. */
-json_t	*index_access_log(struct index *, int limit);
+json_t	*accesslog_newest(struct index *, int limit);
+/* Who is at the keyboard, as the logs name them, into out. */
+void	accesslog_user(char out[ACCESSLOG_USERMAX]);
+
+/* correct.c: corrections by staff (sohoa edit), kept through sohoa reindex. */
 /* The fields staff may correct, NULL-terminated. */
-extern const char *const index_correctable[];
+extern const char *const correct_fields[];
 /* Sets field[i] to value[i] (JSON, already checked) for i < n in one
  * transaction, keeping who, when, the old and the new value in the
  * corrections table, and updates the full text; the other records of the
  * same scan (first copy, duplicates) are corrected alike.  *changed
  * (caller json_decref()s) lists the corrections made to id; a field that
  * already holds its value is left out. */
-int	index_correct(struct index *, int64_t id, size_t n,
+int	correct_apply(struct index *, int64_t id, size_t n,
 	    const char *const *field, json_t *const *value, json_t **changed,
 	    char *err);
 /* The corrections of a document, oldest first.  Caller json_decref()s. */
-/* The ids of every record of the same scan as id, first copy first. */
-json_t	*index_copies(struct index *, int64_t id);
-json_t	*index_corrections(struct index *, int64_t id);
-struct index_reindex_stats {
+json_t	*correct_history(struct index *, int64_t id);
+struct correct_reindex_stats {
 	int	 documents;		/* records */
 	int	 reread;		/* whose text and fields were read again */
 	int	 kept;			/* whose text came from the old full text */
@@ -618,31 +732,22 @@ struct index_reindex_stats {
  * after logging why: the record then keeps its fields, and its text comes
  * from the full text being replaced.  Every correction is then re-applied,
  * in the order it was made, and the full text merged (index_optimize). */
-int	index_reindex(struct index *,
+int	correct_rebuild(struct index *,
 	    int (*reread)(json_t *doc, char **text, json_t **fields, void *arg),
-	    void *arg, struct index_reindex_stats *, char *err);
-/* For tests: how many of the newest documents a name the names table
- * knows is also looked for word by word (default 100000). */
-void	index_set_named_span(struct index *, int64_t documents);
-/* Merges the full text into one segment: searching a large index that
- * grew a document at a time is faster after (bench/search-1m says how
- * much).  About 15 s for a million documents. */
-int	index_optimize(struct index *, char *err);
-
-/* correct.c: corrections by staff (sohoa edit), kept through sohoa reindex. */
+	    void *arg, struct correct_reindex_stats *, char *err);
 /* Corrects document id: each of assign[0..n) is "field=value" (people and
  * id_numbers: comma-separated); values are checked first.  *changed as
- * index_correct.  A bad field or value: -1 and err, nothing changed. */
+ * correct_apply.  A bad field or value: -1 and err, nothing changed. */
 int	correct_edit(struct index *, int64_t id, char **assign, int n,
 	    json_t **changed, char *err);
 /* Re-reads every document's text from its package under datadir and its
  * fields with its profile (by name: profiles[], then the *.conf and *.ini
- * in dir, which may be NULL), then index_reindex.  *builtin counts the
+ * in dir, which may be NULL), then correct_rebuild.  *builtin counts the
  * documents whose profile was not found and that were read with the
  * built-in one. */
 int	correct_reindex(struct index *, const char *datadir,
 	    const struct profile *profiles, size_t nprofiles, const char *dir,
-	    struct index_reindex_stats *, int *builtin, char *err);
+	    struct correct_reindex_stats *, int *builtin, char *err);
 
 /* worker.c: decoding and OCR in worker processes (see the file's comment). */
 /* The worker side: jobs on stdin, results on stdout, one JSON line each. */

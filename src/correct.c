@@ -2,13 +2,14 @@
  * correct.c: corrections by staff, and the reindex that keeps them.
  *
  * OCR and the rules of extract.c get a field wrong now and then; staff put
- * it right with `sohoa edit ID field=value`.  Each value is checked here
- * (a date must exist: date_read; an ID number has 12 digits or 9:
- * util_id_number) and index.c records it with who, when, the old and the
- * new value.  `sohoa reindex` re-reads
- * every document's text from its archive package, reads the fields off it
- * again with the document's profile, rebuilds the full text and re-applies
- * the corrections in the order they were made: a correction outlives new
+ * it right with `sohoa edit ID field=value`.  Each value is checked here (a
+ * date must exist: date_read; an ID number has 12 digits or 9:
+ * util_id_number) and recorded with who,
+ * when, the old and the new value (corrections, in index.c's schema), in
+ * every record of the same scan.  `sohoa reindex` re-reads every
+ * document's text from its archive package, reads the fields off it again
+ * with the document's profile, rebuilds the full text and re-applies the
+ * corrections in the order they were made: a correction outlives new
  * extraction rules and a new tokenizer alike.
  *
  * A record names its profile, not the file it came from, so profiles are
@@ -25,6 +26,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <sqlite3.h>
 
 #include "sohoa.h"
 
@@ -127,6 +130,161 @@ out:
 	return rc;
 }
 
+const char *const correct_fields[] = { "doc_type", "doc_number",
+    "issued_on", "agency_name", "people", "id_numbers", "dossier_code",
+    NULL };
+
+static int
+correct_is_field(const char *field)
+{
+	size_t i;
+
+	for (i = 0; correct_fields[i] != NULL; i++)
+		if (strcmp(field, correct_fields[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+correct_add(struct index *ix, int64_t id, const char *field,
+    json_t *old, json_t *new, const char *who, const char *at, char *err)
+{
+	sqlite3_stmt *st = index_stmt(ix, STMT_ADD_CORRECTION);
+	char *o = json_dumps(old, JSON_ENCODE_ANY | JSON_COMPACT);
+	char *n = json_dumps(new, JSON_ENCODE_ANY | JSON_COMPACT);
+	int rc;
+
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, field, -1, SQLITE_STATIC);
+	index_bind_opt(st, 3, o);
+	index_bind_opt(st, 4, n);
+	sqlite3_bind_text(st, 5, who, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, at, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	free(o);
+	free(n);
+	if (rc != SQLITE_DONE) {
+		snprintf(err, ERRMAX, "cannot record the correction: %s",
+		    sqlite3_errmsg(index_db(ix)));
+		return -1;
+	}
+	return 0;
+}
+
+/* Corrects one record; its changes are appended to changed, if given. */
+static int
+correct_one(struct index *ix, int64_t id, size_t n,
+    const char *const *field, json_t *const *value, const char *who,
+    const char *now, json_t *changed, char *err)
+{
+	json_t *doc, *old;
+	size_t i, made = 0;
+	int rc = -1;
+
+	if ((doc = store_get(ix, id)) == NULL) {
+		snprintf(err, ERRMAX, "there is no document #%lld",
+		    (long long)id);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		old = json_object_get(doc, field[i]);
+		if (json_equal(old, value[i]))
+			continue;
+		if (correct_add(ix, id, field[i], old, value[i], who,
+		    now, err) == -1)
+			goto out;
+		if (changed != NULL)
+			json_array_append_new(changed, json_pack("{s:s, s:O, "
+			    "s:O, s:s, s:s}", "field", field[i], "old", old,
+			    "new", value[i], "who", who, "at", now));
+		json_object_set(doc, field[i], value[i]);
+		made++;
+	}
+	if (made > 0 && store_set_fields(ix, id, doc, 1, err) == -1)
+		goto out;
+	rc = 0;
+out:
+	json_decref(doc);
+	return rc;
+}
+
+/*
+ * A duplicate is the same scan as its first copy, so a correction made to
+ * any record of a scan is made to every record of it, each keeping its own
+ * old value (reindex re-applies each record's own); *changedp lists the
+ * changes to the record asked for.
+ */
+int
+correct_apply(struct index *ix, int64_t id, size_t n,
+    const char *const *field, json_t *const *value, json_t **changedp,
+    char *err)
+{
+	json_t *changed = json_array(), *copies = NULL, *v;
+	char now[40], who[ACCESSLOG_USERMAX];
+	size_t i;
+	int rc = -1;
+
+	*changedp = NULL;
+	for (i = 0; i < n; i++)
+		if (!correct_is_field(field[i])) {
+			snprintf(err, ERRMAX, "%s cannot be corrected", field[i]);
+			goto out;
+		}
+	if (index_begin(ix) == -1) {
+		snprintf(err, ERRMAX, "the database is busy or read-only");
+		goto out;
+	}
+	util_now_iso8601(now);
+	accesslog_user(who);
+	copies = store_copies(ix, id);
+	if (json_array_size(copies) == 0) {
+		snprintf(err, ERRMAX, "there is no document #%lld",
+		    (long long)id);
+		goto out_rollback;
+	}
+	json_array_foreach(copies, i, v)
+		if (correct_one(ix, json_integer_value(v), n, field,
+		    value, who, now, json_integer_value(v) == id ? changed :
+		    NULL, err) == -1)
+			goto out_rollback;
+	if (index_commit(ix) == -1) {
+		snprintf(err, ERRMAX, "cannot commit the correction: %s",
+		    sqlite3_errmsg(index_db(ix)));
+		goto out_rollback;
+	}
+	*changedp = changed;
+	changed = NULL;
+	rc = 0;
+	goto out;
+out_rollback:
+	index_rollback(ix);
+out:
+	json_decref(copies);
+	json_decref(changed);
+	return rc;
+}
+
+json_t *
+correct_history(struct index *ix, int64_t id)
+{
+	sqlite3_stmt *st = index_stmt(ix, STMT_CORRECTIONS);
+	json_t *a = json_array(), *c;
+
+	sqlite3_bind_int64(st, 1, id);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		c = json_object();
+		json_object_set_new(c, "field", index_col_str(st, 0));
+		json_object_set_new(c, "old", index_col_json(st, 1));
+		json_object_set_new(c, "new", index_col_json(st, 2));
+		json_object_set_new(c, "who", index_col_str(st, 3));
+		json_object_set_new(c, "at", index_col_str(st, 4));
+		json_array_append_new(a, c);
+	}
+	sqlite3_reset(st);
+	return a;
+}
+
 int
 correct_edit(struct index *ix, int64_t id, char **assign, int n,
     json_t **changed, char *err)
@@ -145,10 +303,10 @@ correct_edit(struct index *ix, int64_t id, char **assign, int n,
 			goto out;
 		}
 		names[i] = xasprintf("%.*s", (int)(eq - assign[i]), assign[i]);
-		for (j = 0; index_correctable[j] != NULL &&
-		    strcmp(index_correctable[j], names[i]) != 0; j++)
+		for (j = 0; correct_fields[j] != NULL &&
+		    strcmp(correct_fields[j], names[i]) != 0; j++)
 			;
-		if (index_correctable[j] == NULL) {
+		if (correct_fields[j] == NULL) {
 			snprintf(err, ERRMAX, "there is no field '%s' to correct; "
 			    "the fields are doc_type, doc_number, issued_on, "
 			    "agency_name, people, id_numbers and dossier_code",
@@ -165,7 +323,7 @@ correct_edit(struct index *ix, int64_t id, char **assign, int n,
 		if (correct_value(names[i], eq + 1, &value[i], err) == -1)
 			goto out;
 	}
-	rc = index_correct(ix, id, (size_t)n, field, value, changed, err);
+	rc = correct_apply(ix, id, (size_t)n, field, value, changed, err);
 out:
 	for (i = 0; i < n; i++) {
 		free(names[i]);
@@ -259,7 +417,7 @@ correct_codes(json_t *fields, const char *datadir, const char *archive)
 	free(pkg);
 }
 
-/* index_reindex's reread: the text out of the package, the fields off it. */
+/* correct_rebuild's reread: the text out of the package, the fields off it. */
 static int
 correct_reread(json_t *doc, char **text, json_t **fields, void *arg)
 {
@@ -310,10 +468,133 @@ correct_reread(json_t *doc, char **text, json_t **fields, void *arg)
 	return 0;
 }
 
+/* Re-applies a document's corrections to doc, oldest first; returns how
+ * many. */
+static int
+correct_reapply(struct index *ix, int64_t id, json_t *doc)
+{
+	json_t *a = correct_history(ix, id), *c;
+	const char *field;
+	size_t i;
+	int n = 0;
+
+	json_array_foreach(a, i, c) {
+		field = json_string_value(json_object_get(c, "field"));
+		if (field != NULL && correct_is_field(field)) {
+			json_object_set(doc, field, json_object_get(c, "new"));
+			n++;
+		}
+	}
+	json_decref(a);
+	return n;
+}
+
+/* The text of a document in the full text being replaced.  Caller frees. */
+static char *
+correct_old_body(sqlite3_stmt *old, int64_t id)
+{
+	const unsigned char *s;
+	char *body = NULL;
+
+	sqlite3_reset(old);
+	sqlite3_bind_int64(old, 1, id);
+	if (sqlite3_step(old) == SQLITE_ROW &&
+	    (s = sqlite3_column_text(old, 0)) != NULL)
+		body = xstrdup((const char *)s);
+	sqlite3_reset(old);
+	return body;
+}
+
+int
+correct_rebuild(struct index *ix,
+    int (*reread)(json_t *, char **, json_t **, void *), void *arg,
+    struct correct_reindex_stats *stats, char *err)
+{
+	sqlite3_stmt *ids = NULL, *old = NULL;
+	json_t *doc = NULL, *fields, *v;
+	const char *k;
+	char *text;
+	int64_t id;
+	int rc = -1, dup;
+
+	memset(stats, 0, sizeof *stats);
+	if (index_begin(ix) == -1) {
+		snprintf(err, ERRMAX, "the database is busy or read-only");
+		goto out;
+	}
+	/* The old full text stays until the new one is whole: it holds the
+	 * text of any document whose package cannot be read. */
+	if (index_fts_renew(ix, &old, err) == -1)
+		goto out_rollback;
+	/* Its own statement: the loop uses the cached ones. */
+	if ((ids = index_prepare(ix, STMT_RECORDS)) == NULL) {
+		snprintf(err, ERRMAX, "cannot rebuild the full text: %s",
+		    sqlite3_errmsg(index_db(ix)));
+		goto out_rollback;
+	}
+	while ((rc = sqlite3_step(ids)) == SQLITE_ROW) {
+		id = sqlite3_column_int64(ids, 0);
+		dup = sqlite3_column_int(ids, 1);
+		doc = store_get(ix, id);
+		stats->documents++;
+		text = NULL;
+		fields = NULL;
+		if (reread(doc, &text, &fields, arg) == 0) {
+			stats->reread++;
+			json_object_foreach(fields, k, v)
+				if (correct_is_field(k))
+					json_object_set(doc, k, v);
+			json_decref(fields);
+		} else if (!dup && (text = correct_old_body(old, id)) != NULL)
+			stats->kept++;
+		else if (!dup) {
+			log_warnx("document #%lld: no text to index",
+			    (long long)id);
+			stats->failed++;
+		}
+		stats->corrections += correct_reapply(ix, id, doc);
+		rc = store_set_fields(ix, id, doc, 0, err);
+		if (rc == 0 && !dup && text != NULL)
+			rc = store_fts_insert(ix, id, doc, text, err);
+		free(text);
+		json_decref(doc);
+		doc = NULL;
+		if (rc == -1)
+			goto out_rollback;
+	}
+	if (rc != SQLITE_DONE) {
+		snprintf(err, ERRMAX, "cannot read the records: %s",
+		    sqlite3_errmsg(index_db(ix)));
+		goto out_rollback;
+	}
+	sqlite3_finalize(old);
+	old = NULL;
+	sqlite3_finalize(ids);
+	ids = NULL;
+	if (index_optimize(ix, err) == -1)
+		goto out_rollback;
+	if (index_fts_drop_old(ix, err) == -1)
+		goto out_rollback;
+	if (index_commit(ix) == -1) {
+		snprintf(err, ERRMAX, "cannot commit the new full text: %s",
+		    sqlite3_errmsg(index_db(ix)));
+		goto out_rollback;
+	}
+	rc = 0;
+	goto out;
+out_rollback:
+	rc = -1;
+	sqlite3_finalize(old);
+	sqlite3_finalize(ids);
+	index_rollback(ix);
+out:
+	return rc;
+}
+
 int
 correct_reindex(struct index *ix, const char *datadir,
     const struct profile *profiles, size_t nprofiles, const char *dir,
-    struct index_reindex_stats *stats, int *builtin, char *err)
+    struct correct_reindex_stats *stats, int *builtin, char *err)
 {
 	struct correct_reindex r;
 	size_t i;
@@ -326,7 +607,7 @@ correct_reindex(struct index *ix, const char *datadir,
 	correct_load_dir(&r, dir);
 	profile_default(&r.builtin);
 	register_learn_codes(ix);
-	rc = index_reindex(ix, correct_reread, &r, stats, err);
+	rc = correct_rebuild(ix, correct_reread, &r, stats, err);
 	*builtin = r.unknown;
 	for (i = 0; i < r.nfound; i++)
 		profile_free(&r.found[i]);

@@ -1,121 +1,42 @@
 /*
- * index.c: the SQLite database that clerks search.
+ * index.c: the SQLite database that clerks search: its schema, its
+ * connection and the table of its statements.
  *
  * One database per installation, WAL mode with synchronous=FULL (a scan
  * leaves the spool only after its record is committed, so a commit must
  * survive a power cut), one transaction per document, every statement
- * prepared once and kept in an array indexed by an enum.
+ * prepared once and kept in an array indexed by an enum (enum index_stmt,
+ * in sohoa.h).  The modules that keep their data in this database take
+ * their statements from here (index_stmt): the records (store.c), the
+ * search (search.c), the access log (accesslog.c) and the corrections
+ * (correct.c).
  *
- * Full text lives in an FTS5 table whose tokenizer, "sohoa", wraps
- * unicode61 (remove_diacritics 2) and also folds đ to d, which unicode61
- * does not: "dang ky" then finds "đăng ký".  Text and queries are NFC
- * before they reach it, so NFD input matches too.  Identifiers such as
- * 1245/QĐ-UBND are split into tokens and a query for the whole identifier
- * becomes a phrase of those tokens.
- *
- * Ranking by diacritics.  Beside each folded token of a document the
- * tokenizer puts, at the same position (FTS5_TOKEN_COLOCATED), an "exact
- * twin": the word in lower case with its vowel marks and đ kept and its
- * tone moved to the end, so "Hoà" and "Hòa" (the two tone placements in
- * use) make the same twin while "Đức" and "Dục" do not.  Twins begin with
- * a byte no folded token has, so folded queries never see them.  When a
- * query is typed with diacritics, each of its words becomes "folded OR
- * twin"; since a twin implies its folded token, that finds exactly what
- * the folded word alone finds, and the aux function sohoa_rank counts the
- * words matched through their twins.  Results are ordered by that count,
- * then by BM25.  A query typed without diacritics is folded only and
- * ranked by BM25 alone.
- *
- * A million documents.  A common name ("nguyen van minh") is in a tenth of
- * them, and ranking them all takes longer than a clerk should wait: FTS5's
- * bm25() alone counts every row holding each word.  So sohoa_rank computes
- * BM25 itself with the IDF estimated on the newest INDEX_SAMPLE documents,
- * only the newest INDEX_WINDOW candidates are ranked, and a table of the
- * people named on each document (names: folded, whole and by their last
- * words) brings in the older documents naming a person as typed.  A name
- * typed whole is found however old its document; a query of common words
- * found apart ranks the newest INDEX_WINDOW documents that hold them (see
- * index_rank).  The older documents are scored from the name they hold
- * (index_score_named), not by asking the full text once each: there the
- * diacritics typed count as matched when that person's name has them.
- * Measured by bench/search-1m.
- *
- * The database also keeps who corrected which field (corrections) and who
- * searched for what or took which document out (access_log).
+ * Full text lives in an FTS5 table tokenized by "sohoa" (tokenizer.c) and
+ * ranked by sohoa_rank (search.c), both registered with each connection
+ * here.  A database made by an older sohoa is brought up to date in place
+ * when it is opened (index_upgrade).
  */
 #include <sys/types.h>
 
-#include <ctype.h>
 #include <fcntl.h>
-#include <math.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
-#include <utf8proc.h>
 
 #include "sohoa.h"
 
 #define INDEX_VERSION	2	/* user_version: 2 = exact twins in the FTS */
-#define INDEX_TWIN	'\x01'	/* first byte of an exact twin */
-#define INDEX_TWINMAX	256	/* bytes of a word that still gets a twin */
-#define INDEX_TWINBUF	(INDEX_TWINMAX * 4 + 32)
-#define INDEX_QUERYMAX	4096	/* bytes of a query */
-#define INDEX_USERMAX	128
-#define INDEX_WINDOW	1000	/* candidates ranked, newest first */
-#define INDEX_SPAN	500	/* candidates in the first range, with filters */
-#define INDEX_SCAN	10000	/* about the most looked at, to meet filters */
-#define INDEX_SAMPLE	5000	/* newest documents IDF is estimated on */
-#define INDEX_NAMED_SPAN 100000	/* newest documents searched word by word
-				 * for a name the names table knows */
-#define INDEX_K1	1.2	/* BM25, as FTS5's bm25() */
-#define INDEX_B		0.75
-#define INDEX_FIELDS_WEIGHT 4.0	/* a word in the fields counts four times */
 
-enum index_stmt {
-	STMT_FIND_SHA,
-	STMT_INSERT,
-	STMT_INSERT_FTS,
-	STMT_UPDATE_FTS,
-	STMT_SET_ARCHIVE,
-	STMT_SET_FIELDS,
-	STMT_GET,
-	STMT_LIST,
-	STMT_MAX_ID,
-	STMT_SAMPLE_ALL,
-	STMT_SAMPLE,
-	STMT_RANK,
-	STMT_RANK_FILTERED,
-	STMT_OLDER,
-	STMT_FETCH,
-	STMT_NAME_ADD,
-	STMT_NAME_DEL,
-	STMT_FILTER,
-	STMT_FILTER_FTS,
-	STMT_PACKAGES,
-	STMT_ARCHIVE_SHA,
-	STMT_ADD_CORRECTION,
-	STMT_CORRECTIONS,
-	STMT_COPIES,
-	STMT_NAME_KNOWN,
-	STMT_LOG,
-	STMT_ACCESS_LOG,
-	STMT_BEGIN,
-	STMT_COMMIT,
-	STMT_ROLLBACK,
-	STMT_MAX
-};
-
+/* The columns of a record, INDEX_DOC_NCOLUMNS of them (sohoa.h), in the
+ * order store_row_json reads them. */
 #define DOC_COLUMNS "d.id, d.source_name, d.sha256, d.pages, " \
 	"d.ocr_confidence, d.profile, d.agency_code, d.agency_name, d.level, " \
 	"d.doc_type, d.doc_number, d.issued_on, d.people, d.id_numbers, " \
 	"d.dossier_code, d.archive, d.ingested_at, d.duplicate_of, " \
 	"d.procedure_code, d.valid_until"
-#define DOC_NCOLUMNS 20
 
 /*
  * The filters of the three search statements, bound to the same numbers:
@@ -208,6 +129,9 @@ static const char *index_sql[STMT_MAX] = {
 	    "duplicate_of = ?1 ORDER BY id",
 	[STMT_CORRECTIONS] = "SELECT field, old_value, new_value, who, at "
 	    "FROM corrections WHERE document = ?1 ORDER BY id",
+	/* Every record, and whether it is a duplicate (a reindex). */
+	[STMT_RECORDS] = "SELECT id, duplicate_of IS NOT NULL FROM documents "
+	    "ORDER BY id",
 	[STMT_LOG] = "INSERT INTO access_log (at, who, action, query, filters, "
 	    "document, taken, results) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
 	[STMT_ACCESS_LOG] = "SELECT id, at, who, action, query, filters, "
@@ -259,7 +183,7 @@ static const char index_schema[] =
 	"  corrections(document, id);"
 	/* The people of each searchable document, folded, whole and by their
 	 * last words ("thu huong"): a name typed whole is found at once
-	 * however old its document (see index_rank). */
+	 * however old its document (see search_rank). */
 	"CREATE TABLE IF NOT EXISTS names ("
 	"  name TEXT NOT NULL,"
 	"  document INTEGER NOT NULL,"
@@ -276,41 +200,10 @@ static const char index_schema[] =
 	"  taken TEXT,"				/* original | pdf | text */
 	"  results INTEGER);";
 
-const char *const index_correctable[] = { "doc_type", "doc_number",
-    "issued_on", "agency_name", "people", "id_numbers", "dossier_code",
-    NULL };
-
 struct index {
 	sqlite3	*db;
 	sqlite3_stmt *stmt[STMT_MAX];
-	int64_t	 named_span;	/* INDEX_NAMED_SPAN, but in tests */
-};
-
-/*
- * The "sohoa" FTS5 tokenizer.  Documents get the folded token and its
- * exact twin; a query string gets folded tokens, or twins when it begins
- * with INDEX_TWIN (index_fts_query writes those); snippets get folded
- * tokens only.
- */
-struct index_tok {
-	fts5_tokenizer inner_api;
-	Fts5Tokenizer *inner;
-};
-
-enum index_tok_mode { TOK_DOCUMENT, TOK_FOLDED, TOK_EXACT };
-
-struct index_tok_call {
-	void		*ctx;
-	int		(*token)(void *, int, const char *, int, int, int);
-	const char	*text;		/* what unicode61 is tokenizing */
-	enum index_tok_mode mode;
-	int		 prefix;	/* the query string ends in '*' */
-	/* TOK_EXACT holds each twin back until the next one: the last of a
-	 * prefix query loses its tone ("Hườ*" must find "Hường"). */
-	char		 held[INDEX_TWINBUF];
-	int		 heldlen;	/* -1: nothing held */
-	int		 heldtone;	/* bytes of tone at the end of held */
-	int		 heldflags, heldstart, heldend;
+	int64_t	 named_span;	/* 0: search.c's own, but in tests */
 };
 
 static fts5_api *
@@ -328,363 +221,15 @@ index_fts5_api(sqlite3 *db)
 }
 
 static int
-index_tok_create(void *ctx, const char **args, int nargs, Fts5Tokenizer **out)
-{
-	static const char *inner_args[] = { "remove_diacritics", "2" };
-	fts5_api *api = ctx;
-	struct index_tok *t;
-	void *uctx;
-	int rc;
-
-	t = xcalloc(1, sizeof *t);
-	rc = api->xFindTokenizer(api, "unicode61", &uctx, &t->inner_api);
-	if (rc == SQLITE_OK)
-		rc = t->inner_api.xCreate(uctx, inner_args, 2, &t->inner);
-	if (rc != SQLITE_OK) {
-		free(t);
-		return rc;
-	}
-	*out = (Fts5Tokenizer *)t;
-	return SQLITE_OK;
-}
-
-static void
-index_tok_delete(Fts5Tokenizer *p)
-{
-	struct index_tok *t = (struct index_tok *)p;
-
-	t->inner_api.xDelete(t->inner);
-	free(t);
-}
-
-/* The tone of a combining mark, as the byte that ends a twin, or 0. */
-static int
-index_tone(utf8proc_int32_t cp)
-{
-	switch (cp) {
-	case 0x0300:	/* huyền */
-		return 2;
-	case 0x0301:	/* sắc */
-		return 3;
-	case 0x0309:	/* hỏi */
-		return 4;
-	case 0x0303:	/* ngã */
-		return 5;
-	case 0x0323:	/* nặng */
-		return 6;
-	}
-	return 0;
-}
-
-/*
- * The exact twin of the word s[0..len) (NFC) into out (INDEX_TWINBUF
- * bytes): INDEX_TWIN, the word in lower case with vowel marks and đ kept
- * (Ð read as Đ, as OCR does), then its tones, one byte each.  Sets *tone
- * to the bytes of tone at the end.  Returns the length, or 0 when the
- * word gets no twin: digits only (nothing to tell apart) or too long.
- */
-static int
-index_twin(const char *s, int len, char *out, int *tone)
-{
-	utf8proc_int32_t cps[INDEX_TWINMAX * 4], cp;
-	char tones[INDEX_TWINMAX];
-	utf8proc_ssize_t n = 0, r, k, j, w;
-	const utf8proc_ssize_t cap = sizeof cps / sizeof cps[0];
-	int i, o = 0, t, ntones = 0, ascii = 1, digits = 1;
-
-	*tone = 0;
-	if (len <= 0 || len > INDEX_TWINMAX)
-		return 0;
-	for (i = 0; i < len; i++) {
-		if ((unsigned char)s[i] >= 0x80)
-			ascii = 0;
-		if (s[i] < '0' || s[i] > '9')
-			digits = 0;
-	}
-	if (digits)
-		return 0;
-	out[o++] = INDEX_TWIN;
-	if (ascii) {
-		for (i = 0; i < len; i++)
-			out[o++] = (char)tolower((unsigned char)s[i]);
-		return o;
-	}
-	for (i = 0; i < len; i += (int)r) {
-		r = utf8proc_iterate((const utf8proc_uint8_t *)s + i, len - i,
-		    &cp);
-		if (r <= 0) {
-			cp = 0xFFFD;
-			r = 1;
-		}
-		if (cp == 0x0110 || cp == 0x0111 || cp == 0x00D0 ||
-		    cp == 0x00F0) {
-			cps[n++] = 0x0111;
-			continue;
-		}
-		k = utf8proc_decompose_char(cp, cps + n, cap - n,
-		    UTF8PROC_DECOMPOSE | UTF8PROC_CASEFOLD, NULL);
-		if (k < 0 || k > cap - n)
-			return 0;
-		/* Tone marks leave the word and go to its end. */
-		for (j = w = n; j < n + k; j++) {
-			if ((t = index_tone(cps[j])) == 0)
-				cps[w++] = cps[j];
-			else if (ntones < (int)sizeof tones)
-				tones[ntones++] = (char)t;
-		}
-		n = w;
-	}
-	if ((n = utf8proc_normalize_utf32(cps, n, UTF8PROC_COMPOSE |
-	    UTF8PROC_STABLE)) < 0)
-		return 0;
-	for (j = 0; j < n; j++) {
-		if (o + 4 + ntones > INDEX_TWINBUF)
-			return 0;
-		o += (int)utf8proc_encode_char(cps[j], (utf8proc_uint8_t *)out + o);
-	}
-	memcpy(out + o, tones, (size_t)ntones);
-	*tone = ntones;
-	return o + ntones;
-}
-
-/* Emits the held twin, without its tone when it ends a prefix query. */
-static int
-index_tok_flush(struct index_tok_call *c, int last)
-{
-	int len = c->heldlen, rc = SQLITE_OK;
-
-	if (len >= 0) {
-		if (last && c->prefix)
-			len -= c->heldtone;
-		rc = c->token(c->ctx, c->heldflags, c->held, len, c->heldstart,
-		    c->heldend);
-		c->heldlen = -1;
-	}
-	return rc;
-}
-
-static int
-index_tok_token(void *arg, int flags, const char *tok, int len, int start,
-    int end)
-{
-	struct index_tok_call *c = arg;
-	char small[128] = "", *out, twin[INDEX_TWINBUF];
-	int i, n = 0, rc, twinlen, tone;
-
-	if (c->mode != TOK_FOLDED) {
-		twinlen = index_twin(c->text + start, end - start, twin, &tone);
-		if (c->mode == TOK_EXACT && twinlen > 0) {
-			if ((rc = index_tok_flush(c, 0)) != SQLITE_OK)
-				return rc;
-			memcpy(c->held, twin, (size_t)twinlen);
-			c->heldlen = twinlen;
-			c->heldtone = tone;
-			c->heldflags = flags;
-			c->heldstart = start;
-			c->heldend = end;
-			return SQLITE_OK;
-		}
-	} else
-		twinlen = 0;
-	if (c->mode == TOK_EXACT && (rc = index_tok_flush(c, 0)) != SQLITE_OK)
-		return rc;
-
-	if (memchr(tok, 0xc4, (size_t)len) == NULL)
-		rc = c->token(c->ctx, flags, tok, len, start, end);
-	else {
-		out = (size_t)len < sizeof small ? small : xmalloc((size_t)len);
-		for (i = 0; i < len; i++) {
-			/* đ is U+0111, C4 91 in UTF-8; unicode61 already
-			 * lowered Đ. */
-			if ((unsigned char)tok[i] == 0xc4 && i + 1 < len &&
-			    (unsigned char)tok[i + 1] == 0x91) {
-				out[n++] = 'd';
-				i++;
-			} else
-				out[n++] = tok[i];
-		}
-		rc = c->token(c->ctx, flags, out, n, start, end);
-		if (out != small)
-			free(out);
-	}
-	if (rc == SQLITE_OK && c->mode == TOK_DOCUMENT && twinlen > 0)
-		rc = c->token(c->ctx, flags | FTS5_TOKEN_COLOCATED, twin,
-		    twinlen, start, end);
-	return rc;
-}
-
-static int
-index_tok_tokenize(Fts5Tokenizer *p, void *ctx, int flags, const char *text,
-    int len, int (*token)(void *, int, const char *, int, int, int))
-{
-	struct index_tok *t = (struct index_tok *)p;
-	struct index_tok_call call, *c = &call;
-	int rc;
-
-	c->ctx = ctx;
-	c->token = token;
-	c->text = text;
-	c->heldlen = -1;
-	c->prefix = (flags & FTS5_TOKENIZE_PREFIX) != 0;
-	if (flags & FTS5_TOKENIZE_DOCUMENT)
-		c->mode = TOK_DOCUMENT;
-	else if ((flags & FTS5_TOKENIZE_QUERY) && len > 0 &&
-	    text[0] == INDEX_TWIN) {
-		c->mode = TOK_EXACT;
-		c->text = ++text;
-		len--;
-	} else
-		c->mode = TOK_FOLDED;
-	rc = t->inner_api.xTokenize(t->inner, c, flags, text, len,
-	    index_tok_token);
-	if (rc == SQLITE_OK && c->mode == TOK_EXACT)
-		rc = index_tok_flush(c, 1);
-	return rc;
-}
-
-/* What sohoa_rank works out once per query. */
-struct index_rank {
-	int	 nphrase;
-	double	*idf;		/* per phrase, as index_search estimated it */
-	double	 avgdl;		/* tokens in an average row */
-};
-
-static void
-index_rank_free(void *p)
-{
-	struct index_rank *r = p;
-
-	free(r->idf);
-	free(r);
-}
-
-/*
- * sohoa_rank(documents_fts, mask, idfs): the score of this row, higher is
- * better: how many phrases marked '1' in mask match (the words typed with
- * diacritics that match as typed), plus BM25 squeezed into [0, 1).  BM25
- * is FTS5's own (k1 1.2, b 0.75, the fields column weighing 4), except
- * that the IDF of each phrase comes in idfs (comma-separated), which
- * index_search estimates on the newest documents: FTS5's bm25() counts
- * every row holding each phrase, tens of milliseconds for a common name
- * over a million documents.
- */
-static void
-index_fts_rank(const Fts5ExtensionApi *api, Fts5Context *fts,
-    sqlite3_context *ctx, int nval, sqlite3_value **val)
-{
-	static const double weight[2] = { 1.0, INDEX_FIELDS_WEIGHT };
-	const double k1 = INDEX_K1, b = INDEX_B;
-	const unsigned char *mask = nval > 0 ? sqlite3_value_text(val[0]) : NULL;
-	const char *idfs = nval > 1 ? (const char *)sqlite3_value_text(val[1]) :
-	    NULL;
-	struct index_rank *r = api->xGetAuxdata(fts, 0);
-	double tf[64], score = 0, d;
-	sqlite3_int64 nrow = 0, ntok = 0;
-	int i, n, ninst, ip, ic, io, dl = 0, exact = 0;
-	char *end;
-
-	if (r == NULL) {
-		r = xcalloc(1, sizeof *r);
-		r->nphrase = api->xPhraseCount(fts);
-		r->idf = xcalloc((size_t)r->nphrase + 1, sizeof *r->idf);
-		for (i = 0; i < r->nphrase; i++) {
-			r->idf[i] = idfs != NULL ? strtod(idfs, &end) : 1;
-			if (idfs != NULL)
-				idfs = *end == ',' ? end + 1 : end;
-		}
-		if (api->xRowCount(fts, &nrow) == SQLITE_OK &&
-		    api->xColumnTotalSize(fts, -1, &ntok) == SQLITE_OK &&
-		    nrow > 0)
-			r->avgdl = (double)ntok / (double)nrow;
-		if (api->xSetAuxdata(fts, r, index_rank_free) != SQLITE_OK) {
-			sqlite3_result_error_nomem(ctx);
-			return;
-		}
-	}
-	n = r->nphrase < 64 ? r->nphrase : 64;
-	memset(tf, 0, sizeof tf);
-	if (api->xInstCount(fts, &ninst) == SQLITE_OK)
-		for (i = 0; i < ninst; i++)
-			if (api->xInst(fts, i, &ip, &ic, &io) == SQLITE_OK &&
-			    ip < n && ic >= 0 && ic < 2)
-				tf[ip] += weight[ic];
-	api->xColumnSize(fts, -1, &dl);
-	for (i = 0; i < n; i++) {
-		if (tf[i] <= 0)
-			continue;
-		d = r->avgdl > 0 ? dl / r->avgdl : 1;
-		score += r->idf[i] * tf[i] * (k1 + 1) /
-		    (tf[i] + k1 * (1 - b + b * d));
-		if (mask != NULL && (int)strlen((const char *)mask) > i &&
-		    mask[i] == '1')
-			exact++;
-	}
-	if (score < 0)
-		score = 0;
-	sqlite3_result_double(ctx, exact + score / (1 + score));
-}
-
-static int
 index_register_fts(sqlite3 *db)
 {
-	static fts5_tokenizer tok = {
-		index_tok_create, index_tok_delete, index_tok_tokenize
-	};
 	fts5_api *api = index_fts5_api(db);
 
 	if (api == NULL)
 		return -1;
-	if (api->xCreateTokenizer(api, "sohoa", api, &tok, NULL) != SQLITE_OK ||
-	    api->xCreateFunction(api, "sohoa_rank", NULL, index_fts_rank,
-	    NULL) != SQLITE_OK)
+	if (tokenizer_register(api) == -1 || search_register(api) == -1)
 		return -1;
 	return 0;
-}
-
-/* Words are split at ASCII characters that are not letters or digits. */
-static int
-index_word_byte(char c)
-{
-	return (unsigned char)c >= 0x80 || isalnum((unsigned char)c);
-}
-
-/*
- * The words of s, folded, one space between them: "GIẤY PHÉP (XÂY
- * DỰNG)" -> "giay phep xay dung".  Caller frees.
- */
-static char *
-index_words(const char *s)
-{
-	char *f = vntext_fold(s), *r = f, *w = f;
-	int space = 0;
-
-	for (; *r != '\0'; r++) {
-		if (!index_word_byte(*r)) {
-			space = w != f;
-			continue;
-		}
-		if (space)
-			*w++ = ' ';
-		space = 0;
-		*w++ = *r;
-	}
-	*w = '\0';
-	return f;
-}
-
-/* SQL sohoa_words(x): index_words, for the --type filter. */
-static void
-index_sql_words(sqlite3_context *ctx, int n, sqlite3_value **v)
-{
-	const unsigned char *s = sqlite3_value_text(v[0]);
-	char *w;
-
-	if (s == NULL) {
-		sqlite3_result_null(ctx);
-		return;
-	}
-	w = index_words((const char *)s);
-	sqlite3_result_text(ctx, w, -1, free);
 }
 
 /*
@@ -727,8 +272,6 @@ index_version(struct index *ix)
 	return version;
 }
 
-static int	index_names_put(struct index *, int64_t, json_t *, char *);
-
 /*
  * Brings a database made by an older sohoa up to INDEX_VERSION (a new one
  * is version 0).  Version 1 had no exact twins and no names: its full text
@@ -758,8 +301,8 @@ index_upgrade(struct index *ix, char *err)
 			    "documents_fts ORDER BY rowid", -1, &st, NULL);
 		while (rc == SQLITE_OK && st != NULL &&
 		    sqlite3_step(st) == SQLITE_ROW) {
-			doc = index_get(ix, sqlite3_column_int64(st, 0));
-			if (doc != NULL && index_names_put(ix,
+			doc = store_get(ix, sqlite3_column_int64(st, 0));
+			if (doc != NULL && store_names_put(ix,
 			    sqlite3_column_int64(st, 0), doc, err) == -1)
 				rc = SQLITE_ERROR;
 			json_decref(doc);
@@ -858,7 +401,6 @@ index_open(const char *dbpath, char *err)
 	char *msg = NULL;
 	int i;
 
-	ix->named_span = INDEX_NAMED_SPAN;
 	index_keep_private(dbpath);
 	if (sqlite3_open_v2(dbpath, &ix->db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
@@ -871,9 +413,7 @@ index_open(const char *dbpath, char *err)
 		snprintf(err, ERRMAX, "this SQLite has no FTS5 full-text search");
 		goto out_close;
 	}
-	if (sqlite3_create_function(ix->db, "sohoa_words", 1, SQLITE_UTF8 |
-	    SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL, index_sql_words,
-	    NULL, NULL) != SQLITE_OK) {
+	if (tokenizer_register_words(ix->db) == -1) {
 		snprintf(err, ERRMAX, "database %s: %s", dbpath,
 		    sqlite3_errmsg(ix->db));
 		goto out_close;
@@ -925,12 +465,55 @@ index_db(struct index *ix)
 	return ix->db;
 }
 
-static sqlite3_stmt *
+sqlite3_stmt *
 index_stmt(struct index *ix, enum index_stmt s)
 {
 	sqlite3_reset(ix->stmt[s]);
 	sqlite3_clear_bindings(ix->stmt[s]);
 	return ix->stmt[s];
+}
+
+/* A copy of statement s of its own, for a loop whose body uses the
+ * cached ones: NULL when it cannot be prepared.  Caller finalizes. */
+sqlite3_stmt *
+index_prepare(struct index *ix, enum index_stmt s)
+{
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v2(ix->db, index_sql[s], -1, &st, NULL) !=
+	    SQLITE_OK)
+		return NULL;
+	return st;
+}
+
+/* Binds s, or NULL when s is NULL. */
+void
+index_bind_opt(sqlite3_stmt *st, int col, const char *s)
+{
+	if (s != NULL)
+		sqlite3_bind_text(st, col, s, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, col);
+}
+
+/* A column holding text as a JSON string, or null. */
+json_t *
+index_col_str(sqlite3_stmt *st, int col)
+{
+	const unsigned char *s = sqlite3_column_text(st, col);
+
+	return s ? json_string((const char *)s) : json_null();
+}
+
+/* A column holding JSON text (a correction's value), or null. */
+json_t *
+index_col_json(sqlite3_stmt *st, int col)
+{
+	const unsigned char *s = sqlite3_column_text(st, col);
+	json_t *v = s ? json_loads((const char *)s, JSON_DECODE_ANY, NULL) :
+	    NULL;
+
+	return v != NULL ? v : json_null();
 }
 
 static int
@@ -961,1247 +544,61 @@ index_rollback(struct index *ix)
 		index_exec(ix, STMT_ROLLBACK);
 }
 
-int64_t
-index_find_sha256(struct index *ix, const char *sha256)
-{
-	sqlite3_stmt *st = index_stmt(ix, STMT_FIND_SHA);
-	int64_t id = 0;
-
-	sqlite3_bind_text(st, 1, sha256, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		id = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return id;
-}
-
-/* Binds a string member of doc, or NULL when it is missing or null. */
-static void
-index_bind_str(sqlite3_stmt *st, int col, json_t *doc, const char *key)
-{
-	const char *s = json_string_value(json_object_get(doc, key));
-
-	if (s != NULL)
-		sqlite3_bind_text(st, col, s, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(st, col);
-}
-
-static void
-index_bind_array(sqlite3_stmt *st, int col, json_t *doc, const char *key)
-{
-	json_t *a = json_object_get(doc, key);
-	char *s = json_is_array(a) ? json_dumps(a, JSON_COMPACT) : NULL;
-
-	sqlite3_bind_text(st, col, s ? s : "[]", -1, SQLITE_TRANSIENT);
-	free(s);
-}
-
-/* What the FTS "fields" column holds: the values clerks type in, NFC.
- * Caller frees. */
-static char *
-index_fields_text(json_t *doc)
-{
-	static const char *keys[] = { "doc_number", "dossier_code", "doc_type",
-	    "agency_name", "agency_code", "source_name", NULL };
-	static const char *arrays[] = { "people", "id_numbers", NULL };
-	struct buf b;
-	json_t *v;
-	size_t i, j;
-	char *s;
-
-	buf_init(&b, 1 << 20);
-	for (i = 0; keys[i] != NULL; i++)
-		if ((v = json_object_get(doc, keys[i])) != NULL &&
-		    json_is_string(v))
-			buf_printf(&b, "%s\n", json_string_value(v));
-	for (i = 0; arrays[i] != NULL; i++)
-		json_array_foreach(json_object_get(doc, arrays[i]), j, v)
-			if (json_is_string(v))
-				buf_printf(&b, "%s\n", json_string_value(v));
-	s = vntext_nfc(b.data ? b.data : "", b.len);
-	buf_free(&b);
-	return s;
-}
-
 /*
- * Keeps the names table for document id: each person of doc, folded,
- * whole and by its last two words or more.  A duplicate has none.
+ * Sets the full text aside as documents_fts_old and makes a new, empty
+ * one, inside the caller's transaction (a reindex).  *old then reads the
+ * text of document ?1 in the full text set aside; the caller finalizes it
+ * before index_fts_drop_old.
  */
-static int
-index_names_put(struct index *ix, int64_t id, json_t *doc, char *err)
-{
-	sqlite3_stmt *st = index_stmt(ix, STMT_NAME_DEL);
-	json_t *v;
-	size_t i, k, nw;
-	char *w, *p, *word[16];
-	int rc;
-
-	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (json_is_integer(json_object_get(doc, "duplicate_of")))
-		goto out;
-	json_array_foreach(json_object_get(doc, "people"), i, v) {
-		if (rc != SQLITE_DONE || !json_is_string(v))
-			continue;
-		w = index_words(json_string_value(v));
-		for (nw = 0, p = w; *p != '\0' && nw < 16; nw++) {
-			word[nw] = p;
-			p += strcspn(p, " ");
-			p += *p == ' ';
-		}
-		for (k = 0; nw >= 2 && k + 2 <= nw && rc == SQLITE_DONE; k++) {
-			st = index_stmt(ix, STMT_NAME_ADD);
-			sqlite3_bind_text(st, 1, word[k], -1, SQLITE_STATIC);
-			sqlite3_bind_int64(st, 2, id);
-			rc = sqlite3_step(st);
-			sqlite3_reset(st);
-		}
-		free(w);
-	}
-out:
-	if (rc != SQLITE_DONE) {
-		snprintf(err, ERRMAX, "cannot index the names of document "
-		    "#%lld: %s", (long long)id, sqlite3_errmsg(ix->db));
-		return -1;
-	}
-	return 0;
-}
-
-/* Puts a document's text and fields into the full text. */
-static int
-index_fts_insert(struct index *ix, int64_t id, json_t *doc, const char *text,
-    char *err)
-{
-	sqlite3_stmt *st;
-	char *body, *fields;
-	int rc;
-
-	body = vntext_nfc(text, strlen(text));
-	fields = index_fields_text(doc);
-	st = index_stmt(ix, STMT_INSERT_FTS);
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_text(st, 2, body, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, fields, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	free(body);
-	free(fields);
-	if (rc != SQLITE_DONE) {
-		snprintf(err, ERRMAX, "cannot index the document text: %s",
-		    sqlite3_errmsg(ix->db));
-		return -1;
-	}
-	return 0;
-}
-
 int
-index_insert(struct index *ix, json_t *doc, const char *text, char *err)
+index_fts_renew(struct index *ix, sqlite3_stmt **old, char *err)
 {
-	sqlite3_stmt *st = index_stmt(ix, STMT_INSERT);
-	json_t *conf = json_object_get(doc, "ocr_confidence");
-	json_t *dup = json_object_get(doc, "duplicate_of");
-	int64_t id;
-	int rc;
+	char *msg = NULL;
+	int rc = 0;
 
-	index_bind_str(st, 1, doc, "source_name");
-	index_bind_str(st, 2, doc, "sha256");
-	sqlite3_bind_int64(st, 3, json_integer_value(json_object_get(doc,
-	    "pages")));
-	if (json_is_number(conf))
-		sqlite3_bind_double(st, 4, json_number_value(conf));
-	index_bind_str(st, 5, doc, "profile");
-	index_bind_str(st, 6, doc, "agency_code");
-	index_bind_str(st, 7, doc, "agency_name");
-	index_bind_str(st, 8, doc, "level");
-	index_bind_str(st, 9, doc, "doc_type");
-	index_bind_str(st, 10, doc, "doc_number");
-	index_bind_str(st, 11, doc, "issued_on");
-	index_bind_array(st, 12, doc, "people");
-	index_bind_array(st, 13, doc, "id_numbers");
-	index_bind_str(st, 14, doc, "dossier_code");
-	index_bind_str(st, 15, doc, "archive");
-	index_bind_str(st, 16, doc, "ingested_at");
-	if (json_is_integer(dup))
-		sqlite3_bind_int64(st, 17, json_integer_value(dup));
-	index_bind_str(st, 18, doc, "procedure_code");
-	index_bind_str(st, 19, doc, "valid_until");
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		snprintf(err, ERRMAX, "cannot record the document: %s",
-		    sqlite3_errmsg(ix->db));
-		return -1;
+	*old = NULL;
+	if (sqlite3_exec(ix->db, "DROP TABLE IF EXISTS documents_fts_old;"
+	    "ALTER TABLE documents_fts RENAME TO documents_fts_old;"
+	    "CREATE VIRTUAL TABLE documents_fts USING " FTS_COLUMNS ";"
+	    FTS_TUNE, NULL, NULL, &msg) != SQLITE_OK ||
+	    sqlite3_prepare_v2(ix->db, "SELECT body FROM documents_fts_old "
+	    "WHERE rowid = ?1", -1, old, NULL) != SQLITE_OK) {
+		snprintf(err, ERRMAX, "cannot rebuild the full text: %s",
+		    msg ? msg : sqlite3_errmsg(ix->db));
+		rc = -1;
 	}
-	id = sqlite3_last_insert_rowid(ix->db);
-	json_object_set_new(doc, "id", json_integer(id));
-	if (text == NULL)
-		return 0;
-	if (index_fts_insert(ix, id, doc, text, err) == -1)
-		return -1;
-	return index_names_put(ix, id, doc, err);
-}
-
-int
-index_set_archive(struct index *ix, int64_t id, const char *archive,
-    const char *archive_sha256, char *err)
-{
-	sqlite3_stmt *st = index_stmt(ix, STMT_SET_ARCHIVE);
-	int rc;
-
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_text(st, 2, archive, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, archive_sha256, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		snprintf(err, ERRMAX, "cannot record the archive package: %s",
-		    sqlite3_errmsg(ix->db));
-		return -1;
-	}
-	return 0;
-}
-
-/* Writes the correctable fields of doc into its record and, with fts set
- * and when the document has full text, into its FTS "fields" column. */
-static int
-index_set_fields(struct index *ix, int64_t id, json_t *doc, int fts, char *err)
-{
-	sqlite3_stmt *st = index_stmt(ix, STMT_SET_FIELDS);
-	char *fields;
-	int rc;
-
-	sqlite3_bind_int64(st, 1, id);
-	index_bind_str(st, 2, doc, "doc_type");
-	index_bind_str(st, 3, doc, "doc_number");
-	index_bind_str(st, 4, doc, "issued_on");
-	index_bind_str(st, 5, doc, "agency_name");
-	index_bind_array(st, 6, doc, "people");
-	index_bind_array(st, 7, doc, "id_numbers");
-	index_bind_str(st, 8, doc, "dossier_code");
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE && fts) {
-		fields = index_fields_text(doc);
-		st = index_stmt(ix, STMT_UPDATE_FTS);
-		sqlite3_bind_int64(st, 1, id);
-		sqlite3_bind_text(st, 2, fields, -1, SQLITE_STATIC);
-		rc = sqlite3_step(st);
-		sqlite3_reset(st);
-		free(fields);
-	}
-	if (rc != SQLITE_DONE) {
-		snprintf(err, ERRMAX, "cannot update document #%lld: %s",
-		    (long long)id, sqlite3_errmsg(ix->db));
-		return -1;
-	}
-	return index_names_put(ix, id, doc, err);
-}
-
-static json_t *
-index_col_str(sqlite3_stmt *st, int col)
-{
-	const unsigned char *s = sqlite3_column_text(st, col);
-
-	return s ? json_string((const char *)s) : json_null();
-}
-
-static json_t *
-index_col_array(sqlite3_stmt *st, int col)
-{
-	const unsigned char *s = sqlite3_column_text(st, col);
-	json_t *a = s ? json_loads((const char *)s, 0, NULL) : NULL;
-
-	if (!json_is_array(a)) {
-		json_decref(a);
-		a = json_array();
-	}
-	return a;
-}
-
-/* A column holding JSON text (a correction's value), or null. */
-static json_t *
-index_col_json(sqlite3_stmt *st, int col)
-{
-	const unsigned char *s = sqlite3_column_text(st, col);
-	json_t *v = s ? json_loads((const char *)s, JSON_DECODE_ANY, NULL) :
-	    NULL;
-
-	return v != NULL ? v : json_null();
-}
-
-/* One row of DOC_COLUMNS as a document object of the JSON contract. */
-static json_t *
-index_row_json(sqlite3_stmt *st)
-{
-	json_t *d = json_object();
-
-	json_object_set_new(d, "id", json_integer(sqlite3_column_int64(st, 0)));
-	json_object_set_new(d, "source_name", index_col_str(st, 1));
-	json_object_set_new(d, "sha256", index_col_str(st, 2));
-	json_object_set_new(d, "pages", json_integer(sqlite3_column_int(st, 3)));
-	json_object_set_new(d, "ocr_confidence",
-	    sqlite3_column_type(st, 4) == SQLITE_NULL ? json_null() :
-	    json_real(sqlite3_column_double(st, 4)));
-	json_object_set_new(d, "profile", index_col_str(st, 5));
-	json_object_set_new(d, "agency_code", index_col_str(st, 6));
-	json_object_set_new(d, "agency_name", index_col_str(st, 7));
-	json_object_set_new(d, "level", index_col_str(st, 8));
-	json_object_set_new(d, "doc_type", index_col_str(st, 9));
-	json_object_set_new(d, "doc_number", index_col_str(st, 10));
-	json_object_set_new(d, "issued_on", index_col_str(st, 11));
-	json_object_set_new(d, "people", index_col_array(st, 12));
-	json_object_set_new(d, "id_numbers", index_col_array(st, 13));
-	json_object_set_new(d, "dossier_code", index_col_str(st, 14));
-	json_object_set_new(d, "archive", index_col_str(st, 15));
-	json_object_set_new(d, "ingested_at", index_col_str(st, 16));
-	json_object_set_new(d, "duplicate_of",
-	    sqlite3_column_type(st, 17) == SQLITE_NULL ? json_null() :
-	    json_integer(sqlite3_column_int64(st, 17)));
-	json_object_set_new(d, "procedure_code", index_col_str(st, 18));
-	json_object_set_new(d, "valid_until", index_col_str(st, 19));
-	return d;
-}
-
-json_t *
-index_get(struct index *ix, int64_t id)
-{
-	sqlite3_stmt *st = index_stmt(ix, STMT_GET);
-	json_t *d = NULL;
-
-	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		d = index_row_json(st);
-	sqlite3_reset(st);
-	return d;
-}
-
-char *
-index_archive_sha256(struct index *ix, int64_t id)
-{
-	sqlite3_stmt *st = index_stmt(ix, STMT_ARCHIVE_SHA);
-	const unsigned char *s;
-	char *r = NULL;
-
-	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) == SQLITE_ROW &&
-	    (s = sqlite3_column_text(st, 0)) != NULL)
-		r = xstrdup((const char *)s);
-	sqlite3_reset(st);
-	return r;
-}
-
-json_t *
-index_list(struct index *ix, int limit)
-{
-	sqlite3_stmt *st = index_stmt(ix, STMT_LIST);
-	json_t *a = json_array();
-
-	sqlite3_bind_int(st, 1, limit);
-	while (sqlite3_step(st) == SQLITE_ROW)
-		json_array_append_new(a, index_row_json(st));
-	sqlite3_reset(st);
-	return a;
-}
-
-/* One word or "phrase" of a query as the user typed it. */
-struct index_term {
-	char	*text;		/* NFC, without quotes and '*' */
-	int	 prefix;	/* ended in '*' */
-	int	 digits;	/* a bare word of ASCII digits */
-	int	 marks;		/* typed with diacritics */
-	int	 letters;	/* holds a letter: may match an exact twin */
-};
-
-/* Letters or digits, the characters tokens are made of. */
-static void
-index_term_classify(struct index_term *t)
-{
-	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)t->text;
-	utf8proc_int32_t cp;
-	utf8proc_ssize_t n;
-	size_t i, len = strlen(t->text);
-	char *folded;
-	int alnum = 0;
-
-	t->digits = len > 0 && strspn(t->text, "0123456789") == len;
-	for (i = 0; i < len; i += n > 0 ? (size_t)n : 1) {
-		n = utf8proc_iterate(p + i, (utf8proc_ssize_t)(len - i), &cp);
-		if (n <= 0)
-			continue;
-		switch (utf8proc_category(cp)) {
-		case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL:
-		case UTF8PROC_CATEGORY_LT: case UTF8PROC_CATEGORY_LM:
-		case UTF8PROC_CATEGORY_LO:
-			t->letters = 1;
-			alnum = 1;
-			break;
-		case UTF8PROC_CATEGORY_ND: case UTF8PROC_CATEGORY_NL:
-		case UTF8PROC_CATEGORY_NO:
-			alnum = 1;
-			break;
-		default:
-			break;
-		}
-	}
-	/* Diacritics: folding changes more than ASCII case. */
-	folded = vntext_fold(t->text);
-	for (i = 0; folded[i] != '\0' && t->text[i] != '\0' &&
-	    folded[i] == tolower((unsigned char)t->text[i]); i++)
-		;
-	t->marks = folded[i] != '\0' || t->text[i] != '\0';
-	free(folded);
-	if (!alnum) {
-		free(t->text);
-		t->text = NULL;
-	}
-}
-
-static void
-index_terms_free(struct index_term *terms, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(terms[i].text);
-	free(terms);
-}
-
-/*
- * Splits a query into words and "quoted phrases", each possibly ending in
- * '*' (a prefix).  A word or phrase with no letter or digit is dropped.
- * Returns -1 with a plain sentence in err for what cannot be meant.
- */
-static int
-index_parse_query(const char *query, struct index_term **termsp, size_t *np,
-    char *err)
-{
-	struct index_term *terms = NULL;
-	size_t n = 0, cap = 0, len;
-	char *q, *p, *start, *end;
-	int rc = -1, prefix, quoted;
-
-	q = vntext_nfc(query, strlen(query));
-	if (strlen(q) > INDEX_QUERYMAX) {
-		snprintf(err, ERRMAX, "the query is longer than %d bytes",
-		    INDEX_QUERYMAX);
-		goto out;
-	}
-	for (p = q; *p != '\0'; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = ' ';
-	for (p = q; *p != '\0';) {
-		if (*p == ' ') {
-			p++;
-			continue;
-		}
-		if ((quoted = *p == '"')) {
-			start = p + 1;
-			if ((end = strchr(start, '"')) == NULL) {
-				snprintf(err, ERRMAX, "a quotation mark (\") is "
-				    "not closed; put a phrase between two, as "
-				    "in \"thu huong\"");
-				goto out;
-			}
-			p = end + 1;
-		} else {
-			start = p;
-			end = p + strcspn(p, " \"");
-			p = end;
-		}
-		len = (size_t)(end - start);
-		prefix = 0;
-		if (quoted && *p == '*') {
-			prefix = 1;
-			p++;
-		} else if (!quoted && len > 0 && start[len - 1] == '*') {
-			prefix = 1;
-			len--;
-		}
-		if (memchr(start, '*', len) != NULL) {
-			snprintf(err, ERRMAX, "a * stands for the rest of a word "
-			    "and must end it, as in huon*");
-			goto out;
-		}
-		if (n == cap) {
-			cap = cap ? cap * 2 : 8;
-			terms = xrealloc(terms, cap * sizeof *terms);
-		}
-		memset(&terms[n], 0, sizeof terms[n]);
-		terms[n].text = xmalloc(len + 1);
-		memcpy(terms[n].text, start, len);
-		terms[n].text[len] = '\0';
-		terms[n].prefix = prefix;
-		index_term_classify(&terms[n]);
-		if (terms[n].text != NULL) {
-			terms[n].digits = terms[n].digits && !quoted && !prefix;
-			n++;
-		}
-	}
-	rc = 0;
-out:
-	free(q);
-	if (rc == -1) {
-		index_terms_free(terms, n);
-		terms = NULL;
-		n = 0;
-	}
-	*termsp = terms;
-	*np = n;
+	sqlite3_free(msg);
 	return rc;
 }
 
-/* A query made for FTS5: its expression and what index_search needs to
- * rank what it finds. */
-struct index_query {
-	struct buf expr;	/* the FTS5 expression, every string quoted */
-	struct buf plain;	/* the same without the twins: it finds the
-				 * same documents, for less */
-	struct buf mask;	/* per phrase: '1' for an exact twin */
-	char	**phrase;	/* each phrase alone, in FTS5's order */
-	size_t	 nphrase;
-	char	*name;		/* all the words, folded, as the names table
-				 * holds a name; NULL for a prefix */
-	char	**twin;		/* with name: each word's exact twin, or NULL
-				 * when the query is folded only */
-	size_t	 nwords;
-};
-
-static void
-index_query_free(struct index_query *q)
+/* Drops the full text index_fts_renew set aside, once the new one is
+ * whole. */
+int
+index_fts_drop_old(struct index *ix, char *err)
 {
-	size_t i;
+	char *msg = NULL;
+	int rc = 0;
 
-	buf_free(&q->expr);
-	buf_free(&q->plain);
-	buf_free(&q->mask);
-	for (i = 0; i < q->nphrase; i++)
-		free(q->phrase[i]);
-	for (i = 0; i < q->nwords; i++)
-		free(q->twin[i]);
-	free(q->twin);
-	free(q->phrase);
-	free(q->name);
-}
-
-static void	index_name_twins(struct index_query *, const char *);
-
-/* Appends one quoted string, and notes it as a phrase; all but the twins
- * go to q->plain too. */
-static void
-index_phrase(struct index_query *q, const char *column, const char *prefix,
-    const char *s, int star, char kind)
-{
-	struct buf p;
-
-	buf_init(&p, INDEX_QUERYMAX * 4);
-	buf_append(&p, column, strlen(column));
-	buf_append(&p, "\"", 1);
-	buf_append(&p, prefix, strlen(prefix));
-	for (; *s != '\0'; s++)
-		buf_append(&p, s, *s == '"' ? 0 : 1);
-	buf_append(&p, star ? "\"*" : "\"", star ? 2 : 1);
-	buf_append(&q->expr, p.data, p.len);
-	if (kind == '0')
-		buf_append(&q->plain, p.data, p.len);
-	buf_append(&q->mask, &kind, 1);
-	q->phrase = xrealloc(q->phrase, (q->nphrase + 1) * sizeof *q->phrase);
-	q->phrase[q->nphrase++] = p.data;
-}
-
-/* Appends s to both expressions. */
-static void
-index_both(struct index_query *q, const char *s)
-{
-	buf_append(&q->expr, s, strlen(s));
-	buf_append(&q->plain, s, strlen(s));
-}
-
-static void
-index_and(struct index_query *q)
-{
-	if (q->expr.len > 0)
-		index_both(q, " AND ");
-}
-
-/*
- * The FTS5 query for the terms and the filters that the full text can
- * narrow (ID number, dossier code), every string quoted, so that no input
- * is read as FTS5 syntax.  When a term is typed with diacritics, each
- * word becomes "folded OR twin".  Bare words of digits in a row that add
- * up to an ID number ("001323 012345") may also match it whole.  q->expr
- * is empty when there is nothing to match.
- */
-static void
-index_fts_query(struct index_term *t, size_t n, const char *person_id,
-    const char *dossier, struct index_query *q)
-{
-	struct buf whole, id;
-	size_t i, j, k, digits;
-	int exact = 0, phrase = n >= 2;
-	char twin[2] = { INDEX_TWIN, '\0' };
-
-	memset(q, 0, sizeof *q);
-	buf_init(&q->expr, INDEX_QUERYMAX * 8);
-	buf_init(&q->plain, INDEX_QUERYMAX * 8);
-	buf_init(&q->mask, INDEX_QUERYMAX * 2);
-	buf_init(&whole, INDEX_QUERYMAX * 2);
-	buf_init(&id, 64);
-	for (i = 0; i < n; i++)
-		exact |= t[i].marks;
-	for (i = 0; i < n; i = j) {
-		for (j = i, digits = 0; j < n && t[j].digits; j++)
-			digits += strlen(t[j].text);
-		if (j - i >= 2 && util_id_length_ok(digits)) {
-			index_and(q);
-			index_both(q, "((");
-			for (k = i; k < j; k++) {
-				if (k > i)
-					index_both(q, " AND ");
-				index_phrase(q, "", "", t[k].text, 0, '0');
-				buf_printf(&whole, "%s%s", whole.len ? " " : "",
-				    t[k].text);
-			}
-			index_both(q, ") OR ");
-			for (k = i; k < j; k++)
-				buf_append(&id, t[k].text, strlen(t[k].text));
-			index_phrase(q, "", "", id.data, 0, '0');
-			buf_free(&id);
-			index_both(q, ")");
-			continue;
-		}
-		j = i + 1;
-		index_and(q);
-		if (exact && t[i].letters) {
-			buf_append(&q->expr, "(", 1);
-			index_phrase(q, "", "", t[i].text, t[i].prefix, '0');
-			buf_append(&q->expr, " OR ", 4);
-			index_phrase(q, "", twin, t[i].text, t[i].prefix, '1');
-			buf_append(&q->expr, ")", 1);
-		} else
-			index_phrase(q, "", "", t[i].text, t[i].prefix, '0');
-		if (t[i].prefix)
-			phrase = 0;
-		buf_printf(&whole, "%s%s", whole.len ? " " : "", t[i].text);
+	if (sqlite3_exec(ix->db, "DROP TABLE documents_fts_old", NULL, NULL,
+	    &msg) != SQLITE_OK) {
+		snprintf(err, ERRMAX, "cannot commit the new full text: %s",
+		    msg ? msg : sqlite3_errmsg(ix->db));
+		rc = -1;
 	}
-	if (person_id != NULL) {
-		index_and(q);
-		index_phrase(q, "fields : ", "", person_id, 0, '0');
-	}
-	if (dossier != NULL) {
-		index_and(q);
-		index_phrase(q, "fields : ", "", dossier, 0, '0');
-	}
-	if (phrase && whole.data != NULL) {
-		q->name = index_words(whole.data);
-		if (strchr(q->name, ' ') == NULL) {
-			free(q->name);
-			q->name = NULL;
-		} else if (exact)
-			index_name_twins(q, whole.data);
-	}
-	buf_free(&whole);
-}
-
-/*
- * The words of s as index_words splits them (index_word_byte), not folded,
- * into word (at most max), each
- * NUL-terminated in the copy *copy.  Returns the number of words.
- */
-static size_t
-index_split_words(const char *s, char **copy, char **word, size_t max)
-{
-	char *p;
-	size_t n = 0;
-
-	*copy = xstrdup(s);
-	for (p = *copy; *p != '\0';) {
-		if (!index_word_byte(*p)) {
-			*p++ = '\0';
-			continue;
-		}
-		if (n == max)
-			break;
-		word[n++] = p;
-		while (*p != '\0' && index_word_byte(*p))
-			p++;
-	}
-	return n;
-}
-
-/* The twin of one word as a string, or NULL when it has none. */
-static char *
-index_twin_str(const char *w)
-{
-	char twin[INDEX_TWINBUF], *r;
-	int len, tone;
-
-	if ((len = index_twin(w, (int)strlen(w), twin, &tone)) <= 0)
-		return NULL;
-	r = xmalloc((size_t)len + 1);
-	memcpy(r, twin, (size_t)len);
-	r[len] = '\0';
-	return r;
-}
-
-/* q->twin: the exact twin of each word of the name typed (NFC), when the
- * words line up with those of q->name. */
-static void
-index_name_twins(struct index_query *q, const char *typed)
-{
-	char *copy, *word[64];
-	size_t i, n = index_split_words(typed, &copy, word, 64), folded = 1;
-
-	for (i = 0; q->name[i] != '\0'; i++)
-		folded += q->name[i] == ' ';
-	if (n == folded) {
-		q->twin = xcalloc(n, sizeof *q->twin);
-		q->nwords = n;
-		for (i = 0; i < n; i++)
-			q->twin[i] = index_twin_str(word[i]);
-	}
-	free(copy);
-}
-
-/*
- * The score sohoa_rank would give an older document found through the
- * names table, without asking the full text (a point query per document
- * costs a seek per word and segment; twenty of them, as long as the rest of
- * the search).  Such a document names a person as typed (people holds the
- * names), so: the words typed with diacritics that match that person's
- * name as typed, counted as sohoa_rank counts exact twins, plus BM25 as
- * for a document of average length holding each word once in the text and
- * once in the fields.
- */
-static double
-index_score_named(const struct index_query *q, const double *idf,
-    const char *people)
-{
-	const double tf = 1 + INDEX_FIELDS_WEIGHT;
-	json_t *a = people != NULL ? json_loads(people, 0, NULL) : NULL, *v;
-	size_t i, k, n, len = strlen(q->name), nl, exact, best = 0, ntwin = 0;
-	double bm25 = 0, g = tf * (INDEX_K1 + 1) / (tf + INDEX_K1);
-	char *folded, *copy, *word[64], *t;
-
-	json_array_foreach(a, i, v) {
-		if (!json_is_string(v) || q->twin == NULL)
-			continue;
-		folded = index_words(json_string_value(v));
-		nl = strlen(folded);
-		if (nl >= len && strcmp(folded + nl - len, q->name) == 0 &&
-		    (nl == len || folded[nl - len - 1] == ' ')) {
-			n = index_split_words(json_string_value(v), &copy,
-			    word, 64);
-			for (k = exact = 0; n >= q->nwords && k < q->nwords;
-			    k++) {
-				t = index_twin_str(word[n - q->nwords + k]);
-				if (t != NULL && q->twin[k] != NULL &&
-				    strcmp(t, q->twin[k]) == 0)
-					exact++;
-				free(t);
-			}
-			if (exact > best)
-				best = exact;
-			free(copy);
-		}
-		free(folded);
-	}
-	json_decref(a);
-	for (i = 0; i < q->nphrase; i++)
-		if (q->mask.data[i] == '0')
-			bm25 += idf[i] * g;
-		else
-			ntwin++;
-	/* The twins of the words found exact count too, as in sohoa_rank. */
-	for (i = 0, k = 0; i < q->nphrase && ntwin > 0; i++)
-		if (q->mask.data[i] == '1' && k++ < best)
-			bm25 += idf[i] * g;
-	return (double)best + bm25 / (1 + bm25);
-}
-
-/* Filters checked and put the way the statements compare them. */
-struct index_filter_norm {
-	const char *level;
-	char	*agency_code;
-	char	*doc_type;	/* " folded words " */
-	const char *from;	/* YYYY-MM-DD in from_ymd, or NULL */
-	const char *to;
-	char	 from_ymd[11];
-	char	 to_ymd[11];
-	char	*person_id;
-	char	*dossier_code;
-	int	 any;
-};
-
-static void
-index_filter_norm_free(struct index_filter_norm *n)
-{
-	free(n->agency_code);
-	free(n->doc_type);
-	free(n->person_id);
-	free(n->dossier_code);
-}
-
-static char *
-index_upper_ascii(const char *s)
-{
-	char *r = xstrdup(s), *p;
-
-	for (p = r; *p != '\0'; p++)
-		*p = (char)toupper((unsigned char)*p);
-	return r;
-}
-
-static int
-index_filter_check(const struct index_filter *f, struct index_filter_norm *n,
-    char *err)
-{
-	const char *s;
-	char *w;
-
-	memset(n, 0, sizeof *n);
-	if (f == NULL)
-		return 0;
-	if ((s = f->level) != NULL) {
-		if (strcmp(s, "city") != 0 && strcmp(s, "district") != 0 &&
-		    strcmp(s, "commune") != 0) {
-			snprintf(err, ERRMAX, "the level is city, district or "
-			    "commune, not '%s'", s);
-			return -1;
-		}
-		n->level = s;
-	}
-	if ((s = f->agency_code) != NULL) {
-		n->agency_code = index_upper_ascii(s);
-		if (*s == '\0' || strlen(s) > 35 || strspn(n->agency_code,
-		    "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ.") != strlen(s)) {
-			snprintf(err, ERRMAX, "an agency code is letters, digits "
-			    "and dots, such as 000.00.11.H26, not '%s'", s);
-			return -1;
-		}
-	}
-	if ((s = f->doc_type) != NULL) {
-		w = index_words(s);
-		if (*w == '\0') {
-			free(w);
-			snprintf(err, ERRMAX, "the document type to look for has "
-			    "no words");
-			return -1;
-		}
-		n->doc_type = xasprintf(" %s ", w);
-		free(w);
-	}
-	if (date_arg("--from", f->from, n->from_ymd, err) == -1 ||
-	    date_arg("--to", f->to, n->to_ymd, err) == -1)
-		return -1;
-	n->from = f->from ? n->from_ymd : NULL;
-	n->to = f->to ? n->to_ymd : NULL;
-	if (n->from != NULL && n->to != NULL && strcmp(n->from, n->to) > 0) {
-		snprintf(err, ERRMAX, "the date range ends (%s) before it "
-		    "starts (%s)", n->to, n->from);
-		return -1;
-	}
-	if ((s = f->person_id) != NULL) {
-		n->person_id = xmalloc(UTIL_ID_DIGITS + 1);
-		if (util_id_number(s, n->person_id) == -1) {
-			snprintf(err, ERRMAX, "'%s' is not a personal ID number "
-			    "(" UTIL_ID_RULE ")", s);
-			return -1;
-		}
-	}
-	if ((s = f->dossier_code) != NULL) {
-		n->dossier_code = index_upper_ascii(s);
-		if (*s == '\0' || strlen(s) > 64 || strspn(n->dossier_code,
-		    "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ.-") != strlen(s) ||
-		    strpbrk(s, "0123456789") == NULL) {
-			snprintf(err, ERRMAX, "a dossier code is letters, digits, "
-			    "dots and dashes, such as 000.23.11.H26-240315-0017, "
-			    "not '%s'", s);
-			return -1;
-		}
-	}
-	n->any = n->level || n->agency_code || n->doc_type || n->from ||
-	    n->to || n->person_id || n->dossier_code;
-	return 0;
-}
-
-static void
-index_bind_opt(sqlite3_stmt *st, int col, const char *s)
-{
-	if (s != NULL)
-		sqlite3_bind_text(st, col, s, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(st, col);
-}
-
-static void
-index_bind_filters(sqlite3_stmt *st, const struct index_filter_norm *nf)
-{
-	index_bind_opt(st, 3, nf->level);
-	index_bind_opt(st, 4, nf->agency_code);
-	index_bind_opt(st, 5, nf->doc_type);
-	index_bind_opt(st, 6, nf->from);
-	index_bind_opt(st, 7, nf->to);
-	index_bind_opt(st, 8, nf->person_id);
-	index_bind_opt(st, 9, nf->dossier_code);
-}
-
-/* Steps st to its end; the rows go to row(st, arg).  0, or -1 with err. */
-static int
-index_rows(struct index *ix, sqlite3_stmt *st,
-    void (*row)(sqlite3_stmt *, void *), void *arg, char *err)
-{
-	int rc;
-
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if (row != NULL)
-			row(st, arg);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		/* Every string is quoted, so this is not the user's doing. */
-		snprintf(err, ERRMAX, "the search could not be run: %s",
-		    sqlite3_errmsg(ix->db));
-		return -1;
-	}
-	return 0;
-}
-
-static void
-index_row_int64(sqlite3_stmt *st, void *arg)
-{
-	*(int64_t *)arg = sqlite3_column_int64(st, 0);
-}
-
-/*
- * The IDF of each phrase of q, estimated as FTS5's bm25() does, on the
- * newest INDEX_SAMPLE documents (all of them in a smaller index); an exact
- * twin gets its folded word's.  Into idf (q->nphrase of them), and
- * returned as sohoa_rank takes them, "idf,idf,..." (caller frees).
- * *share is the share of those documents the whole query finds, *maxid
- * the newest id.
- */
-static char *
-index_idfs(struct index *ix, struct index_query *q, double *idf,
-    double *share, int64_t *maxid, char *err)
-{
-	struct buf b;
-	sqlite3_stmt *st;
-	int64_t lo = 0, n = 0, hits;
-	size_t i;
-
-	/* Ids are given in order, so the newest are the highest. */
-	if (index_rows(ix, index_stmt(ix, STMT_MAX_ID), index_row_int64, &lo,
-	    err) == -1)
-		return NULL;
-	*maxid = lo;
-	if (lo > INDEX_SAMPLE) {
-		lo -= INDEX_SAMPLE - 1;
-		n = INDEX_SAMPLE;
-	} else if (lo = 0, index_rows(ix, index_stmt(ix, STMT_SAMPLE_ALL),
-	    index_row_int64, &n, err) == -1)
-		return NULL;
-	for (i = 0; i <= q->nphrase; i++) {
-		/* A twin weighs what its folded word, just before it, weighs:
-		 * which of them matches is counted apart (sohoa_rank). */
-		if (i < q->nphrase && i > 0 && q->mask.data[i] == '1') {
-			idf[i] = idf[i - 1];
-			continue;
-		}
-		st = index_stmt(ix, STMT_SAMPLE);
-		sqlite3_bind_text(st, 1, i < q->nphrase ? q->phrase[i] :
-		    q->plain.data, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, lo);
-		hits = 0;
-		if (index_rows(ix, st, index_row_int64, &hits, err) == -1)
-			return NULL;
-		if (i == q->nphrase) {
-			*share = n > 0 ? (double)hits / n : 0;
-			break;
-		}
-		idf[i] = log((n - hits + 0.5) / (hits + 0.5));
-		if (idf[i] < 1e-6)
-			idf[i] = 1e-6;
-	}
-	buf_init(&b, 1 << 16);
-	buf_append(&b, "", 0);
-	for (i = 0; i < q->nphrase; i++)
-		buf_printf(&b, "%s%.6g", i ? "," : "", idf[i]);
-	return b.data;
-}
-
-/* Candidates, with their scores once ranked. */
-struct index_hit {
-	int64_t	 id;
-	double	 score;
-};
-struct index_hits {
-	struct index_hit *v;
-	size_t	 n;
-	size_t	 cap;
-};
-
-static void
-index_hits_add(struct index_hits *h, int64_t id, double score)
-{
-	if (h->n == h->cap) {
-		h->cap = h->cap ? h->cap * 2 : 64;
-		h->v = xrealloc(h->v, h->cap * sizeof *h->v);
-	}
-	h->v[h->n].id = id;
-	h->v[h->n++].score = score;
-}
-
-static void
-index_row_hit(sqlite3_stmt *st, void *arg)
-{
-	index_hits_add(arg, sqlite3_column_int64(st, 0),
-	    sqlite3_column_double(st, 1));
-}
-
-/* An older document naming the person typed, scored from its names. */
-struct index_named {
-	const struct index_query *q;
-	const double *idf;
-	struct index_hits *h;
-};
-
-static void
-index_row_named(sqlite3_stmt *st, void *arg)
-{
-	struct index_named *nm = arg;
-
-	index_hits_add(nm->h, sqlite3_column_int64(st, 0),
-	    index_score_named(nm->q, nm->idf,
-	    (const char *)sqlite3_column_text(st, 1)));
-}
-
-/* The newest most candidates with rowids in [lo, hi], with their
- * scores, added to h. */
-static int
-index_rank_range(struct index *ix, struct index_query *q, const char *idfs,
-    const struct index_filter_norm *nf, int64_t lo, int64_t hi, int most,
-    struct index_hits *h, char *err)
-{
-	sqlite3_stmt *st = index_stmt(ix, nf->any ? STMT_RANK_FILTERED :
-	    STMT_RANK);
-
-	sqlite3_bind_text(st, 1, q->expr.data, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, q->mask.data, -1, SQLITE_STATIC);
-	if (nf->any)
-		index_bind_filters(st, nf);
-	sqlite3_bind_int(st, 10, most);
-	sqlite3_bind_int64(st, 11, lo);
-	sqlite3_bind_text(st, 13, idfs, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 14, hi);
-	return index_rows(ix, st, index_row_hit, h, err);
-}
-
-/* Best first: the higher score, then the newer document. */
-static int
-index_hit_cmp(const void *a, const void *b)
-{
-	const struct index_hit *x = a, *y = b;
-
-	if (x->score != y->score)
-		return x->score < y->score ? 1 : -1;
-	return x->id < y->id ? 1 : x->id > y->id ? -1 : 0;
-}
-
-/*
- * Ranks the documents matching q.  Ranking a million documents that hold a
- * common name costs more than a clerk should wait, so the newest
- * INDEX_WINDOW candidates are ranked.  With filters, each candidate is
- * looked up in the records: the newest documents are taken in ranges
- * expected to hold INDEX_SPAN candidates (from the share the sample found),
- * four times larger each time while fewer than limit pass, until about
- * INDEX_SCAN candidates were looked at.  The newest older documents that
- * name a person as typed (the names table: a full name, or its last words
- * such as "thu huong") are ranked too: a name typed whole is found however
- * old its document.
- */
-static int
-index_rank(struct index *ix, struct index_query *q,
-    const struct index_filter_norm *nf, int limit, struct index_hits *h,
-    char *err)
-{
-	struct index_named named;
-	sqlite3_stmt *st;
-	int64_t lo = 0, hi = INT64_MAX, maxid = 0, docs, floor = 0;
-	double share = 0, seen = 0, *idf = NULL;
-	char *idfs = NULL;
-	size_t i, before;
-	int rc = -1;
-
-	idf = xcalloc(q->nphrase + 1, sizeof *idf);
-	if ((idfs = index_idfs(ix, q, idf, &share, &maxid, err)) == NULL)
-		goto out;
-	docs = share > 0 ? (int64_t)(INDEX_SPAN / share) : maxid;
-	/*
-	 * A rare name typed whole would have the full text read back to the
-	 * first document for the words found apart.  When the names table
-	 * knows the name, the documents naming that person are found there
-	 * however old, so the words apart are looked for among the newest
-	 * INDEX_NAMED_SPAN documents only, with filters or without.
-	 */
-	if (q->name != NULL && maxid > ix->named_span &&
-	    share * (double)maxid < 4.0 * INDEX_WINDOW) {
-		st = index_stmt(ix, STMT_NAME_KNOWN);
-		sqlite3_bind_text(st, 1, q->name, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			floor = maxid - ix->named_span + 1;
-		sqlite3_reset(st);
-	}
-	for (;;) {
-		before = h->n;
-		lo = nf->any ? hi - docs + 1 : 0;
-		if (hi == INT64_MAX)
-			lo = nf->any ? maxid - docs + 1 : 0;
-		if (lo < floor)
-			lo = floor;
-		if (lo <= 1)
-			lo = 0;
-		if (index_rank_range(ix, q, idfs, nf, lo, hi, INDEX_WINDOW, h,
-		    err) == -1)
-			goto out;
-		/* A full window: the older candidates were left out. */
-		if (h->n - before == INDEX_WINDOW)
-			for (i = before, lo = hi; i < h->n; i++)
-				if (h->v[i].id < lo)
-					lo = h->v[i].id;
-		seen += share * (double)docs;
-		if (!nf->any || lo == 0 || lo == floor ||
-		    h->n - before == INDEX_WINDOW ||
-		    h->n >= (size_t)limit || seen >= INDEX_SCAN)
-			break;
-		hi = lo - 1;
-		docs *= 4;
-	}
-	if (lo > 0 && q->name != NULL) {
-		named.q = q;
-		named.idf = idf;
-		named.h = h;
-		st = index_stmt(ix, STMT_OLDER);
-		index_bind_filters(st, nf);
-		sqlite3_bind_int(st, 10, limit);
-		sqlite3_bind_int64(st, 11, lo);
-		sqlite3_bind_text(st, 15, q->name, -1, SQLITE_STATIC);
-		if (index_rows(ix, st, index_row_named, &named, err) == -1)
-			goto out;
-	}
-	if (h->n > 0)
-		qsort(h->v, h->n, sizeof *h->v, index_hit_cmp);
-	if (h->n > (size_t)limit)
-		h->n = (size_t)limit;
-	rc = 0;
-out:
-	free(idf);
-	free(idfs);
+	sqlite3_free(msg);
 	return rc;
-}
-
-/* The documents of the hits, best first, with score and snippet. */
-static json_t *
-index_fetch(struct index *ix, struct index_query *q, struct index_hits *h,
-    char *err)
-{
-	sqlite3_stmt *st;
-	json_t *a = json_array(), *d;
-	size_t i;
-	int rc;
-
-	for (i = 0; i < h->n; i++) {
-		/* The twins sit where their folded words do: the plain
-		 * expression marks the same words, for less. */
-		st = index_stmt(ix, STMT_FETCH);
-		sqlite3_bind_text(st, 1, q->plain.data, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, h->v[i].id);
-		if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			d = index_row_json(st);
-			json_object_set_new(d, "score", json_real(h->v[i].score));
-			json_object_set_new(d, "snippet",
-			    index_col_str(st, DOC_NCOLUMNS));
-			json_array_append_new(a, d);
-		}
-		sqlite3_reset(st);
-		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-			snprintf(err, ERRMAX, "the search could not be run: %s",
-			    sqlite3_errmsg(ix->db));
-			json_decref(a);
-			return NULL;
-		}
-	}
-	return a;
-}
-
-static void
-index_row_doc(sqlite3_stmt *st, void *arg)
-{
-	json_t *d = index_row_json(st);
-
-	json_object_set_new(d, "score", json_null());
-	json_object_set_new(d, "snippet", json_null());
-	json_array_append_new(arg, d);
-}
-
-json_t *
-index_search(struct index *ix, const char *query, const struct index_filter *f,
-    int limit, char *err)
-{
-	struct index_filter_norm nf;
-	struct index_term *terms = NULL;
-	struct index_query q;
-	struct index_hits hits;
-	sqlite3_stmt *st;
-	json_t *a = NULL;
-	size_t nterms = 0;
-	int blank;
-
-	memset(&q, 0, sizeof q);
-	memset(&hits, 0, sizeof hits);
-	if (index_filter_check(f, &nf, err) == -1)
-		goto out;
-	blank = query == NULL || strspn(query, " \t\r\n") == strlen(query);
-	if (!blank && index_parse_query(query, &terms, &nterms, err) == -1)
-		goto out;
-	if (!blank && nterms == 0) {
-		snprintf(err, ERRMAX, "the query has no letters or digits to "
-		    "search for");
-		goto out;
-	}
-	if (blank && !nf.any) {
-		snprintf(err, ERRMAX, "give words to search for, a filter, or "
-		    "both");
-		goto out;
-	}
-	index_fts_query(terms, nterms, nf.person_id, nf.dossier_code, &q);
-	if (nterms > 0) {
-		if (index_rank(ix, &q, &nf, limit, &hits, err) == 0)
-			a = index_fetch(ix, &q, &hits, err);
-		goto out;
-	}
-	/* Filters only: the newest documents they keep. */
-	st = index_stmt(ix, q.expr.len > 0 ? STMT_FILTER_FTS : STMT_FILTER);
-	if (q.expr.len > 0)
-		sqlite3_bind_text(st, 1, q.expr.data, -1, SQLITE_STATIC);
-	index_bind_filters(st, &nf);
-	sqlite3_bind_int(st, 10, limit);
-	a = json_array();
-	if (index_rows(ix, st, index_row_doc, a, err) == -1) {
-		json_decref(a);
-		a = NULL;
-	}
-out:
-	free(hits.v);
-	index_query_free(&q);
-	index_terms_free(terms, nterms);
-	index_filter_norm_free(&nf);
-	return a;
 }
 
 void
 index_set_named_span(struct index *ix, int64_t documents)
 {
-	ix->named_span = documents > 0 ? documents : INDEX_NAMED_SPAN;
+	ix->named_span = documents > 0 ? documents : 0;
+}
+
+int64_t
+index_named_span(struct index *ix)
+{
+	return ix->named_span;
 }
 
 int
@@ -2220,460 +617,3 @@ index_optimize(struct index *ix, char *err)
 	return rc;
 }
 
-int
-index_foreach_package(struct index *ix,
-    int (*cb)(int64_t, const char *, const char *, void *), void *arg)
-{
-	sqlite3_stmt *st;
-	int rc = 0;
-
-	/* A private statement: the callback may use the cached ones. */
-	if (sqlite3_prepare_v2(ix->db, index_sql[STMT_PACKAGES], -1, &st,
-	    NULL) != SQLITE_OK)
-		return -1;
-	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW)
-		rc = cb(sqlite3_column_int64(st, 0),
-		    (const char *)sqlite3_column_text(st, 1),
-		    (const char *)sqlite3_column_text(st, 2), arg);
-	sqlite3_finalize(st);
-	return rc;
-}
-
-/*
- * Who is at the keyboard: the account sohoa runs as, or, under sudo to
- * root, the account that ran sudo.  SUDO_USER is believed only as root,
- * where nobody gains by setting it by hand; under sudo to another account
- * both names are kept.
- */
-static void
-index_user(char out[INDEX_USERMAX])
-{
-	const char *sudo = getenv("SUDO_USER");
-	struct passwd *pw = getpwuid(geteuid());
-	char self[64];
-
-	if (pw != NULL)
-		snprintf(self, sizeof self, "%s", pw->pw_name);
-	else
-		snprintf(self, sizeof self, "uid %u", (unsigned)geteuid());
-	if (sudo != NULL && *sudo != '\0' && geteuid() == 0)
-		snprintf(out, INDEX_USERMAX, "%s", sudo);
-	else if (sudo != NULL && *sudo != '\0' && strcmp(sudo, self) != 0)
-		snprintf(out, INDEX_USERMAX, "%s (sudo from %s)", self, sudo);
-	else
-		snprintf(out, INDEX_USERMAX, "%s", self);
-}
-
-static json_t *
-index_filter_json(const struct index_filter *f)
-{
-	json_t *o = json_object();
-
-	if (f == NULL)
-		return o;
-#define KEEP(k, v) if ((v) != NULL) json_object_set_new(o, k, json_string(v))
-	KEEP("level", f->level);
-	KEEP("agency", f->agency_code);
-	KEEP("type", f->doc_type);
-	KEEP("from", f->from);
-	KEEP("to", f->to);
-	KEEP("person_id", f->person_id);
-	KEEP("dossier", f->dossier_code);
-#undef KEEP
-	return o;
-}
-
-static int
-index_log(struct index *ix, const char *action, const char *query,
-    const struct index_filter *f, int64_t id, const char *taken, int results,
-    char *err)
-{
-	sqlite3_stmt *st = index_stmt(ix, STMT_LOG);
-	char now[40], who[INDEX_USERMAX], *filters = NULL, *q = NULL;
-	json_t *fj;
-	int rc;
-
-	util_now_iso8601(now);
-	index_user(who);
-	if (query != NULL)
-		q = vntext_nfc(query, strlen(query));
-	if (strcmp(action, "search") == 0) {
-		fj = index_filter_json(f);
-		filters = json_dumps(fj, JSON_COMPACT);
-		json_decref(fj);
-	}
-	sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, who, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, action, -1, SQLITE_STATIC);
-	index_bind_opt(st, 4, q);
-	index_bind_opt(st, 5, filters);
-	if (id > 0)
-		sqlite3_bind_int64(st, 6, id);
-	index_bind_opt(st, 7, taken);
-	if (results >= 0)
-		sqlite3_bind_int(st, 8, results);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	free(filters);
-	free(q);
-	if (rc != SQLITE_DONE) {
-		snprintf(err, ERRMAX, "cannot write the access log, so nothing "
-		    "is shown: %s", sqlite3_errmsg(ix->db));
-		return -1;
-	}
-	return 0;
-}
-
-int
-index_log_search(struct index *ix, const char *query,
-    const struct index_filter *f, int results, char *err)
-{
-	return index_log(ix, "search", query, f, 0, NULL, results, err);
-}
-
-int
-index_log_get(struct index *ix, int64_t id, const char *taken, char *err)
-{
-	return index_log(ix, "get", NULL, NULL, id, taken, -1, err);
-}
-
-int
-index_log_show(struct index *ix, int64_t id, char *err)
-{
-	return index_log(ix, "show", NULL, NULL, id, NULL, -1, err);
-}
-
-int
-index_log_list(struct index *ix, int results, char *err)
-{
-	return index_log(ix, "list", NULL, NULL, 0, NULL, results, err);
-}
-
-json_t *
-index_access_log(struct index *ix, int limit)
-{
-	sqlite3_stmt *st = index_stmt(ix, STMT_ACCESS_LOG);
-	json_t *a = json_array(), *e, *filters;
-
-	sqlite3_bind_int(st, 1, limit);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		filters = index_col_json(st, 5);
-		e = json_object();
-		json_object_set_new(e, "id", json_integer(
-		    sqlite3_column_int64(st, 0)));
-		json_object_set_new(e, "at", index_col_str(st, 1));
-		json_object_set_new(e, "who", index_col_str(st, 2));
-		json_object_set_new(e, "action", index_col_str(st, 3));
-		json_object_set_new(e, "query", index_col_str(st, 4));
-		json_object_set_new(e, "filters", filters);
-		json_object_set_new(e, "document",
-		    sqlite3_column_type(st, 6) == SQLITE_NULL ? json_null() :
-		    json_integer(sqlite3_column_int64(st, 6)));
-		json_object_set_new(e, "taken", index_col_str(st, 7));
-		json_object_set_new(e, "results",
-		    sqlite3_column_type(st, 8) == SQLITE_NULL ? json_null() :
-		    json_integer(sqlite3_column_int64(st, 8)));
-		json_array_append_new(a, e);
-	}
-	sqlite3_reset(st);
-	return a;
-}
-
-static int
-index_is_correctable(const char *field)
-{
-	size_t i;
-
-	for (i = 0; index_correctable[i] != NULL; i++)
-		if (strcmp(field, index_correctable[i]) == 0)
-			return 1;
-	return 0;
-}
-
-static int
-index_add_correction(struct index *ix, int64_t id, const char *field,
-    json_t *old, json_t *new, const char *who, const char *at, char *err)
-{
-	sqlite3_stmt *st = index_stmt(ix, STMT_ADD_CORRECTION);
-	char *o = json_dumps(old, JSON_ENCODE_ANY | JSON_COMPACT);
-	char *n = json_dumps(new, JSON_ENCODE_ANY | JSON_COMPACT);
-	int rc;
-
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_text(st, 2, field, -1, SQLITE_STATIC);
-	index_bind_opt(st, 3, o);
-	index_bind_opt(st, 4, n);
-	sqlite3_bind_text(st, 5, who, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, at, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	free(o);
-	free(n);
-	if (rc != SQLITE_DONE) {
-		snprintf(err, ERRMAX, "cannot record the correction: %s",
-		    sqlite3_errmsg(ix->db));
-		return -1;
-	}
-	return 0;
-}
-
-/* The ids of the records of the same scan as id (the first copy and its
- * duplicates, id among them), first copy first. */
-json_t *
-index_copies(struct index *ix, int64_t id)
-{
-	sqlite3_stmt *st = index_stmt(ix, STMT_COPIES);
-	json_t *doc = index_get(ix, id), *a = json_array(), *first;
-
-	if (doc == NULL)
-		return a;
-	first = json_object_get(doc, "duplicate_of");
-	sqlite3_bind_int64(st, 1, json_is_integer(first) ?
-	    json_integer_value(first) : id);
-	while (sqlite3_step(st) == SQLITE_ROW)
-		json_array_append_new(a, json_integer(sqlite3_column_int64(st,
-		    0)));
-	sqlite3_reset(st);
-	json_decref(doc);
-	return a;
-}
-
-/* Corrects one record; its changes are appended to changed, if given. */
-static int
-index_correct_one(struct index *ix, int64_t id, size_t n,
-    const char *const *field, json_t *const *value, const char *who,
-    const char *now, json_t *changed, char *err)
-{
-	json_t *doc, *old;
-	size_t i, made = 0;
-	int rc = -1;
-
-	if ((doc = index_get(ix, id)) == NULL) {
-		snprintf(err, ERRMAX, "there is no document #%lld",
-		    (long long)id);
-		return -1;
-	}
-	for (i = 0; i < n; i++) {
-		old = json_object_get(doc, field[i]);
-		if (json_equal(old, value[i]))
-			continue;
-		if (index_add_correction(ix, id, field[i], old, value[i], who,
-		    now, err) == -1)
-			goto out;
-		if (changed != NULL)
-			json_array_append_new(changed, json_pack("{s:s, s:O, "
-			    "s:O, s:s, s:s}", "field", field[i], "old", old,
-			    "new", value[i], "who", who, "at", now));
-		json_object_set(doc, field[i], value[i]);
-		made++;
-	}
-	if (made > 0 && index_set_fields(ix, id, doc, 1, err) == -1)
-		goto out;
-	rc = 0;
-out:
-	json_decref(doc);
-	return rc;
-}
-
-/*
- * A duplicate is the same scan as its first copy, so a correction made to
- * any record of a scan is made to every record of it, each keeping its own
- * old value (reindex re-applies each record's own); *changedp lists the
- * changes to the record asked for.
- */
-int
-index_correct(struct index *ix, int64_t id, size_t n,
-    const char *const *field, json_t *const *value, json_t **changedp,
-    char *err)
-{
-	json_t *changed = json_array(), *copies = NULL, *v;
-	char now[40], who[INDEX_USERMAX];
-	size_t i;
-	int rc = -1;
-
-	*changedp = NULL;
-	for (i = 0; i < n; i++)
-		if (!index_is_correctable(field[i])) {
-			snprintf(err, ERRMAX, "%s cannot be corrected", field[i]);
-			goto out;
-		}
-	if (index_begin(ix) == -1) {
-		snprintf(err, ERRMAX, "the database is busy or read-only");
-		goto out;
-	}
-	util_now_iso8601(now);
-	index_user(who);
-	copies = index_copies(ix, id);
-	if (json_array_size(copies) == 0) {
-		snprintf(err, ERRMAX, "there is no document #%lld",
-		    (long long)id);
-		goto out_rollback;
-	}
-	json_array_foreach(copies, i, v)
-		if (index_correct_one(ix, json_integer_value(v), n, field,
-		    value, who, now, json_integer_value(v) == id ? changed :
-		    NULL, err) == -1)
-			goto out_rollback;
-	if (index_commit(ix) == -1) {
-		snprintf(err, ERRMAX, "cannot commit the correction: %s",
-		    sqlite3_errmsg(ix->db));
-		goto out_rollback;
-	}
-	*changedp = changed;
-	changed = NULL;
-	rc = 0;
-	goto out;
-out_rollback:
-	index_rollback(ix);
-out:
-	json_decref(copies);
-	json_decref(changed);
-	return rc;
-}
-
-json_t *
-index_corrections(struct index *ix, int64_t id)
-{
-	sqlite3_stmt *st = index_stmt(ix, STMT_CORRECTIONS);
-	json_t *a = json_array(), *c;
-
-	sqlite3_bind_int64(st, 1, id);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		c = json_object();
-		json_object_set_new(c, "field", index_col_str(st, 0));
-		json_object_set_new(c, "old", index_col_json(st, 1));
-		json_object_set_new(c, "new", index_col_json(st, 2));
-		json_object_set_new(c, "who", index_col_str(st, 3));
-		json_object_set_new(c, "at", index_col_str(st, 4));
-		json_array_append_new(a, c);
-	}
-	sqlite3_reset(st);
-	return a;
-}
-
-/* Re-applies a document's corrections to doc, oldest first; returns how
- * many. */
-static int
-index_reapply(struct index *ix, int64_t id, json_t *doc)
-{
-	json_t *a = index_corrections(ix, id), *c;
-	const char *field;
-	size_t i;
-	int n = 0;
-
-	json_array_foreach(a, i, c) {
-		field = json_string_value(json_object_get(c, "field"));
-		if (field != NULL && index_is_correctable(field)) {
-			json_object_set(doc, field, json_object_get(c, "new"));
-			n++;
-		}
-	}
-	json_decref(a);
-	return n;
-}
-
-/* The text of a document in the full text being replaced.  Caller frees. */
-static char *
-index_old_body(sqlite3_stmt *old, int64_t id)
-{
-	const unsigned char *s;
-	char *body = NULL;
-
-	sqlite3_reset(old);
-	sqlite3_bind_int64(old, 1, id);
-	if (sqlite3_step(old) == SQLITE_ROW &&
-	    (s = sqlite3_column_text(old, 0)) != NULL)
-		body = xstrdup((const char *)s);
-	sqlite3_reset(old);
-	return body;
-}
-
-int
-index_reindex(struct index *ix,
-    int (*reread)(json_t *, char **, json_t **, void *), void *arg,
-    struct index_reindex_stats *stats, char *err)
-{
-	sqlite3_stmt *ids = NULL, *old = NULL;
-	json_t *doc = NULL, *fields, *v;
-	const char *k;
-	char *text, *msg = NULL;
-	int64_t id;
-	int rc = -1, dup;
-
-	memset(stats, 0, sizeof *stats);
-	if (index_begin(ix) == -1) {
-		snprintf(err, ERRMAX, "the database is busy or read-only");
-		goto out;
-	}
-	/* The old full text stays until the new one is whole: it holds the
-	 * text of any document whose package cannot be read. */
-	if (sqlite3_exec(ix->db, "DROP TABLE IF EXISTS documents_fts_old;"
-	    "ALTER TABLE documents_fts RENAME TO documents_fts_old;"
-	    "CREATE VIRTUAL TABLE documents_fts USING " FTS_COLUMNS ";"
-	    FTS_TUNE, NULL, NULL, &msg) != SQLITE_OK ||
-	    sqlite3_prepare_v2(ix->db, "SELECT id, duplicate_of IS NOT NULL "
-	    "FROM documents ORDER BY id", -1, &ids, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(ix->db, "SELECT body FROM documents_fts_old "
-	    "WHERE rowid = ?1", -1, &old, NULL) != SQLITE_OK) {
-		snprintf(err, ERRMAX, "cannot rebuild the full text: %s",
-		    msg ? msg : sqlite3_errmsg(ix->db));
-		goto out_rollback;
-	}
-	while ((rc = sqlite3_step(ids)) == SQLITE_ROW) {
-		id = sqlite3_column_int64(ids, 0);
-		dup = sqlite3_column_int(ids, 1);
-		doc = index_get(ix, id);
-		stats->documents++;
-		text = NULL;
-		fields = NULL;
-		if (reread(doc, &text, &fields, arg) == 0) {
-			stats->reread++;
-			json_object_foreach(fields, k, v)
-				if (index_is_correctable(k))
-					json_object_set(doc, k, v);
-			json_decref(fields);
-		} else if (!dup && (text = index_old_body(old, id)) != NULL)
-			stats->kept++;
-		else if (!dup) {
-			log_warnx("document #%lld: no text to index",
-			    (long long)id);
-			stats->failed++;
-		}
-		stats->corrections += index_reapply(ix, id, doc);
-		rc = index_set_fields(ix, id, doc, 0, err);
-		if (rc == 0 && !dup && text != NULL)
-			rc = index_fts_insert(ix, id, doc, text, err);
-		free(text);
-		json_decref(doc);
-		doc = NULL;
-		if (rc == -1)
-			goto out_rollback;
-	}
-	if (rc != SQLITE_DONE) {
-		snprintf(err, ERRMAX, "cannot read the records: %s",
-		    sqlite3_errmsg(ix->db));
-		goto out_rollback;
-	}
-	sqlite3_finalize(old);
-	old = NULL;
-	sqlite3_finalize(ids);
-	ids = NULL;
-	if (index_optimize(ix, err) == -1)
-		goto out_rollback;
-	if (sqlite3_exec(ix->db, "DROP TABLE documents_fts_old", NULL, NULL,
-	    &msg) != SQLITE_OK || index_commit(ix) == -1) {
-		snprintf(err, ERRMAX, "cannot commit the new full text: %s",
-		    msg ? msg : sqlite3_errmsg(ix->db));
-		goto out_rollback;
-	}
-	rc = 0;
-	goto out;
-out_rollback:
-	rc = -1;
-	sqlite3_finalize(old);
-	sqlite3_finalize(ids);
-	index_rollback(ix);
-out:
-	sqlite3_free(msg);
-	return rc;
-}

@@ -138,7 +138,7 @@ ingest_duplicate_tx(struct index *ix, const struct profile *prof,
 	char now[40];
 	int rc = -1;
 
-	if ((doc = index_get(ix, first)) == NULL) {
+	if ((doc = store_get(ix, first)) == NULL) {
 		snprintf(err, ERRMAX, "the first copy (#%lld) is gone",
 		    (long long)first);
 		return -1;
@@ -148,7 +148,7 @@ ingest_duplicate_tx(struct index *ix, const struct profile *prof,
 	json_object_set_new(doc, "profile", json_string(prof->name));
 	json_object_set_new(doc, "ingested_at", json_string(now));
 	json_object_set_new(doc, "duplicate_of", json_integer(first));
-	if (index_insert(ix, doc, NULL, err) == -1)
+	if (store_insert(ix, doc, NULL, err) == -1)
 		goto out;
 	*id = json_integer_value(json_object_get(doc, "id"));
 	if (hook != NULL && hook->before_commit(ix, *id, hook->arg, err) == -1)
@@ -210,18 +210,18 @@ ingest_record(struct index *ix, const char *datadir,
 		goto out;
 	}
 	/* Recorded by another program since we looked: this is a copy. */
-	if ((first = index_find_sha256(ix, sha256)) != 0) {
+	if ((first = store_find_sha256(ix, sha256)) != 0) {
 		if (ingest_duplicate_tx(ix, prof, source_name, first, hook, &id,
 		    err) == -1 || index_commit(ix) == -1) {
 			if (err[0] == '\0')
 				snprintf(err, ERRMAX, "cannot commit the record");
 			goto out_rollback;
 		}
-		*docp = index_get(ix, id);
+		*docp = store_get(ix, id);
 		rc = 0;
 		goto out;
 	}
-	if (index_insert(ix, doc, text.data, err) == -1)
+	if (store_insert(ix, doc, text.data, err) == -1)
 		goto out_rollback;
 	id = json_integer_value(json_object_get(doc, "id"));
 
@@ -256,7 +256,7 @@ ingest_record(struct index *ix, const char *datadir,
 	if (rc == -1)
 		goto out_rollback;
 	rc = -1;
-	if (index_set_archive(ix, id, rel, pkgsha, err) == -1 ||
+	if (store_set_archive(ix, id, rel, pkgsha, err) == -1 ||
 	    (hook != NULL && hook->before_commit(ix, id, hook->arg, err) == -1) ||
 	    index_commit(ix) == -1) {
 		if (err[0] == '\0')
@@ -264,7 +264,7 @@ ingest_record(struct index *ix, const char *datadir,
 		unlink(abspath);
 		goto out_rollback;
 	}
-	*docp = index_get(ix, id);
+	*docp = store_get(ix, id);
 	/* The signatures live in metadata.json; the index does not hold them. */
 	if (*docp != NULL && json_is_array(json_object_get(result,
 	    "signatures")))
@@ -310,7 +310,7 @@ ingest_record_duplicate(struct index *ix, const struct profile *prof,
 		index_rollback(ix);
 		return -1;
 	}
-	*docp = index_get(ix, id);
+	*docp = store_get(ix, id);
 	return 0;
 }
 
@@ -534,7 +534,7 @@ ingest_finish(struct ingest_batch *b, struct ingest_item *it, json_t *res)
 		if (d->first != it - b->items || d->state != ITEM_PENDING)
 			continue;
 		if (it->state == ITEM_DONE)
-			ingest_duplicate(b, d, index_find_sha256(b->ix,
+			ingest_duplicate(b, d, store_find_sha256(b->ix,
 			    it->sha256));
 		else {
 			snprintf(err, ERRMAX, "same bytes as %s, which could "
@@ -575,7 +575,7 @@ ingest_files(struct index *ix, const struct ingest_opts *o, char **files,
 			ingest_report_fail(&b, it, err);
 			continue;
 		}
-		if ((known = index_find_sha256(ix, it->sha256)) != 0) {
+		if ((known = store_find_sha256(ix, it->sha256)) != 0) {
 			ingest_duplicate(&b, it, known);
 			continue;
 		}

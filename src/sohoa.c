@@ -102,7 +102,7 @@ static const struct option reindex_opts[] = {
 	{ "profile", required_argument, NULL, OPT_REINDEX_PROFILE },
 	{ NULL, 0, NULL, 0 }
 };
-static struct index_filter search_filter;	/* what search's options say */
+static struct search_filter search_filter;	/* what search's options say */
 static const char **reindex_profiles;		/* reindex --profile, each */
 static int reindex_nprofiles;
 
@@ -425,7 +425,7 @@ cmd_search(struct cmd_opts *o, int argc, char **argv)
 	char err[ERRMAX], *q;
 	size_t i;
 
-	const struct index_filter *f = &search_filter;
+	const struct search_filter *f = &search_filter;
 
 	if (argc == 0 && !f->level && !f->agency_code && !f->doc_type &&
 	    !f->from && !f->to && !f->person_id && !f->dossier_code)
@@ -434,8 +434,8 @@ cmd_search(struct cmd_opts *o, int argc, char **argv)
 	q = join_args(argc, argv);
 	ix = open_index(o, 0);
 	/* Personal data is shown only once the search is in the access log. */
-	if ((res = index_search(ix, q, f, o->limit ? o->limit : 20,
-	    err)) == NULL || index_log_search(ix, q, f,
+	if ((res = search_find(ix, q, f, o->limit ? o->limit : 20,
+	    err)) == NULL || accesslog_search(ix, q, f,
 	    (int)json_array_size(res), err) == -1) {
 		index_close(ix);
 		fatalx("search: %s", err);
@@ -484,9 +484,9 @@ cmd_list(struct cmd_opts *o, int argc, char **argv)
 	if (argc != 0)
 		fatalx("list takes no arguments");
 	ix = open_index(o, 0);
-	res = index_list(ix, o->limit ? o->limit : 50);
+	res = store_list(ix, o->limit ? o->limit : 50);
 	/* Names and ID numbers are shown only once that is in the log. */
-	if (index_log_list(ix, (int)json_array_size(res), err) == -1)
+	if (accesslog_list(ix, (int)json_array_size(res), err) == -1)
 		fatalx("list: %s", err);
 	if (o->json)
 		print_json(res);
@@ -511,11 +511,11 @@ cmd_show(struct cmd_opts *o, int argc, char **argv)
 		fatalx("show: give one document id");
 	id = parse_id(argv[0]);
 	ix = open_index(o, 0);
-	if ((d = index_get(ix, id)) == NULL)
+	if ((d = store_get(ix, id)) == NULL)
 		fatalx("there is no document #%lld", (long long)id);
-	if (index_log_show(ix, id, err) == -1)
+	if (accesslog_show(ix, id, err) == -1)
 		fatalx("show: %s", err);
-	corrections = index_corrections(ix, id);
+	corrections = correct_history(ix, id);
 	if (o->json && json_array_size(corrections) > 0)
 		json_object_set(d, "corrections", corrections);
 	if (o->json)
@@ -554,7 +554,7 @@ cmd_get(struct cmd_opts *o, int argc, char **argv)
 		fatalx("usage: sohoa get ID --original|--pdf|--text -o FILE");
 	id = parse_id(argv[0]);
 	ix = open_index(o, 0);
-	if ((d = index_get(ix, id)) == NULL)
+	if ((d = store_get(ix, id)) == NULL)
 		fatalx("there is no document #%lld", (long long)id);
 	if (!json_is_string(json_object_get(d, "archive")))
 		fatalx("document #%lld has no archive package", (long long)id);
@@ -574,7 +574,7 @@ cmd_get(struct cmd_opts *o, int argc, char **argv)
 	}
 	if (rc == -1)
 		fatalx("%s: %s", pkg, err);
-	if (index_log_get(ix, id, o->what, err) == -1)
+	if (accesslog_get(ix, id, o->what, err) == -1)
 		fatalx("get: %s", err);
 	if (strcmp(o->output, "-") == 0) {
 		if (fwrite(out.data, 1, out.len, stdout) != out.len ||
@@ -686,7 +686,7 @@ cmd_verify(struct cmd_opts *o, int argc, char **argv)
 	v.datadir = data_dir(o);
 	v.json = o->json;
 	v.problems = json_array();
-	index_foreach_package(ix, verify_one, &v);
+	store_foreach_package(ix, verify_one, &v);
 	n = v.nproblems;
 	if (o->json) {
 		json_t *r = json_pack("{s:i, s:O}", "checked", v.checked,
@@ -858,7 +858,7 @@ cmd_log(struct cmd_opts *o, int argc, char **argv)
 	if (argc != 0)
 		fatalx("log takes no arguments");
 	ix = open_index(o, 0);
-	res = index_access_log(ix, o->limit ? o->limit : 50);
+	res = accesslog_newest(ix, o->limit ? o->limit : 50);
 	if (o->json)
 		print_json(res);
 	else
@@ -914,8 +914,8 @@ cmd_edit(struct cmd_opts *o, int argc, char **argv)
 	if (correct_edit(ix, id, argv + 1, argc - 1, &changed, err) == -1)
 		fatalx("edit: #%lld: %s", (long long)id, err);
 	if (o->json) {
-		d = index_get(ix, id);
-		json_object_set_new(d, "corrections", index_corrections(ix, id));
+		d = store_get(ix, id);
+		json_object_set_new(d, "corrections", correct_history(ix, id));
 		if (json_array_size(json_object_get(d, "corrections")) == 0)
 			json_object_del(d, "corrections");
 		print_json(d);
@@ -926,7 +926,7 @@ cmd_edit(struct cmd_opts *o, int argc, char **argv)
 	else {
 		printf("#%lld corrected\n", (long long)id);
 		print_corrections(changed);
-		copies = index_copies(ix, id);
+		copies = store_copies(ix, id);
 		if (json_array_size(copies) > 1) {
 			printf("the same scan's other record%s corrected alike:",
 			    json_array_size(copies) > 2 ? "s" : "");
@@ -946,7 +946,7 @@ cmd_edit(struct cmd_opts *o, int argc, char **argv)
 static int
 cmd_reindex(struct cmd_opts *o, int argc, char **argv)
 {
-	struct index_reindex_stats st;
+	struct correct_reindex_stats st;
 	struct profile *prof;
 	struct index *ix;
 	struct conf conf;

@@ -725,7 +725,7 @@ sohoad_dispatch(struct sohoad *sd)
 		}
 		if (sohoad_sha_running(sd, j->sha256))
 			continue;	/* its twin is being read: wait */
-		if ((first = index_find_sha256(sd->ix, j->sha256)) != 0) {
+		if ((first = store_find_sha256(sd->ix, j->sha256)) != 0) {
 			hook.before_commit = job_done_tx;
 			hook.arg = j;
 			err[0] = '\0';

@@ -62,7 +62,7 @@ add(struct fixture *f, const char *source, const char *profile,
 	    "doc_type", "VĂN BẢN", "doc_number", "people", "id_numbers",
 	    "archive", rel, "ingested_at", "2026-11-22T10:00:00+07:00");
 	assert_int_equal(index_begin(f->ix), 0);
-	assert_int_equal(index_insert(f->ix, doc, text, err), 0);
+	assert_int_equal(store_insert(f->ix, doc, text, err), 0);
 	assert_int_equal(index_commit(f->ix), 0);
 	id = json_integer_value(json_object_get(doc, "id"));
 	json_decref(doc);
@@ -158,7 +158,7 @@ test_bad_values_change_nothing(void **state)
 			fail_msg("%s: said \"%s\"", bad[i].assign[0], err);
 		assert_null(changed);
 	}
-	c = index_corrections(f->ix, f->decision);
+	c = correct_history(f->ix, f->decision);
 	assert_int_equal(json_array_size(c), 0);
 	json_decref(c);
 	assert_int_equal(correct_edit(f->ix, 999, (char *[]){ "doc_type=A" }, 1,
@@ -182,7 +182,7 @@ test_values_as_staff_type_them(void **state)
 	/* issued_on was null already: not a correction. */
 	assert_int_equal(json_array_size(changed), 4);
 	json_decref(changed);
-	d = index_get(f->ix, f->decision);
+	d = store_get(f->ix, f->decision);
 	a = json_object_get(d, "people");
 	assert_int_equal(json_array_size(a), 2);
 	assert_string_equal(json_string_value(json_array_get(a, 1)),
@@ -205,7 +205,7 @@ test_values_as_staff_type_them(void **state)
 	assert_int_equal(correct_edit(f->ix, f->decision,
 	    (char *[]){ "issued_on=15/03/2024" }, 1, &changed, err), 0);
 	json_decref(changed);
-	d = index_get(f->ix, f->decision);
+	d = store_get(f->ix, f->decision);
 	assert_string_equal(field(d, "issued_on"), "2024-03-15");
 	json_decref(d);
 	assert_int_equal(correct_edit(f->ix, f->decision,
@@ -218,7 +218,7 @@ static void
 test_reindex_reads_again_and_keeps_corrections(void **state)
 {
 	struct fixture *f = *state;
-	struct index_reindex_stats st;
+	struct correct_reindex_stats st;
 	char *assign[] = { "doc_type=QUYẾT ĐỊNH CẤP PHÉP KINH DOANH" };
 	json_t *changed, *d, *r;
 	char err[ERRMAX];
@@ -238,7 +238,7 @@ test_reindex_reads_again_and_keeps_corrections(void **state)
 	/* Read again with its own profile: the number off the text, the
 	 * dossier code off the file name, the office from the profile; the
 	 * correction of the type stands. */
-	d = index_get(f->ix, f->decision);
+	d = store_get(f->ix, f->decision);
 	assert_string_equal(field(d, "doc_number"), "1045/QĐ-UBND");
 	assert_string_equal(field(d, "issued_on"), "2024-03-05");
 	assert_string_equal(field(d, "dossier_code"),
@@ -251,20 +251,20 @@ test_reindex_reads_again_and_keeps_corrections(void **state)
 	json_decref(d);
 	/* Its profile is unknown: the built-in one reads the text, and the
 	 * office recorded at ingest stays. */
-	d = index_get(f->ix, f->permit);
+	d = store_get(f->ix, f->permit);
 	assert_string_equal(field(d, "doc_number"), "245/GPXD");
 	assert_string_equal(field(d, "doc_type"), "GIẤY PHÉP XÂY DỰNG");
 	assert_string_equal(field(d, "agency_name"), "Tên cơ quan ghi lúc nhận");
 	json_decref(d);
 	/* No package: the record and the text already indexed stay. */
-	d = index_get(f->ix, f->lost);
+	d = store_get(f->ix, f->lost);
 	assert_string_equal(field(d, "doc_type"), "VĂN BẢN");
 	json_decref(d);
-	r = index_search(f->ix, "ban giao ho so", NULL, 10, err);
+	r = search_find(f->ix, "ban giao ho so", NULL, 10, err);
 	assert_int_equal(json_array_size(r), 1);
 	json_decref(r);
 	/* The corrected type is what search finds. */
-	r = index_search(f->ix, "cap phep kinh doanh", &(struct index_filter){
+	r = search_find(f->ix, "cap phep kinh doanh", &(struct search_filter){
 	    .doc_type = "quyet dinh cap phep" }, 10, err);
 	assert_int_equal(json_array_size(r), 1);
 	json_decref(r);

@@ -114,7 +114,7 @@ add(struct index *ix, json_t *doc, const char *text)
 	int64_t id;
 
 	assert_int_equal(index_begin(ix), 0);
-	assert_int_equal(index_insert(ix, doc, text, err), 0);
+	assert_int_equal(store_insert(ix, doc, text, err), 0);
 	assert_int_equal(index_commit(ix), 0);
 	id = json_integer_value(json_object_get(doc, "id"));
 	json_decref(doc);
@@ -168,10 +168,10 @@ teardown(void **state)
 /* The source names found, best first, joined by spaces; "ERROR: why"
  * when the search fails.  Caller frees. */
 static char *
-found(struct index *ix, const char *q, const struct index_filter *flt)
+found(struct index *ix, const char *q, const struct search_filter *flt)
 {
 	char err[ERRMAX];
-	json_t *r = index_search(ix, q, flt, 20, err), *d;
+	json_t *r = search_find(ix, q, flt, 20, err), *d;
 	struct buf b;
 	size_t i;
 
@@ -189,7 +189,7 @@ found(struct index *ix, const char *q, const struct index_filter *flt)
 struct search_case {
 	const char	*what;
 	const char	*query;
-	struct index_filter filter;
+	struct search_filter filter;
 	const char	*want;		/* source names, best first: groups
 					 * in order, split by '|', each in
 					 * any order */
@@ -428,7 +428,7 @@ test_bad_queries_never_break(void **state)
 
 	for (i = 0; bad[i] != NULL; i++) {
 		err[0] = '\0';
-		r = index_search(f->ix, bad[i], NULL, 10, err);
+		r = search_find(f->ix, bad[i], NULL, 10, err);
 		if (r == NULL) {
 			if (err[0] == '\0' || strstr(err, "fts5") != NULL ||
 			    strstr(err, "syntax") != NULL)
@@ -455,11 +455,11 @@ test_duplicates_not_searched_but_listed(void **state)
 	assert_string_equal(got, "birth.tif");
 	free(got);
 	/* Nor listed by filters alone. */
-	got = found(f->ix, NULL, &(struct index_filter){ .level = "commune" });
+	got = found(f->ix, NULL, &(struct search_filter){ .level = "commune" });
 	assert_string_equal(got, "birth.tif");
 	free(got);
-	assert_int_equal(index_find_sha256(f->ix, "birth.tif"), f->id[0]);
-	l = index_list(f->ix, 1000);
+	assert_int_equal(store_find_sha256(f->ix, "birth.tif"), f->id[0]);
+	l = store_list(f->ix, 1000);
 	assert_int_equal(json_array_size(l), NDOCS + NFILL + 1);
 	/* Newest first. */
 	assert_int_equal(json_integer_value(json_object_get(json_array_get(l, 0),
@@ -475,7 +475,7 @@ test_record_has_contract_fields(void **state)
 	    "doc_type", "doc_number", "issued_on", "people", "id_numbers",
 	    "dossier_code", "archive", "ingested_at", "duplicate_of", NULL };
 	struct fixture *f = *state;
-	json_t *d = index_get(f->ix, f->id[1]);
+	json_t *d = store_get(f->ix, f->id[1]);
 	int i;
 
 	assert_non_null(d);
@@ -487,7 +487,7 @@ test_record_has_contract_fields(void **state)
 	assert_string_equal(json_string_value(json_object_get(d,
 	    "dossier_code")), "000.23.11.H26-240315-0017");
 	json_decref(d);
-	assert_null(index_get(f->ix, 999));
+	assert_null(store_get(f->ix, 999));
 }
 
 static void
@@ -495,7 +495,7 @@ test_snippet_and_score(void **state)
 {
 	struct fixture *f = *state;
 	char err[ERRMAX];
-	json_t *r = index_search(f->ix, "xay dung nha", NULL, 10, err), *d;
+	json_t *r = search_find(f->ix, "xay dung nha", NULL, 10, err), *d;
 	const char *s;
 
 	assert_int_equal(json_array_size(r), 1);
@@ -506,7 +506,7 @@ test_snippet_and_score(void **state)
 	    "score")) > 0);
 	json_decref(r);
 	/* Exact words come first in the score too: one per word. */
-	r = index_search(f->ix, "Đặng Văn Đức", NULL, 10, err);
+	r = search_find(f->ix, "Đặng Văn Đức", NULL, 10, err);
 	d = json_array_get(r, 0);
 	assert_true(json_real_value(json_object_get(d, "score")) >= 3);
 	assert_true(json_real_value(json_object_get(json_array_get(r, 1),
@@ -515,7 +515,7 @@ test_snippet_and_score(void **state)
 	    "snippet")), "[ĐỨC]"));
 	json_decref(r);
 	/* Filters alone: no score, no snippet. */
-	r = index_search(f->ix, NULL, &(struct index_filter){ .level = "city" },
+	r = search_find(f->ix, NULL, &(struct search_filter){ .level = "city" },
 	    10, err);
 	assert_int_equal(json_array_size(r), 3);
 	assert_true(json_is_null(json_object_get(json_array_get(r, 0),
@@ -532,10 +532,10 @@ test_limit(void **state)
 	char err[ERRMAX];
 	json_t *r;
 
-	r = index_search(f->ix, "giay", NULL, 1, err);
+	r = search_find(f->ix, "giay", NULL, 1, err);
 	assert_int_equal(json_array_size(r), 1);
 	json_decref(r);
-	r = index_search(f->ix, NULL, &(struct index_filter){ .level = "city" },
+	r = search_find(f->ix, NULL, &(struct search_filter){ .level = "city" },
 	    2, err);
 	assert_int_equal(json_array_size(r), 2);
 	json_decref(r);
@@ -545,17 +545,17 @@ static void
 test_access_log(void **state)
 {
 	struct fixture *f = *state;
-	struct index_filter flt = { .level = "commune", .person_id =
+	struct search_filter flt = { .level = "commune", .person_id =
 	    "001323012345" };
 	char err[ERRMAX];
 	json_t *log, *e;
 
 	setenv("SUDO_USER", "lan.nguyen", 1);
-	assert_int_equal(index_log_search(f->ix, "Nguyễn Thị Thu Hường", &flt,
+	assert_int_equal(accesslog_search(f->ix, "Nguyễn Thị Thu Hường", &flt,
 	    1, err), 0);
 	unsetenv("SUDO_USER");
-	assert_int_equal(index_log_get(f->ix, f->id[0], "pdf", err), 0);
-	log = index_access_log(f->ix, 10);
+	assert_int_equal(accesslog_get(f->ix, f->id[0], "pdf", err), 0);
+	log = accesslog_newest(f->ix, 10);
 	assert_int_equal(json_array_size(log), 2);
 	/* Newest first: the get, then the search. */
 	e = json_array_get(log, 0);
@@ -583,7 +583,7 @@ test_access_log(void **state)
 		assert_string_equal(json_string_value(json_object_get(e, "who")),
 		    "lan.nguyen");
 	json_decref(log);
-	log = index_access_log(f->ix, 1);
+	log = accesslog_newest(f->ix, 1);
 	assert_int_equal(json_array_size(log), 1);
 	json_decref(log);
 }
@@ -599,7 +599,7 @@ test_correction_is_searched(void **state)
 	values[0] = json_string("2088/QĐ-UBND");
 	values[1] = json_pack("[s]", "Phạm Thị Quỳnh");
 	values[2] = json_string("2024-03-20");	/* unchanged: not recorded */
-	assert_int_equal(index_correct(f->ix, f->id[1], 3, fields, values,
+	assert_int_equal(correct_apply(f->ix, f->id[1], 3, fields, values,
 	    &changed, err), 0);
 	assert_int_equal(json_array_size(changed), 2);
 	json_decref(changed);
@@ -612,11 +612,11 @@ test_correction_is_searched(void **state)
 	got = found(f->ix, "pham thi quynh", NULL);
 	assert_string_equal(got, "decision.tif");
 	free(got);
-	d = index_get(f->ix, f->id[1]);
+	d = store_get(f->ix, f->id[1]);
 	assert_string_equal(json_string_value(json_object_get(d, "doc_number")),
 	    "2088/QĐ-UBND");
 	json_decref(d);
-	c = index_corrections(f->ix, f->id[1]);
+	c = correct_history(f->ix, f->id[1]);
 	assert_int_equal(json_array_size(c), 2);
 	assert_string_equal(json_string_value(json_object_get(json_array_get(c,
 	    0), "field")), "doc_number");
@@ -633,10 +633,10 @@ test_correction_is_searched(void **state)
 	/* Not a field staff may correct; no such document. */
 	values[0] = json_string("x");
 	fields[0] = "sha256";
-	assert_int_equal(index_correct(f->ix, f->id[1], 1, fields, values,
+	assert_int_equal(correct_apply(f->ix, f->id[1], 1, fields, values,
 	    &changed, err), -1);
 	fields[0] = "doc_type";
-	assert_int_equal(index_correct(f->ix, 999, 1, fields, values,
+	assert_int_equal(correct_apply(f->ix, 999, 1, fields, values,
 	    &changed, err), -1);
 	assert_non_null(strstr(err, "no document #999"));
 	json_decref(values[0]);
@@ -664,18 +664,19 @@ static void
 test_reindex_keeps_corrections(void **state)
 {
 	struct fixture *f = *state;
-	struct index_reindex_stats st;
+	struct correct_reindex_stats st;
 	const char *fields[] = { "doc_number" };
 	json_t *values[1], *changed, *d;
 	char err[ERRMAX], *got;
 	int calls = 0;
 
 	values[0] = json_string("2088/QĐ-UBND");
-	assert_int_equal(index_correct(f->ix, f->id[1], 1, fields, values,
+	assert_int_equal(correct_apply(f->ix, f->id[1], 1, fields, values,
 	    &changed, err), 0);
 	json_decref(changed);
 	json_decref(values[0]);
-	assert_int_equal(index_reindex(f->ix, reread_stub, &calls, &st, err), 0);
+	assert_int_equal(correct_rebuild(f->ix, reread_stub, &calls, &st, err),
+	    0);
 	assert_int_equal(calls, NDOCS + NFILL);
 	assert_int_equal(st.documents, NDOCS + NFILL);
 	assert_int_equal(st.reread, NDOCS + NFILL - 1);
@@ -683,11 +684,11 @@ test_reindex_keeps_corrections(void **state)
 	assert_int_equal(st.failed, 0);
 	assert_int_equal(st.corrections, 1);
 	/* The correction wins over the field read again... */
-	d = index_get(f->ix, f->id[1]);
+	d = store_get(f->ix, f->id[1]);
 	assert_string_equal(json_string_value(json_object_get(d, "doc_number")),
 	    "2088/QĐ-UBND");
 	json_decref(d);
-	d = index_get(f->ix, f->id[2]);
+	d = store_get(f->ix, f->id[2]);
 	assert_string_equal(json_string_value(json_object_get(d, "doc_number")),
 	    "1/REREAD");
 	assert_string_equal(json_string_value(json_object_get(d, "sha256")),
@@ -777,7 +778,7 @@ test_old_name_behind_many_newer(void **state)
 	    "MINH DỤC, sinh năm 1990\n", "TRÍCH LỤC KHAI SINH", "12/TLKS-BS",
 	    "2016-05-04", "commune", "000.11.30.H26", "NGUYỄN THỊ MINH DỤC",
 	    NULL, NULL };
-	struct index_filter flt = { .level = "commune", .to = "2016-05-31" };
+	struct search_filter flt = { .level = "commune", .to = "2016-05-31" };
 	json_t *r;
 	char err[ERRMAX], name[32], *text, *got;
 	int64_t old;
@@ -806,13 +807,13 @@ test_old_name_behind_many_newer(void **state)
 		    "source_name", name, "sha256", name, "pages", 1, "people",
 		    "id_numbers", "ingested_at", "2026-11-22T10:00:00+07:00",
 		    "level", "commune", "issued_on", "2016-06-01");
-		assert_int_equal(index_insert(f->ix, doc, text, err), 0);
+		assert_int_equal(store_insert(f->ix, doc, text, err), 0);
 		json_decref(doc);
 		free(text);
 	}
 	assert_int_equal(index_commit(f->ix), 0);
 	/* Sanity: the newer ones hold every word, the old one is behind. */
-	r = index_search(f->ix, "nguyen minh thi duc", NULL, 10, err);
+	r = search_find(f->ix, "nguyen minh thi duc", NULL, 10, err);
 	assert_int_equal(json_array_size(r), 10);
 	json_decref(r);
 	got = found(f->ix, "Nguyễn Thị Minh Dục", NULL);
@@ -837,7 +838,7 @@ test_old_name_behind_many_newer(void **state)
 	got = found(f->ix, "nguyen thi minh duc", &flt);
 	assert_string_equal(got, "old.tif apart.tif");
 	free(got);
-	r = index_search(f->ix, "nguyen thi minh duc", NULL, 1, err);
+	r = search_find(f->ix, "nguyen thi minh duc", NULL, 1, err);
 	assert_int_equal(json_integer_value(json_object_get(json_array_get(r,
 	    0), "id")), old);
 	json_decref(r);

@@ -506,7 +506,7 @@ add_doc(struct index *ix, const char *sha, const char *dossier,
 	if (dup)
 		json_object_set_new(doc, "duplicate_of", json_integer(dup));
 	assert_int_equal(index_begin(ix), 0);
-	assert_int_equal(index_insert(ix, doc, dup ? NULL : "text", err), 0);
+	assert_int_equal(store_insert(ix, doc, dup ? NULL : "text", err), 0);
 	assert_int_equal(index_commit(ix), 0);
 	id = json_integer_value(json_object_get(doc, "id"));
 	json_decref(doc);

@@ -63,7 +63,7 @@ add_doc(struct index *to, const char *sha, const char *dossier,
 	if (dup)
 		json_object_set_new(doc, "duplicate_of", json_integer(dup));
 	assert_int_equal(index_begin(to), 0);
-	assert_int_equal(index_insert(to, doc, dup ? NULL : "text", err), 0);
+	assert_int_equal(store_insert(to, doc, dup ? NULL : "text", err), 0);
 	assert_int_equal(index_commit(to), 0);
 	id = json_integer_value(json_object_get(doc, "id"));
 	json_decref(doc);

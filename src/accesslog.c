@@ -1,0 +1,161 @@
+/*
+ * accesslog.c: who searched for what, and who took which document out.
+ *
+ * The database holds citizens' names and ID numbers, and Nghị định
+ * 13/2023 asks who saw them: every search, list, show and get is logged
+ * (access_log, in index.c's schema) with the OS user, the time, the query
+ * and filters or the document, before anything is shown.  A log entry that
+ * cannot be written fails the command, so nothing is shown unlogged.
+ */
+#include <sys/types.h>
+
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "sohoa.h"
+
+/*
+ * Who is at the keyboard: the account sohoa runs as, or, under sudo to
+ * root, the account that ran sudo.  SUDO_USER is believed only as root,
+ * where nobody gains by setting it by hand; under sudo to another account
+ * both names are kept.
+ */
+void
+accesslog_user(char out[ACCESSLOG_USERMAX])
+{
+	const char *sudo = getenv("SUDO_USER");
+	struct passwd *pw = getpwuid(geteuid());
+	char self[64];
+
+	if (pw != NULL)
+		snprintf(self, sizeof self, "%s", pw->pw_name);
+	else
+		snprintf(self, sizeof self, "uid %u", (unsigned)geteuid());
+	if (sudo != NULL && *sudo != '\0' && geteuid() == 0)
+		snprintf(out, ACCESSLOG_USERMAX, "%s", sudo);
+	else if (sudo != NULL && *sudo != '\0' && strcmp(sudo, self) != 0)
+		snprintf(out, ACCESSLOG_USERMAX, "%s (sudo from %s)", self,
+		    sudo);
+	else
+		snprintf(out, ACCESSLOG_USERMAX, "%s", self);
+}
+
+static json_t *
+accesslog_filter_json(const struct search_filter *f)
+{
+	json_t *o = json_object();
+
+	if (f == NULL)
+		return o;
+#define KEEP(k, v) if ((v) != NULL) json_object_set_new(o, k, json_string(v))
+	KEEP("level", f->level);
+	KEEP("agency", f->agency_code);
+	KEEP("type", f->doc_type);
+	KEEP("from", f->from);
+	KEEP("to", f->to);
+	KEEP("person_id", f->person_id);
+	KEEP("dossier", f->dossier_code);
+#undef KEEP
+	return o;
+}
+
+static int
+accesslog_add(struct index *ix, const char *action, const char *query,
+    const struct search_filter *f, int64_t id, const char *taken, int results,
+    char *err)
+{
+	sqlite3_stmt *st = index_stmt(ix, STMT_LOG);
+	char now[40], who[ACCESSLOG_USERMAX], *filters = NULL, *q = NULL;
+	json_t *fj;
+	int rc;
+
+	util_now_iso8601(now);
+	accesslog_user(who);
+	if (query != NULL)
+		q = vntext_nfc(query, strlen(query));
+	if (strcmp(action, "search") == 0) {
+		fj = accesslog_filter_json(f);
+		filters = json_dumps(fj, JSON_COMPACT);
+		json_decref(fj);
+	}
+	sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, who, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, action, -1, SQLITE_STATIC);
+	index_bind_opt(st, 4, q);
+	index_bind_opt(st, 5, filters);
+	if (id > 0)
+		sqlite3_bind_int64(st, 6, id);
+	index_bind_opt(st, 7, taken);
+	if (results >= 0)
+		sqlite3_bind_int(st, 8, results);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	free(filters);
+	free(q);
+	if (rc != SQLITE_DONE) {
+		snprintf(err, ERRMAX, "cannot write the access log, so nothing "
+		    "is shown: %s", sqlite3_errmsg(index_db(ix)));
+		return -1;
+	}
+	return 0;
+}
+
+int
+accesslog_search(struct index *ix, const char *query,
+    const struct search_filter *f, int results, char *err)
+{
+	return accesslog_add(ix, "search", query, f, 0, NULL, results, err);
+}
+
+int
+accesslog_get(struct index *ix, int64_t id, const char *taken, char *err)
+{
+	return accesslog_add(ix, "get", NULL, NULL, id, taken, -1, err);
+}
+
+int
+accesslog_show(struct index *ix, int64_t id, char *err)
+{
+	return accesslog_add(ix, "show", NULL, NULL, id, NULL, -1, err);
+}
+
+int
+accesslog_list(struct index *ix, int results, char *err)
+{
+	return accesslog_add(ix, "list", NULL, NULL, 0, NULL, results, err);
+}
+
+json_t *
+accesslog_newest(struct index *ix, int limit)
+{
+	sqlite3_stmt *st = index_stmt(ix, STMT_ACCESS_LOG);
+	json_t *a = json_array(), *e, *filters;
+
+	sqlite3_bind_int(st, 1, limit);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		filters = index_col_json(st, 5);
+		e = json_object();
+		json_object_set_new(e, "id", json_integer(
+		    sqlite3_column_int64(st, 0)));
+		json_object_set_new(e, "at", index_col_str(st, 1));
+		json_object_set_new(e, "who", index_col_str(st, 2));
+		json_object_set_new(e, "action", index_col_str(st, 3));
+		json_object_set_new(e, "query", index_col_str(st, 4));
+		json_object_set_new(e, "filters", filters);
+		json_object_set_new(e, "document",
+		    sqlite3_column_type(st, 6) == SQLITE_NULL ? json_null() :
+		    json_integer(sqlite3_column_int64(st, 6)));
+		json_object_set_new(e, "taken", index_col_str(st, 7));
+		json_object_set_new(e, "results",
+		    sqlite3_column_type(st, 8) == SQLITE_NULL ? json_null() :
+		    json_integer(sqlite3_column_int64(st, 8)));
+		json_array_append_new(a, e);
+	}
+	sqlite3_reset(st);
+	return a;
+}
