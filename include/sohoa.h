@@ -555,6 +555,35 @@ int	correct_reindex(struct index *, const char *datadir,
 	    const struct profile *profiles, size_t nprofiles, const char *dir,
 	    struct index_reindex_stats *, int *builtin, char *err);
 
+/* loop.c: one poll() loop: descriptors, deadline timers, signals. */
+struct loop;
+typedef void loop_fd_cb(int fd, void *arg);
+typedef void loop_timer_cb(void *arg);
+typedef void loop_signal_cb(int sig, void *arg);
+/* Milliseconds on the monotonic clock. */
+uint64_t loop_now(void);
+struct loop *loop_new(void);
+void	loop_free(struct loop *);
+/* cb runs when fd is readable (or at its end, or on an error); adding an
+ * fd again replaces its callback. */
+void	loop_add_fd(struct loop *, int fd, loop_fd_cb *cb, void *arg);
+void	loop_remove_fd(struct loop *, int fd);
+/* A one-shot timer after_ms from now; returns its id (never 0).  A
+ * timer of 0 ms runs on the next turn, after the descriptors ready. */
+int	loop_add_timer(struct loop *, uint64_t after_ms, loop_timer_cb *cb,
+	    void *arg);
+/* Forgets a timer that has not run; 0 or an id that ran is ignored. */
+void	loop_remove_timer(struct loop *, int id);
+int	loop_timer_pending(const struct loop *, int id);
+/* cb runs in the loop after sig arrived (one loop per process). */
+int	loop_signal(struct loop *, int sig, loop_signal_cb *cb, void *arg);
+/* One turn: poll until a descriptor is ready or the nearest deadline,
+ * then the timers due, then the descriptors.  -1 when poll() failed. */
+int	loop_once(struct loop *);
+/* Turns until loop_quit (called from a callback). */
+void	loop_run(struct loop *);
+void	loop_quit(struct loop *);
+
 /* worker.c: decoding and OCR in worker processes (see the file's comment). */
 /* The worker side: jobs on stdin, results on stdout, one JSON line each. */
 int	worker_main(void);
