@@ -622,6 +622,12 @@ int	pool_submit(struct pool *, json_t *job, void *tag);
  * and *tag set, 0 on timeout or signal, -1 on error.  A worker that dies or
  * overruns the time limit yields a failed result and is replaced. */
 int	pool_wait(struct pool *, int timeout_ms, json_t **result, void **tag);
+/* Hands the pool to a loop: from now on each result (as pool_wait gives
+ * it; the pool json_decref()s it after cb) is a call of cb, time limits
+ * are the loop's timers, and pool_wait is not used. */
+typedef void pool_result_cb(void *tag, json_t *result, void *arg);
+void	pool_attach(struct pool *, struct loop *, pool_result_cb *cb,
+	    void *arg);
 void	pool_stop(struct pool *);
 
 /* watch.c: noticing scans in the inboxes and deciding when each is whole. */
@@ -636,11 +642,61 @@ void	watch_close(struct watch *);
  * again on the next poll when it returns -1 ("not now"). */
 void	watch_poll(struct watch *, int (*ready)(int prof, const char *path,
 	    const char *rel, void *), void *arg);
+/* The inotify descriptor for the caller's poll(), or -1 without inotify;
+ * when it is readable, watch_events reads what it says. */
+int	watch_fd(const struct watch *);
+void	watch_events(struct watch *);
+/* Milliseconds until watch_poll has something to do: a rescan due, or a
+ * file that may be whole by then (0: now). */
+int	watch_next_ms(const struct watch *);
 /* Every inbox is looked at in full on the next poll. */
 void	watch_rescan(struct watch *);
 /* Files seen in a profile's inbox but not yet whole. */
 size_t	watch_pending(const struct watch *, int prof);
 int	watch_ignored(const char *name);
+/* The profiles the daemon watches.  Loads every profile of a folder (or
+ * the one file named) and checks what the daemon needs of each (an inbox
+ * and a quarantine, no system folder, none holding the data folder or
+ * another's folders), each error through log_warnx.  Returns the number
+ * of errors; on 0 *ps holds the set, otherwise it is empty. */
+struct watch_profiles {
+	struct profile *v;
+	size_t	 n;
+};
+int	watch_profiles_load(const char *path, const char *datadir,
+	    struct watch_profiles *ps);
+void	watch_profiles_free(struct watch_profiles *);
+/* Creates the inboxes and quarantines that are missing; -1 if one fails. */
+int	watch_make_folders(const struct watch_profiles *);
+
+/* room.c: whether the data disk has room for what sohoad writes. */
+#define ROOM_MB			(1024 * 1024)
+#define ROOM_CHECK_SECONDS	2	/* between looks at a full disk */
+struct room {
+	const char *datadir;
+	uint64_t floor;			/* min_free_mb, in bytes */
+	int	 min_free_mb;
+	int	 pidfd;			/* the pid file, or -1 */
+	const size_t *waiting;		/* claimed scans waiting, for the log */
+	int	 full;			/* nothing is to be read or claimed */
+	uint64_t free;			/* bytes free when it was found full */
+	time_t	 since, tried, checked;
+};
+void	room_init(struct room *, const char *datadir, int min_free_mb,
+	    int pidfd, const size_t *waiting);
+/* The disk was found full with bytes free: logged once, told in the pid
+ * file. */
+void	room_full(struct room *, uint64_t bytes);
+/* After a failure: 1 (and full) when the disk holds less than min_free_mb
+ * plus needs bytes, so that it was the disk. */
+int	room_short(struct room *, uint64_t needs);
+/* Now and then: finds a disk full, or full no more (returns 1 then). */
+int	room_check(struct room *, time_t now);
+/* The pid file's second line for `sohoa status`: "full FREE SINCE" or
+ * nothing. */
+void	room_tell(const struct room *);
+/* Bytes a job's package will take: the scan, the worker's PDF and text. */
+uint64_t room_job_needs(const char *spool_path, const char *workdir);
 
 /* job.c: the daemon's journal of scans claimed from the inboxes. */
 enum job_state { JOB_QUEUED, JOB_PROCESSING, JOB_DONE, JOB_QUARANTINING,
