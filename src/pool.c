@@ -37,6 +37,8 @@ struct pool_worker {
 	time_t	 started;
 	int	 timed_out;
 	int	 timer;		/* attached: the time limit's timer, or 0 */
+	int	 respawn;	/* attached: the timer that starts it again */
+	uint64_t backoff;	/* ms before it starts again after dying idle */
 	struct buf in;		/* partial result line */
 };
 
@@ -224,9 +226,10 @@ pool_death_reason(int status, int timed_out, int limit, int memory_mb)
 	    WEXITSTATUS(status) : -1);
 }
 
-/* Reaps a dead or killed worker and starts another in its place. */
+/* Reaps a dead or killed worker and, with again, starts another in its
+ * place. */
 static json_t *
-pool_restart(struct pool *p, struct pool_worker *w)
+pool_restart(struct pool *p, struct pool_worker *w, int again)
 {
 	int status = 0;
 	char err[ERRMAX], *why;
@@ -246,7 +249,7 @@ pool_restart(struct pool *p, struct pool_worker *w)
 	res = json_pack("{s:b, s:s, s:b, s:b}", "ok", 0, "reason", why,
 	    "crashed", 1, "timed_out", w->timed_out);
 	free(why);
-	if (pool_spawn(p, w, err) == -1)
+	if (again && pool_spawn(p, w, err) == -1)
 		log_warnx("%s", err);
 	return res;
 }
@@ -271,7 +274,9 @@ pool_take(struct pool *p, struct pool_worker *w, json_t **result, void **tag)
 		if (n > 0)
 			kill(w->pid, SIGKILL);
 		*tag = w->tag;
-		*result = pool_restart(p, w);
+		/* Attached, one that died idle starts again after a while:
+		 * a worker that cannot start must not spin (pool_readable). */
+		*result = pool_restart(p, w, w->tag != NULL || p->loop == NULL);
 		return 1;
 	}
 	if ((nl = memchr(w->in.data, '\n', w->in.len)) == NULL)
@@ -282,12 +287,24 @@ pool_take(struct pool *p, struct pool_worker *w, json_t **result, void **tag)
 		*result = worker_fail("the worker answered nonsense");
 	*tag = w->tag;
 	w->tag = NULL;
+	w->backoff = 0;		/* it works */
 	buf_free(&w->in);
 	if (p->loop != NULL) {
 		loop_remove_timer(p->loop, w->timer);
 		w->timer = 0;
 	}
 	return 1;
+}
+
+static void
+pool_respawn(void *arg)
+{
+	struct pool_worker *w = arg;
+	char err[ERRMAX];
+
+	w->respawn = 0;
+	if (w->fd == -1 && pool_spawn(w->pool, w, err) == -1)
+		log_warnx("%s", err);
 }
 
 /* Attached: a worker's socket has something, or ended. */
@@ -301,12 +318,21 @@ pool_readable(int fd, void *arg)
 
 	if (pool_take(p, w, &res, &tag) == 0)
 		return;
-	if (tag != NULL)
+	if (tag != NULL) {
 		p->cb(tag, res, p->cb_arg);
-	else if (!json_is_true(json_object_get(res, "ok")))
-		log_warnx("a worker stopped while it had no job (%s); another "
-		    "takes its place", json_string_value(json_object_get(res,
-		    "reason")));
+	} else {
+		/* Died with no job (killed by hand, or it cannot start):
+		 * started again in 1 s, then 2, 4... up to a minute, said
+		 * once. */
+		if (w->backoff == 0)
+			log_warnx("a worker stopped while it had no job: %s; "
+			    "another takes its place", json_string_value(
+			    json_object_get(res, "reason")));
+		w->backoff = w->backoff == 0 ? 1000 : w->backoff >= 30000 ?
+		    60000 : w->backoff * 2;
+		w->respawn = loop_add_timer(p->loop, w->backoff, pool_respawn,
+		    w);
+	}
 	json_decref(res);
 }
 
@@ -373,6 +399,8 @@ pool_stop(struct pool *p)
 	if (p == NULL)
 		return;
 	for (i = 0; i < p->n; i++) {
+		if (p->loop != NULL)
+			loop_remove_timer(p->loop, p->w[i].respawn);
 		if (p->w[i].fd == -1)
 			continue;
 		if (p->loop != NULL) {
