@@ -746,6 +746,26 @@ int	job_crashed(struct index *, struct job *, const char *reason);
 int	job_recover(struct index *, const char *spoolroot);
 json_t	*job_status(struct index *);
 
+/* reserve.c: who writes the archive package of a SHA-256 (ingest.c). */
+int	reserve_init(struct index *, char *err);
+enum reserve_result { RESERVE_FAILED = -1, RESERVE_OURS, RESERVE_KNOWN };
+/* Reserves the package of sha256.  RESERVE_OURS: committed, *id the id
+ * the record is to have.  RESERVE_KNOWN: recorded already as *first, and
+ * the transaction that found it is still open for a duplicate's record.
+ * While another program holds it, waits for that one to finish. */
+enum reserve_result reserve_take(struct index *, const char *sha256,
+	    int64_t *id, int64_t *first, char *err);
+/* Inside the recording transaction: still this program's, for id. */
+int	reserve_held(struct index *, const char *sha256, int64_t id);
+/* Inside the recording transaction: the reservation ends with it. */
+int	reserve_done(struct index *, const char *sha256);
+/* After a failure, what was written of the package removed first. */
+void	reserve_drop(struct index *, const char *sha256, int64_t id);
+/* Reservations whose program died: gone(sha256) removes what they left,
+ * under the write lock, then they are deleted.  Returns how many. */
+int	reserve_recover(struct index *, void (*gone)(const char *sha256,
+	    void *), void *arg);
+
 /* ingest.c: one scan from file to archived, indexed record. */
 struct ingest_opts {
 	const char *datadir;
@@ -770,13 +790,18 @@ struct ingest_hook {
 	void	*arg;
 };
 /* Records a worker's successful result (its PDF and text in workdir):
- * fields, record, package, commit.  On success *doc is the stored record
+ * fields, the package reserved (reserve.c) and written, then the record
+ * inserted and committed; reserve_init first.  On success *doc is the stored record
  * (caller json_decref()s); its duplicate_of is set when another program
  * recorded the same bytes first.  source_name is bytes, shown escaped. */
 int	ingest_record(struct index *, const char *datadir,
 	    const struct profile *, const char *path, const char *workdir,
 	    const char *source_name, const char *sha256, json_t *result,
 	    const struct ingest_hook *, json_t **doc, char *err);
+/* At the daemon's start: packages whose program died after reserving
+ * them and before their record are removed with their reservations
+ * (reserve.c).  Returns how many. */
+int	ingest_recover(struct index *, const char *datadir);
 int	ingest_record_duplicate(struct index *, const struct profile *,
 	    const char *source_name, int64_t first, const struct ingest_hook *,
 	    json_t **doc, char *err);

@@ -829,11 +829,13 @@ sohoad_run(struct sohoad *sd, char *self)
 	room_init(&sd->room, sd->datadir, sd->conf.min_free_mb, sd->lockfd,
 	    &sd->nq);
 	db = xasprintf("%s/sohoa.db", sd->datadir);
-	if ((sd->ix = index_open(db, err)) == NULL || job_init(sd->ix, err) == -1)
+	if ((sd->ix = index_open(db, err)) == NULL || job_init(sd->ix, err) ==
+	    -1 || reserve_init(sd->ix, err) == -1)
 		fatalx("%s", err);
 	free(db);
 	sd->spoolroot = xasprintf("%s/spool", sd->datadir);
 	job_recover(sd->ix, sd->spoolroot);
+	ingest_recover(sd->ix, sd->datadir);
 	watch_make_folders(&sd->ps);
 
 	sd->loop = loop_new();
