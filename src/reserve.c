@@ -55,7 +55,8 @@ reserve_init(struct index *ix, char *err)
 	if (sqlite3_exec(index_db(ix), reserve_schema, NULL, NULL, &msg) !=
 	    SQLITE_OK) {
 		snprintf(err, ERRMAX, "cannot set up the table of package "
-		    "reservations: %s", msg ? msg : sqlite3_errmsg(index_db(ix)));
+		    "reservations: %s", msg ? msg :
+		    sqlite3_errmsg(index_db(ix)));
 		sqlite3_free(msg);
 		return -1;
 	}
@@ -159,7 +160,8 @@ reserve_take(struct index *ix, const char *sha256, int64_t *id,
 
 	for (;;) {
 		if (index_begin(ix) == -1) {
-			snprintf(err, ERRMAX, "the database is busy or read-only");
+			snprintf(err, ERRMAX, "the database is busy or "
+			    "read-only");
 			return RESERVE_FAILED;
 		}
 		if ((*first = index_find_sha256(ix, sha256)) != 0)
@@ -169,9 +171,10 @@ reserve_take(struct index *ix, const char *sha256, int64_t *id,
 		if (held == 0 || reserve_stale(pid, at)) {
 			*id = reserve_next_id(ix);
 			if (reserve_exec(ix, "INSERT OR REPLACE INTO "
-			    "package_reservations (sha256, pid, id, reserved_at) "
-			    "VALUES (?1, ?2, ?3, CAST(strftime('%s', 'now') AS "
-			    "INTEGER))", sha256, (int64_t)getpid(), *id) == -1 ||
+			    "package_reservations (sha256, pid, id, "
+			    "reserved_at) VALUES (?1, ?2, ?3, "
+			    "CAST(strftime('%s', 'now') AS INTEGER))", sha256,
+			    (int64_t)getpid(), *id) == -1 ||
 			    index_commit(ix) == -1)
 				break;
 			return RESERVE_OURS;

@@ -127,7 +127,7 @@ room_job_needs(const char *spool_path, const char *workdir)
 
 	if (stat(spool_path, &st) == 0)
 		n += (uint64_t)st.st_size;
-	for (i = 0; workdir != NULL && i < sizeof names / sizeof names[0]; i++) {
+	for (i = 0; workdir != NULL && i < sizeof names / sizeof *names; i++) {
 		p = xasprintf("%s/%s", workdir, names[i]);
 		if (stat(p, &st) == 0)
 			n += (uint64_t)st.st_size;
