@@ -42,8 +42,8 @@ B = build
 LIB_SRCS = src/log.c src/util.c src/date.c src/vntext.c src/cfgfile.c src/conf.c \
            src/profile.c src/image.c src/pdf.c src/preprocess.c \
            src/syllable.c src/ocr.c src/reading.c src/codes.c src/known.c src/extract.c src/archive.c src/tokenizer.c src/index.c src/store.c src/search.c src/accesslog.c src/correct.c \
-           src/worker.c src/pool.c \
-           src/job.c src/watch.c src/ingest.c \
+           src/loop.c src/worker.c src/pool.c \
+           src/job.c src/watch.c src/room.c src/reserve.c src/ingest.c \
            src/register.c src/report.c
 LIB_OBJS = $(LIB_SRCS:src/%.c=$(B)/obj/%.o) $(B)/obj/codes_zxing.o
 UNIT_SRCS = $(wildcard tests/unit/test_*.c)

@@ -749,6 +749,35 @@ int	correct_reindex(struct index *, const char *datadir,
 	    const struct profile *profiles, size_t nprofiles, const char *dir,
 	    struct correct_reindex_stats *, int *builtin, char *err);
 
+/* loop.c: one poll() loop: descriptors, deadline timers, signals. */
+struct loop;
+typedef void loop_fd_cb(int fd, void *arg);
+typedef void loop_timer_cb(void *arg);
+typedef void loop_signal_cb(int sig, void *arg);
+/* Milliseconds on the monotonic clock. */
+uint64_t loop_now(void);
+struct loop *loop_new(void);
+void	loop_free(struct loop *);
+/* cb runs when fd is readable (or at its end, or on an error); adding an
+ * fd again replaces its callback. */
+void	loop_add_fd(struct loop *, int fd, loop_fd_cb *cb, void *arg);
+void	loop_remove_fd(struct loop *, int fd);
+/* A one-shot timer after_ms from now; returns its id (never 0).  A
+ * timer of 0 ms runs on the next turn, after the descriptors ready. */
+int	loop_add_timer(struct loop *, uint64_t after_ms, loop_timer_cb *cb,
+	    void *arg);
+/* Forgets a timer that has not run; 0 or an id that ran is ignored. */
+void	loop_remove_timer(struct loop *, int id);
+int	loop_timer_pending(const struct loop *, int id);
+/* cb runs in the loop after sig arrived (one loop per process). */
+int	loop_signal(struct loop *, int sig, loop_signal_cb *cb, void *arg);
+/* One turn: poll until a descriptor is ready or the nearest deadline,
+ * then the timers due, then the descriptors.  -1 when poll() failed. */
+int	loop_once(struct loop *);
+/* Turns until loop_quit (called from a callback). */
+void	loop_run(struct loop *);
+void	loop_quit(struct loop *);
+
 /* worker.c: decoding and OCR in worker processes (see the file's comment). */
 /* The worker side: jobs on stdin, results on stdout, one JSON line each. */
 int	worker_main(void);
@@ -787,6 +816,12 @@ int	pool_submit(struct pool *, json_t *job, void *tag);
  * and *tag set, 0 on timeout or signal, -1 on error.  A worker that dies or
  * overruns the time limit yields a failed result and is replaced. */
 int	pool_wait(struct pool *, int timeout_ms, json_t **result, void **tag);
+/* Hands the pool to a loop: from now on each result (as pool_wait gives
+ * it; the pool json_decref()s it after cb) is a call of cb, time limits
+ * are the loop's timers, and pool_wait is not used. */
+typedef void pool_result_cb(void *tag, json_t *result, void *arg);
+void	pool_attach(struct pool *, struct loop *, pool_result_cb *cb,
+	    void *arg);
 void	pool_stop(struct pool *);
 
 /* watch.c: noticing scans in the inboxes and deciding when each is whole. */
@@ -801,11 +836,61 @@ void	watch_close(struct watch *);
  * again on the next poll when it returns -1 ("not now"). */
 void	watch_poll(struct watch *, int (*ready)(int prof, const char *path,
 	    const char *rel, void *), void *arg);
+/* The inotify descriptor for the caller's poll(), or -1 without inotify;
+ * when it is readable, watch_events reads what it says. */
+int	watch_fd(const struct watch *);
+void	watch_events(struct watch *);
+/* Milliseconds until watch_poll has something to do: a rescan due, or a
+ * file that may be whole by then (0: now). */
+int	watch_next_ms(const struct watch *);
 /* Every inbox is looked at in full on the next poll. */
 void	watch_rescan(struct watch *);
 /* Files seen in a profile's inbox but not yet whole. */
 size_t	watch_pending(const struct watch *, int prof);
 int	watch_ignored(const char *name);
+/* The profiles the daemon watches.  Loads every profile of a folder (or
+ * the one file named) and checks what the daemon needs of each (an inbox
+ * and a quarantine, no system folder, none holding the data folder or
+ * another's folders), each error through log_warnx.  Returns the number
+ * of errors; on 0 *ps holds the set, otherwise it is empty. */
+struct watch_profiles {
+	struct profile *v;
+	size_t	 n;
+};
+int	watch_profiles_load(const char *path, const char *datadir,
+	    struct watch_profiles *ps);
+void	watch_profiles_free(struct watch_profiles *);
+/* Creates the inboxes and quarantines that are missing; -1 if one fails. */
+int	watch_make_folders(const struct watch_profiles *);
+
+/* room.c: whether the data disk has room for what sohoad writes. */
+#define ROOM_MB			(1024 * 1024)
+#define ROOM_CHECK_SECONDS	2	/* between looks at a full disk */
+struct room {
+	const char *datadir;
+	uint64_t floor;			/* min_free_mb, in bytes */
+	int	 min_free_mb;
+	int	 pidfd;			/* the pid file, or -1 */
+	const size_t *waiting;		/* claimed scans waiting, for the log */
+	int	 full;			/* nothing is to be read or claimed */
+	uint64_t free;			/* bytes free when it was found full */
+	time_t	 since, tried, checked;
+};
+void	room_init(struct room *, const char *datadir, int min_free_mb,
+	    int pidfd, const size_t *waiting);
+/* The disk was found full with bytes free: logged once, told in the pid
+ * file. */
+void	room_full(struct room *, uint64_t bytes);
+/* After a failure: 1 (and full) when the disk holds less than min_free_mb
+ * plus needs bytes, so that it was the disk. */
+int	room_short(struct room *, uint64_t needs);
+/* Now and then: finds a disk full, or full no more (returns 1 then). */
+int	room_check(struct room *, time_t now);
+/* The pid file's second line for `sohoa status`: "full FREE SINCE" or
+ * nothing. */
+void	room_tell(const struct room *);
+/* Bytes a job's package will take: the scan, the worker's PDF and text. */
+uint64_t room_job_needs(const char *spool_path, const char *workdir);
 
 /* job.c: the daemon's journal of scans claimed from the inboxes. */
 enum job_state { JOB_QUEUED, JOB_PROCESSING, JOB_DONE, JOB_QUARANTINING,
@@ -855,6 +940,26 @@ int	job_crashed(struct index *, struct job *, const char *reason);
 int	job_recover(struct index *, const char *spoolroot);
 json_t	*job_status(struct index *);
 
+/* reserve.c: who writes the archive package of a SHA-256 (ingest.c). */
+int	reserve_init(struct index *, char *err);
+enum reserve_result { RESERVE_FAILED = -1, RESERVE_OURS, RESERVE_KNOWN };
+/* Reserves the package of sha256.  RESERVE_OURS: committed, *id the id
+ * the record is to have.  RESERVE_KNOWN: recorded already as *first, and
+ * the transaction that found it is still open for a duplicate's record.
+ * While another program holds it, waits for that one to finish. */
+enum reserve_result reserve_take(struct index *, const char *sha256,
+	    int64_t *id, int64_t *first, char *err);
+/* Inside the recording transaction: still this program's, for id. */
+int	reserve_held(struct index *, const char *sha256, int64_t id);
+/* Inside the recording transaction: the reservation ends with it. */
+int	reserve_done(struct index *, const char *sha256);
+/* After a failure, what was written of the package removed first. */
+void	reserve_drop(struct index *, const char *sha256, int64_t id);
+/* Reservations whose program died: gone(sha256) removes what they left,
+ * under the write lock, then they are deleted.  Returns how many. */
+int	reserve_recover(struct index *, void (*gone)(const char *sha256,
+	    void *), void *arg);
+
 /* ingest.c: one scan from file to archived, indexed record. */
 struct ingest_opts {
 	const char *datadir;
@@ -879,13 +984,18 @@ struct ingest_hook {
 	void	*arg;
 };
 /* Records a worker's successful result (its PDF and text in workdir):
- * fields, record, package, commit.  On success *doc is the stored record
+ * fields, the package reserved (reserve.c) and written, then the record
+ * inserted and committed; reserve_init first.  On success *doc is the stored record
  * (caller json_decref()s); its duplicate_of is set when another program
  * recorded the same bytes first.  source_name is bytes, shown escaped. */
 int	ingest_record(struct index *, const char *datadir,
 	    const struct profile *, const char *path, const char *workdir,
 	    const char *source_name, const char *sha256, json_t *result,
 	    const struct ingest_hook *, json_t **doc, char *err);
+/* At the daemon's start: packages whose program died after reserving
+ * them and before their record are removed with their reservations
+ * (reserve.c).  Returns how many. */
+int	ingest_recover(struct index *, const char *datadir);
 int	ingest_record_duplicate(struct index *, const struct profile *,
 	    const char *source_name, int64_t first, const struct ingest_hook *,
 	    json_t **doc, char *err);

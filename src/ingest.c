@@ -4,17 +4,22 @@
  * The heavy and risky part (decoding, OCR, the PDF) runs in a worker
  * process (worker.c).  What the worker returns is recorded here, in the
  * process that holds the database, in this order: fields are read off the
- * text, the record is inserted inside a transaction (which gives its id),
- * the archive package is written and fsynced, the package is noted in the
- * record, and the transaction commits.  Killed at any instant, either the
- * whole record exists with its package or no record does.
+ * text; the package is reserved (reserve.c, a short transaction); the
+ * archive package is written and fsynced with no transaction open, so
+ * that other writers of the database do not wait for its disk; then, in
+ * one transaction, the record is inserted, the package noted in it, the
+ * reservation ended, and the transaction commits.  Killed at any instant,
+ * either the whole record exists with its package or no record does; a
+ * package written by a program killed before its commit is written again
+ * (or cleared) later.
  *
  * A scan whose SHA-256 is already known is recorded as a duplicate of the
  * first copy, with the first copy's fields and package, and is not OCR'd.
- * The SHA-256 is looked up again inside the write transaction, under the
+ * The SHA-256 is looked up again when the package is reserved, under the
  * database's lock: two programs reading the same bytes at once (two
  * `sohoa ingest`, or one beside sohoad) make one record and one package,
- * and the later one is its duplicate.
+ * and the later one, which waits for the first one's reservation, is its
+ * duplicate.
  *
  * A file's name is bytes: the record holds it as it is when it is UTF-8,
  * else escaped (vntext_escape), so that JSON can carry it whatever its
@@ -159,28 +164,119 @@ out:
 	return rc;
 }
 
+/* Removes what a writer that died left of a package: the package and its
+ * temporary files (archive_write's ".NAME.XXXXXX"). */
+static void
+ingest_remove_package(const char *sha256, void *arg)
+{
+	const char *datadir = arg;
+	char *rel, *abspath, *slash, *p;
+	const char *base;
+	struct dirent *de;
+	size_t len;
+	DIR *d;
+
+	if (strlen(sha256) != 64 || strchr(sha256, '/') != NULL)
+		return;
+	rel = ingest_archive_path(sha256);
+	abspath = xasprintf("%s/%s", datadir, rel);
+	unlink(abspath);
+	base = util_basename(abspath);
+	len = strlen(base);
+	slash = strrchr(abspath, '/');
+	*slash = '\0';		/* abspath is the package's folder now */
+	if ((d = opendir(abspath)) != NULL) {
+		while ((de = readdir(d)) != NULL)
+			if (de->d_name[0] == '.' && strncmp(de->d_name + 1,
+			    slash + 1, len) == 0 && de->d_name[len + 1] == '.') {
+				p = xasprintf("%s/%s", abspath, de->d_name);
+				unlink(p);
+				free(p);
+			}
+		closedir(d);
+	}
+	free(rel);
+	free(abspath);
+}
+
+int
+ingest_recover(struct index *ix, const char *datadir)
+{
+	int n = reserve_recover(ix, ingest_remove_package, (void *)datadir);
+
+	if (n > 0)
+		log_info("cleared %d package%s a program stopped writing before "
+		    "its record", n, n == 1 ? "" : "s");
+	return n;
+}
+
+/* Writes the package of doc (its id set) to abspath; *pkgsha gets its
+ * SHA-256 for the record. */
+static int
+ingest_write_package(const char *abspath, const char *sha256, json_t *doc,
+    json_t *result, json_t *fromcodes, const char *path, const char *workdir,
+    const struct buf *text, const struct buf *lay, int with_layout,
+    char pkgsha[65], char *err)
+{
+	const char *format = json_string_value(json_object_get(result, "format"));
+	struct archive_item items[6];
+	char *metatext, *orig, *pdf, *raw;
+	size_t nitems = 4;
+	json_t *meta;
+	int rc;
+
+	meta = json_deep_copy(doc);
+	json_object_set(meta, "format", json_object_get(result, "format"));
+	json_object_set(meta, "page_info", json_object_get(result, "page_info"));
+	if (json_is_array(json_object_get(result, "signatures")))
+		json_object_set(meta, "signatures", json_object_get(result,
+		    "signatures"));
+	json_object_update(meta, fromcodes);
+	json_object_set_new(meta, "software", json_string("sohoa "
+	    SOHOA_VERSION));
+	metatext = json_dumps(meta, JSON_INDENT(2));
+	json_decref(meta);
+	orig = xasprintf("original.%s", ingest_ext(format));
+	pdf = xasprintf("%s/%s", workdir, WORKER_PDF);
+	items[0] = (struct archive_item){ orig, path, NULL, 0 };
+	items[1] = (struct archive_item){ "document.pdf", pdf, NULL, 0 };
+	items[2] = (struct archive_item){ "text.txt", NULL, text->data,
+	    text->len };
+	items[3] = (struct archive_item){ "metadata.json", NULL, metatext,
+	    strlen(metatext) };
+	/* Kept so that a reindex reads the header fields from their place. */
+	if (with_layout)
+		items[nitems++] = (struct archive_item){ WORKER_LAYOUT, NULL,
+		    lay->data, lay->len };
+	/* Tesseract's own reading, kept when syllables were read again. */
+	raw = xasprintf("%s/%s", workdir, WORKER_RAW_TEXT);
+	if (access(raw, F_OK) == 0)
+		items[nitems++] = (struct archive_item){ WORKER_RAW_TEXT, raw,
+		    NULL, 0 };
+	rc = archive_write(abspath, sha256, items, nitems, pkgsha, err);
+	free(raw);
+	free(pdf);
+	free(orig);
+	free(metatext);
+	return rc;
+}
+
 int
 ingest_record(struct index *ix, const char *datadir,
     const struct profile *prof, const char *path, const char *workdir,
     const char *source_name, const char *sha256, json_t *result,
     const struct ingest_hook *hook, json_t **docp, char *err)
 {
-	const char *format = json_string_value(json_object_get(result, "format"));
-	struct archive_item items[6];
 	struct buf text, lay;
-	json_t *fields = NULL, *doc = NULL, *meta, *fromcodes, *layout = NULL;
+	json_t *fields = NULL, *doc = NULL, *fromcodes, *layout = NULL;
 	json_t *noted = NULL;
-	char *rel = NULL, *abspath = NULL, *orig = NULL, *metatext = NULL;
-	char *pdf, *txt, *layp, *raw, pkgsha[65], e2[ERRMAX];
-	size_t nitems = 4;
-	int64_t id, first;
-	int rc = -1;
+	char *rel = NULL, *abspath = NULL, *txt, *layp, pkgsha[65], e2[ERRMAX];
+	int64_t id, reserved, first;
+	int rc = -1, with_layout;
 
 	*docp = NULL;
-	pdf = xasprintf("%s/%s", workdir, WORKER_PDF);
 	txt = xasprintf("%s/%s", workdir, WORKER_TEXT);
 	if (util_read_file(txt, 256u << 20, &text, err) == -1) {
-		free(pdf);
 		free(txt);
 		return -1;
 	}
@@ -191,6 +287,7 @@ ingest_record(struct index *ix, const char *datadir,
 	memset(&lay, 0, sizeof lay);
 	if (util_read_file(layp, 256u << 20, &lay, e2) == 0)
 		layout = json_loadb(lay.data ? lay.data : "", lay.len, 0, NULL);
+	with_layout = json_is_array(layout);
 	fields = extract_fields_noted(text.data, layout, source_name, prof,
 	    &noted);
 	fromcodes = codes_merge(fields, json_object_get(result,
@@ -205,63 +302,56 @@ ingest_record(struct index *ix, const char *datadir,
 	abspath = xasprintf("%s/%s", datadir, rel);
 	json_object_set_new(doc, "archive", json_string(rel));
 
-	if (index_begin(ix) == -1) {
-		snprintf(err, ERRMAX, "the database is busy or read-only");
+	err[0] = '\0';
+	switch (reserve_take(ix, sha256, &reserved, &first, err)) {
+	case RESERVE_FAILED:
 		goto out;
-	}
-	/* Recorded by another program since we looked: this is a copy. */
-	if ((first = store_find_sha256(ix, sha256)) != 0) {
+	case RESERVE_KNOWN:
+		/* Recorded by another program since we looked: a copy. */
 		if (ingest_duplicate_tx(ix, prof, source_name, first, hook, &id,
 		    err) == -1 || index_commit(ix) == -1) {
 			if (err[0] == '\0')
 				snprintf(err, ERRMAX, "cannot commit the record");
-			goto out_rollback;
+			index_rollback(ix);
+			goto out;
 		}
 		*docp = store_get(ix, id);
 		rc = 0;
+		goto out;
+	case RESERVE_OURS:
+		break;
+	}
+
+	/* The package first, with no transaction open. */
+	json_object_set_new(doc, "id", json_integer(reserved));
+	if (ingest_write_package(abspath, sha256, doc, result, fromcodes, path,
+	    workdir, &text, &lay, with_layout, pkgsha, err) == -1)
+		goto out_drop;
+	if (index_begin(ix) == -1) {
+		snprintf(err, ERRMAX, "the database is busy or read-only");
+		goto out_drop;
+	}
+	if (!reserve_held(ix, sha256, reserved)) {
+		/* Taken over as stale: the package is another's now. */
+		snprintf(err, ERRMAX, "another program took over the writing "
+		    "of this scan's package");
+		index_rollback(ix);
 		goto out;
 	}
 	if (store_insert(ix, doc, text.data, err) == -1)
 		goto out_rollback;
 	id = json_integer_value(json_object_get(doc, "id"));
-
-	meta = json_deep_copy(doc);
-	json_object_set(meta, "format", json_object_get(result, "format"));
-	json_object_set(meta, "page_info", json_object_get(result, "page_info"));
-	if (json_is_array(json_object_get(result, "signatures")))
-		json_object_set(meta, "signatures", json_object_get(result,
-		    "signatures"));
-	json_object_update(meta, fromcodes);
-	json_object_set_new(meta, "software", json_string("sohoa "
-	    SOHOA_VERSION));
-	metatext = json_dumps(meta, JSON_INDENT(2));
-	json_decref(meta);
-	orig = xasprintf("original.%s", ingest_ext(format));
-	items[0] = (struct archive_item){ orig, path, NULL, 0 };
-	items[1] = (struct archive_item){ "document.pdf", pdf, NULL, 0 };
-	items[2] = (struct archive_item){ "text.txt", NULL, text.data, text.len };
-	items[3] = (struct archive_item){ "metadata.json", NULL, metatext,
-	    strlen(metatext) };
-	/* Kept so that a reindex reads the header fields from their place. */
-	if (json_is_array(layout))
-		items[nitems++] = (struct archive_item){ WORKER_LAYOUT, NULL,
-		    lay.data, lay.len };
-	/* Tesseract's own reading, kept when syllables were read again. */
-	raw = xasprintf("%s/%s", workdir, WORKER_RAW_TEXT);
-	if (access(raw, F_OK) == 0)
-		items[nitems++] = (struct archive_item){ WORKER_RAW_TEXT, raw,
-		    NULL, 0 };
-	rc = archive_write(abspath, sha256, items, nitems, pkgsha, err);
-	free(raw);
-	if (rc == -1)
+	/* Another program recorded one in between: metadata.json must name
+	 * the id the record got. */
+	if (id != reserved && ingest_write_package(abspath, sha256, doc, result,
+	    fromcodes, path, workdir, &text, &lay, with_layout, pkgsha,
+	    err) == -1)
 		goto out_rollback;
-	rc = -1;
 	if (store_set_archive(ix, id, rel, pkgsha, err) == -1 ||
 	    (hook != NULL && hook->before_commit(ix, id, hook->arg, err) == -1) ||
-	    index_commit(ix) == -1) {
+	    reserve_done(ix, sha256) == -1 || index_commit(ix) == -1) {
 		if (err[0] == '\0')
 			snprintf(err, ERRMAX, "cannot commit the record");
-		unlink(abspath);
 		goto out_rollback;
 	}
 	*docp = store_get(ix, id);
@@ -274,6 +364,11 @@ ingest_record(struct index *ix, const char *datadir,
 	goto out;
 out_rollback:
 	index_rollback(ix);
+out_drop:
+	/* What was written of the package goes while the reservation still
+	 * keeps others from writing it. */
+	unlink(abspath);
+	reserve_drop(ix, sha256, reserved);
 out:
 	buf_free(&text);
 	buf_free(&lay);
@@ -284,9 +379,6 @@ out:
 	json_decref(doc);
 	free(rel);
 	free(abspath);
-	free(orig);
-	free(metatext);
-	free(pdf);
 	free(txt);
 	return rc;
 }
@@ -555,6 +647,10 @@ ingest_files(struct index *ix, const struct ingest_opts *o, char **files,
 	char err[ERRMAX];
 	int i, j, next = 0, seq = 0;
 
+	if (reserve_init(ix, err) == -1) {
+		log_warnx("%s", err);
+		return nfiles;
+	}
 	memset(&b, 0, sizeof b);
 	b.ix = ix;
 	b.o = o;

@@ -4,6 +4,13 @@
  * object per line each way), enforces the time limit, and turns a
  * worker's death into a failed result with a plain reason (the memory
  * limit named when it was that), then starts a new worker in its place.
+ *
+ * Two ways to hear back: pool_wait polls the workers itself (the batch
+ * of `sohoa ingest`), or, attached to the daemon's loop (pool_attach),
+ * every worker's socket is one of the loop's descriptors, each time
+ * limit one of its timers, and each result a call of the caller's
+ * function.  Attached, a worker that dies while idle is noticed at once
+ * (its socket ends) and replaced.
  */
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -23,11 +30,15 @@
 #include "sohoa.h"
 
 struct pool_worker {
+	struct pool *pool;
 	pid_t	 pid;
 	int	 fd;		/* our end of the socketpair */
 	void	*tag;		/* the caller's job, NULL when idle */
 	time_t	 started;
 	int	 timed_out;
+	int	 timer;		/* attached: the time limit's timer, or 0 */
+	int	 respawn;	/* attached: the timer that starts it again */
+	uint64_t backoff;	/* ms before it starts again after dying idle */
 	struct buf in;		/* partial result line */
 };
 
@@ -35,7 +46,12 @@ struct pool {
 	struct pool_opts opts;
 	int	 n;
 	struct pool_worker *w;
+	struct loop *loop;	/* attached to it, or NULL */
+	pool_result_cb *cb;
+	void	*cb_arg;
 };
+
+static void pool_readable(int, void *);
 
 static int
 pool_spawn(struct pool *p, struct pool_worker *w, char *err)
@@ -76,6 +92,8 @@ pool_spawn(struct pool *p, struct pool_worker *w, char *err)
 	w->tag = NULL;
 	w->timed_out = 0;
 	buf_free(&w->in);
+	if (p->loop != NULL)
+		loop_add_fd(p->loop, w->fd, pool_readable, w);
 	return 0;
 }
 
@@ -91,6 +109,7 @@ pool_start(const struct pool_opts *opts, char *err)
 	p->w = xcalloc((size_t)p->n, sizeof *p->w);
 	for (i = 0; i < p->n; i++) {
 		buf_init(&p->w[i].in, WORKER_LINE_MAX);
+		p->w[i].pool = p;
 		p->w[i].fd = -1;
 		if (pool_spawn(p, &p->w[i], err) == -1) {
 			pool_stop(p);
@@ -128,6 +147,20 @@ pool_busy(const struct pool *p)
 	return n;
 }
 
+/* Attached: a job ran past the time limit.  Its end comes as the end of
+ * the worker's socket, read by pool_readable. */
+static void
+pool_overrun(void *arg)
+{
+	struct pool_worker *w = arg;
+
+	w->timer = 0;
+	if (w->tag != NULL && !w->timed_out) {
+		w->timed_out = 1;
+		kill(w->pid, SIGKILL);
+	}
+}
+
 int
 pool_submit(struct pool *p, json_t *job, void *tag)
 {
@@ -159,6 +192,9 @@ pool_submit(struct pool *p, json_t *job, void *tag)
 	free(line);
 	w->tag = tag;
 	w->started = time(NULL);
+	if (p->loop != NULL && p->opts.time_limit > 0)
+		w->timer = loop_add_timer(p->loop,
+		    (uint64_t)p->opts.time_limit * 1000, pool_overrun, w);
 	return 0;
 }
 
@@ -190,14 +226,20 @@ pool_death_reason(int status, int timed_out, int limit, int memory_mb)
 	    WEXITSTATUS(status) : -1);
 }
 
-/* Reaps a dead or killed worker and starts another in its place. */
+/* Reaps a dead or killed worker and, with again, starts another in its
+ * place. */
 static json_t *
-pool_restart(struct pool *p, struct pool_worker *w)
+pool_restart(struct pool *p, struct pool_worker *w, int again)
 {
 	int status = 0;
 	char err[ERRMAX], *why;
 	json_t *res;
 
+	if (p->loop != NULL) {
+		loop_remove_fd(p->loop, w->fd);
+		loop_remove_timer(p->loop, w->timer);
+		w->timer = 0;
+	}
 	close(w->fd);
 	w->fd = -1;
 	while (waitpid(w->pid, &status, 0) == -1 && errno == EINTR)
@@ -207,9 +249,104 @@ pool_restart(struct pool *p, struct pool_worker *w)
 	res = json_pack("{s:b, s:s, s:b, s:b}", "ok", 0, "reason", why,
 	    "crashed", 1, "timed_out", w->timed_out);
 	free(why);
-	if (pool_spawn(p, w, err) == -1)
+	if (again && pool_spawn(p, w, err) == -1)
 		log_warnx("%s", err);
 	return res;
+}
+
+/*
+ * Reads what worker w sent.  Returns 1 with *result (caller json_decref()s)
+ * and *tag (NULL for a worker that died idle) when a result is whole or
+ * the worker is gone, 0 when more is to come.
+ */
+static int
+pool_take(struct pool *p, struct pool_worker *w, json_t **result, void **tag)
+{
+	char chunk[65536], *nl;
+	ssize_t n;
+
+	*result = NULL;
+	*tag = NULL;
+	n = read(w->fd, chunk, sizeof chunk);
+	if (n == -1 && (errno == EINTR || errno == EAGAIN))
+		return 0;
+	if (n <= 0 || buf_append(&w->in, chunk, (size_t)n) == -1) {
+		if (n > 0)
+			kill(w->pid, SIGKILL);
+		*tag = w->tag;
+		/* Attached, one that died idle starts again after a while:
+		 * a worker that cannot start must not spin (pool_readable). */
+		*result = pool_restart(p, w, w->tag != NULL || p->loop == NULL);
+		return 1;
+	}
+	if ((nl = memchr(w->in.data, '\n', w->in.len)) == NULL)
+		return 0;
+	*nl = '\0';
+	*result = json_loads(w->in.data, 0, NULL);
+	if (*result == NULL)
+		*result = worker_fail("the worker answered nonsense");
+	*tag = w->tag;
+	w->tag = NULL;
+	w->backoff = 0;		/* it works */
+	buf_free(&w->in);
+	if (p->loop != NULL) {
+		loop_remove_timer(p->loop, w->timer);
+		w->timer = 0;
+	}
+	return 1;
+}
+
+static void
+pool_respawn(void *arg)
+{
+	struct pool_worker *w = arg;
+	char err[ERRMAX];
+
+	w->respawn = 0;
+	if (w->fd == -1 && pool_spawn(w->pool, w, err) == -1)
+		log_warnx("%s", err);
+}
+
+/* Attached: a worker's socket has something, or ended. */
+static void
+pool_readable(int fd, void *arg)
+{
+	struct pool_worker *w = arg;
+	struct pool *p = w->pool;
+	json_t *res;
+	void *tag;
+
+	if (pool_take(p, w, &res, &tag) == 0)
+		return;
+	if (tag != NULL) {
+		p->cb(tag, res, p->cb_arg);
+	} else {
+		/* Died with no job (killed by hand, or it cannot start):
+		 * started again in 1 s, then 2, 4... up to a minute, said
+		 * once. */
+		if (w->backoff == 0)
+			log_warnx("a worker stopped while it had no job: %s; "
+			    "another takes its place", json_string_value(
+			    json_object_get(res, "reason")));
+		w->backoff = w->backoff == 0 ? 1000 : w->backoff >= 30000 ?
+		    60000 : w->backoff * 2;
+		w->respawn = loop_add_timer(p->loop, w->backoff, pool_respawn,
+		    w);
+	}
+	json_decref(res);
+}
+
+void
+pool_attach(struct pool *p, struct loop *l, pool_result_cb *cb, void *arg)
+{
+	int i;
+
+	p->loop = l;
+	p->cb = cb;
+	p->cb_arg = arg;
+	for (i = 0; i < p->n; i++)
+		if (p->w[i].fd != -1)
+			loop_add_fd(l, p->w[i].fd, pool_readable, &p->w[i]);
 }
 
 int
@@ -244,34 +381,10 @@ pool_wait(struct pool *p, int timeout_ms, json_t **result, void **tag)
 		goto out;
 	}
 	for (i = 0; i < p->n; i++) {
-		struct pool_worker *w = &p->w[i];
-		char chunk[65536], *nl;
-		ssize_t n;
-
 		if (pfd[i].fd == -1 || pfd[i].revents == 0)
 			continue;
-		n = read(w->fd, chunk, sizeof chunk);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0 || buf_append(&w->in, chunk, (size_t)n) == -1) {
-			if (n > 0)
-				kill(w->pid, SIGKILL);
-			*tag = w->tag;
-			*result = pool_restart(p, w);
-			rc = 1;
+		if ((rc = pool_take(p, &p->w[i], result, tag)) == 1)
 			goto out;
-		}
-		if ((nl = memchr(w->in.data, '\n', w->in.len)) == NULL)
-			continue;
-		*nl = '\0';
-		*result = json_loads(w->in.data, 0, NULL);
-		if (*result == NULL)
-			*result = worker_fail("the worker answered nonsense");
-		*tag = w->tag;
-		w->tag = NULL;
-		buf_free(&w->in);
-		rc = 1;
-		goto out;
 	}
 out:
 	free(pfd);
@@ -286,8 +399,14 @@ pool_stop(struct pool *p)
 	if (p == NULL)
 		return;
 	for (i = 0; i < p->n; i++) {
+		if (p->loop != NULL)
+			loop_remove_timer(p->loop, p->w[i].respawn);
 		if (p->w[i].fd == -1)
 			continue;
+		if (p->loop != NULL) {
+			loop_remove_fd(p->loop, p->w[i].fd);
+			loop_remove_timer(p->loop, p->w[i].timer);
+		}
 		close(p->w[i].fd);	/* EOF on stdin: the worker exits */
 		if (p->w[i].tag != NULL)
 			kill(p->w[i].pid, SIGKILL);

@@ -16,15 +16,23 @@
  * `sohoa status` say why, and reading goes on by itself once there is
  * room again.  Nothing is set aside for it.
  *
- * Signal handlers only set flags; the loop acts on them.  SIGHUP reloads
- * the profiles (the new set is parsed completely before it replaces the
- * old; a broken file keeps the old set).  SIGTERM stops taking scans,
- * lets running jobs finish for a while, and leaves the rest queued for the
- * next start.  A second SIGINT exits at once.
+ * One loop (loop.c) runs it all: the inotify descriptor, the workers'
+ * sockets and the signals' pipe are its descriptors; the pass over the
+ * inboxes and the queue, systemd's watchdog, STATUS=, the look at a full
+ * disk and the idle merge of the full text are timers with deadlines, so
+ * each runs on time however fast results come.  The pass does at most a
+ * turn's share of claims and dispatches (SOHOAD_TURN_USEC) and comes back
+ * on the next turn for the rest; it is planned for when it has work: a
+ * file that may be whole, a rescan due, a retry, a result.
+ *
+ * Signal handlers only note the signal; the loop acts on it.  SIGHUP
+ * reloads the profiles (the new set is parsed completely before it
+ * replaces the old; a broken file keeps the old set).  SIGTERM stops
+ * taking scans, lets running jobs finish for a while, and leaves the rest
+ * queued for the next start.  A second SIGINT exits at once.
  */
 #include <sys/stat.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -42,45 +50,39 @@
 
 #define SOHOAD_STOP_GRACE	20	/* seconds running jobs get at SIGTERM */
 #define SOHOAD_RETRY_SECONDS	30	/* after a failure on our side */
-#define SOHOAD_FULL_CHECK	2	/* seconds between looks at a full disk */
-#define SOHOAD_FULL_RETRY	60	/* ... and between tries to read anyway */
-#define SOHOAD_MB		(1024 * 1024)
-/* Work done in one turn of the loop before its periodic duties come round:
- * a claim or a duplicate costs a few fsyncs, and 200 scans dropped at
- * once would otherwise hold the loop for seconds. */
+#define SOHOAD_STATUS_MS	5000	/* between STATUS= lines */
+/* Work done in one pass before the loop turns again: a claim or a
+ * duplicate costs a few fsyncs, and 200 scans dropped at once would
+ * otherwise hold the loop for seconds. */
 #define SOHOAD_TURN_USEC	200000
-
-
-struct profset {
-	struct profile *v;
-	size_t	 n;
-};
 
 struct sohoad {
 	struct conf conf;
-	struct profset ps;
+	struct watch_profiles ps;
 	const char *profiles_path;
 	char	*datadir;
 	char	*spoolroot;
 	struct index *ix;
 	struct watch *watch;
 	struct pool *pool;
+	struct loop *loop;
 	struct job **q;		/* unfinished jobs, oldest first */
 	size_t	 nq;
-	time_t	*retry_at;	/* per queue slot: not before this time */
+	uint64_t *retry_at;	/* per queue slot: not before (loop_now) */
 	int	 done, quarantined, pages;
 	int	 since_optimize;	/* documents recorded since the last merge */
-	time_t	 busy_at;		/* last time there was work */
+	uint64_t busy_at;		/* last time there was work (loop_now) */
 	int	 claimed;		/* new jobs in the journal since the last load */
+	int	 work_timer;		/* the next pass, or 0 */
+	uint64_t work_at;		/* ... and when it runs */
+	int	 merge_timer, wd_timer;
+	uint64_t wd_ms;			/* between WATCHDOG=1, 0 = none asked */
+	int	 stopping;
 	time_t	 started;
 	int	 lockfd;		/* the pid file, which also tells the disk's state */
-	int	 full;			/* the data disk is full: nothing is read */
-	uint64_t full_free;		/* bytes free when it was found full */
-	time_t	 full_since, full_tried, full_checked;
+	struct room room;		/* full: nothing is read */
 	uint64_t turn_end;		/* monotonic usec: this turn's work stops */
 };
-
-static volatile sig_atomic_t got_term, got_hup, got_int;
 
 static uint64_t
 sohoad_usec(void)
@@ -96,24 +98,6 @@ static int
 sohoad_turn_over(const struct sohoad *sd)
 {
 	return sohoad_usec() >= sd->turn_end;
-}
-
-static void
-sohoad_signal(int sig)
-{
-	switch (sig) {
-	case SIGHUP:
-		got_hup = 1;
-		break;
-	case SIGINT:
-		if (got_int++ > 0)
-			_exit(130);	/* the second one: at once */
-		got_term = 1;
-		break;
-	default:
-		got_term = 1;
-		break;
-	}
 }
 
 static void
@@ -138,231 +122,6 @@ usage(FILE *f)
 	    SOHOA_SYSCONFDIR, SOHOA_SYSCONFDIR);
 }
 
-static int
-sohoad_profile_file(const char *name)
-{
-	size_t len = strlen(name);
-
-	return name[0] != '.' && ((len > 5 && strcmp(name + len - 5, ".conf")
-	    == 0) || (len > 4 && strcmp(name + len - 4, ".ini") == 0));
-}
-
-static int
-sohoad_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static void
-profset_free(struct profset *ps)
-{
-	size_t i;
-
-	for (i = 0; i < ps->n; i++)
-		profile_free(&ps->v[i]);
-	free(ps->v);
-	ps->v = NULL;
-	ps->n = 0;
-}
-
-/*
- * Folders no inbox may be: the root and the system's own folders (and
- * anything inside those of the first list), where sohoad would move the
- * system's files into its spool.
- */
-static int
-sohoad_system_folder(const char *real)
-{
-	static const char *const inside[] = { "/bin", "/boot", "/dev", "/etc",
-	    "/lib", "/lib32", "/lib64", "/libx32", "/proc", "/sbin", "/sys",
-	    "/usr", NULL };
-	static const char *const exactly[] = { "/", "/home", "/media", "/mnt",
-	    "/opt", "/root", "/run", "/srv", "/tmp", "/var", "/var/lib",
-	    "/var/tmp", NULL };
-	int i;
-
-	for (i = 0; inside[i] != NULL; i++)
-		if (util_path_within(real, inside[i]))
-			return 1;
-	for (i = 0; exactly[i] != NULL; i++)
-		if (strcmp(real, exactly[i]) == 0)
-			return 1;
-	return 0;
-}
-
-/*
- * What the daemon needs of a profile beyond what profile_load checks:
- * an inbox and a quarantine, neither a system folder, and folders that
- * cannot swallow each other.  sohoad moves every file of an inbox into
- * its spool, so an inbox holding the data folder (or inside it) would
- * take the database, its journal and the pid file for scans; one holding
- * its own profile would take the configuration; a quarantine inside an
- * inbox read with its subfolders would read set-aside scans again.
- * Folders are compared by their real paths (symlinks resolved).
- */
-static int
-profset_check(struct profset *ps, struct profile *p, const char *datadir,
-    char *err)
-{
-	char *tmp, *dir;
-	size_t i;
-	int rc = -1;
-
-	if (p->inbox == NULL || p->quarantine == NULL) {
-		snprintf(err, ERRMAX, "%s: the daemon needs '%s' in the "
-		    "[profile] section", p->path, p->inbox == NULL ? "inbox" :
-		    "quarantine");
-		return -1;
-	}
-	tmp = util_path_real(p->inbox);
-	free(p->inbox);
-	p->inbox = tmp;
-	tmp = util_path_real(p->quarantine);
-	free(p->quarantine);
-	p->quarantine = tmp;
-	dir = util_path_real(p->path);
-	if ((tmp = strrchr(dir, '/')) != NULL)
-		*(tmp == dir ? tmp + 1 : tmp) = '\0';
-	if (strcmp(p->inbox, p->quarantine) == 0)
-		snprintf(err, ERRMAX, "%s:%d: inbox and quarantine must be "
-		    "different folders", p->path, p->quarantine_line);
-	else if (sohoad_system_folder(p->inbox))
-		snprintf(err, ERRMAX, "%s:%d: the inbox %s is a system folder; "
-		    "sohoad would move every file in it into its spool",
-		    p->path, p->inbox_line, p->inbox);
-	else if (sohoad_system_folder(p->quarantine))
-		snprintf(err, ERRMAX, "%s:%d: the quarantine %s is a system "
-		    "folder; choose a folder for set-aside scans", p->path,
-		    p->quarantine_line, p->quarantine);
-	else if (util_path_within(p->inbox, datadir))
-		snprintf(err, ERRMAX, "%s:%d: the inbox %s is inside the data "
-		    "folder %s; sohoad would take its own database and "
-		    "archive for scans", p->path, p->inbox_line, p->inbox,
-		    datadir);
-	else if (util_path_within(datadir, p->inbox))
-		snprintf(err, ERRMAX, "%s:%d: the data folder %s is inside the "
-		    "inbox %s; sohoad would take its own database and archive "
-		    "for scans", p->path, p->inbox_line, datadir, p->inbox);
-	else if (strcmp(dir, p->inbox) == 0 || (p->recursive &&
-	    util_path_within(dir, p->inbox)))
-		snprintf(err, ERRMAX, "%s:%d: this profile is inside its own "
-		    "inbox %s; sohoad would take it for a scan", p->path,
-		    p->inbox_line, p->inbox);
-	else if (p->recursive && util_path_within(p->quarantine, p->inbox))
-		snprintf(err, ERRMAX, "%s:%d: the quarantine %s is inside the "
-		    "inbox %s, which is read with its subfolders: set-aside "
-		    "scans would be read again", p->path, p->quarantine_line,
-		    p->quarantine, p->inbox);
-	else
-		err[0] = '\0';
-	if (err[0] != '\0')
-		goto out;
-	for (i = 0; i < ps->n; i++) {
-		const struct profile *q = &ps->v[i];
-
-		if (strcmp(q->name, p->name) == 0) {
-			snprintf(err, ERRMAX, "%s: the name '%s' is already "
-			    "used by %s", p->path, p->name, q->path);
-			goto out;
-		}
-		if (strcmp(q->inbox, p->inbox) == 0) {
-			snprintf(err, ERRMAX, "%s:%d: the inbox %s is already "
-			    "watched for %s", p->path, p->inbox_line, p->inbox,
-			    q->path);
-			goto out;
-		}
-		if ((q->recursive && util_path_within(p->inbox, q->inbox)) ||
-		    (p->recursive && util_path_within(q->inbox, p->inbox))) {
-			snprintf(err, ERRMAX, "%s:%d: the inbox %s and the inbox "
-			    "%s of %s are inside each other, and one is read "
-			    "with its subfolders", p->path, p->inbox_line,
-			    p->inbox, q->inbox, q->path);
-			goto out;
-		}
-		if ((q->recursive && util_path_within(p->quarantine,
-		    q->inbox)) || strcmp(p->quarantine, q->inbox) == 0) {
-			snprintf(err, ERRMAX, "%s:%d: the quarantine %s is the "
-			    "inbox of %s, or inside it", p->path,
-			    p->quarantine_line, p->quarantine, q->path);
-			goto out;
-		}
-		if ((p->recursive && util_path_within(q->quarantine,
-		    p->inbox)) || strcmp(q->quarantine, p->inbox) == 0) {
-			snprintf(err, ERRMAX, "%s:%d: the inbox %s holds the "
-			    "quarantine of %s", p->path, p->inbox_line,
-			    p->inbox, q->path);
-			goto out;
-		}
-	}
-	rc = 0;
-out:
-	free(dir);
-	return rc;
-}
-
-/*
- * Loads every profile of a folder (or the one file named), reporting each
- * error through log_warnx.  Returns the number of errors; on 0 errors *ps
- * holds the new set, otherwise it is left empty.
- */
-static int
-profset_load(const char *path, const char *datadir, struct profset *ps)
-{
-	struct stat st;
-	struct profile p;
-	char **names = NULL, err[ERRMAX], *file;
-	size_t n = 0, i;
-	struct dirent *de;
-	DIR *d;
-	int errors = 0;
-
-	memset(ps, 0, sizeof *ps);
-	if (stat(path, &st) == -1) {
-		log_warnx("%s: cannot read the scanner profiles: %s", path,
-		    strerror(errno));
-		return 1;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		if ((d = opendir(path)) == NULL) {
-			log_warn("%s", path);
-			return 1;
-		}
-		while ((de = readdir(d)) != NULL)
-			if (sohoad_profile_file(de->d_name)) {
-				names = xrealloc(names, (n + 1) * sizeof *names);
-				names[n++] = xasprintf("%s/%s", path, de->d_name);
-			}
-		closedir(d);
-		qsort(names, n, sizeof *names, sohoad_cmp);
-	} else {
-		names = xmalloc(sizeof *names);
-		names[n++] = xstrdup(path);
-	}
-	if (n == 0) {
-		log_warnx("%s: there are no scanner profiles (*.conf) here; "
-		    "copy one of the examples and edit it", path);
-		errors++;
-	}
-	for (i = 0; i < n; i++) {
-		file = names[i];
-		if (profile_load(file, &p, err) == -1) {
-			log_warnx("%s", err);
-			errors++;
-		} else if (profset_check(ps, &p, datadir, err) == -1) {
-			log_warnx("%s", err);
-			profile_free(&p);
-			errors++;
-		} else {
-			ps->v = xrealloc(ps->v, (ps->n + 1) * sizeof *ps->v);
-			ps->v[ps->n++] = p;
-		}
-		free(file);
-	}
-	free(names);
-	if (errors)
-		profset_free(ps);
-	return errors;
-}
 
 static const struct profile *
 sohoad_profile(struct sohoad *sd, const char *name)
@@ -375,26 +134,6 @@ sohoad_profile(struct sohoad *sd, const char *name)
 	return NULL;
 }
 
-static int
-sohoad_prepare_folders(struct profset *ps)
-{
-	size_t i;
-	int rc = 0;
-
-	for (i = 0; i < ps->n; i++) {
-		if (util_mkdirs(ps->v[i].inbox, 0770) == -1) {
-			log_warn("%s: cannot create the inbox %s", ps->v[i].path,
-			    ps->v[i].inbox);
-			rc = -1;
-		}
-		if (util_mkdirs(ps->v[i].quarantine, 0770) == -1) {
-			log_warn("%s: cannot create the quarantine folder %s",
-			    ps->v[i].path, ps->v[i].quarantine);
-			rc = -1;
-		}
-	}
-	return rc;
-}
 
 /* Adds jobs the journal has and the queue does not (new claims, adoptions). */
 static void
@@ -443,132 +182,19 @@ sohoad_drop(struct sohoad *sd, struct job *j)
 }
 
 /*
- * The pid file's second line tells `sohoa status` what sohoad cannot put
- * in the database while the disk is full: "full FREE SINCE", or nothing.
- * Rewriting the file's first few bytes takes no new room on the disk.
- */
-static void
-sohoad_tell_state(struct sohoad *sd)
-{
-	char line[128];
-	int n;
-
-	if (sd->full)
-		n = snprintf(line, sizeof line, "%ld\nfull %llu %lld\n",
-		    (long)getpid(), (unsigned long long)sd->full_free,
-		    (long long)sd->full_since);
-	else
-		n = snprintf(line, sizeof line, "%ld\n", (long)getpid());
-	if (pwrite(sd->lockfd, line, (size_t)n, 0) != n ||
-	    ftruncate(sd->lockfd, n) == -1)
-		log_debug("cannot note the disk's state in the pid file");
-}
-
-static uint64_t
-sohoad_floor(const struct sohoad *sd)
-{
-	return (uint64_t)sd->conf.min_free_mb * SOHOAD_MB;
-}
-
-static size_t
-sohoad_waiting(const struct sohoad *sd)
-{
-	return sd->nq;
-}
-
-/* Stops reading scans until there is room (see sohoad_check_room). */
-static void
-sohoad_disk_full(struct sohoad *sd, uint64_t room)
-{
-	time_t now = time(NULL);
-
-	if (!sd->full) {
-		log_warnx("the data disk is full: %.1f MB free on %s (sohoad "
-		    "keeps min_free_mb = %d MB free); %zu claimed scan%s and "
-		    "those in the inboxes wait, and are read once there is "
-		    "room", room / (double)SOHOAD_MB, sd->datadir,
-		    sd->conf.min_free_mb, sohoad_waiting(sd),
-		    sohoad_waiting(sd) == 1 ? "" : "s");
-		sd->full_since = now;
-	}
-	sd->full = 1;
-	sd->full_free = room;
-	sd->full_tried = now;
-	sd->full_checked = now;
-	sohoad_tell_state(sd);
-}
-
-/*
- * After something failed: is it the disk?  It is when the disk now holds
- * less than min_free_mb plus what the job needs (needs bytes).
- */
-static int
-sohoad_short_of_room(struct sohoad *sd, uint64_t needs)
-{
-	uint64_t room;
-
-	if (util_disk_free(sd->datadir, &room) == -1 ||
-	    room >= sohoad_floor(sd) + needs)
-		return 0;
-	sohoad_disk_full(sd, room);
-	return 1;
-}
-
-/* Room a job's package takes: the scan, the worker's PDF and text. */
-static uint64_t
-sohoad_job_needs(const struct job *j)
-{
-	const char *names[] = { WORKER_PDF, WORKER_TEXT, WORKER_LAYOUT };
-	struct stat st;
-	uint64_t n = 0;
-	char *p;
-	size_t i;
-
-	if (stat(j->spool_path, &st) == 0)
-		n += (uint64_t)st.st_size;
-	for (i = 0; j->workdir != NULL && i < sizeof names / sizeof names[0]; i++) {
-		p = xasprintf("%s/%s", j->workdir, names[i]);
-		if (stat(p, &st) == 0)
-			n += (uint64_t)st.st_size;
-		free(p);
-	}
-	/* Tar headers, manifests, the database's share: a quarter more. */
-	return n + n / 4 + SOHOAD_MB;
-}
-
-/*
- * Once per loop: below min_free_mb nothing is read; once full, the disk
- * is looked at every SOHOAD_FULL_CHECK seconds, and reading goes on when
- * it holds min_free_mb and a megabyte more than when it filled up (or,
- * every SOHOAD_FULL_RETRY seconds, once anyway: a failed write leaves
- * no trace in the free space).
+ * Now and then (a pass, a timer): below min_free_mb nothing is read
+ * (room.c); when there is room again, the waiting scans go first.
  */
 static void
 sohoad_check_room(struct sohoad *sd, time_t now)
 {
-	uint64_t room;
 	size_t k;
 
-	if (!sd->full) {
-		if (util_disk_free(sd->datadir, &room) == 0 &&
-		    room < sohoad_floor(sd))
-			sohoad_disk_full(sd, room);
+	if (room_check(&sd->room, now) == 0)
 		return;
-	}
-	if (now - sd->full_checked < SOHOAD_FULL_CHECK)
-		return;
-	sd->full_checked = now;
-	if (util_disk_free(sd->datadir, &room) == -1 ||
-	    room < sohoad_floor(sd) || (room < sd->full_free + SOHOAD_MB &&
-	    now - sd->full_tried < SOHOAD_FULL_RETRY))
-		return;
-	log_info("there is room on the data disk again (%.1f MB free): "
-	    "reading the waiting scans", room / (double)SOHOAD_MB);
-	sd->full = 0;
 	for (k = 0; k < sd->nq; k++)
 		sd->retry_at[k] = 0;
 	watch_rescan(sd->watch);
-	sohoad_tell_state(sd);
 }
 
 static int
@@ -588,7 +214,7 @@ sohoad_retry_later(struct sohoad *sd, struct job *j, int seconds)
 	int k = sohoad_slot(sd, j);
 
 	if (k >= 0)
-		sd->retry_at[k] = time(NULL) + seconds;
+		sd->retry_at[k] = loop_now() + (uint64_t)seconds * 1000;
 }
 
 /*
@@ -620,7 +246,7 @@ sohoad_quarantine(struct sohoad *sd, struct job *j, const char *reason)
 			j->state = JOB_QUEUED;
 		free(j->reason);
 		j->reason = xstrdup(why);
-		if (!sohoad_short_of_room(sd, SOHOAD_MB))
+		if (!room_short(&sd->room, ROOM_MB))
 			sohoad_retry_later(sd, j, SOHOAD_RETRY_SECONDS);
 		goto out;
 	}
@@ -644,13 +270,13 @@ sohoad_claim(int prof, const char *path, const char *rel, void *arg)
 	int rc = 0;
 
 	/* A disk found full by an earlier claim: the rest wait in the inbox. */
-	if (sd->full || sohoad_turn_over(sd)) {
+	if (sd->room.full || sohoad_turn_over(sd)) {
 		rc = -1;
 		goto out;
 	}
 	if (job_claim(sd->ix, spooldir, p->name, path, rel, &id, err) == -1) {
-		if (stat(path, &st) == -1 || !sohoad_short_of_room(sd,
-		    (uint64_t)st.st_size + SOHOAD_MB))
+		if (stat(path, &st) == -1 || !room_short(&sd->room,
+		    (uint64_t)st.st_size + ROOM_MB))
 			log_warnx("%s: %s", path, err);
 	} else {
 		log_debug("%s: claimed as job %lld", path, (long long)id);
@@ -676,8 +302,9 @@ sohoad_sha_running(struct sohoad *sd, const char *sha)
 /*
  * Hands queued jobs to idle workers; duplicates are recorded right here,
  * set-asides that had to wait are tried again, claims cut short settled.
+ * Returns 1 when the turn's share ran out before the queue's end.
  */
-static void
+static int
 sohoad_dispatch(struct sohoad *sd)
 {
 	struct ingest_hook hook;
@@ -685,11 +312,11 @@ sohoad_dispatch(struct sohoad *sd)
 	struct job *j;
 	json_t *job, *doc;
 	char err[ERRMAX];
-	time_t now = time(NULL);
+	uint64_t now = loop_now(), later = now + SOHOAD_RETRY_SECONDS * 1000;
 	int64_t first;
 	size_t k;
 
-	for (k = 0; k < sd->nq && !sd->full && !sohoad_turn_over(sd); k++) {
+	for (k = 0; k < sd->nq && !sd->room.full && !sohoad_turn_over(sd); k++) {
 		j = sd->q[k];
 		if (sd->retry_at[k] > now)
 			continue;
@@ -704,7 +331,7 @@ sohoad_dispatch(struct sohoad *sd)
 		if (j->state == JOB_CLAIMING && job_settle_claim(sd->ix, j) !=
 		    JOB_QUEUED) {
 			if (j->state == JOB_CLAIMING)
-				sd->retry_at[k] = now + SOHOAD_RETRY_SECONDS;
+				sd->retry_at[k] = later;
 			else {
 				sohoad_drop(sd, j);
 				k--;
@@ -732,9 +359,8 @@ sohoad_dispatch(struct sohoad *sd)
 			if (ingest_record_duplicate(sd->ix, p, j->source_name,
 			    first, &hook, &doc, err) == -1) {
 				log_warnx("%s: %s", j->source_name, err);
-				if (!sohoad_short_of_room(sd, SOHOAD_MB))
-					sd->retry_at[k] = now +
-					    SOHOAD_RETRY_SECONDS;
+				if (!room_short(&sd->room, ROOM_MB))
+					sd->retry_at[k] = later;
 				continue;
 			}
 			log_info("%s: recorded as #%lld, a duplicate of #%lld",
@@ -754,8 +380,8 @@ sohoad_dispatch(struct sohoad *sd)
 		if (util_mkdirs(j->workdir, 0700) == -1) {
 			log_warn("%s: cannot create %s", j->source_name,
 			    j->workdir);
-			if (!sohoad_short_of_room(sd, SOHOAD_MB))
-				sd->retry_at[k] = now + SOHOAD_RETRY_SECONDS;
+			if (!room_short(&sd->room, ROOM_MB))
+				sd->retry_at[k] = later;
 			continue;
 		}
 		job = ingest_job(p, j->spool_path, j->workdir,
@@ -764,9 +390,10 @@ sohoad_dispatch(struct sohoad *sd)
 			j->state = JOB_PROCESSING;
 			job_set_state(sd->ix, j->id, JOB_PROCESSING);
 		} else
-			sd->retry_at[k] = now + SOHOAD_RETRY_SECONDS;
+			sd->retry_at[k] = later;
 		json_decref(job);
 	}
+	return k < sd->nq && !sd->room.full;
 }
 
 /* A job goes back to the queue: read again later, or once there is room. */
@@ -834,8 +461,8 @@ sohoad_result(struct sohoad *sd, struct job *j, json_t *res)
 		}
 		/* Our side failed (disk full, database): try again later. */
 		log_warnx("%s: %s; will try again", j->source_name, err);
-		sohoad_requeue(sd, j, !sohoad_short_of_room(sd,
-		    sohoad_job_needs(j)));
+		sohoad_requeue(sd, j, !room_short(&sd->room,
+		    room_job_needs(j->spool_path, j->workdir)));
 		return;
 	}
 	/*
@@ -844,11 +471,11 @@ sohoad_result(struct sohoad *sd, struct job *j, json_t *res)
 	 * aside.  Twice the scan's size is room enough for its PDF.
 	 */
 	if (json_is_true(json_object_get(res, "disk_full")) ||
-	    sohoad_short_of_room(sd, 2 * (stat(j->spool_path, &st) == 0 ?
-	    (uint64_t)st.st_size : 0) + SOHOAD_MB)) {
+	    room_short(&sd->room, 2 * (stat(j->spool_path, &st) == 0 ?
+	    (uint64_t)st.st_size : 0) + ROOM_MB)) {
 		if (json_is_true(json_object_get(res, "disk_full")) &&
-		    util_disk_free(sd->datadir, &sd->full_free) == 0)
-			sohoad_disk_full(sd, sd->full_free);
+		    util_disk_free(sd->datadir, &sd->room.free) == 0)
+			room_full(&sd->room, sd->room.free);
 		log_info("%s: %s; it waits until the data disk has room",
 		    j->source_name, why);
 		sohoad_requeue(sd, j, 0);
@@ -873,10 +500,10 @@ sohoad_notify_status(struct sohoad *sd)
 {
 	double mins = difftime(time(NULL), sd->started) / 60.0;
 
-	if (sd->full)
+	if (sd->room.full)
 		sd_notifyf(0, "STATUS=waiting: the data disk is full (%.1f MB "
 		    "free); queue %zu, %d recorded, %d set aside since start",
-		    sd->full_free / (double)SOHOAD_MB, sd->nq, sd->done,
+		    sd->room.free / (double)ROOM_MB, sd->nq, sd->done,
 		    sd->quarantined);
 	else
 		sd_notifyf(0, "STATUS=queue %zu, %d recorded, %d set aside "
@@ -884,26 +511,258 @@ sohoad_notify_status(struct sohoad *sd)
 		    sd->quarantined, mins > 0.01 ? sd->pages / mins : 0.0);
 }
 
+static void sohoad_work(void *);
+static void sohoad_watch_open(struct sohoad *);
+static void sohoad_watch_close(struct sohoad *);
+
+/* The next pass runs in ms milliseconds, or sooner if one is planned. */
+static void
+sohoad_kick(struct sohoad *sd, uint64_t ms)
+{
+	uint64_t at = loop_now() + ms;
+
+	if (sd->stopping)
+		return;
+	if (sd->work_timer != 0) {
+		if (sd->work_at <= at)
+			return;
+		loop_remove_timer(sd->loop, sd->work_timer);
+	}
+	sd->work_at = at;
+	sd->work_timer = loop_add_timer(sd->loop, ms, sohoad_work, sd);
+}
+
 static int
 sohoad_reload(struct sohoad *sd)
 {
-	struct profset ps;
+	struct watch_profiles ps;
 	int errors;
 
 	log_info("reloading the scanner profiles from %s", sd->profiles_path);
-	if ((errors = profset_load(sd->profiles_path, sd->datadir, &ps)) > 0) {
+	if ((errors = watch_profiles_load(sd->profiles_path, sd->datadir,
+	    &ps)) > 0) {
 		log_warnx("%d error%s in the new profiles; keeping the %zu "
 		    "profile%s in use", errors, errors == 1 ? "" : "s",
 		    sd->ps.n, sd->ps.n == 1 ? "" : "s");
 		return -1;
 	}
-	sohoad_prepare_folders(&ps);
-	watch_close(sd->watch);
-	profset_free(&sd->ps);
+	watch_make_folders(&ps);
+	sohoad_watch_close(sd);
+	watch_profiles_free(&sd->ps);
 	sd->ps = ps;
-	sd->watch = watch_open(sd->ps.v, sd->ps.n, sd->conf.rescan_seconds);
+	sohoad_watch_open(sd);
 	log_info("%zu profile%s in use", sd->ps.n, sd->ps.n == 1 ? "" : "s");
+	/* Jobs of a profile that came back can be read now. */
+	sohoad_kick(sd, 0);
 	return 0;
+}
+
+
+static void
+sohoad_watchdog(void *arg)
+{
+	struct sohoad *sd = arg;
+
+	sd_notify(0, "WATCHDOG=1");
+	sd->wd_timer = loop_add_timer(sd->loop, sd->wd_ms, sohoad_watchdog, sd);
+}
+
+static void
+sohoad_status(void *arg)
+{
+	struct sohoad *sd = arg;
+
+	sohoad_notify_status(sd);
+	loop_add_timer(sd->loop, SOHOAD_STATUS_MS, sohoad_status, sd);
+}
+
+static int
+sohoad_busy(const struct sohoad *sd)
+{
+	return sd->nq > 0 || pool_busy(sd->pool) > 0;
+}
+
+/*
+ * Merged into one segment, the full text answers in about half the time
+ * over a million records (bench/search-1m); it costs about 12 s per
+ * million records, holding the write lock, so only once the daemon has
+ * been idle for optimize_idle_seconds, and well inside the unit's
+ * WatchdogSec.
+ */
+static void
+sohoad_merge(void *arg)
+{
+	struct sohoad *sd = arg;
+	uint64_t idle = (uint64_t)sd->conf.optimize_idle_seconds * 1000;
+	uint64_t now = loop_now();
+	char err[ERRMAX];
+
+	sd->merge_timer = 0;
+	if (sohoad_busy(sd) || sd->stopping || sd->room.full)
+		return;		/* planned again once idle (sohoad_plan) */
+	if (now - sd->busy_at < idle) {
+		sd->merge_timer = loop_add_timer(sd->loop, sd->busy_at + idle -
+		    now, sohoad_merge, sd);
+		return;
+	}
+	log_info("idle: merging the full-text index after %d new documents",
+	    sd->since_optimize);
+	if (sd->wd_ms > 0)
+		sd_notify(0, "WATCHDOG=1");
+	if (index_optimize(sd->ix, err) == -1)
+		log_warnx("%s", err);
+	sd->since_optimize = 0;
+	if (sd->wd_ms > 0) {
+		loop_remove_timer(sd->loop, sd->wd_timer);
+		sohoad_watchdog(sd);	/* at once: the merge took a while */
+	}
+}
+
+/*
+ * After a pass: the next one when there is something to do (more == 1:
+ * the pass stopped at its share), and the merge once idle.
+ */
+static void
+sohoad_plan(struct sohoad *sd, int more)
+{
+	uint64_t now = loop_now(), next, idle;
+	size_t k;
+
+	next = more ? 0 : (uint64_t)watch_next_ms(sd->watch);
+	for (k = 0; k < sd->nq; k++)
+		if (sd->retry_at[k] > now && sd->retry_at[k] - now < next)
+			next = sd->retry_at[k] - now;
+	sohoad_kick(sd, next);
+	if (sohoad_busy(sd)) {
+		sd->busy_at = now;
+		return;
+	}
+	idle = (uint64_t)sd->conf.optimize_idle_seconds * 1000;
+	if (sd->conf.optimize_after > 0 && sd->since_optimize >=
+	    sd->conf.optimize_after && sd->merge_timer == 0)
+		sd->merge_timer = loop_add_timer(sd->loop, sd->busy_at + idle >
+		    now ? sd->busy_at + idle - now : 0, sohoad_merge, sd);
+}
+
+/* A pass over the inboxes (claims) and the queue (dispatch). */
+static void
+sohoad_work(void *arg)
+{
+	struct sohoad *sd = arg;
+	int more;
+
+	sd->work_timer = 0;
+	if (sd->stopping)
+		return;
+	sohoad_check_room(sd, time(NULL));
+	if (sd->room.full)
+		return;		/* sohoad_room looks again, and kicks */
+	sd->turn_end = sohoad_usec() + SOHOAD_TURN_USEC;
+	watch_poll(sd->watch, sohoad_claim, sd);
+	/* The journal is read again only when claims added to it. */
+	if (sd->claimed) {
+		sd->claimed = 0;
+		sohoad_load_queue(sd);
+	}
+	sd->turn_end = sohoad_usec() + SOHOAD_TURN_USEC;
+	more = sohoad_dispatch(sd);
+	if (!sd->room.full)
+		sohoad_plan(sd, more);
+}
+
+/* Every few seconds: a disk that filled up, or has room again. */
+static void
+sohoad_room(void *arg)
+{
+	struct sohoad *sd = arg;
+	int was = sd->room.full;
+
+	if (!sd->stopping)
+		sohoad_check_room(sd, time(NULL));
+	if (was && !sd->room.full)
+		sohoad_kick(sd, 0);
+	loop_add_timer(sd->loop, ROOM_CHECK_SECONDS * 1000, sohoad_room, sd);
+}
+
+static void
+sohoad_inotify(int fd, void *arg)
+{
+	struct sohoad *sd = arg;
+
+	watch_events(sd->watch);
+	if (!sd->room.full)
+		sohoad_kick(sd, (uint64_t)watch_next_ms(sd->watch));
+}
+
+static void
+sohoad_watch_open(struct sohoad *sd)
+{
+	sd->watch = watch_open(sd->ps.v, sd->ps.n, sd->conf.rescan_seconds);
+	if (watch_fd(sd->watch) != -1)
+		loop_add_fd(sd->loop, watch_fd(sd->watch), sohoad_inotify, sd);
+}
+
+static void
+sohoad_watch_close(struct sohoad *sd)
+{
+	if (watch_fd(sd->watch) != -1)
+		loop_remove_fd(sd->loop, watch_fd(sd->watch));
+	watch_close(sd->watch);
+	sd->watch = NULL;
+}
+
+static void
+sohoad_on_result(void *tag, json_t *res, void *arg)
+{
+	struct sohoad *sd = arg;
+
+	sohoad_result(sd, tag, res);
+	sd->busy_at = loop_now();
+	if (sd->stopping && pool_busy(sd->pool) == 0)
+		loop_quit(sd->loop);
+	sohoad_kick(sd, 0);	/* a worker is free */
+}
+
+static void
+sohoad_quit(void *arg)
+{
+	struct sohoad *sd = arg;
+
+	loop_quit(sd->loop);
+}
+
+static noreturn void
+sohoad_int_again(int sig)
+{
+	_exit(130);
+}
+
+static void
+sohoad_signal(int sig, void *arg)
+{
+	struct sohoad *sd = arg;
+
+	if (sig == SIGHUP) {
+		sd_notify(0, "RELOADING=1");
+		sohoad_reload(sd);
+		sd_notify(0, "READY=1");
+		return;
+	}
+	/* A second SIGINT exits at once, whatever the loop is doing. */
+	if (sig == SIGINT)
+		signal(SIGINT, sohoad_int_again);
+	if (sd->stopping)
+		return;
+	sd->stopping = 1;
+	log_info("stopping: %d job%s running get %d seconds to finish",
+	    pool_busy(sd->pool), pool_busy(sd->pool) == 1 ? "" : "s",
+	    SOHOAD_STOP_GRACE);
+	sd_notify(0, "STOPPING=1");
+	if (pool_busy(sd->pool) == 0)
+		loop_quit(sd->loop);
+	else
+		loop_add_timer(sd->loop, SOHOAD_STOP_GRACE * 1000, sohoad_quit,
+		    sd);
 }
 
 /*
@@ -953,40 +812,35 @@ sohoad_datadir(const char *opt, const struct conf *c)
 	return d;
 }
 
-/*
- * The loop.  Every turn does the periodic duties (status, watchdog,
- * merging when idle) whatever else happened in it: a fast batch hands a
- * result back on nearly every turn, and a daemon that skipped its
- * watchdog for them would be killed by systemd in the middle of work.
- */
+/* Starts everything, runs the loop until told to stop, checkpoints. */
 static void
 sohoad_run(struct sohoad *sd, char *self)
 {
+	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP };
 	struct pool_opts po;
-	struct sigaction sa;
-	uint64_t wd_usec = 0, last_wd = 0, last_status = 0, now_us;
-	time_t stop_deadline = 0, now;
+	uint64_t wd_usec = 0;
 	char err[ERRMAX], *db, *wargv[3];
-	json_t *res;
-	void *tag;
+	size_t i;
 
 	if (util_mkdirs_private(sd->datadir) == -1)
 		fatal("cannot create the data folder %s", sd->datadir);
 	sd->lockfd = sohoad_lock(sd->datadir);
+	room_init(&sd->room, sd->datadir, sd->conf.min_free_mb, sd->lockfd,
+	    &sd->nq);
 	db = xasprintf("%s/sohoa.db", sd->datadir);
-	if ((sd->ix = index_open(db, err)) == NULL || job_init(sd->ix, err) == -1)
+	if ((sd->ix = index_open(db, err)) == NULL || job_init(sd->ix, err) ==
+	    -1 || reserve_init(sd->ix, err) == -1)
 		fatalx("%s", err);
 	free(db);
 	sd->spoolroot = xasprintf("%s/spool", sd->datadir);
 	job_recover(sd->ix, sd->spoolroot);
-	sohoad_prepare_folders(&sd->ps);
+	ingest_recover(sd->ix, sd->datadir);
+	watch_make_folders(&sd->ps);
 
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = sohoad_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	sd->loop = loop_new();
+	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		if (loop_signal(sd->loop, sigs[i], sohoad_signal, sd) == -1)
+			fatal("cannot take signals");
 	signal(SIGPIPE, SIG_IGN);
 
 	wargv[0] = self;
@@ -999,7 +853,8 @@ sohoad_run(struct sohoad *sd, char *self)
 	po.memory_mb = sd->conf.job_memory_mb;
 	if ((sd->pool = pool_start(&po, err)) == NULL)
 		fatalx("%s", err);
-	sd->watch = watch_open(sd->ps.v, sd->ps.n, sd->conf.rescan_seconds);
+	pool_attach(sd->pool, sd->loop, sohoad_on_result, sd);
+	sohoad_watch_open(sd);
 	sohoad_load_queue(sd);
 	sd->started = time(NULL);
 	log_info("watching %zu inbox%s with %d worker%s; %zu scan%s waiting "
@@ -1007,79 +862,16 @@ sohoad_run(struct sohoad *sd, char *self)
 	    pool_size(sd->pool), pool_size(sd->pool) == 1 ? "" : "s", sd->nq,
 	    sd->nq == 1 ? "" : "s");
 	sd_notify(0, "READY=1");
-	if (sd_watchdog_enabled(0, &wd_usec) <= 0)
-		wd_usec = 0;
-
-	for (;;) {
-		now = time(NULL);
-		if (got_hup) {
-			got_hup = 0;
-			sd_notify(0, "RELOADING=1");
-			sohoad_reload(sd);
-			sd_notify(0, "READY=1");
-		}
-		if (got_term && stop_deadline == 0) {
-			stop_deadline = now + SOHOAD_STOP_GRACE;
-			log_info("stopping: %d job%s running get %d seconds to "
-			    "finish", pool_busy(sd->pool),
-			    pool_busy(sd->pool) == 1 ? "" : "s",
-			    SOHOAD_STOP_GRACE);
-			sd_notify(0, "STOPPING=1");
-		}
-		if (stop_deadline != 0) {
-			if (pool_busy(sd->pool) == 0 || now >= stop_deadline)
-				break;
-		} else {
-			sohoad_check_room(sd, now);
-			sd->turn_end = sohoad_usec() + SOHOAD_TURN_USEC;
-			watch_poll(sd->watch, sohoad_claim, sd);
-			/* The journal is read again only when claims added to it. */
-			if (sd->claimed) {
-				sd->claimed = 0;
-				sohoad_load_queue(sd);
-			}
-			sd->turn_end = sohoad_usec() + SOHOAD_TURN_USEC;
-			sohoad_dispatch(sd);
-		}
-		if (pool_wait(sd->pool, 250, &res, &tag) == 1) {
-			sohoad_result(sd, tag, res);
-			json_decref(res);
-		}
-
-		now = time(NULL);
-		now_us = sohoad_usec();
-		/* Twice as often as systemd asks: a slow turn has room. */
-		if (wd_usec > 0 && now_us - last_wd >= wd_usec / 4) {
-			sd_notify(0, "WATCHDOG=1");
-			last_wd = now_us;
-		}
-		if (now_us - last_status >= 5000000) {
-			sohoad_notify_status(sd);
-			last_status = now_us;
-		}
-		if (sd->nq > 0 || pool_busy(sd->pool) > 0)
-			sd->busy_at = now;
-		else if (sd->conf.optimize_after > 0 &&
-		    sd->since_optimize >= sd->conf.optimize_after &&
-		    now - sd->busy_at >= sd->conf.optimize_idle_seconds &&
-		    !got_term && !sd->full) {
-			/*
-			 * Merged into one segment, the full text answers in
-			 * about half the time over a million records
-			 * (bench/search-1m); it costs about 12 s per million
-			 * records, holding the write lock, so only when idle,
-			 * and well inside the unit's WatchdogSec.
-			 */
-			log_info("idle: merging the full-text index after %d new "
-			    "documents", sd->since_optimize);
-			if (wd_usec > 0)
-				sd_notify(0, "WATCHDOG=1");
-			if (index_optimize(sd->ix, err) == -1)
-				log_warnx("%s", err);
-			sd->since_optimize = 0;
-			last_wd = 0;	/* a ping at once on the next turn */
-		}
+	/* Twice as often as systemd asks, and twice again: a callback that
+	 * takes a while (a big package's fsync) still leaves room. */
+	if (sd_watchdog_enabled(0, &wd_usec) > 0 && wd_usec > 0) {
+		sd->wd_ms = wd_usec / 4000 > 0 ? wd_usec / 4000 : 1;
+		sohoad_watchdog(sd);
 	}
+	sohoad_status(sd);
+	loop_add_timer(sd->loop, ROOM_CHECK_SECONDS * 1000, sohoad_room, sd);
+	sohoad_kick(sd, 0);
+	loop_run(sd->loop);
 
 	/* Checkpoint: what did not finish is queued for the next start. */
 	pool_stop(sd->pool);
@@ -1090,12 +882,13 @@ sohoad_run(struct sohoad *sd, char *self)
 	}
 	free(sd->q);
 	free(sd->retry_at);
-	watch_close(sd->watch);
+	sohoad_watch_close(sd);
+	loop_free(sd->loop);
 	index_close(sd->ix);
 	log_info("stopped: %d recorded, %d set aside", sd->done,
 	    sd->quarantined);
-	sd->full = 0;
-	sohoad_tell_state(sd);
+	sd->room.full = 0;
+	room_tell(&sd->room);
 	close(sd->lockfd);
 }
 
@@ -1159,13 +952,13 @@ main(int argc, char **argv)
 	}
 	if (sd.profiles_path == NULL)
 		sd.profiles_path = sd.conf.profiles;
-	/* The data folder first: no inbox may hold it (profset_check). */
+	/* The data folder first: no inbox may hold it (watch_profiles_check). */
 	sd.datadir = util_path_real(sohoad_datadir(data, &sd.conf));
-	errors += profset_load(sd.profiles_path, sd.datadir, &sd.ps);
+	errors += watch_profiles_load(sd.profiles_path, sd.datadir, &sd.ps);
 	if (check) {
 		if (errors == 0)
 			printf("configuration OK\n");
-		profset_free(&sd.ps);
+		watch_profiles_free(&sd.ps);
 		conf_free(&sd.conf);
 		free(sd.datadir);
 		return errors ? 1 : 0;
@@ -1177,7 +970,7 @@ main(int argc, char **argv)
 		fatal("cannot find my own program file");
 	self[n] = '\0';
 	sohoad_run(&sd, self);
-	profset_free(&sd.ps);
+	watch_profiles_free(&sd.ps);
 	conf_free(&sd.conf);
 	free(sd.datadir);
 	free(sd.spoolroot);

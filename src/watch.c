@@ -16,6 +16,14 @@
  * still for the profile's settle_seconds.  Dotfiles, temporary names and
  * anything that is not a regular file are never taken; symlinks are not
  * followed, so nothing outside the inbox can be pulled in.
+ *
+ * The daemon's loop polls watch_fd and calls watch_events when it is
+ * readable, and watch_poll at the time watch_next_ms gives: the next
+ * rescan due, or the moment the first file waiting would be whole.
+ *
+ * Which profiles the daemon may watch is decided here too
+ * (watch_profiles_load): every inbox and quarantine checked against the
+ * system's folders, the data folder and each other.
  */
 #include <sys/inotify.h>
 #include <sys/stat.h>
@@ -23,6 +31,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +46,9 @@
 #define WATCH_MAX_DEPTH	16
 #define WATCH_CLOSE_QUIET 1.0	/* seconds a closed file must stay unchanged */
 #define WATCH_FALLBACK_POLL 2	/* seconds between looks without inotify */
+/* Seconds between looks at a file that is still being written where no
+ * inotify event will say when it changes (polled inboxes). */
+#define WATCH_LOOK_EVERY 0.25
 
 struct watch_entry {
 	int	 prof;
@@ -46,6 +58,7 @@ struct watch_entry {
 	struct timespec mtime;
 	double	 still_since;	/* when size or mtime last changed */
 	double	 closed_at;	/* closed after writing or moved in; 0 = no */
+	double	 looked_at;	/* its last lstat */
 };
 
 struct watch_dir {
@@ -364,6 +377,54 @@ watch_ready(const struct profile *p, struct watch_entry *e, double now)
 	return quiet >= settle;
 }
 
+int
+watch_fd(const struct watch *w)
+{
+	return w->fd;
+}
+
+void
+watch_events(struct watch *w)
+{
+	watch_read_events(w, watch_now());
+}
+
+/* Events will say when a file of this profile changes. */
+static int
+watch_evented(const struct watch *w, int prof)
+{
+	return w->fd != -1 && w->profiles[prof].poll_seconds == 0 &&
+	    !w->unwatchable[prof];
+}
+
+int
+watch_next_ms(const struct watch *w)
+{
+	double now = watch_now(), next = now + 3600, t, settle;
+	size_t i;
+
+	for (i = 0; i < w->nprof; i++)
+		if (w->next_scan[i] < next)
+			next = w->next_scan[i];
+	for (i = 0; i < w->nents; i++) {
+		const struct watch_entry *e = &w->ents[i];
+
+		settle = w->profiles[e->prof].settle_seconds;
+		if (e->closed_at > 0 && settle > WATCH_CLOSE_QUIET)
+			settle = WATCH_CLOSE_QUIET;
+		t = e->still_since + settle;
+		if (!watch_evented(w, e->prof) && e->looked_at +
+		    WATCH_LOOK_EVERY < t)
+			t = e->looked_at + WATCH_LOOK_EVERY;
+		if (t < next)
+			next = t;
+	}
+	if (next <= now)
+		return 0;
+	/* Rounded up: woken early, the file would not be whole yet. */
+	return (int)((next - now) * 1000) + 1;
+}
+
 void
 watch_poll(struct watch *w, int (*ready)(int prof, const char *path,
     const char *rel, void *), void *arg)
@@ -392,6 +453,7 @@ watch_poll(struct watch *w, int (*ready)(int prof, const char *path,
 			watch_entry_drop(w, e);
 			continue;
 		}
+		e->looked_at = now;
 		if (st.st_size != e->size ||
 		    st.st_mtim.tv_sec != e->mtime.tv_sec ||
 		    st.st_mtim.tv_nsec != e->mtime.tv_nsec) {
@@ -430,4 +492,253 @@ watch_pending(const struct watch *w, int prof)
 		if (w->ents[i].prof == prof)
 			n++;
 	return n;
+}
+
+/* ---- the set of profiles the daemon watches ---- */
+
+static int
+watch_profile_file(const char *name)
+{
+	size_t len = strlen(name);
+
+	return name[0] != '.' && ((len > 5 && strcmp(name + len - 5, ".conf")
+	    == 0) || (len > 4 && strcmp(name + len - 4, ".ini") == 0));
+}
+
+static int
+watch_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void
+watch_profiles_free(struct watch_profiles *ps)
+{
+	size_t i;
+
+	for (i = 0; i < ps->n; i++)
+		profile_free(&ps->v[i]);
+	free(ps->v);
+	ps->v = NULL;
+	ps->n = 0;
+}
+
+/*
+ * Folders no inbox may be: the root and the system's own folders (and
+ * anything inside those of the first list), where sohoad would move the
+ * system's files into its spool.
+ */
+static int
+watch_system_folder(const char *real)
+{
+	static const char *const inside[] = { "/bin", "/boot", "/dev", "/etc",
+	    "/lib", "/lib32", "/lib64", "/libx32", "/proc", "/sbin", "/sys",
+	    "/usr", NULL };
+	static const char *const exactly[] = { "/", "/home", "/media", "/mnt",
+	    "/opt", "/root", "/run", "/srv", "/tmp", "/var", "/var/lib",
+	    "/var/tmp", NULL };
+	int i;
+
+	for (i = 0; inside[i] != NULL; i++)
+		if (util_path_within(real, inside[i]))
+			return 1;
+	for (i = 0; exactly[i] != NULL; i++)
+		if (strcmp(real, exactly[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * What the daemon needs of a profile beyond what profile_load checks:
+ * an inbox and a quarantine, neither a system folder, and folders that
+ * cannot swallow each other.  sohoad moves every file of an inbox into
+ * its spool, so an inbox holding the data folder (or inside it) would
+ * take the database, its journal and the pid file for scans; one holding
+ * its own profile would take the configuration; a quarantine inside an
+ * inbox read with its subfolders would read set-aside scans again.
+ * Folders are compared by their real paths (symlinks resolved).
+ */
+static int
+watch_profiles_check(struct watch_profiles *ps, struct profile *p, const char *datadir,
+    char *err)
+{
+	char *tmp, *dir;
+	size_t i;
+	int rc = -1;
+
+	if (p->inbox == NULL || p->quarantine == NULL) {
+		snprintf(err, ERRMAX, "%s: the daemon needs '%s' in the "
+		    "[profile] section", p->path, p->inbox == NULL ? "inbox" :
+		    "quarantine");
+		return -1;
+	}
+	tmp = util_path_real(p->inbox);
+	free(p->inbox);
+	p->inbox = tmp;
+	tmp = util_path_real(p->quarantine);
+	free(p->quarantine);
+	p->quarantine = tmp;
+	dir = util_path_real(p->path);
+	if ((tmp = strrchr(dir, '/')) != NULL)
+		*(tmp == dir ? tmp + 1 : tmp) = '\0';
+	if (strcmp(p->inbox, p->quarantine) == 0)
+		snprintf(err, ERRMAX, "%s:%d: inbox and quarantine must be "
+		    "different folders", p->path, p->quarantine_line);
+	else if (watch_system_folder(p->inbox))
+		snprintf(err, ERRMAX, "%s:%d: the inbox %s is a system folder; "
+		    "sohoad would move every file in it into its spool",
+		    p->path, p->inbox_line, p->inbox);
+	else if (watch_system_folder(p->quarantine))
+		snprintf(err, ERRMAX, "%s:%d: the quarantine %s is a system "
+		    "folder; choose a folder for set-aside scans", p->path,
+		    p->quarantine_line, p->quarantine);
+	else if (util_path_within(p->inbox, datadir))
+		snprintf(err, ERRMAX, "%s:%d: the inbox %s is inside the data "
+		    "folder %s; sohoad would take its own database and "
+		    "archive for scans", p->path, p->inbox_line, p->inbox,
+		    datadir);
+	else if (util_path_within(datadir, p->inbox))
+		snprintf(err, ERRMAX, "%s:%d: the data folder %s is inside the "
+		    "inbox %s; sohoad would take its own database and archive "
+		    "for scans", p->path, p->inbox_line, datadir, p->inbox);
+	else if (strcmp(dir, p->inbox) == 0 || (p->recursive &&
+	    util_path_within(dir, p->inbox)))
+		snprintf(err, ERRMAX, "%s:%d: this profile is inside its own "
+		    "inbox %s; sohoad would take it for a scan", p->path,
+		    p->inbox_line, p->inbox);
+	else if (p->recursive && util_path_within(p->quarantine, p->inbox))
+		snprintf(err, ERRMAX, "%s:%d: the quarantine %s is inside the "
+		    "inbox %s, which is read with its subfolders: set-aside "
+		    "scans would be read again", p->path, p->quarantine_line,
+		    p->quarantine, p->inbox);
+	else
+		err[0] = '\0';
+	if (err[0] != '\0')
+		goto out;
+	for (i = 0; i < ps->n; i++) {
+		const struct profile *q = &ps->v[i];
+
+		if (strcmp(q->name, p->name) == 0) {
+			snprintf(err, ERRMAX, "%s: the name '%s' is already "
+			    "used by %s", p->path, p->name, q->path);
+			goto out;
+		}
+		if (strcmp(q->inbox, p->inbox) == 0) {
+			snprintf(err, ERRMAX, "%s:%d: the inbox %s is already "
+			    "watched for %s", p->path, p->inbox_line, p->inbox,
+			    q->path);
+			goto out;
+		}
+		if ((q->recursive && util_path_within(p->inbox, q->inbox)) ||
+		    (p->recursive && util_path_within(q->inbox, p->inbox))) {
+			snprintf(err, ERRMAX, "%s:%d: the inbox %s and the inbox "
+			    "%s of %s are inside each other, and one is read "
+			    "with its subfolders", p->path, p->inbox_line,
+			    p->inbox, q->inbox, q->path);
+			goto out;
+		}
+		if ((q->recursive && util_path_within(p->quarantine,
+		    q->inbox)) || strcmp(p->quarantine, q->inbox) == 0) {
+			snprintf(err, ERRMAX, "%s:%d: the quarantine %s is the "
+			    "inbox of %s, or inside it", p->path,
+			    p->quarantine_line, p->quarantine, q->path);
+			goto out;
+		}
+		if ((p->recursive && util_path_within(q->quarantine,
+		    p->inbox)) || strcmp(q->quarantine, p->inbox) == 0) {
+			snprintf(err, ERRMAX, "%s:%d: the inbox %s holds the "
+			    "quarantine of %s", p->path, p->inbox_line,
+			    p->inbox, q->path);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	free(dir);
+	return rc;
+}
+
+/*
+ * Loads every profile of a folder (or the one file named), reporting each
+ * error through log_warnx.  Returns the number of errors; on 0 errors *ps
+ * holds the new set, otherwise it is left empty.
+ */
+int
+watch_profiles_load(const char *path, const char *datadir, struct watch_profiles *ps)
+{
+	struct stat st;
+	struct profile p;
+	char **names = NULL, err[ERRMAX], *file;
+	size_t n = 0, i;
+	struct dirent *de;
+	DIR *d;
+	int errors = 0;
+
+	memset(ps, 0, sizeof *ps);
+	if (stat(path, &st) == -1) {
+		log_warnx("%s: cannot read the scanner profiles: %s", path,
+		    strerror(errno));
+		return 1;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		if ((d = opendir(path)) == NULL) {
+			log_warn("%s", path);
+			return 1;
+		}
+		while ((de = readdir(d)) != NULL)
+			if (watch_profile_file(de->d_name)) {
+				names = xrealloc(names, (n + 1) * sizeof *names);
+				names[n++] = xasprintf("%s/%s", path, de->d_name);
+			}
+		closedir(d);
+		qsort(names, n, sizeof *names, watch_cmp);
+	} else {
+		names = xmalloc(sizeof *names);
+		names[n++] = xstrdup(path);
+	}
+	if (n == 0) {
+		log_warnx("%s: there are no scanner profiles (*.conf) here; "
+		    "copy one of the examples and edit it", path);
+		errors++;
+	}
+	for (i = 0; i < n; i++) {
+		file = names[i];
+		if (profile_load(file, &p, err) == -1) {
+			log_warnx("%s", err);
+			errors++;
+		} else if (watch_profiles_check(ps, &p, datadir, err) == -1) {
+			log_warnx("%s", err);
+			profile_free(&p);
+			errors++;
+		} else {
+			ps->v = xrealloc(ps->v, (ps->n + 1) * sizeof *ps->v);
+			ps->v[ps->n++] = p;
+		}
+		free(file);
+	}
+	free(names);
+	if (errors)
+		watch_profiles_free(ps);
+	return errors;
+}
+
+int
+watch_make_folders(const struct watch_profiles *ps)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < ps->n; i++) {
+		if (util_mkdirs(ps->v[i].inbox, 0770) == -1) {
+			log_warn("%s: cannot create the inbox %s", ps->v[i].path,
+			    ps->v[i].inbox);
+			rc = -1;
+		}
+		if (util_mkdirs(ps->v[i].quarantine, 0770) == -1) {
+			log_warn("%s: cannot create the quarantine folder %s",
+			    ps->v[i].path, ps->v[i].quarantine);
+			rc = -1;
+		}
+	}
+	return rc;
 }
