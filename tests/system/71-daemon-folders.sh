@@ -83,6 +83,6 @@ check "a reload with the data folder as an inbox is refused" \
 sleep 2
 check "the database and pid file stay in the data folder" \
     test -f "$D/sohoa.db" -a -f "$D/sohoad.pid"
-check "sohoad still runs" "$SOHOA" status
+check "sohoad still runs" sohoa status
 stop_daemon
 echo "1..$tap_n"
