@@ -120,9 +120,7 @@ test_batch(void **state)
 	char *copy = xasprintf("%s/copy.png", f->dir), *bad, *files[3];
 	char sha[65], err[ERRMAX], *rel, *pkg, *cmd, *tmp;
 	json_t *list, *first, *dup;
-	size_t len;
 
-	free(testlib_slurp(f->scan, &len));
 	assert_int_equal(link(f->scan, copy), 0);
 	bad = testlib_fixture("bad/empty.tif");
 	files[0] = f->scan;
