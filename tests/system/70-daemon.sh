@@ -9,7 +9,7 @@ B=$FIXTURES/bad
 # -n on good and broken profiles.
 make_profile pa settle_seconds=4
 check "sohoad -n says configuration OK for good profiles" \
-    bash -c "'$SOHOAD' -n --profiles '$T/profiles' | grep -qx 'configuration OK'"
+    bash -c "set -o pipefail; '$SOHOAD' -n --profiles '$T/profiles' | grep -qx 'configuration OK'"
 mkdir -p "$T/broken"
 printf '[profile]\nname = x\nagency_code = 000.11.30.H26\nagency_name = X\nlevel = county\ninbox = /tmp/x\nquarantine = /tmp/y\n' \
     >"$T/broken/x.conf"
@@ -21,8 +21,8 @@ check "sohoad -n names the file and line of the mistake" \
 check "sohoad -n does not say OK then" bash -c "! grep -q 'configuration OK' '$T/n.out'"
 printf '[profile]\nname = y\nagency_code = 000.11.30.H26\nagency_name = Y\nlevel = city\n' \
     >"$T/broken/x.conf"
-check "sohoad -n wants an inbox for the daemon" \
-    bash -c "'$SOHOAD' -n --profiles '$T/broken' 2>&1 | grep -q \"needs 'inbox'\""
+check_status "sohoad -n wants an inbox for the daemon (exit 1)" 1 \
+    bash -c "'$SOHOAD' -n --profiles '$T/broken' >'$T/n.out' 2>&1; st=\$?; grep -q \"needs 'inbox'\" '$T/n.out' || exit 99; exit \$st"
 check_status "status says the daemon is not running before it starts" 1 sohoa status
 
 # Whoever reads the pid file, holding it open and locked for reading (a
