@@ -8,7 +8,7 @@ G=$FIXTURES/good
 mkdir -p "$T/in"
 # An address-sanitizer build sets no memory limit (worker.c).
 asan=
-grep -q __asan_init sohoa && asan=1
+grep -q __asan_init "$SOHOA" && asan=1
 
 # Pages too small for a line of text: a strip 2281 x 7 cut through a line
 # of a scan, and a single pixel, as PNG and as TIFF.
