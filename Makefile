@@ -68,9 +68,17 @@ $(B)/libsohoa.a: $(LIB_OBJS)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(B)/tests/%: tests/unit/%.c $(B)/libsohoa.a include/sohoa.h | $(B)/tests
+# Every unit test links testlib.o, the set-up they share.
+$(B)/tests/testlib.o: tests/unit/testlib.c tests/unit/testlib.h \
+    include/sohoa.h | $(B)/tests
 	$(CC) $(SOHOA_CFLAGS) $(CMOCKA_CFLAGS) $(SAN) $(CPPFLAGS) $(CFLAGS) \
-	    $(LDFLAGS) -o $@ $< $(B)/libsohoa.a $(SOHOA_LDLIBS) $(CMOCKA_LIBS)
+	    -c -o $@ $<
+
+$(B)/tests/%: tests/unit/%.c $(B)/tests/testlib.o $(B)/libsohoa.a \
+    include/sohoa.h tests/unit/testlib.h | $(B)/tests
+	$(CC) $(SOHOA_CFLAGS) $(CMOCKA_CFLAGS) $(SAN) $(CPPFLAGS) $(CFLAGS) \
+	    $(LDFLAGS) -o $@ $< $(B)/tests/testlib.o $(B)/libsohoa.a \
+	    $(SOHOA_LDLIBS) $(CMOCKA_LIBS)
 
 # For the system tests: a machine whose inotify limits are used up.
 $(B)/tests/no-inotify.so: tests/shim/no-inotify.c | $(B)/tests

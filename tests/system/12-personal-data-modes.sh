@@ -12,7 +12,7 @@ mode() { stat -c %a "$1"; }
 small_scan "$T/scan.png"
 small_scan "$T/other.png" && echo second >>"$T/other.png"
 
-"$SOHOA" ingest "$T/scan.png" >"$T/out" 2>&1
+sohoa ingest "$T/scan.png" >"$T/out" 2>&1
 check "a scan is ingested into a new data folder" grep -q '^#1 ' "$T/out"
 check "the new data folder is 0750" test "$(mode "$SOHOA_DATA")" = 750
 check "the new database is 0640" test "$(mode "$SOHOA_DATA/sohoa.db")" = 640
@@ -24,7 +24,7 @@ check "nothing in the data folder is open to other users" \
     test -z "$(find "$SOHOA_DATA" -perm /o=rwx)"
 check "a member extracted from a package is not for other users" \
     bash -c "tar -tvf '$pkg' | grep -v -q -e '^-rw-r----- ' -e '^drwxr-x--- ' && exit 1 || exit 0"
-"$SOHOA" get 1 --text -o "$T/taken.txt" 2>/dev/null
+sohoa get 1 --text -o "$T/taken.txt" 2>/dev/null
 check "a copy taken out with get -o is 0640" test "$(mode "$T/taken.txt")" = 640
 
 # The daemon's database, with the -wal and -shm files it keeps open.
@@ -48,7 +48,7 @@ chmod 755 "$SOHOA_DATA"
 chmod 644 "$SOHOA_DATA/sohoa.db"
 : >"$SOHOA_DATA/sohoa.db-wal"
 chmod 644 "$SOHOA_DATA/sohoa.db-wal"
-"$SOHOA" list >/dev/null 2>"$T/err"
+sohoa list >/dev/null 2>"$T/err"
 check "a data folder made 0755 is narrowed to 0750" test "$(mode "$SOHOA_DATA")" = 750
 check "a database made 0644 is narrowed to 0640" \
     test "$(mode "$SOHOA_DATA/sohoa.db")" = 640
@@ -56,13 +56,13 @@ check "one line says what changed, for each" \
     bash -c "test \$(grep -c 'open to other users' '$T/err') -eq 3 &&
         grep -q \"$SOHOA_DATA was open to other users (mode 0755); now 0750\" '$T/err' &&
         grep -q \"$SOHOA_DATA/sohoa.db was open to other users (mode 0644); now 0640\" '$T/err'"
-"$SOHOA" list >/dev/null 2>"$T/err"
+sohoa list >/dev/null 2>"$T/err"
 check "the next command has nothing to say" test ! -s "$T/err"
 
 # The staff group keeps what it had.
 chmod 775 "$SOHOA_DATA"
 chmod 664 "$SOHOA_DATA/sohoa.db"
-"$SOHOA" list >/dev/null 2>&1
+sohoa list >/dev/null 2>&1
 check "the group keeps its bits (0775 -> 0770, 0664 -> 0660)" \
     test "$(mode "$SOHOA_DATA") $(mode "$SOHOA_DATA/sohoa.db")" = "770 660"
 chmod 750 "$SOHOA_DATA"
@@ -76,14 +76,14 @@ DPID=$!
 check "sohoad says it closed a data folder made 0755" \
     wait_for 20 grep -q "$SOHOA_DATA was open to other users (mode 0755); now 0750" "$T/sohoad.log"
 check "which is now 0750" test "$(mode "$SOHOA_DATA")" = 750
-wait_for 40 "$SOHOA" status
+wait_for 40 sohoa status
 stop_daemon
 
 # Packages and archive folders open to others: verify, which reads every
 # package, closes them, in one line.
 chmod 644 "$SOHOA_DATA"/archive/*/*/*.tar
 find "$SOHOA_DATA/archive" -type d -exec chmod 755 {} +
-"$SOHOA" verify >/dev/null 2>"$T/err"
+sohoa verify >/dev/null 2>"$T/err"
 check "verify closes packages made 0644 to other users" \
     test -z "$(find "$SOHOA_DATA/archive" -name '*.tar' ! -perm 640)"
 check "and the archive folders made 0755" \

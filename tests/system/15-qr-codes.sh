@@ -28,7 +28,7 @@ qr_page() {
 qr_page "$T/qr-url.tif" "https://dichvucong.hanoi.gov.vn/tra-cuu?maHoSo=$QR_CODE&maTTHC=1.001612.000.00.00.H26&soDinhDanh=001323012345&ngayHetHan=31/12/2030"
 qr_page "$T/qr-web.tif" "https://ubnd.trungkinh.hanoi.gov.vn/"
 
-"$SOHOA" ingest --json "$T/qr-url.tif" "$T/qr-web.tif" >"$T/ingest.json" 2>"$T/ingest.err"
+sohoa ingest --json "$T/qr-url.tif" "$T/qr-web.tif" >"$T/ingest.json" 2>"$T/ingest.err"
 check "both QR pages are recorded" test "$(jq -s length "$T/ingest.json")" -eq 2
 rec() { jq -rs ".[] | select(.source_name==\"$1\") | $2" "$T/ingest.json"; }
 check "the dossier code comes from the QR, not the differing printed one" \
@@ -57,11 +57,11 @@ check "metadata.json has the procedure code and validity from the QR" \
 check "the web-address QR's payload is kept, and it gave no fields" \
     test "$(jq -r '(.codes[0].text) + " " + (.codes[0].fields | length | tostring) + " " + ([.evidence[] | select(.from == "qr code")] | length | tostring)' "$T/web.json")" = "https://ubnd.trungkinh.hanoi.gov.vn/ 0 0"
 check "a page with no code has an empty codes list" \
-    bash -c "'$SOHOA' ingest --json '$G/birth-extract.g4.tif' >/dev/null && tar -xOf \"\$SOHOA_DATA/\$('$SOHOA' list --json | jq -r '.[] | select(.source_name==\"birth-extract.g4.tif\") | .archive')\" --wildcards '*/data/metadata.json' | jq -e '.codes == []'"
+    bash -c "sohoa ingest --json '$G/birth-extract.g4.tif' >/dev/null && tar -xOf \"\$SOHOA_DATA/\$(sohoa list --json | jq -r '.[] | select(.source_name==\"birth-extract.g4.tif\") | .archive')\" --wildcards '*/data/metadata.json' | jq -e '.codes == []'"
 
-"$SOHOA" reindex >"$T/reindex.out" 2>&1
+sohoa reindex >"$T/reindex.out" 2>&1
 check "a reindex keeps the QR's dossier code, not the printed one" \
-    test "$("$SOHOA" list --json | jq -r '.[] | select(.source_name=="qr-url.tif") | .dossier_code')" = "$QR_CODE"
+    test "$(sohoa list --json | jq -r '.[] | select(.source_name=="qr-url.tif") | .dossier_code')" = "$QR_CODE"
 check "a reindex leaves the web-address QR's page with its printed code" \
-    test "$("$SOHOA" list --json | jq -r '.[] | select(.source_name=="qr-web.tif") | .dossier_code')" = "$PRINTED"
+    test "$(sohoa list --json | jq -r '.[] | select(.source_name=="qr-web.tif") | .dossier_code')" = "$PRINTED"
 echo "1..$tap_n"

@@ -7,7 +7,7 @@
 G=$FIXTURES/good
 IM=/usr/bin/convert
 
-"$SOHOA" ingest --json "$G/decision.grey-lzw.tif" "$G/multipage.tif" \
+sohoa ingest --json "$G/decision.grey-lzw.tif" "$G/multipage.tif" \
     >"$T/ingest.json" 2>"$T/ingest.err"
 check "a decision and a three-page scan ingest" test $? -eq 0
 pkg() { echo "$SOHOA_DATA/$(jq -r "select(.source_name==\"$1\") | .archive" "$T/ingest.json")"; }
@@ -27,10 +27,10 @@ meta() { tar -xOf "$(pkg "$1")" --wildcards '*/data/metadata.json'; }
 check "metadata.json names where each header field was read: the line as read, page 1, its box" \
     bash -c "$(declare -f pkg meta); T='$T' SOHOA_DATA='$SOHOA_DATA'; meta decision.grey-lzw.tif | jq -e '.evidence.doc_number.from == \"page layout\" and (.evidence.doc_number.text | test(\"2087\")) and .evidence.doc_number.page == 1 and (.evidence.doc_number.box | length == 4) and (.evidence.issued_on.text | test(\"ngày\")) and (.evidence.doc_type.text | test(\"QUYẾT\"))'"
 
-"$SOHOA" reindex >"$T/reindex.out" 2>&1
+sohoa reindex >"$T/reindex.out" 2>&1
 check "reindex reads the packages again" test $? -eq 0
 check "and keeps the header fields read from the layout" \
-    test "$("$SOHOA" list --json | jq -c '[.[] | [.doc_type, .doc_number, .issued_on]] | unique')" = \
+    test "$(sohoa list --json | jq -c '[.[] | [.doc_type, .doc_number, .issued_on]] | unique')" = \
     '[["QUYẾT ĐỊNH","2087/QĐ-UBND","2024-03-20"]]'
 
 if ! [ -x "$IM" ]; then
@@ -41,7 +41,7 @@ fi
 # letter's second page comes.
 "$IM" "$G/decision.grey-lzw.tif" -gravity south -crop 100%x47%+0+0 +repage \
     -units PixelsPerInch -density 300 "$T/no-header.png"
-"$SOHOA" ingest --json "$T/no-header.png" >"$T/ingest2.json" 2>"$T/ingest2.err"
+sohoa ingest --json "$T/no-header.png" >"$T/ingest2.json" 2>"$T/ingest2.err"
 check "a page without a header ingests" test $? -eq 0
 check "and gives no type, number or date of issue" \
     test "$(jq -c '[.doc_type, .doc_number, .issued_on]' "$T/ingest2.json")" = '[null,null,null]'

@@ -22,7 +22,11 @@ convert "$T/in/dot.png" "$T/in/dot.tif"
 # stderr, naming the file, saying PATTERN.
 expect_one_line() {
 	local f=$1 pat=$2 what=$3 conf=${4:-}
-	env ${conf:+SOHOA_CONF="$conf"} "$SOHOA" ingest "$f" >"$T/out" 2>"$T/err"
+	if [ -n "$conf" ]; then
+		SOHOA_CONF=$conf SOHOA_EXPECT=1 sohoa ingest "$f" >"$T/out" 2>"$T/err"
+	else
+		SOHOA_EXPECT=1 sohoa ingest "$f" >"$T/out" 2>"$T/err"
+	fi
 	local status=$?
 	check "$(basename "$f"): exit status is 1" test "$status" -eq 1
 	check "$(basename "$f"): one line on stderr says $what" \
@@ -50,7 +54,7 @@ expect_one_line "$T/in/sampling.tif" "sampling factors 2,2; Apparently should be
     "what libtiff found, joined into one sentence"
 check "sampling.tif: the reason has no line break, escaped or raw" \
     bash -c "! grep -q -F '\\n' '$T/err'"
-"$SOHOA" ingest --json "$T/in/sampling.tif" >"$T/json" 2>/dev/null
+SOHOA_EXPECT=1 sohoa ingest --json "$T/in/sampling.tif" >"$T/json" 2>/dev/null
 check "sampling.tif: --json gives the reason as one line too" \
     test "$(jq '.error | test("sampling factors 2,2; Apparently") and
         (test("[\n\r]") | not)' "$T/json")" = true

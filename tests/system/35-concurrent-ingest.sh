@@ -15,15 +15,15 @@ done
 # one_first_per_scan: per SHA-256, one record without duplicate_of, and
 # every record of it names the same package.
 one_first_per_scan() {
-	"$SOHOA" list --json --limit 1000 | jq -e '
+	sohoa list --json --limit 1000 | jq -e '
 	    group_by(.sha256) | all(.[];
 	      ([.[] | select(.duplicate_of == null)] | length) == 1 and
 	      ([.[].archive] | unique | length) == 1)' >/dev/null
 }
 
-"$SOHOA" ingest --jobs 1 "$T"/scans/s*.png >"$T/a.out" 2>&1 &
+sohoa ingest --jobs 1 "$T"/scans/s*.png >"$T/a.out" 2>&1 &
 a=$!
-"$SOHOA" ingest --jobs 1 "$T"/scans/s*.png >"$T/b.out" 2>&1 &
+sohoa ingest --jobs 1 "$T"/scans/s*.png >"$T/b.out" 2>&1 &
 b=$!
 wait "$a"; sa=$?
 wait "$b"; sb=$?
@@ -34,7 +34,7 @@ check "each scan has one first record and one package, the rest duplicates" \
     one_first_per_scan
 check "the two ingests say six duplicates between them" \
     test "$(cat "$T/a.out" "$T/b.out" | grep -c 'duplicate of')" -eq 6
-check "verify finds every package as it was written" "$SOHOA" verify
+check "verify finds every package as it was written" sohoa verify
 
 # sohoa ingest beside sohoad, both on new scans.
 for i in 1 2 3 4 5 6; do
@@ -43,11 +43,11 @@ done
 make_profile pd settle_seconds=1
 check "sohoad starts" start_daemon
 cp "$T"/scans/d*.png "$T/inbox/pd/"
-"$SOHOA" ingest --jobs 1 "$T"/scans/d*.png >"$T/c.out" 2>&1
+sohoa ingest --jobs 1 "$T"/scans/d*.png >"$T/c.out" 2>&1
 check "sohoa ingest beside sohoad exits 0" test $? -eq 0
 check "sohoad reads every scan too" \
-    wait_for 90 bash -c "test \$('$SOHOA' list --json --limit 1000 | jq '[.[] | select(.profile == \"pd\")] | length') -eq 6"
+    wait_for 90 bash -c "test \$(sohoa list --json --limit 1000 | jq '[.[] | select(.profile == \"pd\")] | length') -eq 6"
 check "still one first record and one package per scan" one_first_per_scan
-check "verify still passes" "$SOHOA" verify
+check "verify still passes" sohoa verify
 check "sohoad stops" stop_daemon
 echo "1..$tap_n"

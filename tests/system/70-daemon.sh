@@ -9,7 +9,7 @@ B=$FIXTURES/bad
 # -n on good and broken profiles.
 make_profile pa settle_seconds=4
 check "sohoad -n says configuration OK for good profiles" \
-    bash -c "'$SOHOAD' -n --profiles '$T/profiles' | grep -qx 'configuration OK'"
+    bash -c "set -o pipefail; '$SOHOAD' -n --profiles '$T/profiles' | grep -qx 'configuration OK'"
 mkdir -p "$T/broken"
 printf '[profile]\nname = x\nagency_code = 000.11.30.H26\nagency_name = X\nlevel = county\ninbox = /tmp/x\nquarantine = /tmp/y\n' \
     >"$T/broken/x.conf"
@@ -21,9 +21,9 @@ check "sohoad -n names the file and line of the mistake" \
 check "sohoad -n does not say OK then" bash -c "! grep -q 'configuration OK' '$T/n.out'"
 printf '[profile]\nname = y\nagency_code = 000.11.30.H26\nagency_name = Y\nlevel = city\n' \
     >"$T/broken/x.conf"
-check "sohoad -n wants an inbox for the daemon" \
-    bash -c "'$SOHOAD' -n --profiles '$T/broken' 2>&1 | grep -q \"needs 'inbox'\""
-check_fails "status says the daemon is not running before it starts" "$SOHOA" status
+check_status "sohoad -n wants an inbox for the daemon (exit 1)" 1 \
+    bash -c "'$SOHOAD' -n --profiles '$T/broken' >'$T/n.out' 2>&1; st=\$?; grep -q \"needs 'inbox'\" '$T/n.out' || exit 99; exit \$st"
+check_status "status says the daemon is not running before it starts" 1 sohoa status
 
 # Whoever reads the pid file, holding it open and locked for reading (a
 # backup, a monitoring agent, an older sohoa status), sohoad still starts.
@@ -41,14 +41,14 @@ check "sohoad starts while the pid file is held open by a reader" start_daemon
 kill "$reader" 2>/dev/null
 wait "$reader" 2>/dev/null
 check "status shows it running, with its pid" \
-    bash -c "'$SOHOA' status | grep -q 'is running (pid $DPID)'"
+    bash -c "sohoa status | grep -q 'is running (pid $DPID)'"
 check "status --json gives the pid" \
-    test "$("$SOHOA" status --json | jq .pid)" = "$DPID"
+    test "$(sohoa status --json | jq .pid)" = "$DPID"
 check_fails "a second sohoad on the same data refuses to start" \
     "$SOHOAD" --data "$SOHOA_DATA" --profiles "$T/profiles"
 check "and says which one is running" \
     bash -c "'$SOHOAD' --data '$SOHOA_DATA' --profiles '$T/profiles' 2>&1 | grep -q 'another sohoad (pid $DPID) is already running'"
-check "the first one still runs" "$SOHOA" status
+check "the first one still runs" sohoa status
 
 # A scan written slowly in chunks, the file held open (3.2 s in all).
 python3 - "$G/decision.grey-lzw.tif" "$T/inbox/pa/slow.tif" <<'PY' &
@@ -75,10 +75,10 @@ wait $writer $writer2
 check "the slowly written scan is recorded" wait_for 60 has_records slow.tif 1
 check "the scan reopened per chunk is recorded" wait_for 60 has_records reopen.tif 1
 check "the slow scan was taken whole (same SHA-256 as the original)" \
-    test "$("$SOHOA" search --json Quỳnh | jq -r '.[] | select(.source_name=="slow.tif") | .sha256')" \
+    test "$(sohoa search --json Quỳnh | jq -r '.[] | select(.source_name=="slow.tif") | .sha256')" \
     = "$(sha256sum <"$G/decision.grey-lzw.tif" | cut -d' ' -f1)"
 check "the reopened scan was taken whole" \
-    test "$("$SOHOA" list --json | jq -r '.[] | select(.source_name=="reopen.tif") | .sha256')" \
+    test "$(sohoa list --json | jq -r '.[] | select(.source_name=="reopen.tif") | .sha256')" \
     = "$(sha256sum <"$G/business-household.rgb-jpeg.tif" | cut -d' ' -f1)"
 check "no part of them was set aside" test -z "$(ls -A "$T/quarantine/pa" 2>/dev/null)"
 
@@ -114,7 +114,7 @@ sleep 3
 check "a dotfile is left alone" test -f "$T/inbox/pa/.hidden.tif"
 check "a .part file is left alone" test -f "$T/inbox/pa/partial.tif.part"
 check "a symlink is not followed out of the inbox" \
-    bash -c "test -L '$T/inbox/pa/link.tif' && test -f '$T/outside.tif' && test \"\$('$SOHOA' list --json | jq '[.[] | select(.source_name==\"link.tif\")] | length')\" -eq 0"
+    bash -c "test -L '$T/inbox/pa/link.tif' && test -f '$T/outside.tif' && test \"\$(sohoa list --json | jq '[.[] | select(.source_name==\"link.tif\")] | length')\" -eq 0"
 check "a fifo is left alone" test -p "$T/inbox/pa/fifo.tif"
 rm -f "$T/inbox/pa/.hidden.tif" "$T/inbox/pa/partial.tif.part" "$T/inbox/pa/link.tif" "$T/inbox/pa/fifo.tif"
 
@@ -134,15 +134,15 @@ check "a good reload takes the new profile" wait_for 10 grep -q "2 profiles in u
 cp "$G/building-permit.palette-deflate.tif" "$T/inbox/pc/new-office.tif"
 check "the new profile's inbox is watched" wait_for 60 has_records new-office.tif 1
 check "the new profile's office is on the record" \
-    test "$("$SOHOA" list --json | jq -r '.[] | select(.source_name=="new-office.tif") | .level')" = city
+    test "$(sohoa list --json | jq -r '.[] | select(.source_name=="new-office.tif") | .level')" = city
 
 check "status --json counts today's work per profile" \
-    test "$("$SOHOA" status --json | jq '.running and (.profiles[] | select(.profile=="pa") | .done_today >= 5 and .quarantined == 2 and .queue == 0)')" = true
+    test "$(sohoa status --json | jq '.running and (.profiles[] | select(.profile=="pa") | .done_today >= 5 and .quarantined == 2 and .queue == 0)')" = true
 check "inboxes and spool are empty" \
     test -z "$(find "$T/inbox" "$SOHOA_DATA/spool" -type f)"
 
 check "SIGTERM stops the daemon with status 0" stop_daemon
-check_fails "status says the daemon is not running after it stopped" "$SOHOA" status
+check_status "status says the daemon is not running after it stopped" 1 sohoa status
 
 # systemd's notify protocol: READY, STATUS with queue and pages/min, STOPPING.
 python3 - "$T/notify.sock" "$T/notify.log" <<'PY' &
@@ -176,5 +176,5 @@ check "a scan is recorded before the merge" wait_for 60 has_records opt.tif 1
 check "the idle daemon merges the full-text index" \
     wait_for 20 grep -q 'merging the full-text index after 1 new' "$T/sohoad.log"
 check "search still finds the scan after the merge" \
-    test "$("$SOHOA" search --json 'Dịch Vọng Hậu' | jq '[.[] | select(.source_name=="opt.tif")] | length')" -eq 1
+    test "$(sohoa search --json 'Dịch Vọng Hậu' | jq '[.[] | select(.source_name=="opt.tif")] | length')" -eq 1
 stop_daemon

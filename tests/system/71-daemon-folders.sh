@@ -48,7 +48,7 @@ make_profile pa "inbox=$T/in" recursive=yes
 make_profile pb "inbox=$T/in/sub"
 check_fails "sohoad -n refuses an inbox inside another read with its subfolders" \
     "$SOHOAD" -n --data "$D" --profiles "$T/profiles"
-check "and says so" bash -c "'$SOHOAD' -n --data '$D' --profiles '$T/profiles' 2>&1 | grep -q 'inside each other'"
+check_status "and says so (exit 1)" 1 bash -c "'$SOHOAD' -n --data '$D' --profiles '$T/profiles' >'$T/n.out' 2>&1; st=\$?; grep -q 'inside each other' '$T/n.out' || exit 99; exit \$st"
 rm -rf "$T/profiles"
 make_profile pa "inbox=$T/in"
 make_profile pb "inbox=$T/in2" "quarantine=$T/in"
@@ -59,7 +59,7 @@ check_fails "sohoad -n refuses a quarantine that is another profile's inbox" \
 rm -rf "$T/profiles"
 make_profile pa
 check "sohoad -n says configuration OK for separate folders" \
-    bash -c "'$SOHOAD' -n --data '$D' --profiles '$T/profiles' | grep -qx 'configuration OK'"
+    bash -c "set -o pipefail; '$SOHOAD' -n --data '$D' --profiles '$T/profiles' | grep -qx 'configuration OK'"
 
 # Not started at all on a bad one: the database is left where it is.
 check "sohoad starts on the good profile" start_daemon
@@ -83,6 +83,6 @@ check "a reload with the data folder as an inbox is refused" \
 sleep 2
 check "the database and pid file stay in the data folder" \
     test -f "$D/sohoa.db" -a -f "$D/sohoad.pid"
-check "sohoad still runs" "$SOHOA" status
+check "sohoad still runs" sohoa status
 stop_daemon
 echo "1..$tap_n"

@@ -18,7 +18,7 @@ for limit in instances watches; do
 	rm -rf "$T/profiles"
 	make_profile "$limit" settle_seconds=1
 	LD_PRELOAD=$SHIM SHIM_INOTIFY=$limit start_daemon
-	check "$what: sohoad still starts" "$SOHOA" status
+	check "$what: sohoad still starts" sohoa status
 	{ cat "$T/strip.png"; echo "$limit"; } >"$T/inbox/$limit/scan-$limit.png"
 	# Polling every 2 s; the full rescan (every 60 s) would be too late.
 	check "$what: a scan dropped in is recorded within 30 s" \

@@ -37,7 +37,7 @@ check "sohoad pings the watchdog while idle" \
 start=$(python3 -c 'import time; print("%.3f" % time.monotonic())')
 mv "$T"/batch/*.png "$T/inbox/pw/"
 check "all 200 scans are recorded" \
-    wait_for 300 bash -c "test \$('$SOHOA' list --json --limit 1000 | jq length) -eq 200"
+    wait_for 300 bash -c "test \$(sohoa list --json --limit 1000 | jq length) -eq 200"
 end=$(python3 -c 'import time; print("%.3f" % time.monotonic())')
 sleep 1
 # The longest silence of the watchdog from the drop to the last record.

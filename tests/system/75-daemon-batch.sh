@@ -19,10 +19,10 @@ make_profile batch settle_seconds=1
 start_daemon
 make_scans "$T/staging" 200 many
 mv "$T/staging"/*.png "$T/inbox/batch/"	# dropped at once
-all_done() { test "$("$SOHOA" status --json | jq '.profiles[0].queue')" -eq 0 &&
+all_done() { test "$(sohoa status --json | jq '.profiles[0].queue')" -eq 0 &&
     test "$(count_records)" -ge 200; }
 check "200 scans dropped at once are all recorded" wait_for 300 all_done
-"$SOHOA" list --json --limit 100000 >"$T/list.json"
+sohoa list --json --limit 100000 >"$T/list.json"
 check "exactly 200 records, one per file" test "$(jq length "$T/list.json")" -eq 200
 check "no file recorded twice" \
     test "$(jq '[.[].source_name] | unique | length' "$T/list.json")" -eq 200

@@ -48,11 +48,11 @@ check "the log names the scan escaped, never its raw bytes" \
 check "the newline in a name does not start a line of the log" \
     bash -c "! grep -q '^moi.png' '$T/sohoad.log'"
 check "the record's JSON is valid and names the scan escaped" \
-    test "$("$SOHOA" list --json | jq -r '.[].source_name' | grep -cF "$latin_shown")" -eq 1
-id=$("$SOHOA" list --json | jq -r --arg n "$latin_shown" '.[] | select(.source_name==$n) | .id')
+    test "$(sohoa list --json | jq -r '.[].source_name' | grep -cF "$latin_shown")" -eq 1
+id=$(sohoa list --json | jq -r --arg n "$latin_shown" '.[] | select(.source_name==$n) | .id')
 check "get takes its original out, byte for byte" \
-    bash -c "'$SOHOA' get '$id' --original -o '$T/back.png' && cmp '$T/back.png' '$T/latin.orig'"
-check "verify passes" "$SOHOA" verify
+    bash -c "sohoa get '$id' --original -o '$T/back.png' && cmp '$T/back.png' '$T/latin.orig'"
+check "verify passes" sohoa verify
 
 # A restart finds nothing to choke on.
 check "sohoad stops" stop_daemon
@@ -60,19 +60,19 @@ check "sohoad starts again" start_daemon
 { cat "$T/a.png"; printf 4; } >"$T/inbox/pn/$(printf 'sau-\xe9.png')"
 check "and reads the next such scan" wait_for 90 has_records 'sau-\xe9.png' 1
 check "status shows nothing stuck" \
-    test "$("$SOHOA" status --json | jq '.profiles[] | select(.profile=="pn") | .queue')" -eq 0
+    test "$(sohoa status --json | jq '.profiles[] | select(.profile=="pn") | .queue')" -eq 0
 stop_daemon
 
 # sohoa ingest: the same names in one batch, the rest of the batch goes on.
 mkdir -p "$T/batch"
 { cat "$T/a.png"; printf 5; } >"$T/batch/$(printf 'lo-\xe0.png')"
 { cat "$T/a.png"; printf 6; } >"$T/batch/z-after.png"
-"$SOHOA" ingest "$T/batch/$(printf 'lo-\xe0.png')" "$T/batch/z-after.png" >"$T/ingest.out" 2>&1
+sohoa ingest "$T/batch/$(printf 'lo-\xe0.png')" "$T/batch/z-after.png" >"$T/ingest.out" 2>&1
 status=$?
 check "sohoa ingest on a name that is not UTF-8 exits 0" test "$status" -eq 0
 check "both scans of the batch are recorded" \
-    bash -c "test \$('$SOHOA' list --json | jq '[.[] | select(.source_name==\"lo-\\\\xe0.png\" or .source_name==\"z-after.png\")] | length') -eq 2"
+    bash -c "test \$(sohoa list --json | jq '[.[] | select(.source_name==\"lo-\\\\xe0.png\" or .source_name==\"z-after.png\")] | length') -eq 2"
 check "ingest names the scan escaped" grep -qF 'lo-\xe0.png' "$T/ingest.out"
-"$SOHOA" ingest --json "$T/batch/$(printf 'lo-\xe0.png')" >"$T/ingest.json" 2>/dev/null
+sohoa ingest --json "$T/batch/$(printf 'lo-\xe0.png')" >"$T/ingest.json" 2>/dev/null
 check "ingest --json gives valid JSON for it" jq -e '.duplicate_of != null' "$T/ingest.json"
 echo "1..$tap_n"

@@ -14,7 +14,7 @@ if [ "$(id -u)" -ne 0 ] || ! mount -t tmpfs -o size=24m sohoa-test "$D" 2>/dev/n
 	echo "1..$tap_n"
 	exit 0
 fi
-trap 'kill -9 ${DPID:-} 2>/dev/null; daemon_log_tail; umount "$D" 2>/dev/null; rm -rf "$T"' EXIT
+trap 'st=$?; kill -9 ${DPID:-} 2>/dev/null; end_checks || st=1; daemon_log_tail; umount "$D" 2>/dev/null; rm -rf "$T"; exit $st' EXIT
 
 small_scan "$T/base.png"
 mkdir -p "$T/batch"
@@ -51,21 +51,21 @@ cp "$T"/batch/*.png "$T/inbox/pf/"
 check "the log says the data disk is full" \
     wait_for 30 grep -q 'the data disk is full' "$T/sohoad.log"
 check "sohoa status says sohoad waits for room on the disk" \
-    wait_for 10 bash -c "'$SOHOA' status | grep -q 'waiting: the data disk is full'"
+    wait_for 10 bash -c "sohoa status | grep -q 'waiting: the data disk is full'"
 check "status --json says so too" \
-    test "$("$SOHOA" status --json | jq .disk.full)" = true
+    test "$(sohoa status --json | jq .disk.full)" = true
 sleep 3
 check "no scan is set aside for it" test -z "$(ls -A "$T/quarantine/pf" 2>/dev/null)"
 check "every scan waits in the inbox or the spool" test "$(in_flight)" -eq 40
 rm -f "$D/filler"
 check "once there is room, every scan is read (no restart)" \
-    wait_for 120 bash -c "test \$('$SOHOA' list --json --limit 1000 | jq length) -eq 40"
+    wait_for 120 bash -c "test \$(sohoa list --json --limit 1000 | jq length) -eq 40"
 check "sohoad ran all along" test "$DPID" = "$DPID0" -a -n "$(kill -0 "$DPID" && echo yes)"
 check "the log says reading went on" grep -q 'room on the data disk again' "$T/sohoad.log"
 check "status no longer says the disk is full" \
-    wait_for 10 bash -c "! '$SOHOA' status | grep -q 'disk is full'"
+    wait_for 10 bash -c "! sohoa status | grep -q 'disk is full'"
 check "each scan exactly once" \
-    test "$("$SOHOA" list --json --limit 1000 | jq '[.[].sha256] | unique | length')" -eq 40
+    test "$(sohoa list --json --limit 1000 | jq '[.[].sha256] | unique | length')" -eq 40
 check "nothing is left in the inbox or the spool" wait_for 10 test "$(in_flight)" -eq 0
 check "nothing was set aside" test -z "$(ls -A "$T/quarantine/pf" 2>/dev/null)"
 stop_daemon
@@ -81,15 +81,15 @@ check "a write that fails for room makes it wait" \
 sleep 5
 check "still no scan set aside" test -z "$(ls -A "$T/quarantine/pf" 2>/dev/null)"
 check "the scans not yet recorded wait in the inbox or the spool" \
-    test $(( $(in_flight) + $("$SOHOA" list --json --limit 1000 | jq length) - 40 )) -eq 10
+    test $(( $(in_flight) + $(sohoa list --json --limit 1000 | jq length) - 40 )) -eq 10
 rm -f "$D/filler"
 check "once there is room, they are read too" \
-    wait_for 150 bash -c "test \$('$SOHOA' list --json --limit 1000 | jq length) -eq 50"
+    wait_for 150 bash -c "test \$(sohoa list --json --limit 1000 | jq length) -eq 50"
 check "each exactly once" \
-    test "$("$SOHOA" list --json --limit 1000 | jq '[.[].sha256] | unique | length')" -eq 50
+    test "$(sohoa list --json --limit 1000 | jq '[.[].sha256] | unique | length')" -eq 50
 check "sohoad ran all along, again" kill -0 "$DPID0"
 check "nothing set aside, nothing left behind" \
     test -z "$(ls -A "$T/quarantine/pf" 2>/dev/null)" -a "$(in_flight)" -eq 0
-check "verify passes on every package" "$SOHOA" verify
+check "verify passes on every package" sohoa verify
 check "sohoad stops" stop_daemon
 echo "1..$tap_n"

@@ -4,6 +4,7 @@
 set -u
 : "${SOHOA:?run through tests/run}"
 T=$(mktemp -d /tmp/sohoa-test.XXXXXX)
+export T
 trap 'rm -rf "$T"' EXIT
 export SOHOA_DATA=$T/data
 tap_n=0 tap_failed=0
@@ -12,34 +13,123 @@ ok() { tap_n=$((tap_n + 1)); echo "ok $tap_n - $1"; }
 not_ok() { tap_n=$((tap_n + 1)) tap_failed=$((tap_failed + 1)); echo "not ok $tap_n - $1"; }
 skip() { tap_n=$((tap_n + 1)); echo "ok $tap_n - $1 # SKIP $2"; }
 
-# check "what a user would notice" command args...: passes when it exits 0.
+# sohoa ARGS...: runs sohoa.  A run whose exit status is not the one
+# expected (SOHOA_EXPECT, 0 unless set for that run, as in
+# "SOHOA_EXPECT=1 sohoa get 9999 ...") fails the test even where the status
+# is lost: inside $(...), at the left of a pipe, or in a set-up command
+# whose status nothing looks at.  A crashed sohoa once printed nothing, and
+# "a word on no page finds nothing" passed.  The run is written to
+# $T/unexpected, and the next check fails with it.  Where the test looks at
+# the statuses itself (SOHOA_ANY_STATUS set), as wait_for does while it
+# polls until the state is reached, any status is expected but a crash.
+sohoa() {
+	local st want=${SOHOA_EXPECT:-0}
+	"$SOHOA" "$@"
+	st=$?
+	if [ "$st" -ne "$want" ] && { [ -z "${SOHOA_ANY_STATUS:-}" ] || [ "$st" -ge 128 ]; }; then
+		# The file first: stderr may be a pipe that grep -q closed.
+		printf '# sohoa %s: exit status %d, expected %d\n' "$*" "$st" \
+		    "$want" >>"$T/unexpected"
+		printf '# sohoa %s: exit status %d, expected %d\n' "$*" "$st" \
+		    "$want" >&2
+	fi
+	return $st
+}
+export -f sohoa
+unexpected_seen=0
+
+# The runs of sohoa with an unexpected exit status since the last check,
+# as "# " lines; fails when there are none.
+unexpected_runs() {
+	local n
+	[ -s "$T/unexpected" ] || return 1
+	n=$(wc -l <"$T/unexpected")
+	[ "$n" -gt "$unexpected_seen" ] || return 1
+	tail -n +"$((unexpected_seen + 1))" "$T/unexpected"
+	unexpected_seen=$n
+}
+
+# check "what a user would notice" command args...: passes when it exits 0
+# and no sohoa run since the last check exited unexpectedly.
 check() {
 	local what=$1
 	shift
-	if "$@" >"$T/check.out" 2>&1; then
+	if "$@" >"$T/check.out" 2>&1 && ! unexpected_runs >"$T/check.runs"; then
 		ok "$what"
 	else
+		unexpected_runs >>"$T/check.runs"
 		not_ok "$what"
+		cat "$T/check.runs"
 		sed 's/^/# /' "$T/check.out" | head -40
 	fi
 }
 
-# check_fails "what" command args...: passes when it exits non-zero.
+# check_status "what" STATUS command args...: passes when the command exits
+# with STATUS (for a refusal, the status the manual gives it; a crash is
+# never one); sohoa's runs in it are expected to exit so.
+check_status() {
+	local what=$1 want=$2 st
+	shift 2
+	SOHOA_EXPECT=$want "$@" >"$T/check.out" 2>&1
+	st=$?
+	if [ "$st" -eq "$want" ] && ! unexpected_runs >"$T/check.runs"; then
+		ok "$what"
+	else
+		unexpected_runs >>"$T/check.runs"
+		not_ok "$what"
+		echo "# exit status $st, expected $want"
+		cat "$T/check.runs"
+		sed 's/^/# /' "$T/check.out" | head -40
+	fi
+}
+
+# check_fails "what" command args...: passes when it exits non-zero, but
+# not by a signal (a crash is no refusal).  For sohoa, check_status says
+# which status.
 check_fails() {
-	local what=$1
+	local what=$1 st
 	shift
-	if "$@" >"$T/check.out" 2>&1; then
-		not_ok "$what"
-		sed 's/^/# /' "$T/check.out" | head -40
-	else
+	"$@" >"$T/check.out" 2>&1
+	st=$?
+	if [ "$st" -ne 0 ] && [ "$st" -lt 128 ] && ! unexpected_runs >"$T/check.runs"; then
 		ok "$what"
+	else
+		unexpected_runs >>"$T/check.runs"
+		not_ok "$what"
+		echo "# exit status $st, expected a refusal (1 to 127)"
+		cat "$T/check.runs"
+		sed 's/^/# /' "$T/check.out" | head -40
 	fi
 }
 
-# The number of records `sohoa list` shows.
+# At the end: the runs with an unexpected status after the last check.
+end_checks() {
+	local runs
+	runs=$(unexpected_runs) || return 0
+	not_ok "every sohoa run after the last check exited as expected"
+	echo "$runs"
+	return 1
+}
+
+# The number of records `sohoa list` shows; a sohoa that fails prints no
+# number, and the check comparing it fails.
 count_records() {
-	"$SOHOA" list --json --limit 100000 2>/dev/null | jq length 2>/dev/null ||
-	    echo 0
+	sohoa list --json --limit 100000 | jq length
+}
+
+# found ARGS...: the source names `sohoa search` finds, sorted, on one
+# line; a search that fails fails the next check.
+found() { sohoa search --json --limit 50 "$@" | jq -r '.[].source_name' | sort | tr '\n' ' '; }
+
+# expect_reason FILE PATTERN WHAT: `sohoa ingest FILE` refuses it (exit 1)
+# with one line on stderr naming the file and matching PATTERN.
+expect_reason() {
+	local f=$1 pat=$2 what=$3 status
+	SOHOA_EXPECT=1 sohoa ingest "$f" >"$T/out" 2>"$T/err"
+	status=$?
+	check "$(basename "$f"): exit status is 1" test "$status" -eq 1
+	check "$(basename "$f"): one line on stderr names the file and says $what" \
+	    bash -c "grep -c . '$T/err' | grep -qx 1 && grep -q -- '$f: .*$pat' '$T/err'"
 }
 
 # small_scan FILE: one strip of a page, quick to OCR.  Bytes appended
@@ -56,7 +146,7 @@ wait_for() {
 	local limit=$1 i
 	shift
 	for ((i = 0; i < limit * 5; i++)); do
-		"$@" >/dev/null 2>&1 && return 0
+		SOHOA_ANY_STATUS=1 "$@" >/dev/null 2>&1 && return 0
 		sleep 0.2
 	done
 	return 1
@@ -85,7 +175,7 @@ start_daemon() {
 	"$SOHOAD" --data "$SOHOA_DATA" --profiles "$T/profiles" "$@" \
 	    >>"$T/sohoad.log" 2>&1 &
 	DPID=$!
-	wait_for 40 "$SOHOA" status && return 0
+	wait_for 40 sohoa status && return 0
 	echo "# sohoad did not start within 40 s"
 	return 1
 }
@@ -101,7 +191,7 @@ stop_daemon() {
 
 # Records with this source name.
 records_named() {
-	"$SOHOA" list --json --limit 100000 2>/dev/null |
+	sohoa list --json --limit 100000 2>/dev/null |
 	    jq --arg n "$1" '[.[] | select(.source_name == $n)] | length'
 }
 
@@ -112,7 +202,7 @@ daemon_log_tail() {
 	echo "# the last lines sohoad logged:"
 	tail -n 25 "$T/sohoad.log" | sed 's/^/#   /'
 }
-trap 'kill -9 ${DPID:-} 2>/dev/null; daemon_log_tail; rm -rf "$T"' EXIT
+trap 'st=$?; kill -9 ${DPID:-} 2>/dev/null; end_checks || st=1; daemon_log_tail; rm -rf "$T"; exit $st' EXIT
 
 # has_records NAME N: exactly N records have this source name (for wait_for,
 # which runs its command again on every try).

@@ -9,10 +9,8 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -26,6 +24,7 @@
 #include <cmocka.h>
 
 #include "sohoa.h"
+#include "testlib.h"
 
 #define SCANLEN		200000
 #define PDFLEN		150000
@@ -93,18 +92,6 @@ reported(const struct reports *r, const char *member)
 	return found;
 }
 
-static char *
-slurp(const char *path, size_t *len)
-{
-	struct buf b;
-	char err[ERRMAX];
-
-	if (util_read_file(path, 1 << 30, &b, err) == -1)
-		return NULL;
-	*len = b.len;
-	return b.data;
-}
-
 static int
 spit(const char *path, const void *data, size_t len)
 {
@@ -126,7 +113,7 @@ copy_pkg(const char *name, char **data, size_t *len)
 {
 	char *path = xasprintf("%s/%s", F.dir, name);
 
-	*data = slurp(F.pkg, len);
+	*data = testlib_slurp(F.pkg, len);
 	assert_non_null(*data);
 	assert_int_equal(spit(path, *data, *len), 0);
 	return path;
@@ -160,31 +147,6 @@ run(char *out, size_t outlen, const char *fmt, ...)
 	}
 	st = pclose(p);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-static size_t
-count_entries(const char *dir)
-{
-	DIR *d;
-	struct dirent *de;
-	size_t n = 0;
-
-	if ((d = opendir(dir)) == NULL)
-		return 0;
-	while ((de = readdir(d)) != NULL)
-		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
-			n++;
-	closedir(d);
-	return n;
-}
-
-static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
 }
 
 static int
@@ -236,7 +198,7 @@ static int
 group_teardown(void **state)
 {
 	(void)state;
-	return nftw(F.dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	return testlib_rmdir(F.dir);
 }
 
 static void
@@ -252,7 +214,7 @@ test_write_leaves_one_file(void **state)
 	assert_int_equal(st.st_mode & 07777, 0640);
 	assert_int_equal(st.st_size % 512, 0);
 	dir = xasprintf("%s/out/2026/11", F.dir);
-	assert_int_equal(count_entries(dir), 1);	/* no temp file left */
+	assert_int_equal(testlib_count_entries(dir), 1);	/* no temp file left */
 	free(dir);
 	assert_int_equal(util_sha256_file(F.pkg, hex, err), 0);
 	assert_string_equal(F.sha, hex);
@@ -297,7 +259,7 @@ test_tar_extracts_a_valid_bag(void **state)
 	    "sha256sum --quiet -c tagmanifest-sha256.txt 2>&1",
 	    F.dir, F.pkg, F.dir, F.dir), 0);
 	path = xasprintf("%s/x/bag/data/original.tif", F.dir);
-	data = slurp(path, &len);
+	data = testlib_slurp(path, &len);
 	assert_non_null(data);
 	assert_int_equal(len, SCANLEN);
 	assert_memory_equal(data, F.scan, SCANLEN);
@@ -305,14 +267,14 @@ test_tar_extracts_a_valid_bag(void **state)
 	free(path);
 
 	path = xasprintf("%s/x/bag/bagit.txt", F.dir);
-	data = slurp(path, &len);
+	data = testlib_slurp(path, &len);
 	assert_string_equal(data, "BagIt-Version: 1.0\n"
 	    "Tag-File-Character-Encoding: UTF-8\n");
 	free(data);
 	free(path);
 
 	path = xasprintf("%s/x/bag/bag-info.txt", F.dir);
-	data = slurp(path, &len);
+	data = testlib_slurp(path, &len);
 	assert_non_null(data);
 	assert_non_null(strstr(data, "Bagging-Date: 2"));
 	expect = xasprintf("\nPayload-Oxum: %zu.4\n", (size_t)SCANLEN + PDFLEN +
@@ -561,7 +523,7 @@ test_bad_names_leave_nothing(void **state)
 	assert_int_equal(archive_write(dest, "bag", items, 2, sha, err), -1);
 	assert_non_null(strstr(err, missing));
 	assert_int_equal(access(dest, F_OK), -1);
-	assert_int_equal(count_entries(dir), 0);
+	assert_int_equal(testlib_count_entries(dir), 0);
 	assert_string_equal(sha, "");
 	free(missing);
 	free(dest);
@@ -595,7 +557,7 @@ test_failed_write_cleans_up(void **state)
 	assert_non_null(strstr(err, "cannot write"));
 	assert_non_null(strstr(err, "File too large"));
 	assert_int_equal(access(dest, F_OK), -1);
-	assert_int_equal(count_entries(dir), 0);
+	assert_int_equal(testlib_count_entries(dir), 0);
 	assert_string_equal(sha, "");
 	free(dest);
 	free(dir);

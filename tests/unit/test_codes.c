@@ -18,6 +18,7 @@
 #include <leptonica/allheaders.h>
 
 #include "sohoa.h"
+#include "testlib.h"
 
 #define DOSSIER		"000.23.11.H26-240315-0017"
 #define PROCEDURE	"1.001612.000.00.00.H26"
@@ -121,12 +122,12 @@ test_names_are_nfc(void **state)
 static json_t *
 read_fixture(const char *name)
 {
-	const char *dir = getenv("FIXTURES");
-	char *path, err[ERRMAX];
+	char *rel = xasprintf("codes/%s", name), *path, err[ERRMAX];
 	json_t *c;
 	PIX *pix;
 
-	path = xasprintf("%s/codes/%s", dir ? dir : "tests/fixtures", name);
+	path = testlib_fixture(rel);
+	free(rel);
 	pix = pixRead(path);
 	assert_non_null(pix);
 	c = codes_read(pix, NULL, err);

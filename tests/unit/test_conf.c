@@ -15,19 +15,14 @@
 #include <cmocka.h>
 
 #include "sohoa.h"
+#include "testlib.h"
 
-static char dir[64];
+static char *dir;
 
 static char *
 write_conf(const char *name, const char *text)
 {
-	char *path = xasprintf("%s/%s", dir, name);
-	FILE *f = fopen(path, "w");
-
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-	return path;
+	return testlib_write(dir, name, text);
 }
 
 static void
@@ -136,17 +131,17 @@ test_mistakes_named_with_line(void **state)
 static int
 setup(void **state)
 {
-	snprintf(dir, sizeof dir, "/tmp/test_conf.XXXXXX");
-	return mkdtemp(dir) == NULL;
+	dir = testlib_tmpdir("test_conf");
+	return 0;
 }
 
 static int
 teardown(void **state)
 {
-	char *cmd = xasprintf("rm -rf %s", dir);
-	int rc = system(cmd);
+	int rc = testlib_rmdir(dir);
 
-	free(cmd);
+	free(dir);
+	dir = NULL;
 	return rc;
 }
 

@@ -15,14 +15,7 @@
 #include <leptonica/allheaders.h>
 
 #include "sohoa.h"
-
-static char *
-fixture(const char *name)
-{
-	const char *dir = getenv("FIXTURES");
-
-	return xasprintf("%s/%s", dir ? dir : "tests/fixtures", name);
-}
+#include "testlib.h"
 
 struct expect {
 	const char *file;
@@ -54,7 +47,7 @@ test_good_scans_decode(void **state)
 	const struct expect *e;
 
 	for (e = good; e->file != NULL; e++) {
-		char *path = fixture(e->file), err[ERRMAX] = "";
+		char *path = testlib_fixture(e->file), err[ERRMAX] = "";
 		struct buf b;
 		struct image *im;
 		PIX *pix;
@@ -88,7 +81,7 @@ test_good_scans_decode(void **state)
 static void
 test_bilevel_polarity(void **state)
 {
-	char *path = fixture("good/birth-extract.g4.tif"), err[ERRMAX];
+	char *path = testlib_fixture("good/birth-extract.g4.tif"), err[ERRMAX];
 	struct buf b;
 	struct image *im;
 	PIX *pix;
@@ -131,7 +124,7 @@ test_bad_scans_refused(void **state)
 	const struct bad *e;
 
 	for (e = bad; e->file != NULL; e++) {
-		char *path = fixture(e->file), err[ERRMAX] = "";
+		char *path = testlib_fixture(e->file), err[ERRMAX] = "";
 		struct buf b;
 		struct image *im;
 		PIX *pix = NULL;
@@ -157,7 +150,7 @@ test_bad_scans_refused(void **state)
 static void
 test_limits_are_configurable(void **state)
 {
-	char *path = fixture("good/multipage.tif"), err[ERRMAX] = "";
+	char *path = testlib_fixture("good/multipage.tif"), err[ERRMAX] = "";
 	struct image_limits lim;
 	struct buf b;
 

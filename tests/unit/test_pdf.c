@@ -19,15 +19,17 @@
 #include <leptonica/allheaders.h>
 
 #include "sohoa.h"
+#include "testlib.h"
 
-static char dir[] = "/tmp/sohoa-test-pdf.XXXXXX";
+static char *dir;
+static char *fx;	/* the fixtures folder */
 
 static const char *
 fixtures(void)
 {
-	const char *d = getenv("FIXTURES");
-
-	return d ? d : "tests/fixtures";
+	if (fx == NULL)
+		fx = testlib_fixture(".");
+	return fx;
 }
 
 static void
@@ -42,8 +44,7 @@ setup(void **state)
 {
 	char *cmd;
 
-	if (mkdtemp(dir) == NULL)
-		return -1;
+	dir = testlib_tmpdir("sohoa-test-pdf");
 	cmd = xasprintf("tiff2pdf -x 200 -y 200 -o %s/g4.pdf "
 	    "%s/good/decision.g4-nores.tif && tiff2pdf -o %s/multi.pdf "
 	    "%s/good/multipage.tif && python3 %s/src/make_pdf.py %s/text.pdf "
@@ -61,11 +62,12 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	char *cmd = xasprintf("rm -rf %s", dir);
+	int rc = testlib_rmdir(dir);
 
-	run(cmd);
-	free(cmd);
-	return 0;
+	free(dir);
+	free(fx);
+	dir = fx = NULL;
+	return rc;
 }
 
 /* Opens dir/name; NULL with err set when refused. */

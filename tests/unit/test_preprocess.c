@@ -21,13 +21,12 @@
 #include <leptonica/allheaders.h>
 
 #include "sohoa.h"
+#include "testlib.h"
 
 static PIX *
 page(const char *name)
 {
-	const char *dir = getenv("FIXTURES");
-	char *path = xasprintf("%s/good/%s", dir ? dir : "tests/fixtures",
-	    name);
+	char *rel = xasprintf("good/%s", name), *path = testlib_fixture(rel);
 	char err[ERRMAX] = "";
 	struct image *im;
 	struct buf b;
@@ -42,6 +41,7 @@ page(const char *name)
 	image_close(im);
 	buf_free(&b);
 	free(path);
+	free(rel);
 	return pix;
 }
 

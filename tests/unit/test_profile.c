@@ -18,9 +18,10 @@
 #include <cmocka.h>
 
 #include "sohoa.h"
+#include "testlib.h"
 
 struct fixture {
-	char	 dir[64];
+	char	*dir;
 	char	*files[64];
 	int	 nfiles;
 };
@@ -30,11 +31,7 @@ setup(void **state)
 {
 	struct fixture *f = xcalloc(1, sizeof *f);
 
-	snprintf(f->dir, sizeof f->dir, "/tmp/test_profile.XXXXXX");
-	if (mkdtemp(f->dir) == NULL) {
-		free(f);
-		return -1;
-	}
+	f->dir = testlib_tmpdir("test_profile");
 	*state = f;
 	return 0;
 }
@@ -43,29 +40,23 @@ static int
 teardown(void **state)
 {
 	struct fixture *f = *state;
-	int i;
+	int i, rc = testlib_rmdir(f->dir);
 
-	for (i = 0; i < f->nfiles; i++) {
-		unlink(f->files[i]);
+	for (i = 0; i < f->nfiles; i++)
 		free(f->files[i]);
-	}
-	rmdir(f->dir);
+	free(f->dir);
 	free(f);
-	return 0;
+	return rc;
 }
 
 /* Writes a profile file into the fixture's folder; returns its path. */
 static const char *
 write_profile(struct fixture *f, const char *name, const char *text)
 {
-	char *path = xasprintf("%s/%s", f->dir, name);
-	FILE *fp;
+	char *path;
 
 	assert_true(f->nfiles < 64);
-	fp = fopen(path, "w");
-	assert_non_null(fp);
-	assert_int_equal(fwrite(text, 1, strlen(text), fp), strlen(text));
-	assert_int_equal(fclose(fp), 0);
+	path = testlib_write(f->dir, name, text);
 	f->files[f->nfiles++] = path;
 	return path;
 }

@@ -20,41 +20,31 @@
 #include <sqlite3.h>
 
 #include "sohoa.h"
+#include "testlib.h"
 
-static char dir[64];
+static char *dir;
 static struct conf conf;
 
 static char *
 fixture(const char *name)
 {
-	const char *f = getenv("FIXTURES");
+	char *rel = xasprintf("register/%s", name), *path;
 
-	return xasprintf("%s/register/%s", f ? f : "tests/fixtures", name);
+	path = testlib_fixture(rel);
+	free(rel);
+	return path;
 }
 
 static char *
 write_file(const char *name, const char *text)
 {
-	char *path = xasprintf("%s/%s", dir, name);
-	FILE *f = fopen(path, "w");
-
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-	return path;
+	return testlib_write(dir, name, text);
 }
 
 static struct index *
 fresh_index(const char *name)
 {
-	char *db = xasprintf("%s/%s.db", dir, name), err[ERRMAX];
-	struct index *ix;
-
-	unlink(db);
-	ix = index_open(db, err);
-	assert_non_null(ix);
-	free(db);
-	return ix;
+	return testlib_index(dir, name);
 }
 
 /* Collects the bad rows' lines and reasons. */
@@ -634,9 +624,7 @@ setup(void **state)
 	char *path, err[ERRMAX];
 	FILE *f;
 
-	snprintf(dir, sizeof dir, "/tmp/test_register.XXXXXX");
-	if (mkdtemp(dir) == NULL)
-		return 1;
+	dir = testlib_tmpdir("test_register");
 	path = xasprintf("%s/sohoa.conf", dir);
 	if ((f = fopen(path, "w")) == NULL)
 		return 1;
@@ -651,11 +639,11 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	char *cmd = xasprintf("rm -rf %s", dir);
-	int rc = system(cmd);
+	int rc = testlib_rmdir(dir);
 
 	conf_free(&conf);
-	free(cmd);
+	free(dir);
+	dir = NULL;
 	return rc;
 }
 

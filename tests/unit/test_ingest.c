@@ -1,0 +1,210 @@
+/*
+ * test_ingest.c: what `sohoa ingest` does with a small batch, through
+ * ingest_files and real worker processes.  A strip of a good scan becomes
+ * one record whose package, named by the scan's SHA-256, holds the
+ * original byte for byte; a second copy of the same bytes is recorded as
+ * its duplicate without reading it again; a bad file fails alone, the rest
+ * of the batch goes on; no work folder is left behind.  The job a worker
+ * gets carries the profile's settings.
+ */
+#include <sys/stat.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <leptonica/allheaders.h>
+
+#include "sohoa.h"
+#include "testlib.h"
+
+struct fixture {
+	char	*dir;
+	char	*data;		/* the data folder */
+	char	*scan;		/* a strip of a good page */
+	struct profile prof;
+	struct index *ix;
+};
+
+static int
+setup(void **state)
+{
+	struct fixture *f = xcalloc(1, sizeof *f);
+	char *page = testlib_fixture("good/building-permit.grey.png");
+	char *db, err[ERRMAX];
+	PIX *pix, *strip;
+	BOX *box;
+
+	f->dir = testlib_tmpdir("test_ingest");
+	pix = pixRead(page);
+	assert_non_null(pix);
+	box = boxCreate(40, 60, 700, 140);
+	strip = pixClipRectangle(pix, box, NULL);
+	f->scan = xasprintf("%s/strip.png", f->dir);
+	assert_int_equal(pixWrite(f->scan, strip, IFF_PNG), 0);
+	pixDestroy(&strip);
+	pixDestroy(&pix);
+	boxDestroy(&box);
+	free(page);
+	f->data = xasprintf("%s/data", f->dir);
+	assert_int_equal(util_mkdirs(f->data, 0750), 0);
+	db = xasprintf("%s/sohoa.db", f->data);
+	if ((f->ix = index_open(db, err)) == NULL)
+		fail_msg("index_open: %s", err);
+	free(db);
+	profile_default(&f->prof);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+	int rc;
+
+	index_close(f->ix);
+	profile_free(&f->prof);
+	rc = testlib_rmdir(f->dir);
+	free(f->scan);
+	free(f->data);
+	free(f->dir);
+	free(f);
+	return rc;
+}
+
+static int
+run(struct fixture *f, char **files, int n)
+{
+	static char *argv[3];
+	struct ingest_opts o;
+
+	argv[0] = (char *)testlib_sohoa();
+	argv[1] = "worker";
+	argv[2] = NULL;
+	if (access(argv[0], X_OK) != 0)
+		fail_msg("%s is not built (set SOHOA)", argv[0]);
+	memset(&o, 0, sizeof o);
+	o.datadir = f->data;
+	o.profile = &f->prof;
+	o.jobs = 1;
+	o.worker_argv = argv;
+	o.time_limit = 120;
+	return ingest_files(f->ix, &o, files, n);
+}
+
+/* The record with this source name in `sohoa list`, or NULL. */
+static json_t *
+record(struct fixture *f, json_t *list, const char *name)
+{
+	json_t *d;
+	size_t i;
+
+	json_array_foreach(list, i, d)
+		if (strcmp(json_string_value(json_object_get(d,
+		    "source_name")), name) == 0)
+			return d;
+	return NULL;
+}
+
+static void
+test_batch(void **state)
+{
+	struct fixture *f = *state;
+	char *copy = xasprintf("%s/copy.png", f->dir), *bad, *files[3];
+	char sha[65], err[ERRMAX], *rel, *pkg, *cmd, *tmp;
+	json_t *list, *first, *dup;
+
+	assert_int_equal(link(f->scan, copy), 0);
+	bad = testlib_fixture("bad/empty.tif");
+	files[0] = f->scan;
+	files[1] = bad;
+	files[2] = copy;
+	/* One failed: the bad file, and it alone. */
+	assert_int_equal(run(f, files, 3), 1);
+	list = store_list(f->ix, 100);
+	assert_int_equal(json_array_size(list), 2);
+	first = record(f, list, "strip.png");
+	dup = record(f, list, "copy.png");
+	assert_non_null(first);
+	assert_non_null(dup);
+	assert_null(record(f, list, "empty.tif"));
+	/* The copy is the first's duplicate, same bytes, same package. */
+	assert_int_equal(json_integer_value(json_object_get(dup,
+	    "duplicate_of")), json_integer_value(json_object_get(first, "id")));
+	assert_int_equal(util_sha256_file(f->scan, sha, err), 0);
+	assert_string_equal(json_string_value(json_object_get(first,
+	    "sha256")), sha);
+	rel = ingest_archive_path(sha);
+	assert_string_equal(json_string_value(json_object_get(first,
+	    "archive")), rel);
+	/* The package holds the original byte for byte. */
+	pkg = xasprintf("%s/%s", f->data, rel);
+	cmd = xasprintf("tar -xOf '%s' --wildcards '*/data/original.png' | "
+	    "cmp -s - '%s'", pkg, f->scan);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	/* The page's words are searchable. */
+	json_decref(list);
+	list = search_find(f->ix, "ủy ban nhân dân", NULL, 10, err);
+	assert_non_null(list);
+	assert_int_equal(json_array_size(list), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(
+	    list, 0), "source_name")), "strip.png");
+	/* No work folder left behind. */
+	tmp = xasprintf("%s/tmp", f->data);
+	assert_true(testlib_count_entries(tmp) <= 0);
+	free(tmp);
+	json_decref(list);
+	free(pkg);
+	free(rel);
+	free(bad);
+	free(copy);
+}
+
+static void
+test_job_carries_the_profile(void **state)
+{
+	struct fixture *f = *state;
+	json_t *job;
+
+	f->prof.dpi = 200;
+	job = ingest_job(&f->prof, "/in/scan.tif", "/data/tmp/w1", 7);
+	assert_string_equal(json_string_value(json_object_get(job, "path")),
+	    "/in/scan.tif");
+	assert_string_equal(json_string_value(json_object_get(job,
+	    "workdir")), "/data/tmp/w1");
+	assert_string_equal(json_string_value(json_object_get(job,
+	    "languages")), "vie");
+	assert_int_equal(json_integer_value(json_object_get(job, "dpi")), 200);
+	assert_int_equal(json_integer_value(json_object_get(job,
+	    "max_pages")), 7);
+	/* The preprocessing switches, as the worker reads them back. */
+	assert_true(json_is_boolean(json_object_get(json_object_get(job,
+	    "preprocess"), "deskew")));
+	assert_true(json_is_boolean(json_object_get(job, "syllables")));
+	json_decref(job);
+	/* No limit given: the built-in one. */
+	job = ingest_job(&f->prof, "/in/scan.tif", "/w", 0);
+	assert_int_equal(json_integer_value(json_object_get(job,
+	    "max_pages")), 1000);
+	json_decref(job);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_batch, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_job_carries_the_profile,
+		    setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,134 @@
+/*
+ * testlib.c: the set-up the unit tests share (see testlib.h).  These
+ * helpers fail the running cmocka test themselves, so a test reads as what
+ * it checks.
+ */
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <ftw.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "sohoa.h"
+#include "testlib.h"
+
+char *
+testlib_tmpdir(const char *name)
+{
+	char *dir = xasprintf("/tmp/%s.XXXXXX", name);
+
+	if (mkdtemp(dir) == NULL)
+		fail_msg("cannot make %s: %s", dir, strerror(errno));
+	return dir;
+}
+
+static int
+testlib_rm_one(const char *path, const struct stat *st, int flag,
+    struct FTW *ftw)
+{
+	return remove(path);
+}
+
+int
+testlib_rmdir(const char *dir)
+{
+	if (dir == NULL)
+		return 0;
+	/* Depth first, not following links: a test's symlink to /etc stays
+	 * a link removed. */
+	return nftw(dir, testlib_rm_one, 16, FTW_DEPTH | FTW_PHYS) == 0 ? 0 :
+	    -1;
+}
+
+char *
+testlib_fixture(const char *name)
+{
+	const char *dir = getenv("FIXTURES");
+
+	return xasprintf("%s/%s", dir ? dir : "tests/fixtures", name);
+}
+
+char *
+testlib_write(const char *dir, const char *name, const char *text)
+{
+	char *path = xasprintf("%s/%s", dir, name);
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL)
+		fail_msg("cannot write %s: %s", path, strerror(errno));
+	fputs(text, f);
+	if (fclose(f) == EOF)
+		fail_msg("cannot write %s: %s", path, strerror(errno));
+	return path;
+}
+
+char *
+testlib_slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *data = NULL;
+	size_t n = 0, cap = 0, got;
+
+	if (f == NULL)
+		return NULL;
+	do {
+		if (n + 4096 + 1 > cap) {
+			cap = (n + 4096 + 1) * 2;
+			data = xrealloc(data, cap);
+		}
+		got = fread(data + n, 1, cap - n - 1, f);
+		n += got;
+	} while (got > 0);
+	fclose(f);
+	data[n] = '\0';
+	if (len != NULL)
+		*len = n;
+	return data;
+}
+
+int
+testlib_count_entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	if (d == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL)
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+			n++;
+	closedir(d);
+	return n;
+}
+
+struct index *
+testlib_index(const char *dir, const char *name)
+{
+	char *db = xasprintf("%s/%s.db", dir, name), err[ERRMAX];
+	struct index *ix;
+
+	unlink(db);
+	if ((ix = index_open(db, err)) == NULL)
+		fail_msg("cannot make the index %s: %s", db, err);
+	free(db);
+	return ix;
+}
+
+const char *
+testlib_sohoa(void)
+{
+	const char *s = getenv("SOHOA");
+
+	return s != NULL && *s != '\0' ? s : "build/sohoa";
+}
