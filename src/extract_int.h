@@ -93,6 +93,11 @@ void	header_fields(struct extract_ctx *x, const struct xlayout *lay,
     char **doc_type, char **doc_number, char **agency, char date[11],
     int *have_date);
 
+/* people.c */
+void	people_add_unique(json_t *array, const char *s);
+void	people_find(struct extract_ctx *x, json_t *people);
+void	people_ids(struct extract_ctx *x, json_t *ids);
+
 /* extract.c */
 void	extract_note(struct extract_ctx *x, const char *field,
     const char *from, const char *text, const int *box);
@@ -111,5 +116,6 @@ int	extract_date_in(struct extract_ctx *x, enum extract_re pass,
     const struct xline *l, char out[11]);
 void	extract_xline_set(struct xline *l, const char *s);
 void	extract_xline_free(struct xline *l);
+int	extract_slip_digit(char c);
 
 #endif /* EXTRACT_INT_H */
