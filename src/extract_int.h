@@ -1,6 +1,6 @@
 /*
- * extract_int.h: what extract.c and header.c share and no other file
- * needs: the compiled patterns, a line with its folded twin, the state of
+ * extract_int.h: what extract.c, header.c, people.c and rule.c share and
+ * no other file needs: the compiled patterns, a line with its folded twin, the state of
  * one extraction and page 1's layout cut into segments.
  */
 
@@ -98,6 +98,13 @@ void	people_add_unique(json_t *array, const char *s);
 void	people_find(struct extract_ctx *x, json_t *people);
 void	people_ids(struct extract_ctx *x, json_t *ids);
 
+/* rule.c */
+char	*rule_dossier_filename(const char *source_name,
+    const struct profile *pr);
+void	rule_apply(struct extract_ctx *x, const struct profile *pr,
+    char **value[EXTRACT_NRULES], char date[11], int *have_date,
+    json_t *people, json_t *ids);
+
 /* extract.c */
 void	extract_note(struct extract_ctx *x, const char *field,
     const char *from, const char *text, const int *box);
@@ -117,5 +124,10 @@ int	extract_date_in(struct extract_ctx *x, enum extract_re pass,
 void	extract_xline_set(struct xline *l, const char *s);
 void	extract_xline_free(struct xline *l);
 int	extract_slip_digit(char c);
+char	*extract_strndup(const char *s, size_t n);
+void	extract_fix_eth(char *s);
+void	extract_docno_slips(char *s);
+int	extract_number(const char *s, size_t len, int *out);
+int	extract_valid_date(int y, int m, int d);
 
 #endif /* EXTRACT_INT_H */
