@@ -1,7 +1,8 @@
 /*
  * extract_int.h: what extract.c, header.c, people.c and rule.c share and
- * no other file needs: the compiled patterns, a line with its folded twin, the state of
- * one extraction and page 1's layout cut into segments.
+ * no other file needs: the names of the patterns (compiled in extract.c),
+ * a line with its folded twin, the state of one extraction, page 1's
+ * layout cut into segments, and the functions each calls in another.
  */
 
 #ifndef EXTRACT_INT_H
