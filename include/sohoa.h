@@ -287,7 +287,7 @@ struct profile {
 	int	 recursive;
 	char	*filename_pattern;	/* PCRE2 with a group that yields the dossier code */
 	/* rule_<field>: PCRE2 over the text, group 1 the value, in the order
-	 * of extract_rule_fields; NULL: the built-in rules alone. */
+	 * of rule_fields; NULL: the built-in rules alone. */
 	char	*rule[7];
 	/* Preprocessing before OCR (preprocess.c): the profile's keys
 	 * "preprocess" (enabled), "deskew"..., with the defaults of
@@ -446,13 +446,15 @@ json_t	*extract_fields(const char *text, const json_t *layout,
 	    const char *source_name, const struct profile *);
 json_t	*extract_fields_noted(const char *text, const json_t *layout,
 	    const char *source_name, const struct profile *, json_t **evidence);
+
+/* rule.c: a profile's own rules for the fields, and its filename_pattern. */
 /* A profile's rule_<field> keys, in the order of its rule[]: the first
  * match's group 1 gives the value, before the built-in rules (for people
  * and id_numbers, every match's). */
 #define EXTRACT_NRULES	7
-extern const char *const extract_rule_fields[EXTRACT_NRULES];
+extern const char *const rule_fields[EXTRACT_NRULES];
 /* 0 when pattern compiles and has a group; else -1 and why (len bytes). */
-int	extract_rule_check(const char *pattern, char *why, size_t len);
+int	rule_check(const char *pattern, char *why, size_t len);
 
 /* known.c: the type names and codes results carry (Nghị định 30/2020). */
 /* The known type name (capitals, static) a title read by OCR is: the one

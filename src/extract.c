@@ -13,6 +13,10 @@
  * TEN"); values are then cut from the NFC text as it was read, so a name
  * misread as NGUYÊN stays NGUYÊN.  A field that is not clearly there is
  * null: a wrong value in an index is worse than a missing one.
+ *
+ * With page 1's layout the header fields come from their place on it
+ * (header.c); the people and their ID numbers are read in people.c, a
+ * profile's own rules applied in rule.c.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -24,50 +28,12 @@
 #include <utf8proc.h>
 
 #include "sohoa.h"
+#include "extract_int.h"
 
 #define HEAD_LINES	25	/* the header and title are within these */
 #define AGENCY_LINES	8	/* left header lines looked at for the body */
 #define HEADING_MAX	300	/* bytes; a longer line is text, not a heading */
-#define NAME_MINWORDS	2
-#define NAME_MAXWORDS	8
-#define NAME_MAXTOKENS	16
-#define NAME_MAXLETTERS	15	/* longer "words" are OCR debris */
-#define ID_WINDOW	40	/* bytes after an ID label to find the number */
 #define TITLE_DATE_LINES 4	/* under the title, a bare date may be its own */
-
-/* Every pattern but RE_DOSSIER runs on folded lines (lower case, no marks). */
-enum extract_re {
-	RE_MOTTO,
-	RE_DOCLAP,
-	RE_UBND,
-	RE_ORGAN,
-	RE_LOCALITY,
-	RE_SIGNATURE,
-	RE_DOCNO,
-	RE_CERTNO,
-	RE_DATE_PLACE,
-	RE_DATE_PLACE_NUM,
-	RE_DATE_WORDS,
-	RE_DATE_NUM,
-	RE_DATE_CUT,
-	RE_PERSON,
-	RE_HONORIFIC,
-	RE_ID_LABEL,
-	RE_ID_BARE,
-	RE_DOSSIER,
-	RE_SO_LABEL,
-	RE_AUTHORITY,
-	RE_SO_DIGITS,
-	RE_STAMP,
-	RE_NGAY,
-	RE_DATE_COMMA,
-	RE_REGISTERED,
-	RE_RECITAL,
-	RE_RECIPIENTS,
-	RE_VALID_WORDS,
-	RE_VALID_NUM,
-	RE_COUNT
-};
 
 /* A day, month or year as OCR writes it: O for 0, l or I for 1; a year
  * may have a space in the middle. */
@@ -165,29 +131,6 @@ static const char *const extract_patterns[RE_COUNT] = {
 
 /* Compiled on first use and kept for the life of the process. */
 static pcre2_code *extract_re[RE_COUNT];
-static pcre2_code *extract_fn_re;	/* the profile's filename_pattern */
-static char *extract_fn_pattern;	/* ... and its source */
-
-struct xline {
-	char	*text;		/* NFC, trimmed, inside ctx->nfc */
-	size_t	 len;
-	char	*fold;		/* folded text (caller frees) */
-	size_t	*map;		/* fold offset -> text offset */
-	size_t	 flen;
-};
-
-struct extract_ctx {
-	char			*nfc;	/* lines end in NUL after the split */
-	size_t			 nfclen;
-	struct xline		*lines;
-	size_t			 nlines;
-	char			*recital; /* per line: inside a "Căn cứ ..." */
-	size_t			 end;	/* lines before "Nơi nhận:" */
-	size_t			 title;	/* the title's line, or nlines */
-	pcre2_match_data	*md;
-	PCRE2_SIZE		*ov;	/* of the last successful match */
-	json_t			*evidence; /* field -> where it was read */
-};
 
 /*
  * Where a field's value was read, for metadata.json: what it came from
@@ -195,7 +138,7 @@ struct extract_ctx {
  * and, from a layout, the page and the box, so that a person can look.
  * The first note of a field stands; a field that ends null loses it.
  */
-static void
+void
 extract_note(struct extract_ctx *x, const char *field, const char *from,
     const char *text, const int *box)
 {
@@ -257,14 +200,14 @@ extract_match(struct extract_ctx *x, enum extract_re which, const char *s,
 	return rc > 0;
 }
 
-static int
+int
 extract_line_match(struct extract_ctx *x, enum extract_re which,
     const struct xline *l, size_t start)
 {
 	return extract_match(x, which, l->fold, l->flen, start);
 }
 
-static char *
+char *
 extract_strndup(const char *s, size_t n)
 {
 	char *p = xmalloc(n + 1);
@@ -276,7 +219,7 @@ extract_strndup(const char *s, size_t n)
 
 /* Collapses runs of white space to one space and trims the ends, plus any
  * rule or bullet characters OCR leaves around headings. */
-static void
+void
 extract_tidy(char *s)
 {
 	const char *edge = " \t-_*.|~=:;,";
@@ -351,20 +294,20 @@ extract_split(struct extract_ctx *x)
 }
 
 /* The original text behind folded bytes [fs, fe) of a line.  Caller frees. */
-static char *
+char *
 extract_cut(const struct xline *l, size_t fs, size_t fe)
 {
 	return extract_strndup(l->text + l->map[fs], l->map[fe] - l->map[fs]);
 }
 
-static int
+int
 extract_slip_digit(char c)
 {
 	return c == 'o' || c == 'i' || c == 'l' || c == '|';
 }
 
 /* Tesseract reads Đ as Ð (eth) on some scans; in a code it is Đ. */
-static void
+void
 extract_fix_eth(char *s)
 {
 	for (; s != NULL && *s != '\0'; s++)
@@ -379,7 +322,7 @@ extract_fix_eth(char *s)
 
 /* In a document number: O for 0, l or I for 1 in every all-numeric part
  * (a year "2O24"), Đ for Ð. */
-static void
+void
 extract_docno_slips(char *s)
 {
 	size_t seg, i, n, digits, len = s != NULL ? strlen(s) : 0;
@@ -407,7 +350,7 @@ extract_docno_slips(char *s)
  * I for 1 in the numeric parts.  It must have a "/" followed by letters (the type of
  * document), so "số 12/3" in an address is not taken.  Caller frees.
  */
-static char *
+char *
 extract_docno(struct extract_ctx *x, const struct xline *l)
 {
 	struct buf b;
@@ -453,7 +396,7 @@ extract_docno(struct extract_ctx *x, const struct xline *l)
  * more digits.  Taken as read: O and 0 cannot be told apart in a code that
  * has letters.  Caller frees.
  */
-static char *
+char *
 extract_certno(struct extract_ctx *x, const struct xline *l, int digits_ok)
 {
 	size_t i, digits = 0, upper = 0, other = 0;
@@ -517,7 +460,7 @@ extract_is_furniture(struct extract_ctx *x, const struct xline *l)
 	return yes;
 }
 
-static int
+int
 extract_is_title(struct extract_ctx *x, const struct xline *l)
 {
 	struct vntext_stats st;
@@ -533,7 +476,7 @@ extract_is_title(struct extract_ctx *x, const struct xline *l)
 }
 
 /* Titles printed over two lines start with one of these heads. */
-static int
+int
 extract_title_continues(const char *title)
 {
 	static const char *heads[] = {
@@ -557,7 +500,7 @@ extract_title_continues(const char *title)
  * line.  The place is the run of words in ordinary case before the comma.
  * Caller frees; NULL when nothing is left.
  */
-static size_t
+size_t
 extract_right_at(struct extract_ctx *x, const struct xline *l)
 {
 	static const enum extract_re right[] = { RE_MOTTO, RE_DOCLAP };
@@ -610,7 +553,7 @@ extract_left_part(struct extract_ctx *x, const struct xline *l)
  * joined with the locality on the next line, or a department line (SỞ ...,
  * PHÒNG ...) as written.  Caller frees.
  */
-static char *
+char *
 extract_agency(struct extract_ctx *x, size_t end)
 {
 	char *left[AGENCY_LINES], *result = NULL, *f;
@@ -713,7 +656,7 @@ extract_header(struct extract_ctx *x, char **doc_type, char **doc_number,
 }
 
 /* A day, month or year group: O read as 0, l or I as 1; one real digit. */
-static int
+int
 extract_number(const char *s, size_t len, int *out)
 {
 	int v = 0, real = 0, bad = 0;
@@ -737,7 +680,7 @@ extract_number(const char *s, size_t len, int *out)
 	return bad || real == 0 ? -1 : 0;
 }
 
-static int
+int
 extract_valid_date(int y, int m, int d)
 {
 	/* A date on a result is not far in the future: OCR misread it. */
@@ -760,7 +703,7 @@ extract_after_birth(const struct xline *l, size_t at)
  * comes first: a decision cites older laws by date ("Căn cứ Luật ... ngày
  * 19 tháng 6 năm 2015") before or after its own.
  */
-static int
+int
 extract_date_in(struct extract_ctx *x, enum extract_re pass,
     const struct xline *l, char out[11])
 {
@@ -853,61 +796,7 @@ extract_mark_text(struct extract_ctx *x)
 	}
 }
 
-/*
- * Header fields from their place on page 1 (ocr_layout's lines, words and
- * boxes), as Nghị định 30/2020 sets them out: the left header column holds
- * the issuing body and "Số:", the right one the motto and "<place>, ngày D
- * tháng M năm Y", and the title in capitals is centred under both.  Each
- * engine line is cut into segments at gaps much wider than its text is
- * tall (PSM 6 reads the two header columns, or a stamp and a title, as one
- * line), and a segment is told left, centre or right by where it sits.
- * Nothing below the title (recitals, citations, the body, the recipients)
- * and nothing inside an incoming-document stamp gives a header field; a
- * place that is there but unreadable or left blank gives null.
- */
-#define SEG_GAP		2.0	/* text heights: a wider gap parts columns */
-#define HEAD_ZONE	0.45	/* of the page's height: headers are above */
-#define TITLE_ZONE	0.6	/* ... and the title */
-#define CENTRE_TOL	0.15	/* of the page's width: a title is centred */
-#define CENTRE_COL	0.07	/* ... and a centre segment, not a right one */
-#define DATE_LINES	3	/* lines under the motto the date line is on */
-#define BODY_WIDTH	0.7	/* of the page's width: a line of the body */
-#define SO_UNDER_TITLE	4	/* lines under the title a certificate's Số is */
-/* Tesseract's confidence below which a number is taken as misread: on the
- * 64-page fields set the one with a slipped letter (440/QĐ-GT for
- * 440/QĐ-CT) had 32, on eval-public's real scans 1906/SGDĐT-CTYTT for
- * -CTrTT 46; numbers read right mostly 55 or more (one 47, one 39, now
- * null): a wrong number costs more than a missing one. */
-#define NUMBER_MINCONF	50
-
-enum { COL_LEFT, COL_CENTRE, COL_RIGHT };
-
-struct xseg {
-	struct xline	 l;	/* owns its text */
-	int		 x0, y0, x1, y1;
-	int		 h;	/* median height of its words */
-	size_t		 line;	/* the engine's line it is part of */
-	int		 conf;	/* the lowest confidence of its words but the first */
-	int		 col;
-	int		 stamp;
-};
-
-struct xlayout {
-	int		 w, h;
-	struct xseg	*seg;
-	size_t		 nseg, cap;
-};
-
-static void
-extract_note_seg(struct extract_ctx *x, const char *field,
-    const struct xseg *s)
-{
-	int box[4] = { s->x0, s->y0, s->x1, s->y1 };
-
-	extract_note(x, field, "page layout", s->l.text, box);
-}
-
-static void
+void
 extract_xline_set(struct xline *l, const char *s)
 {
 	l->text = vntext_nfc(s, strlen(s));
@@ -916,875 +805,12 @@ extract_xline_set(struct xline *l, const char *s)
 	l->flen = strlen(l->fold);
 }
 
-static void
+void
 extract_xline_free(struct xline *l)
 {
 	free(l->text);
 	free(l->fold);
 	free(l->map);
-}
-
-static int
-extract_box(const json_t *a, int b[4])
-{
-	size_t i;
-
-	if (json_array_size(a) != 4)
-		return -1;
-	for (i = 0; i < 4; i++) {
-		if (!json_is_integer(json_array_get(a, i)))
-			return -1;
-		b[i] = (int)json_integer_value(json_array_get(a, i));
-	}
-	return b[2] >= b[0] && b[3] >= b[1] ? 0 : -1;
-}
-
-static int
-extract_int_cmp(const void *a, const void *b)
-{
-	int x = *(const int *)a, y = *(const int *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* Words [first, last) of an engine line as one segment. */
-static void
-extract_seg_add(struct xlayout *lay, size_t line, char **txt,
-    int (*box)[5], size_t first, size_t last, int h, int col)
-{
-	struct xseg *sg;
-	struct buf b;
-	size_t i;
-
-	if (lay->nseg == lay->cap) {
-		lay->cap = lay->cap ? lay->cap * 2 : 64;
-		lay->seg = xrealloc(lay->seg, lay->cap * sizeof *lay->seg);
-	}
-	sg = &lay->seg[lay->nseg++];
-	memset(sg, 0, sizeof *sg);
-	buf_init(&b, 1u << 20);
-	sg->x0 = box[first][0];
-	sg->y0 = box[first][1];
-	sg->x1 = box[first][2];
-	sg->y1 = box[first][3];
-	for (i = first; i < last; i++) {
-		if (i > first)
-			buf_append(&b, " ", 1);
-		buf_append(&b, txt[i], strlen(txt[i]));
-		sg->x0 = box[i][0] < sg->x0 ? box[i][0] : sg->x0;
-		sg->y0 = box[i][1] < sg->y0 ? box[i][1] : sg->y0;
-		sg->x1 = box[i][2] > sg->x1 ? box[i][2] : sg->x1;
-		sg->y1 = box[i][3] > sg->y1 ? box[i][3] : sg->y1;
-	}
-	extract_xline_set(&sg->l, b.data != NULL ? b.data : "");
-	buf_free(&b);
-	sg->h = h;
-	sg->line = line;
-	sg->conf = box[first][4];
-	for (i = first + 1; i < last; i++)
-		if (i == first + 1 || box[i][4] < sg->conf)
-			sg->conf = box[i][4];
-	if (col >= 0)
-		sg->col = col;
-	else if (sg->x0 * 2 < lay->w && sg->x1 * 2 > lay->w &&
-	    abs(sg->x0 + sg->x1 - lay->w) < 2 * CENTRE_COL * lay->w)
-		sg->col = COL_CENTRE;
-	else
-		sg->col = sg->x0 + sg->x1 < lay->w ? COL_LEFT : COL_RIGHT;
-}
-
-static int
-extract_seg_right(struct extract_ctx *x, char **txt, size_t first,
-    size_t last)
-{
-	struct xline l;
-	struct buf b;
-	size_t i;
-	int yes;
-
-	buf_init(&b, 1u << 20);
-	for (i = first; i < last; i++) {
-		if (i > first)
-			buf_append(&b, " ", 1);
-		buf_append(&b, txt[i], strlen(txt[i]));
-	}
-	extract_xline_set(&l, b.data);
-	yes = extract_line_match(x, RE_DATE_COMMA, &l, 0) ||
-	    (extract_line_match(x, RE_MOTTO, &l, 0) && x->ov[0] == 0) ||
-	    (extract_line_match(x, RE_DOCLAP, &l, 0) && x->ov[0] == 0);
-	extract_xline_free(&l);
-	buf_free(&b);
-	return yes;
-}
-
-/*
- * Words [first, last) as one segment or two: near the top of the page, a
- * segment that holds the left header and the right one (the gap between
- * the columns was not wide enough to tell) is cut where the motto, "Độc
- * lập" or "<place>, ngày" begins, as the text path cuts its lines.
- */
-static void
-extract_seg_cut(struct extract_ctx *x, struct xlayout *lay, size_t line,
-    char **txt, int (*box)[5], size_t first, size_t last, int h)
-{
-	struct xline l;
-	struct buf b;
-	size_t i, off, cut, k = last;
-
-	if (box[first][1] <= HEAD_ZONE * lay->h && last - first > 1) {
-		buf_init(&b, 1u << 20);
-		for (i = first; i < last; i++) {
-			if (i > first)
-				buf_append(&b, " ", 1);
-			buf_append(&b, txt[i], strlen(txt[i]));
-		}
-		extract_xline_set(&l, b.data);
-		cut = extract_right_at(x, &l);
-		for (i = first, off = 0; cut > 0 && i < last && k == last;
-		    i++) {
-			if (off >= cut && i > first)
-				k = i;
-			off += strlen(txt[i]) + 1;
-		}
-		extract_xline_free(&l);
-		buf_free(&b);
-		/* A right header begins right of the page's first quarter,
-		 * with the motto or "<place>, ngày" (not a bare "ngày 5" of
-		 * the body). */
-		if (k < last && (box[k][0] * 4 < lay->w ||
-		    !extract_seg_right(x, txt, k, last)))
-			k = last;
-	}
-	/* Cut, the two parts are the two columns wherever they sit. */
-	extract_seg_add(lay, line, txt, box, first, k, h, k < last ? COL_LEFT :
-	    -1);
-	if (k < last)
-		extract_seg_add(lay, line, txt, box, k, last, h, COL_RIGHT);
-}
-
-/* Cuts an engine line into segments at its wide gaps. */
-static void
-extract_layout_line(struct extract_ctx *x, struct xlayout *lay, size_t line,
-    const json_t *words)
-{
-	size_t n = json_array_size(words), m = 0, i, first;
-	char **txt = xcalloc(n + 1, sizeof *txt);
-	int (*box)[5] = xcalloc(n + 1, sizeof *box);
-	int *hs = xcalloc(n + 1, sizeof *hs), h;
-
-	for (i = 0; i < n; i++) {
-		const json_t *w = json_array_get(words, i);
-		const char *t = json_string_value(json_object_get(w, "t"));
-
-		if (t == NULL || *t == '\0' ||
-		    extract_box(json_object_get(w, "box"), box[m]) == -1)
-			continue;
-		txt[m] = vntext_nfc(t, strlen(t));
-		box[m][4] = json_is_integer(json_object_get(w, "c")) ?
-		    (int)json_integer_value(json_object_get(w, "c")) : 100;
-		hs[m] = box[m][3] - box[m][1];
-		m++;
-	}
-	if (m > 0) {
-		qsort(hs, m, sizeof *hs, extract_int_cmp);
-		h = hs[m / 2] > 0 ? hs[m / 2] : 1;
-		for (first = 0, i = 1; i <= m; i++) {
-			if (i < m && box[i][0] - box[i - 1][2] <= SEG_GAP * h)
-				continue;
-			extract_seg_cut(x, lay, line, txt, box, first, i, h);
-			first = i;
-		}
-	}
-	for (i = 0; i < m; i++)
-		free(txt[i]);
-	free(txt);
-	free(box);
-	free(hs);
-}
-
-/*
- * An incoming-document stamp ("ĐẾN", "Số:", "Ngày:", "Giờ:", "Chuyển:"):
- * every segment around one of its lines is the stamp's.
- */
-static void
-extract_layout_stamps(struct extract_ctx *x, struct xlayout *lay)
-{
-	size_t i, j;
-
-	for (i = 0; i < lay->nseg; i++) {
-		const struct xseg *a = &lay->seg[i];
-		int h = a->h, l, t, r, b;
-
-		if (!extract_line_match(x, RE_STAMP, &a->l, 0))
-			continue;
-		l = a->x0 - 4 * h;
-		r = a->x1 + 4 * h;
-		t = a->y0 - 3 * h;
-		b = a->y1 + 4 * h;
-		for (j = 0; j < lay->nseg; j++) {
-			struct xseg *s = &lay->seg[j];
-			int cx = (s->x0 + s->x1) / 2, cy = (s->y0 + s->y1) / 2;
-
-			if (cx >= l && cx <= r && cy >= t && cy <= b &&
-			    s->col != COL_CENTRE)
-				s->stamp = 1;
-		}
-		lay->seg[i].stamp = 1;
-	}
-}
-
-/* Page 1's layout, cut into segments; -1 when there is none to read. */
-static int
-extract_layout_read(struct extract_ctx *x, const json_t *layout,
-    struct xlayout *lay)
-{
-	const json_t *pg = json_is_array(layout) ? json_array_get(layout, 0) :
-	    layout, *lines;
-	size_t i;
-
-	memset(lay, 0, sizeof *lay);
-	lines = json_object_get(pg, "lines");
-	if (!json_is_object(pg) || !json_is_array(lines) ||
-	    !json_is_integer(json_object_get(pg, "w")) ||
-	    !json_is_integer(json_object_get(pg, "h")))
-		return -1;
-	lay->w = (int)json_integer_value(json_object_get(pg, "w"));
-	lay->h = (int)json_integer_value(json_object_get(pg, "h"));
-	if (lay->w <= 0 || lay->h <= 0)
-		return -1;
-	for (i = 0; i < json_array_size(lines); i++)
-		extract_layout_line(x, lay, i, json_object_get(
-		    json_array_get(lines, i), "words"));
-	extract_layout_stamps(x, lay);
-	return 0;
-}
-
-static void
-extract_layout_free(struct xlayout *lay)
-{
-	size_t i;
-
-	for (i = 0; i < lay->nseg; i++)
-		extract_xline_free(&lay->seg[i].l);
-	free(lay->seg);
-}
-
-static int
-extract_centred(const struct xlayout *lay, const struct xseg *s, double tol)
-{
-	return abs(s->x0 + s->x1 - lay->w) < 2 * tol * lay->w;
-}
-
-/*
- * The number on a "Số:" segment, or NULL.  Where the layout puts it, a
- * number of digits alone is a registration number (a household business
- * certificate's 0195163130), which the text alone cannot tell from any
- * other number.  Caller frees.
- */
-static char *
-extract_layout_number(struct extract_ctx *x, const struct xseg *s)
-{
-	char *v;
-
-	if (s->conf < NUMBER_MINCONF)
-		return NULL;
-	if ((v = extract_docno(x, &s->l)) == NULL &&
-	    (v = extract_certno(x, &s->l, 0)) == NULL &&
-	    extract_line_match(x, RE_SO_DIGITS, &s->l, 0))
-		v = extract_cut(&s->l, x->ov[2], x->ov[3]);
-	return v;
-}
-
-/*
- * The right header's part of engine line `line` (its segments outside
- * the left column and stamps, joined) into l; 0 when it has none.  On a
- * narrow page the right header may sit under the left one, across the
- * middle.
- */
-static int
-extract_layout_right(const struct xlayout *lay, size_t line, struct xline *l,
-    int *y0, int *y1)
-{
-	struct buf b;
-	size_t i;
-	int any = 0;
-
-	buf_init(&b, 1u << 20);
-	for (i = 0; i < lay->nseg; i++) {
-		const struct xseg *s = &lay->seg[i];
-
-		if (s->line != line || s->col == COL_LEFT || s->stamp)
-			continue;
-		if (any++ > 0)
-			buf_append(&b, " ", 1);
-		buf_append(&b, s->l.text, s->l.len);
-		if (any == 1 || s->y0 < *y0)
-			*y0 = s->y0;
-		if (any == 1 || s->y1 > *y1)
-			*y1 = s->y1;
-	}
-	if (any)
-		extract_xline_set(l, b.data);
-	buf_free(&b);
-	return any > 0;
-}
-
-static void
-extract_layout_header(struct extract_ctx *x, const struct xlayout *lay,
-    char **doc_type, char **doc_number, char **agency, char date[11],
-    int *have_date)
-{
-	static const enum extract_re dates[] = {
-		RE_DATE_PLACE, RE_DATE_PLACE_NUM, RE_DATE_WORDS
-	};
-	const struct xseg *s;
-	ssize_t motto = -1, doclap = -1, so = -1, title = -1, more = -1;
-	int zone = (int)(HEAD_ZONE * lay->h), top = 0, hb = 0, dateline = 0;
-	int y0 = 0, y1 = 0, limit;
-	size_t i, j, p, lastline = (size_t)-1, al = (size_t)-1;
-	struct xline dl, *save;
-	size_t nsave;
-	char *t;
-
-	for (i = 0; i < lay->nseg; i++) {
-		s = &lay->seg[i];
-		if (s->stamp || s->y0 > zone || s->col == COL_LEFT)
-			continue;
-		if (motto < 0 && extract_line_match(x, RE_MOTTO, &s->l, 0))
-			motto = (ssize_t)i;
-		if (doclap < 0 && extract_line_match(x, RE_DOCLAP, &s->l, 0))
-			doclap = (ssize_t)i;
-	}
-	if (doclap >= 0) {
-		top = lay->seg[doclap].y1 - lay->seg[doclap].h;
-		al = lay->seg[doclap].line;
-	} else if (motto >= 0) {
-		top = lay->seg[motto].y1 - lay->seg[motto].h;
-		al = lay->seg[motto].line;
-	}
-	/* The "Số:" line of the left header, at the latest on the date's
-	 * row (a "Số:" further down is under the title). */
-	for (i = 0; i < lay->nseg && so < 0; i++) {
-		s = &lay->seg[i];
-		if (!s->stamp && s->col == COL_LEFT && s->y0 <= zone &&
-		    (al == (size_t)-1 || s->line <= al + DATE_LINES) &&
-		    extract_line_match(x, RE_SO_LABEL, &s->l, 0) &&
-		    s->l.text[0] == 'S')
-			so = (ssize_t)i;
-	}
-	/* The place-and-date line of the right header: the first one there
-	 * decides, read or not. */
-	for (i = 0; i < lay->nseg && !dateline; i++) {
-		s = &lay->seg[i];
-		if (s->line == lastline || s->y0 > zone || s->y1 < top ||
-		    (al != (size_t)-1 && (s->line < al ||
-		    s->line > al + DATE_LINES)))
-			continue;
-		lastline = s->line;
-		if (!extract_layout_right(lay, s->line, &dl, &y0, &y1))
-			continue;
-		/* Without the motto to go by, only "<place>, ngày". */
-		if (y1 >= top && extract_line_match(x, al != (size_t)-1 ?
-		    RE_NGAY : RE_DATE_COMMA, &dl, 0)) {
-			dateline = 1;
-			for (p = 0; p < (al != (size_t)-1 ? sizeof dates /
-			    sizeof dates[0] : 2) && !*have_date; p++)
-				*have_date = extract_date_in(x, dates[p], &dl,
-				    date);
-			if (*have_date) {
-				int box[4] = { s->x0, y0, s->x1, y1 };
-
-				extract_note(x, "issued_on", "page layout",
-				    dl.text, box);
-			}
-		}
-		extract_xline_free(&dl);
-	}
-	if (motto < 0 && doclap < 0 && so < 0 && !dateline)
-		return;		/* no header: a second page, a letter's end */
-	if (doclap >= 0 && lay->seg[doclap].y1 > hb)
-		hb = lay->seg[doclap].y1;
-	if (motto >= 0 && lay->seg[motto].y1 > hb)
-		hb = lay->seg[motto].y1;
-	if (so >= 0 && lay->seg[so].y1 > hb)
-		hb = lay->seg[so].y1;
-	if (dateline && y1 > hb)
-		hb = y1;
-	/* The title: in capitals, centred under the headers, before the
-	 * body begins. */
-	for (i = 0; i < lay->nseg && title < 0; i++) {
-		s = &lay->seg[i];
-		if (s->stamp || s->y0 + s->h / 2 < hb)
-			continue;
-		if (s->y0 > TITLE_ZONE * lay->h ||
-		    (s->x1 - s->x0 > BODY_WIDTH * lay->w &&
-		    !extract_centred(lay, s, CENTRE_COL)) ||
-		    extract_line_match(x, RE_RECITAL, &s->l, 0))
-			break;
-		if (
-		    !extract_centred(lay, s, CENTRE_TOL))
-			continue;
-		if (extract_is_title(x, &s->l))
-			title = (ssize_t)i;
-	}
-	if (title >= 0) {
-		t = xstrdup(lay->seg[title].l.text);
-		extract_tidy(t);
-		for (j = (size_t)title + 1; j < lay->nseg && more < 0 &&
-		    extract_title_continues(t); j++) {
-			s = &lay->seg[j];
-			if (s->line == lay->seg[title].line || s->stamp ||
-			    !extract_centred(lay, s, CENTRE_TOL))
-				continue;
-			if (extract_is_title(x, &s->l))
-				more = (ssize_t)j;
-			break;
-		}
-		if (more >= 0) {
-			char *m = xstrdup(lay->seg[more].l.text);
-
-			extract_tidy(m);
-			*doc_type = xasprintf("%s %s", t, m);
-			free(m);
-			free(t);
-		} else
-			*doc_type = t;
-	}
-	if (title >= 0)
-		extract_note_seg(x, "doc_type", &lay->seg[title]);
-	if (so >= 0 && (title < 0 || lay->seg[so].y0 < lay->seg[title].y0)) {
-		*doc_number = extract_layout_number(x, &lay->seg[so]);
-		extract_note_seg(x, "doc_number", &lay->seg[so]);
-	}
-	else if (title >= 0) {
-		/* A certificate prints its number under the title. */
-		so = -1;
-		j = (size_t)(more >= 0 ? more : title) + 1;
-		for (i = j; i < lay->nseg && so < 0 && lay->seg[i].line <=
-		    lay->seg[j - 1].line + SO_UNDER_TITLE; i++) {
-			s = &lay->seg[i];
-			if (!s->stamp && extract_centred(lay, s, 0.25) &&
-			    extract_line_match(x, RE_SO_LABEL, &s->l, 0) &&
-			    s->l.text[0] == 'S') {
-				so = (ssize_t)i;
-				*doc_number = extract_layout_number(x, s);
-				extract_note_seg(x, "doc_number", s);
-			}
-		}
-		so = -1;
-	}
-	/* A certificate without a place-and-date line: the last
-	 * registration under its title. */
-	if (!dateline && title >= 0) {
-		char day[11];
-
-		j = (size_t)title + 1;
-		for (i = j; i < lay->nseg && lay->seg[i].line <=
-		    lay->seg[title].line + SO_UNDER_TITLE + 2; i++) {
-			s = &lay->seg[i];
-			if (s->stamp ||
-			    !extract_line_match(x, RE_REGISTERED, &s->l, 0))
-				continue;
-			if (extract_date_in(x, RE_DATE_WORDS, &s->l, day) ||
-			    extract_date_in(x, RE_DATE_NUM, &s->l, day)) {
-				memcpy(date, day, 11);
-				*have_date = 1;
-				/* The last registration decides. */
-				json_object_del(x->evidence, "issued_on");
-				extract_note_seg(x, "issued_on", s);
-			}
-		}
-	}
-	/* The issuing body: the left header's lines above "Số:". */
-	limit = so >= 0 ? lay->seg[so].y0 : title >= 0 ? lay->seg[title].y0 :
-	    zone;
-	save = x->lines;
-	nsave = x->nlines;
-	x->lines = xcalloc(lay->nseg + 1, sizeof *x->lines);
-	x->nlines = 0;
-	for (i = 0; i < lay->nseg; i++) {
-		s = &lay->seg[i];
-		if (!s->stamp && s->col == COL_LEFT && s->y0 < limit)
-			x->lines[x->nlines++] = s->l;
-	}
-	*agency = extract_agency(x, x->nlines);
-	free(x->lines);
-	x->lines = save;
-	x->nlines = nsave;
-}
-
-enum { TOK_CAPS = 1, TOK_TITLE, TOK_LOWER };
-
-struct name_token {
-	size_t	 off;
-	size_t	 len;
-	int	 kind;
-	int	 letters;
-	int	 colon;		/* a ':' follows: the word ends in a label */
-};
-
-/*
- * Splits s[0..len) into words of letters, separated by one or two spaces,
- * up to punctuation, a wider gap (another column) or a ':' (which marks
- * the word before it as part of a label).  Returns the number of words.
- */
-static size_t
-extract_name_tokens(const char *s, size_t len, struct name_token *tok)
-{
-	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
-	utf8proc_int32_t cp;
-	utf8proc_ssize_t n;
-	size_t pos = 0, ntok = 0, endpos;
-	int first, lower, more = 1;
-
-	while (pos < len && (s[pos] == ' ' || s[pos] == '\t'))
-		pos++;
-	while (more && pos < len && ntok < NAME_MAXTOKENS) {
-		struct name_token *t = &tok[ntok];
-
-		memset(t, 0, sizeof *t);
-		t->off = pos;
-		first = lower = 0;
-		for (n = 1; n > 0 && pos < len; pos += (size_t)n) {
-			n = utf8proc_iterate(p + pos, (utf8proc_ssize_t)(len - pos),
-			    &cp);
-			if (n <= 0)
-				break;
-			switch (utf8proc_category(cp)) {
-			case UTF8PROC_CATEGORY_LU:
-			case UTF8PROC_CATEGORY_LT:
-				if (t->letters++ == 0)
-					first = TOK_CAPS;
-				break;
-			case UTF8PROC_CATEGORY_LL:
-				lower++;
-				if (t->letters++ == 0)
-					first = TOK_LOWER;
-				break;
-			case UTF8PROC_CATEGORY_MN:
-			case UTF8PROC_CATEGORY_MC:
-				break;
-			default:
-				n = 0;
-				break;
-			}
-		}
-		if (t->letters == 0)
-			break;
-		t->len = pos - t->off;
-		if (first == TOK_LOWER)
-			t->kind = TOK_LOWER;
-		else
-			t->kind = lower == 0 ? TOK_CAPS : TOK_TITLE;
-		ntok++;
-		endpos = pos;
-		if (pos < len && s[pos] == ' ')
-			pos++;
-		if (pos < len && s[pos] == ' ')
-			pos++;
-		if (pos < len && s[pos] == ':')
-			t->colon = 1;
-		more = !t->colon && pos != endpos && (pos >= len || s[pos] != ' ');
-	}
-	return ntok;
-}
-
-/*
- * A person's name at the start of s[0..len): two to eight words, all in
- * capitals or all capitalised, as written.  Stops at punctuation, a gap
- * between columns, or the next label on the line ("Giới tính:").  With
- * whole set, the name must be all there is.  Caller frees.
- */
-static char *
-extract_name(const char *s, size_t len, int whole)
-{
-	struct name_token tok[NAME_MAXTOKENS];
-	size_t ntok, k, j, e;
-	int mode, ok;
-	struct buf b;
-	char *name = NULL;
-
-	ntok = extract_name_tokens(s, len, tok);
-	if (ntok == 0 || tok[0].kind == TOK_LOWER)
-		goto out;
-	mode = tok[0].kind;
-	for (k = 0; k < ntok; k++) {
-		if (mode == TOK_CAPS)
-			ok = tok[k].kind == TOK_CAPS;
-		else
-			ok = tok[k].kind == TOK_TITLE ||
-			    (tok[k].kind == TOK_CAPS && tok[k].letters == 1);
-		if (!ok || tok[k].colon || tok[k].letters > NAME_MAXLETTERS)
-			break;
-	}
-	/* "Nguyễn Văn An Giới tính:": Giới heads the next label. */
-	if (k > 0 && k < ntok && mode == TOK_TITLE && tok[k].kind == TOK_LOWER) {
-		for (j = k; j < ntok && !tok[j].colon && tok[j].kind == TOK_LOWER;
-		    j++)
-			;
-		if (j < ntok && tok[j].colon && tok[j].kind == TOK_LOWER)
-			k--;
-	}
-	if (k < NAME_MINWORDS || k > NAME_MAXWORDS)
-		goto out;
-	if (whole) {
-		for (e = tok[k - 1].off + tok[k - 1].len;
-		    e < len && (s[e] == ' ' || s[e] == '\t'); e++)
-			;
-		if (k < ntok || e < len)
-			goto out;
-	}
-	buf_init(&b, 1024);
-	for (j = 0; j < k; j++) {
-		if (j > 0)
-			buf_append(&b, " ", 1);
-		buf_append(&b, s + tok[j].off, tok[j].len);
-	}
-	name = xstrdup(b.data);
-	buf_free(&b);
-out:
-	return name;
-}
-
-static void
-extract_add_unique(json_t *array, const char *s)
-{
-	size_t i, n = json_array_size(array);
-
-	for (i = 0; i < n; i++)
-		if (strcmp(json_string_value(json_array_get(array, i)), s) == 0)
-			break;
-	if (i == n)
-		json_array_append_new(array, json_string(s));
-}
-
-/* Whether the honorific matched at fold offsets [fs, fe) of l is written
- * "ông" or "bà" (folding also makes "ba", three, and "bá" of them). */
-static int
-extract_is_honorific(const struct xline *l, size_t fs, size_t fe)
-{
-	/* "Ong" too, its mark lost: capitalised it is the title, not ong,
-	 * a bee. */
-	static const char *const words[] = { "ông", "Ông", "ÔNG", "Ong",
-	    "ONG", "bà", "Bà", "BÀ", NULL };
-	size_t i, n, at = l->map[fs];
-
-	for (; fe > fs && l->fold[fe - 1] == ' '; fe--)
-		;
-	n = l->map[fe] - at;
-	for (i = 0; words[i] != NULL; i++)
-		if (strlen(words[i]) <= n &&
-		    strncmp(l->text + at, words[i], strlen(words[i])) == 0)
-			return 1;
-	return 0;
-}
-
-/*
- * Whether a name found by an honorific alone ("cho bà Phạm Thị Quỳnh")
- * starts with a family name, and not with a title ("ông Chủ Tịch").  On
- * the folded name, so NGUYÊN read for NGUYỄN still counts.
- */
-static int
-extract_family_name(const char *name)
-{
-	static const char *const titles[] = { "chu tich", "chu nhiem",
-	    "chu ho", "chu dau", "chu so", "truong phong", "truong ban",
-	    "truong thon", "truong cong", "to truong", "pho ", "giam doc",
-	    "can bo", "dai dien", NULL };
-	char *f = vntext_fold(name), *first;
-	size_t i, n = strcspn(f, " ");
-	int yes;
-
-	first = xstrdup(f);
-	first[n] = '\0';
-	yes = known_is_family_name(first);
-	for (i = 0; titles[i] != NULL && yes; i++)
-		yes = strncmp(f, titles[i], strlen(titles[i])) != 0;
-	free(first);
-	free(f);
-	return yes;
-}
-
-/* The name with its family name settled (known_family_name). */
-static char *
-extract_settle_family(char *name)
-{
-	size_t n = strcspn(name, " ");
-	char *first = xstrdup(name), *fam, *r;
-
-	first[n] = '\0';
-	if ((fam = known_family_name(first)) == NULL) {
-		free(first);
-		return name;
-	}
-	r = xasprintf("%s%s", fam, name + n);
-	free(fam);
-	free(first);
-	free(name);
-	return r;
-}
-
-/*
- * People: a name after a label ("Họ và tên:", "Ông (Bà):", "Chủ hộ kinh
- * doanh:", "Cấp cho: ông ..."), then a name after "ông" or "bà" in running
- * text when it starts with a family name.
- */
-/*
- * A name that is the first words of another name found ("Dương Ngọc" and
- * "Dương Ngọc Minh Trang") is that name cut at a line's end: one person.
- */
-static void
-extract_drop_cut_names(json_t *people)
-{
-	size_t i, j, n;
-	const char *a, *b;
-	int cut;
-
-	for (i = 0; i < json_array_size(people); ) {
-		a = json_string_value(json_array_get(people, i));
-		n = a != NULL ? strlen(a) : 0;
-		cut = 0;
-		for (j = 0; j < json_array_size(people) && !cut; j++) {
-			b = json_string_value(json_array_get(people, j));
-			cut = j != i && b != NULL && n > 0 && strlen(b) > n &&
-			    strncmp(a, b, n) == 0 && b[n] == ' ';
-		}
-		if (cut)
-			json_array_remove(people, i);
-		else
-			i++;
-	}
-}
-
-static void
-extract_people(struct extract_ctx *x, json_t *people)
-{
-	const struct xline *l;
-	size_t i, start, vs, after;
-	char *name;
-
-	/* The recipients ("Nơi nhận: ... - Ông Võ Xuân Hậu (để biết);") are
-	 * who is told, not whom the result is for. */
-	for (i = 0; i < x->end; i++) {
-		l = &x->lines[i];
-		for (start = 0; extract_line_match(x, RE_PERSON, l, start);
-		    start = after) {
-			after = x->ov[1];
-			/* "Cấp cho: ông Lê Hoàng Long": past the honorific. */
-			vs = after + strspn(l->fold + after, " ");
-			if (extract_line_match(x, RE_HONORIFIC, l, vs) &&
-			    x->ov[0] == vs && extract_is_honorific(l, x->ov[0],
-			    x->ov[1]))
-				vs = x->ov[1];
-			vs = l->map[vs];
-			name = extract_name(l->text + vs, l->len - vs, 0);
-			/* "Họ và tên:" at the end of a line, the name below. */
-			if (name == NULL && after == l->flen &&
-			    i + 1 < x->nlines)
-				name = extract_name(x->lines[i + 1].text,
-				    x->lines[i + 1].len, 1);
-			if (name != NULL) {
-				name = extract_settle_family(name);
-				extract_add_unique(people, name);
-			}
-			free(name);
-		}
-	}
-	for (i = 0; i < x->end; i++) {
-		l = &x->lines[i];
-		for (start = 0; extract_line_match(x, RE_HONORIFIC, l, start);
-		    start = after) {
-			after = x->ov[1];
-			if (!extract_is_honorific(l, x->ov[0], after))
-				continue;
-			vs = l->map[after];
-			name = extract_name(l->text + vs, l->len - vs, 0);
-			if (name != NULL && extract_family_name(name)) {
-				name = extract_settle_family(name);
-				extract_add_unique(people, name);
-			}
-			free(name);
-		}
-	}
-	extract_drop_cut_names(people);
-}
-
-/*
- * The ID number within a few bytes after a label at fold offset e: 12 or
- * 9 digits, with O, l, I or | read as digits and at most one space inside.
- */
-static int
-extract_id_after(const struct xline *l, size_t e, char out[13])
-{
-	const char *f = l->fold;
-	size_t limit = l->flen < e + ID_WINDOW ? l->flen : e + ID_WINDOW;
-	size_t p, r, i;
-	int nd = 0, real = 0, split = -1, alnum_after, found = 0;
-	char digits[14];
-
-	for (p = e; p < limit && !isdigit((unsigned char)f[p]); p++)
-		;
-	if (p == limit)
-		goto out;
-	/* "O01..." starts with a slip, unless the slip ends a word ("so"). */
-	for (r = p; r > e && extract_slip_digit(f[r - 1]); r--)
-		;
-	if (r < p && !isalpha((unsigned char)f[r - 1]))
-		p = r;
-	for (i = p; i < l->flen && nd < 13; i++) {
-		char c = f[i];
-
-		if (isdigit((unsigned char)c)) {
-			digits[nd++] = c;
-			real++;
-		} else if (extract_slip_digit(c))
-			digits[nd++] = c == 'o' ? '0' : '1';
-		else if (c == ' ' && split == -1 && i + 1 < l->flen &&
-		    (isdigit((unsigned char)f[i + 1]) ||
-		    extract_slip_digit(f[i + 1])))
-			split = nd;
-		else
-			break;
-	}
-	alnum_after = i < l->flen && (isalnum((unsigned char)f[i]) ||
-	    (unsigned char)f[i] >= 0x80);
-	if (!alnum_after && util_id_length_ok(nd) && real >= nd - 2)
-		found = nd;
-	else if (split > 0 && util_id_length_ok((size_t)split)) {
-		/* "CMND 012345678 lần ...": the space ended the number. */
-		for (i = 0, real = 0; i < (size_t)split; i++)
-			real += isdigit((unsigned char)f[p + i]) != 0;
-		if (real >= split - 2)
-			found = split;
-	}
-	if (found) {
-		memcpy(out, digits, (size_t)found);
-		out[found] = '\0';
-	}
-out:
-	return found != 0;
-}
-
-static void
-extract_ids(struct extract_ctx *x, json_t *ids)
-{
-	const struct xline *l;
-	size_t i, start;
-	char id[13];
-
-	for (i = 0; i < x->nlines; i++) {
-		l = &x->lines[i];
-		for (start = 0; extract_line_match(x, RE_ID_LABEL, l, start);
-		    start = x->ov[1])
-			if (extract_id_after(l, x->ov[1], id))
-				extract_add_unique(ids, id);
-		for (start = 0; extract_line_match(x, RE_ID_BARE, l, start);
-		    start = x->ov[1]) {
-			memcpy(id, l->fold + x->ov[0], 12);
-			id[12] = '\0';
-			extract_add_unique(ids, id);
-		}
-	}
 }
 
 /*
@@ -1875,297 +901,6 @@ extract_dossier_text(struct extract_ctx *x)
 	return code;
 }
 
-/*
- * The profile's filename_pattern, compiled when it is first met or has
- * changed (profiles are reloaded on SIGHUP).  NULL if it does not compile,
- * which profile_load has already refused, so only a profile built in code
- * gets here.
- */
-static pcre2_code *
-extract_filename_regex(const struct profile *pr)
-{
-	PCRE2_SIZE off;
-	int err;
-
-	if (extract_fn_pattern == NULL ||
-	    strcmp(extract_fn_pattern, pr->filename_pattern) != 0) {
-		pcre2_code_free(extract_fn_re);
-		free(extract_fn_pattern);
-		extract_fn_pattern = xstrdup(pr->filename_pattern);
-		extract_fn_re = pcre2_compile(
-		    (PCRE2_SPTR)pr->filename_pattern, PCRE2_ZERO_TERMINATED,
-		    PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &err, &off, NULL);
-		if (extract_fn_re == NULL)
-			log_warnx("profile %s: filename_pattern does not "
-			    "compile; dossier codes are not read from file "
-			    "names", pr->name != NULL ? pr->name : "?");
-	}
-	return extract_fn_re;
-}
-
-/* The dossier code the profile's filename_pattern finds in source_name:
- * its first group, or the whole match when it has none.  Caller frees. */
-static char *
-extract_dossier_filename(const char *source_name, const struct profile *pr)
-{
-	pcre2_match_data *md;
-	pcre2_code *re;
-	PCRE2_SIZE *ov;
-	char *code = NULL;
-	int rc, g;
-
-	if (pr == NULL || pr->filename_pattern == NULL || source_name == NULL ||
-	    (re = extract_filename_regex(pr)) == NULL)
-		goto out;
-	if ((md = pcre2_match_data_create_from_pattern(re, NULL)) == NULL)
-		fatalx("out of memory");
-	rc = pcre2_match(re, (PCRE2_SPTR)source_name, PCRE2_ZERO_TERMINATED,
-	    0, 0, md, NULL);
-	if (rc > 0) {
-		ov = pcre2_get_ovector_pointer(md);
-		g = rc > 1 && ov[2] != PCRE2_UNSET ? 1 : 0;
-		/* A match never spans invalid UTF-8 (MATCH_INVALID_UTF). */
-		if (ov[2 * g + 1] > ov[2 * g])
-			code = vntext_nfc(source_name + ov[2 * g],
-			    ov[2 * g + 1] - ov[2 * g]);
-	}
-	pcre2_match_data_free(md);
-out:
-	return code;
-}
-
-const char *const extract_rule_fields[EXTRACT_NRULES] = { "doc_type",
-    "doc_number", "issued_on", "agency_name", "people", "id_numbers",
-    "dossier_code" };
-
-/* The profile's rules, compiled when first met or changed, as the
- * filename pattern. */
-static pcre2_code *extract_rule_re[EXTRACT_NRULES];
-static char *extract_rule_src[EXTRACT_NRULES];
-
-/* Compiles a rule: lines are ^...$ (MULTILINE), \w and friends know
- * Vietnamese letters (UCP).  NULL with a reason in why. */
-static pcre2_code *
-extract_rule_compile(const char *pattern, char *why, size_t len)
-{
-	PCRE2_UCHAR msg[256];
-	PCRE2_SIZE off, i;
-	pcre2_code *re;
-	uint32_t groups = 0;
-	size_t chars = 0;
-	int code;
-
-	re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
-	    PCRE2_UTF | PCRE2_UCP | PCRE2_MULTILINE, &code, &off, NULL);
-	if (re == NULL) {
-		pcre2_get_error_message(code, msg, sizeof msg);
-		/* PCRE2 counts bytes; people count characters. */
-		for (i = 0; i < off && pattern[i] != '\0'; i++)
-			if (((unsigned char)pattern[i] & 0xC0) != 0x80)
-				chars++;
-		snprintf(why, len, "is not a valid regular expression: %s (at "
-		    "character %zu)", (char *)msg, chars + 1);
-	} else if (pcre2_pattern_info(re, PCRE2_INFO_CAPTURECOUNT,
-	    &groups) != 0 || groups < 1) {
-		snprintf(why, len, "needs a group, ( ), around the value it "
-		    "reads");
-		pcre2_code_free(re);
-		re = NULL;
-	}
-	return re;
-}
-
-int
-extract_rule_check(const char *pattern, char *why, size_t len)
-{
-	pcre2_code *re = extract_rule_compile(pattern, why, len);
-
-	pcre2_code_free(re);
-	return re != NULL ? 0 : -1;
-}
-
-static pcre2_code *
-extract_rule_regex(int i, const char *pattern)
-{
-	char why[ERRMAX];
-
-	if (extract_rule_src[i] == NULL ||
-	    strcmp(extract_rule_src[i], pattern) != 0) {
-		pcre2_code_free(extract_rule_re[i]);
-		free(extract_rule_src[i]);
-		extract_rule_src[i] = xstrdup(pattern);
-		if ((extract_rule_re[i] = extract_rule_compile(pattern, why,
-		    sizeof why)) == NULL)
-			log_warnx("rule_%s %s; the rule is not used",
-			    extract_rule_fields[i], why);
-	}
-	return extract_rule_re[i];
-}
-
-/* A date as a rule reads it: "15/03/2024", "15-3-2024", "2024-03-15" or
- * "ngày 15 tháng 3 năm 2024", with OCR's slips in the digits. */
-static int
-extract_rule_date(const char *value, char out[11])
-{
-	char *f = vntext_fold(value), *p;
-	size_t n[3], at[3], k = 0, len;
-	int v[3], y, m, d, ok = 0;
-
-	for (p = f; *p != '\0' && k < 3; p += len) {
-		len = strspn(p, "0123456789oil");
-		/* A run of digits, not of letters that look like them. */
-		if (len == 0 || strcspn(p, "0123456789") >= len) {
-			len += len == 0;
-			continue;
-		}
-		at[k] = (size_t)(p - f);
-		n[k++] = len;
-	}
-	if (k == 3 && extract_number(f + at[0], n[0], &v[0]) == 0 &&
-	    extract_number(f + at[1], n[1], &v[1]) == 0 &&
-	    extract_number(f + at[2], n[2], &v[2]) == 0) {
-		if (n[0] == 4) {
-			y = v[0];
-			m = v[1];
-			d = v[2];
-		} else {
-			d = v[0];
-			m = v[1];
-			y = v[2];
-		}
-		if ((ok = (n[0] == 4 || n[2] == 4) &&
-		    extract_valid_date(y, m, d)))
-			snprintf(out, 11, "%04u-%02u-%02u", (unsigned)y % 10000,
-			    (unsigned)m % 100, (unsigned)d % 100);
-	}
-	free(f);
-	return ok;
-}
-
-/* An ID number as a rule reads it: digits, OCR's slips, spaces. */
-static int
-extract_rule_id(const char *value, char out[13])
-{
-	size_t n = 0, real = 0;
-	char *f = vntext_fold(value), *p;
-	int ok = 1;
-
-	for (p = f; *p != '\0' && ok; p++) {
-		if (*p == ' ')
-			continue;
-		if (n == UTIL_ID_DIGITS || !(isdigit((unsigned char)*p) ||
-		    extract_slip_digit(*p)))
-			ok = 0;
-		else {
-			real += isdigit((unsigned char)*p) != 0;
-			out[n++] = *p == 'o' ? '0' : isdigit((unsigned char)*p) ?
-			    *p : '1';
-		}
-	}
-	out[n] = '\0';
-	free(f);
-	return ok && util_id_length_ok(n) && real + 2 >= n;
-}
-
-/*
- * The profile's rules over the text: group 1 of the first match for one
- * value (which then wins over the built-in rules), of every match for
- * people and id_numbers (listed before those the built-in rules find).  A
- * value that is not one (a date that does not exist, an ID number of the
- * wrong length) is left out.
- */
-static void
-extract_apply_rules(struct extract_ctx *x, const struct profile *pr,
-    char **value[EXTRACT_NRULES], char date[11], int *have_date,
-    json_t *people, json_t *ids)
-{
-	PCRE2_SIZE *ov, start;
-	pcre2_code *re;
-	json_t *list[2];
-	char *text, *v, *w, *r, id[13], day[11];
-	size_t k;
-	int i, rc;
-
-	/* The text with its line ends back (the split made them NULs), for
-	 * ^ and $. */
-	text = extract_strndup(x->nfc, x->nfclen);
-	for (k = 0; k < x->nfclen; k++)
-		if (text[k] == '\0')
-			text[k] = '\n';
-	list[0] = json_array();
-	list[1] = json_array();
-	for (i = 0; pr != NULL && i < EXTRACT_NRULES; i++) {
-		if (pr->rule[i] == NULL ||
-		    (re = extract_rule_regex(i, pr->rule[i])) == NULL)
-			continue;
-		for (start = 0; start <= x->nfclen; ) {
-			rc = pcre2_match(re, (PCRE2_SPTR)text, x->nfclen,
-			    start, PCRE2_NO_UTF_CHECK, x->md, NULL);
-			if (rc < 2)
-				break;
-			ov = pcre2_get_ovector_pointer(x->md);
-			start = ov[1] > ov[0] ? ov[1] : ov[1] + 1;
-			while (start < x->nfclen &&
-			    ((unsigned char)text[start] & 0xC0) == 0x80)
-				start++;
-			if (ov[2] == PCRE2_UNSET || ov[3] <= ov[2])
-				continue;
-			v = extract_strndup(text + ov[2], ov[3] - ov[2]);
-			extract_tidy(v);
-			if (i == 1 || i == 6) {
-				/* Codes have no spaces. */
-				for (r = w = v; *r != '\0'; r++)
-					if (!isspace((unsigned char)*r))
-						*w++ = *r;
-				*w = '\0';
-				if (i == 1)
-					extract_docno_slips(v);
-				else
-					extract_fix_eth(v);
-			}
-			if (*v == '\0')
-				;
-			else if (i == 2) {
-				if (extract_rule_date(v, day)) {
-					memcpy(date, day, 11);
-					*have_date = 1;
-					start = x->nfclen + 1;
-				}
-			} else if (i == 4)
-				extract_add_unique(list[0], v);
-			else if (i == 5) {
-				if (extract_rule_id(v, id))
-					extract_add_unique(list[1], id);
-			} else if (value[i] != NULL) {
-				free(*value[i]);
-				*value[i] = v;
-				v = NULL;
-				start = x->nfclen + 1;
-			}
-			if (i != 4 && i != 5 && start == x->nfclen + 1) {
-				json_object_del(x->evidence, extract_rule_fields[i]);
-				extract_note(x, extract_rule_fields[i], "profile rule",
-				    pr->rule[i], NULL);
-			}
-			free(v);
-		}
-	}
-	/* The rules' people and ID numbers first, then the others. */
-	for (k = 0; k < json_array_size(people); k++)
-		extract_add_unique(list[0], json_string_value(json_array_get(
-		    people, k)));
-	for (k = 0; k < json_array_size(ids); k++)
-		extract_add_unique(list[1], json_string_value(json_array_get(ids,
-		    k)));
-	json_array_clear(people);
-	json_array_extend(people, list[0]);
-	json_array_clear(ids);
-	json_array_extend(ids, list[1]);
-	json_decref(list[0]);
-	json_decref(list[1]);
-	free(text);
-}
-
 static json_t *
 extract_json_string(const char *s)
 {
@@ -2246,10 +981,10 @@ extract_fields_noted(const char *text, const json_t *layout,
 	    (ids = json_array()) == NULL)
 		fatalx("out of memory");
 	have_date = 0;
-	if (layout != NULL && extract_layout_read(&x, layout, &lay) == 0) {
-		extract_layout_header(&x, &lay, &doc_type, &doc_number, &agency,
+	if (layout != NULL && header_read(&x, layout, &lay) == 0) {
+		header_fields(&x, &lay, &doc_type, &doc_number, &agency,
 		    date, &have_date);
-		extract_layout_free(&lay);
+		header_free(&lay);
 		/* Only a known type; a code one slip from a known one settled. */
 		t = doc_type;
 		doc_type = known_doc_type(t) != NULL ?
@@ -2262,16 +997,16 @@ extract_fields_noted(const char *text, const json_t *layout,
 		extract_header(&x, &doc_type, &doc_number, &agency);
 		have_date = extract_date(&x, date);
 	}
-	extract_people(&x, people);
-	extract_ids(&x, ids);
+	people_find(&x, people);
+	people_ids(&x, ids);
 	if ((dossier = extract_dossier_text(&x)) == NULL &&
-	    (dossier = extract_dossier_filename(source_name, pr)) != NULL)
+	    (dossier = rule_dossier_filename(source_name, pr)) != NULL)
 		extract_note(&x, "dossier_code", "file name", source_name, NULL);
 	{
 		char **value[EXTRACT_NRULES] = { &doc_type, &doc_number, NULL,
 		    &agency, NULL, NULL, &dossier };
 
-		extract_apply_rules(&x, pr, value, date, &have_date, people,
+		rule_apply(&x, pr, value, date, &have_date, people,
 		    ids);
 	}
 

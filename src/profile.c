@@ -310,7 +310,7 @@ profile_set(struct profile_parse *pp, enum profile_key k, const char *v)
 	case PK_COUNT:
 		fatalx("%s: no such key", __func__);
 	default:	/* rule_<field>: extract.c checks and uses them */
-		if (extract_rule_check(v, why, sizeof why) == 0) {
+		if (rule_check(v, why, sizeof why) == 0) {
 			profile_set_string(&p->rule[k - PK_RULE], v);
 			rc = 0;
 		} else
