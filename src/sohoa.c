@@ -20,18 +20,7 @@
 #include <unistd.h>
 
 #include "sohoa.h"
-
-/* Options every command takes, and those of the commands defined here. */
-struct cmd_opts {
-	const char *data;
-	const char *profile;
-	const char *output;
-	const char *what;	/* get: original | pdf | text */
-	int	 json;
-	int	 jobs;
-	int	 limit;
-	int	 verbose;
-};
+#include "cli.h"
 
 /*
  * A command: its own long options (beyond --data, --json, -v, --help),
@@ -193,168 +182,7 @@ usage(FILE *f)
 	    "Run `man sohoa` for the details.\n", SOHOA_DEFAULT_DATA);
 }
 
-static const char *
-data_dir(const struct cmd_opts *o)
-{
-	const char *d = o->data;
 
-	if (d == NULL || *d == '\0')
-		d = getenv("SOHOA_DATA");
-	if (d == NULL || *d == '\0')
-		d = SOHOA_DEFAULT_DATA;
-	return d;
-}
-
-/* Opens the index; creating it only where the command writes. */
-static struct index *
-open_index(const struct cmd_opts *o, int create)
-{
-	const char *dir = data_dir(o);
-	char *db = xasprintf("%s/sohoa.db", dir), err[ERRMAX];
-	struct index *ix;
-	struct stat st;
-
-	if (create) {
-		if (util_mkdirs_private(dir) == -1)
-			fatal("cannot create the data folder %s", dir);
-	} else if (stat(db, &st) == -1) {
-		fatalx("no sohoa data in %s: nothing has been ingested there yet "
-		    "(use --data DIR or SOHOA_DATA)", dir);
-	} else
-		util_keep_private(dir);
-	if ((ix = index_open(db, err)) == NULL)
-		fatalx("%s", err);
-	free(db);
-	return ix;
-}
-
-static void
-print_json(json_t *j)
-{
-	json_dumpf(j, stdout, JSON_INDENT(2));
-	fputc('\n', stdout);
-}
-
-/* A string member as sohoa itself reads it (paths, names of actions),
- * "-" when it is missing; never for showing text from outside. */
-static const char *
-str(json_t *doc, const char *key)
-{
-	const char *s = json_string_value(json_object_get(doc, key));
-
-	return s ? s : "-";
-}
-
-/*
- * Text from outside shown to people (queries, user names, fields read by
- * OCR, file names, register cells) goes through vntext_escape, so that a
- * newline or an escape sequence in it can neither add a line to what an
- * auditor reads nor move the cursor.  The escaped strings of one piece
- * of output are kept in a struct shown and freed together by shown_free.
- */
-#define SHOWN_MAX	16
-struct shown {
-	char	*v[SHOWN_MAX];
-	size_t	 n;
-};
-
-static const char *
-shown_keep(struct shown *sh, char *s)
-{
-	if (sh->n == SHOWN_MAX)
-		fatalx("internal error: too many strings on one line");
-	sh->v[sh->n++] = s;
-	return s;
-}
-
-/* s[0..len) escaped, "-" for NULL; valid until shown_free(sh). */
-static const char *
-shown_text(struct shown *sh, const char *s, size_t len)
-{
-	return s == NULL ? "-" : shown_keep(sh, vntext_escape(s, len));
-}
-
-/* A JSON value for people: a string escaped, null "-", anything else as
- * compact JSON, escaped too (jansson leaves C1 and bidirectional controls
- * as they are).  Valid until shown_free(sh). */
-static const char *
-shown_json(struct shown *sh, json_t *v)
-{
-	char *j;
-	const char *r;
-
-	if (json_is_string(v))
-		return shown_text(sh, json_string_value(v), json_string_length(v));
-	if (v == NULL || json_is_null(v))
-		return "-";
-	if ((j = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT)) == NULL)
-		fatalx("out of memory");
-	r = shown_text(sh, j, strlen(j));
-	free(j);
-	return r;
-}
-
-/* The member key of o, shown as shown_json does. */
-static const char *
-shown_key(struct shown *sh, json_t *o, const char *key)
-{
-	return shown_json(sh, json_object_get(o, key));
-}
-
-static void
-shown_free(struct shown *sh)
-{
-	while (sh->n > 0)
-		free(sh->v[--sh->n]);
-}
-
-/* One line per document for people: id, date, pages, type, number, name. */
-static void
-print_doc_line(json_t *d)
-{
-	struct shown sh = { { NULL }, 0 };
-	char date[11];
-
-	snprintf(date, sizeof date, "%s", shown_key(&sh, d, "ingested_at"));
-	printf("#%-6lld %s %3lld p  %s  %s  %s",
-	    (long long)json_integer_value(json_object_get(d, "id")), date,
-	    (long long)json_integer_value(json_object_get(d, "pages")),
-	    shown_key(&sh, d, "doc_type"), shown_key(&sh, d, "doc_number"),
-	    shown_key(&sh, d, "source_name"));
-	if (json_is_integer(json_object_get(d, "duplicate_of")))
-		printf("  (duplicate of #%lld)", (long long)json_integer_value(
-		    json_object_get(d, "duplicate_of")));
-	putchar('\n');
-	shown_free(&sh);
-}
-
-static int64_t
-parse_id(const char *s)
-{
-	char *end;
-	long long v;
-
-	errno = 0;
-	v = strtoll(s[0] == '#' ? s + 1 : s, &end, 10);
-	if (errno != 0 || *end != '\0' || v <= 0)
-		fatalx("'%s' is not a document id (a number such as 12)", s);
-	return v;
-}
-
-static int
-parse_count(const char *s, const char *what)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v <= 0 || v > INT_MAX)
-		fatalx("%s must be a positive number, not '%s'", what, s);
-	return (int)v;
-}
-
-static void load_conf(const char *, struct conf *);
 
 static int
 cmd_ingest(struct cmd_opts *o, int argc, char **argv)
@@ -382,12 +210,12 @@ cmd_ingest(struct cmd_opts *o, int argc, char **argv)
 	wargv[1] = "worker";
 	wargv[2] = NULL;
 
-	ix = open_index(o, 1);
+	ix = cli_open_index(o, 1);
 	memset(&io, 0, sizeof io);
-	io.datadir = data_dir(o);
+	io.datadir = cli_data_dir(o);
 	io.profile = &prof;
 	/* Workers get the limits sohoa.conf sets for the daemon's. */
-	load_conf(NULL, &conf);
+	cli_load_conf(NULL, &conf);
 	io.jobs = o->jobs ? o->jobs : conf.workers;
 	io.json = o->json;
 	io.progress = isatty(STDERR_FILENO) && !o->json && argc > 1;
@@ -432,7 +260,7 @@ cmd_search(struct cmd_opts *o, int argc, char **argv)
 		fatalx("search: type what to look for, e.g. sohoa search "
 		    "\"nguyen van an\", or filter, e.g. --level commune");
 	q = join_args(argc, argv);
-	ix = open_index(o, 0);
+	ix = cli_open_index(o, 0);
 	/* Personal data is shown only once the search is in the access log. */
 	if ((res = search_find(ix, q, f, o->limit ? o->limit : 20,
 	    err)) == NULL || accesslog_search(ix, q, f,
@@ -441,31 +269,31 @@ cmd_search(struct cmd_opts *o, int argc, char **argv)
 		fatalx("search: %s", err);
 	}
 	if (o->json)
-		print_json(res);
+		cli_print_json(res);
 	else {
 		struct shown sh = { { NULL }, 0 };
 
 		json_array_foreach(res, i, d) {
 			char *snip, *c;
 
-			print_doc_line(d);
+			cli_print_doc_line(d);
 			if (!json_is_string(json_object_get(d, "snippet")))
 				continue;
 			/* The page's own line breaks read as spaces; any
 			 * other control is escaped. */
-			snip = xstrdup(str(d, "snippet"));
+			snip = xstrdup(cli_str(d, "snippet"));
 			for (c = snip; *c != '\0'; c++)
 				if (*c == '\n' || *c == '\f' || *c == '\t')
 					*c = ' ';
-			printf("         %s\n", shown_text(&sh, snip,
+			printf("         %s\n", cli_shown_text(&sh, snip,
 			    strlen(snip)));
 			free(snip);
-			shown_free(&sh);
+			cli_shown_free(&sh);
 		}
 		if (json_array_size(res) == 0)
 			fprintf(stderr, "nothing found%s%s\n", *q ? " for: " : "",
-			    shown_text(&sh, q, strlen(q)));
-		shown_free(&sh);
+			    cli_shown_text(&sh, q, strlen(q)));
+		cli_shown_free(&sh);
 	}
 	json_decref(res);
 	index_close(ix);
@@ -483,16 +311,16 @@ cmd_list(struct cmd_opts *o, int argc, char **argv)
 
 	if (argc != 0)
 		fatalx("list takes no arguments");
-	ix = open_index(o, 0);
+	ix = cli_open_index(o, 0);
 	res = store_list(ix, o->limit ? o->limit : 50);
 	/* Names and ID numbers are shown only once that is in the log. */
 	if (accesslog_list(ix, (int)json_array_size(res), err) == -1)
 		fatalx("list: %s", err);
 	if (o->json)
-		print_json(res);
+		cli_print_json(res);
 	else
 		json_array_foreach(res, i, d)
-			print_doc_line(d);
+			cli_print_doc_line(d);
 	json_decref(res);
 	index_close(ix);
 	return 0;
@@ -509,8 +337,8 @@ cmd_show(struct cmd_opts *o, int argc, char **argv)
 
 	if (argc != 1)
 		fatalx("show: give one document id");
-	id = parse_id(argv[0]);
-	ix = open_index(o, 0);
+	id = cli_parse_id(argv[0]);
+	ix = cli_open_index(o, 0);
 	if ((d = store_get(ix, id)) == NULL)
 		fatalx("there is no document #%lld", (long long)id);
 	if (accesslog_show(ix, id, err) == -1)
@@ -519,15 +347,15 @@ cmd_show(struct cmd_opts *o, int argc, char **argv)
 	if (o->json && json_array_size(corrections) > 0)
 		json_object_set(d, "corrections", corrections);
 	if (o->json)
-		print_json(d);
+		cli_print_json(d);
 	else {
 		struct shown sh = { { NULL }, 0 };
 
 		json_object_foreach(d, k, v) {
 			/* null as JSON says it, not "-": a value not read. */
 			printf("%-15s %s\n", k, json_is_null(v) ? "null" :
-			    shown_json(&sh, v));
-			shown_free(&sh);
+			    cli_shown_json(&sh, v));
+			cli_shown_free(&sh);
 		}
 		print_corrections(corrections);
 	}
@@ -552,13 +380,13 @@ cmd_get(struct cmd_opts *o, int argc, char **argv)
 
 	if (argc != 1 || o->what == NULL || o->output == NULL)
 		fatalx("usage: sohoa get ID --original|--pdf|--text -o FILE");
-	id = parse_id(argv[0]);
-	ix = open_index(o, 0);
+	id = cli_parse_id(argv[0]);
+	ix = cli_open_index(o, 0);
 	if ((d = store_get(ix, id)) == NULL)
 		fatalx("there is no document #%lld", (long long)id);
 	if (!json_is_string(json_object_get(d, "archive")))
 		fatalx("document #%lld has no archive package", (long long)id);
-	pkg = xasprintf("%s/%s", data_dir(o), str(d, "archive"));
+	pkg = xasprintf("%s/%s", cli_data_dir(o), cli_str(d, "archive"));
 	if (strcmp(o->what, "original") == 0)
 		try = originals;
 	else {
@@ -612,11 +440,11 @@ verify_report(const char *member, const char *why, void *arg)
 		json_array_append_new(v->problems, json_pack("{s:s, s:s?, s:s}",
 		    "package", v->current, "member", member, "problem", why));
 	else
-		printf("%s%s%s: %s\n", shown_text(&sh, v->current,
+		printf("%s%s%s: %s\n", cli_shown_text(&sh, v->current,
 		    strlen(v->current)), member ? ": " : "", member ?
-		    shown_text(&sh, member, strlen(member)) : "",
-		    shown_text(&sh, why, strlen(why)));
-	shown_free(&sh);
+		    cli_shown_text(&sh, member, strlen(member)) : "",
+		    cli_shown_text(&sh, why, strlen(why)));
+	cli_shown_free(&sh);
 	v->nproblems++;
 }
 
@@ -681,9 +509,9 @@ cmd_verify(struct cmd_opts *o, int argc, char **argv)
 
 	if (argc != 0)
 		fatalx("verify takes no arguments");
-	ix = open_index(o, 0);
+	ix = cli_open_index(o, 0);
 	memset(&v, 0, sizeof v);
-	v.datadir = data_dir(o);
+	v.datadir = cli_data_dir(o);
 	v.json = o->json;
 	v.problems = json_array();
 	store_foreach_package(ix, verify_one, &v);
@@ -692,7 +520,7 @@ cmd_verify(struct cmd_opts *o, int argc, char **argv)
 		json_t *r = json_pack("{s:i, s:O}", "checked", v.checked,
 		    "problems", v.problems);
 
-		print_json(r);
+		cli_print_json(r);
 		json_decref(r);
 	}
 	fprintf(stderr, "%d package%s checked, %zu problem%s\n", v.checked,
@@ -760,12 +588,12 @@ cmd_status(struct cmd_opts *o, int argc, char **argv)
 
 	if (argc != 0)
 		fatalx("status takes no arguments");
-	daemon_state(data_dir(o), &ds);
-	ix = open_index(o, 1);
+	daemon_state(cli_data_dir(o), &ds);
+	ix = cli_open_index(o, 1);
 	if (job_init(ix, err) == -1)
 		fatalx("%s", err);
 	profiles = job_status(ix);
-	room_known = util_disk_free(data_dir(o), &room) == 0;
+	room_known = util_disk_free(cli_data_dir(o), &room) == 0;
 	if (ds.full) {
 		time_t t = (time_t)ds.full_since;
 		struct tm tm;
@@ -781,14 +609,14 @@ cmd_status(struct cmd_opts *o, int argc, char **argv)
 		r = json_pack("{s:b, s:o, s:o, s:O}", "running", ds.pid != 0,
 		    "pid", ds.pid > 0 ? json_integer(ds.pid) : json_null(),
 		    "disk", disk, "profiles", profiles);
-		print_json(r);
+		cli_print_json(r);
 		json_decref(r);
 	} else {
 		if (ds.pid != 0)
 			printf("sohoad is running (pid %ld) on %s\n", ds.pid,
-			    data_dir(o));
+			    cli_data_dir(o));
 		else
-			printf("sohoad is NOT running on %s\n", data_dir(o));
+			printf("sohoad is NOT running on %s\n", cli_data_dir(o));
 		if (ds.full)
 			printf("sohoad is waiting: the data disk is full (%.1f "
 			    "MB free since %s); scans wait in the inboxes and "
@@ -802,7 +630,7 @@ cmd_status(struct cmd_opts *o, int argc, char **argv)
 			struct shown sh = { { NULL }, 0 };
 
 			printf("%-20s %6lld %11lld %13lld %12lld %10.1f  %s\n",
-			    shown_key(&sh, p, "profile"),
+			    cli_shown_key(&sh, p, "profile"),
 			    json_integer_value(json_object_get(p, "queue")),
 			    json_integer_value(json_object_get(p, "done_today")),
 			    json_integer_value(json_object_get(p,
@@ -810,8 +638,8 @@ cmd_status(struct cmd_opts *o, int argc, char **argv)
 			    json_integer_value(json_object_get(p, "quarantined")),
 			    json_real_value(json_object_get(p,
 			    "pages_per_minute")),
-			    shown_key(&sh, p, "oldest_pending"));
-			shown_free(&sh);
+			    cli_shown_key(&sh, p, "oldest_pending"));
+			cli_shown_free(&sh);
 		}
 	}
 	json_decref(profiles);
@@ -837,13 +665,13 @@ print_corrections(json_t *corrections)
 		    JSON_COMPACT);
 		new = json_dumps(json_object_get(c, "new"), JSON_ENCODE_ANY |
 		    JSON_COMPACT);
-		printf("  %s  %s  %s: %s -> %s\n", shown_key(&sh, c, "at"),
-		    shown_key(&sh, c, "who"), shown_key(&sh, c, "field"),
-		    old ? shown_text(&sh, old, strlen(old)) : "null",
-		    new ? shown_text(&sh, new, strlen(new)) : "null");
+		printf("  %s  %s  %s: %s -> %s\n", cli_shown_key(&sh, c, "at"),
+		    cli_shown_key(&sh, c, "who"), cli_shown_key(&sh, c, "field"),
+		    old ? cli_shown_text(&sh, old, strlen(old)) : "null",
+		    new ? cli_shown_text(&sh, new, strlen(new)) : "null");
 		free(old);
 		free(new);
-		shown_free(&sh);
+		cli_shown_free(&sh);
 	}
 }
 
@@ -857,10 +685,10 @@ cmd_log(struct cmd_opts *o, int argc, char **argv)
 
 	if (argc != 0)
 		fatalx("log takes no arguments");
-	ix = open_index(o, 0);
+	ix = cli_open_index(o, 0);
 	res = accesslog_newest(ix, o->limit ? o->limit : 50);
 	if (o->json)
-		print_json(res);
+		cli_print_json(res);
 	else
 		json_array_foreach(res, i, e) {
 			/* One line per entry, whatever a query holds: an
@@ -868,27 +696,27 @@ cmd_log(struct cmd_opts *o, int argc, char **argv)
 			struct shown sh = { { NULL }, 0 };
 			json_t *taken = json_object_get(e, "taken");
 
-			printf("%s  %-12s %-6s", shown_key(&sh, e, "at"),
-			    shown_key(&sh, e, "who"), shown_key(&sh, e, "action"));
+			printf("%s  %-12s %-6s", cli_shown_key(&sh, e, "at"),
+			    cli_shown_key(&sh, e, "who"), cli_shown_key(&sh, e, "action"));
 			if (json_is_integer(json_object_get(e, "document")))
 				printf(" #%lld%s%s", (long long)json_integer_value(
 				    json_object_get(e, "document")),
 				    json_is_string(taken) ? " " : "",
-				    json_is_string(taken) ? shown_json(&sh, taken) :
+				    json_is_string(taken) ? cli_shown_json(&sh, taken) :
 				    "");
 			if (json_is_string(json_object_get(e, "query")))
-				printf(" \"%s\"", shown_key(&sh, e, "query"));
-			shown_free(&sh);
+				printf(" \"%s\"", cli_shown_key(&sh, e, "query"));
+			cli_shown_free(&sh);
 			json_object_foreach(json_object_get(e, "filters"), k, v) {
 				printf(" --%s %s", strcmp(k, "person_id") == 0 ?
-				    "person-id" : shown_text(&sh, k, strlen(k)),
-				    shown_json(&sh, v));
-				shown_free(&sh);
+				    "person-id" : cli_shown_text(&sh, k, strlen(k)),
+				    cli_shown_json(&sh, v));
+				cli_shown_free(&sh);
 			}
 			if (json_is_integer(json_object_get(e, "results")))
 				printf("  (%lld %s)", (long long)
 				    json_integer_value(json_object_get(e,
-				    "results")), strcmp(str(e, "action"),
+				    "results")), strcmp(cli_str(e, "action"),
 				    "list") == 0 ? "shown" : "found");
 			putchar('\n');
 		}
@@ -909,8 +737,8 @@ cmd_edit(struct cmd_opts *o, int argc, char **argv)
 	if (argc < 2)
 		fatalx("usage: sohoa edit ID FIELD=VALUE..., e.g. sohoa edit 12 "
 		    "doc_number=1245/QĐ-UBND \"people=Nguyễn Văn An, Lê Thị Hoa\"");
-	id = parse_id(argv[0]);
-	ix = open_index(o, 0);
+	id = cli_parse_id(argv[0]);
+	ix = cli_open_index(o, 0);
 	if (correct_edit(ix, id, argv + 1, argc - 1, &changed, err) == -1)
 		fatalx("edit: #%lld: %s", (long long)id, err);
 	if (o->json) {
@@ -918,7 +746,7 @@ cmd_edit(struct cmd_opts *o, int argc, char **argv)
 		json_object_set_new(d, "corrections", correct_history(ix, id));
 		if (json_array_size(json_object_get(d, "corrections")) == 0)
 			json_object_del(d, "corrections");
-		print_json(d);
+		cli_print_json(d);
 		json_decref(d);
 	} else if (json_array_size(changed) == 0)
 		printf("#%lld: nothing to change, the record already says "
@@ -961,8 +789,8 @@ cmd_reindex(struct cmd_opts *o, int argc, char **argv)
 			fatalx("%s", err);
 	if (conf_load(NULL, &conf, err) == -1)
 		fatalx("%s", err);
-	ix = open_index(o, 0);
-	rc = correct_reindex(ix, data_dir(o), prof, (size_t)reindex_nprofiles,
+	ix = cli_open_index(o, 0);
+	rc = correct_reindex(ix, cli_data_dir(o), prof, (size_t)reindex_nprofiles,
 	    conf.profiles, &st, &builtin, err);
 	if (rc == -1)
 		fatalx("reindex: %s; the index is as it was", err);
@@ -1042,10 +870,10 @@ opt_basic(struct cmd_opts *o, int ch, const char *arg)
 		o->profile = arg;
 		break;
 	case OPT_LIMIT:
-		o->limit = parse_count(arg, "--limit");
+		o->limit = cli_parse_count(arg, "--limit");
 		break;
 	case OPT_JOBS:
-		o->jobs = parse_count(arg, "--jobs");
+		o->jobs = cli_parse_count(arg, "--jobs");
 		break;
 	case OPT_ORIGINAL:
 		o->what = "original";
@@ -1063,19 +891,6 @@ opt_basic(struct cmd_opts *o, int ch, const char *arg)
 		return -1;
 	}
 	return 0;
-}
-
-/*
- * sohoa.conf for the commands that need it (targets, levels): --config
- * FILE, else $SOHOA_CONF, else the installed file, else the defaults.
- */
-static void
-load_conf(const char *path, struct conf *c)
-{
-	char err[ERRMAX];
-
-	if (conf_load(path, c, err) == -1)
-		fatalx("%s", err);
 }
 
 #define BAD_ROWS_SHOWN	100
@@ -1106,9 +921,9 @@ cmd_register_import(struct cmd_opts *o, int argc, char **argv)
 
 	if (argc != 1 || audit.documents)
 		fatalx("usage: sohoa register import [--config FILE] FILE.csv");
-	load_conf(audit.config, &conf);
+	cli_load_conf(audit.config, &conf);
 	bad.file = argv[0];
-	ix = open_index(o, 1);
+	ix = cli_open_index(o, 1);
 	rc = register_import(ix, &conf, argv[0], print_bad_row, &bad, &st, err);
 	if (bad.n > BAD_ROWS_SHOWN)
 		log_warnx("%s: and %ld more bad rows", argv[0],
@@ -1122,7 +937,7 @@ cmd_register_import(struct cmd_opts *o, int argc, char **argv)
 		    "unchanged", (json_int_t)st.unchanged, "entries",
 		    (json_int_t)st.entries, "digitized",
 		    (json_int_t)st.digitized);
-		print_json(j);
+		cli_print_json(j);
 		json_decref(j);
 	} else
 		printf("%s: %ld rows imported: %ld new, %ld updated, %ld "
@@ -1145,24 +960,24 @@ cmd_register_unmatched(struct cmd_opts *o, int argc, char **argv)
 
 	if (argc != 0)
 		fatalx("usage: sohoa register unmatched [--documents] [--json]");
-	ix = open_index(o, 0);
+	ix = cli_open_index(o, 0);
 	if ((a = register_unmatched(ix, audit.documents, err)) == NULL)
 		fatalx("register: %s", err);
 	n = json_array_size(a);
 	if (o->json)
-		print_json(a);
+		cli_print_json(a);
 	else if (audit.documents)
 		json_array_foreach(a, i, e) {
 			struct shown sh = { { NULL }, 0 };
 
 			printf("#%-6lld %s  number %s  dossier %s  issued %s  "
 			    "agency %s: %s\n", (long long)json_integer_value(
-			    json_object_get(e, "id")), shown_key(&sh, e,
-			    "source_name"), shown_key(&sh, e, "doc_number"),
-			    shown_key(&sh, e, "dossier_code"), shown_key(&sh, e,
-			    "issued_on"), shown_key(&sh, e, "agency_code"),
-			    shown_key(&sh, e, "reason"));
-			shown_free(&sh);
+			    json_object_get(e, "id")), cli_shown_key(&sh, e,
+			    "source_name"), cli_shown_key(&sh, e, "doc_number"),
+			    cli_shown_key(&sh, e, "dossier_code"), cli_shown_key(&sh, e,
+			    "issued_on"), cli_shown_key(&sh, e, "agency_code"),
+			    cli_shown_key(&sh, e, "reason"));
+			cli_shown_free(&sh);
 		}
 	else
 		json_array_foreach(a, i, e) {
@@ -1170,11 +985,11 @@ cmd_register_unmatched(struct cmd_opts *o, int argc, char **argv)
 
 			/* Register cells are the one-stop software's text. */
 			printf("%s  %-8s  %-14s  %-20s  %-26s  %s\n",
-			    shown_key(&sh, e, "issued_on"), shown_key(&sh, e,
-			    "level"), shown_key(&sh, e, "agency_code"),
-			    shown_key(&sh, e, "doc_number"), shown_key(&sh, e,
-			    "dossier_code"), shown_key(&sh, e, "status"));
-			shown_free(&sh);
+			    cli_shown_key(&sh, e, "issued_on"), cli_shown_key(&sh, e,
+			    "level"), cli_shown_key(&sh, e, "agency_code"),
+			    cli_shown_key(&sh, e, "doc_number"), cli_shown_key(&sh, e,
+			    "dossier_code"), cli_shown_key(&sh, e, "status"));
+			cli_shown_free(&sh);
 		}
 	if (audit.documents)
 		fprintf(stderr, "%zu archived document%s match%s no register "
@@ -1216,8 +1031,8 @@ cmd_report(struct cmd_opts *o, int argc, char **argv)
 	if (audit.format != NULL && report_format(audit.format, &f) == -1)
 		fatalx("--format is table, csv, json or html, not '%s'",
 		    audit.format);
-	load_conf(audit.config, &conf);
-	ix = open_index(o, 0);
+	cli_load_conf(audit.config, &conf);
+	ix = cli_open_index(o, 0);
 	if ((r = report_build(ix, &conf, &audit.report, err)) == NULL)
 		fatalx("report: %s", err);
 	buf_init(&out, 0);
