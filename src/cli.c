@@ -128,7 +128,8 @@ cli_print_doc_line(json_t *d)
 	printf("#%-6lld %s %3lld p  %s  %s  %s",
 	    (long long)json_integer_value(json_object_get(d, "id")), date,
 	    (long long)json_integer_value(json_object_get(d, "pages")),
-	    cli_shown_key(&sh, d, "doc_type"), cli_shown_key(&sh, d, "doc_number"),
+	    cli_shown_key(&sh, d, "doc_type"),
+	    cli_shown_key(&sh, d, "doc_number"),
 	    cli_shown_key(&sh, d, "source_name"));
 	if (json_is_integer(json_object_get(d, "duplicate_of")))
 		printf("  (duplicate of #%lld)", (long long)json_integer_value(

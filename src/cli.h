@@ -5,6 +5,7 @@
 #ifndef SOHOA_CLI_H
 #define SOHOA_CLI_H
 
+#include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -50,5 +51,15 @@ void		 cli_print_doc_line(json_t *);
 int64_t		 cli_parse_id(const char *);
 int		 cli_parse_count(const char *, const char *);
 void		 cli_load_conf(const char *, struct conf *);
+
+/* cli_records.c: show, get, verify, log, edit, reindex */
+extern const struct option cli_records_reindex_opts[];
+int	cli_records_show(struct cmd_opts *, int, char **);
+int	cli_records_get(struct cmd_opts *, int, char **);
+int	cli_records_verify(struct cmd_opts *, int, char **);
+int	cli_records_log(struct cmd_opts *, int, char **);
+int	cli_records_edit(struct cmd_opts *, int, char **);
+int	cli_records_reindex(struct cmd_opts *, int, char **);
+int	cli_records_opt_reindex(struct cmd_opts *, int, const char *);
 
 #endif /* SOHOA_CLI_H */
