@@ -48,7 +48,7 @@ LIB_SRCS = src/log.c src/util.c src/date.c src/vntext.c src/cfgfile.c src/conf.c
 LIB_OBJS = $(LIB_SRCS:src/%.c=$(B)/obj/%.o) $(B)/obj/codes_zxing.o
 # The command line's files beside sohoa.c, only in build/sohoa; their
 # declarations are in src/cli.h, not in the library's header.
-CLI_SRCS = src/cli.c src/cli_records.c
+CLI_SRCS = src/cli.c src/cli_records.c src/cli_audit.c
 CLI_OBJS = $(CLI_SRCS:src/%.c=$(B)/obj/%.o)
 UNIT_SRCS = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)

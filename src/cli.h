@@ -62,4 +62,11 @@ int	cli_records_edit(struct cmd_opts *, int, char **);
 int	cli_records_reindex(struct cmd_opts *, int, char **);
 int	cli_records_opt_reindex(struct cmd_opts *, int, const char *);
 
+/* cli_audit.c: register, report */
+extern const struct option cli_audit_register_opts[];
+extern const struct option cli_audit_report_opts[];
+int	cli_audit_register(struct cmd_opts *, int, char **);
+int	cli_audit_report(struct cmd_opts *, int, char **);
+int	cli_audit_opt(struct cmd_opts *, int, const char *);
+
 #endif /* SOHOA_CLI_H */
