@@ -46,6 +46,10 @@ LIB_SRCS = src/log.c src/util.c src/date.c src/vntext.c src/cfgfile.c src/conf.c
            src/job.c src/watch.c src/room.c src/reserve.c src/ingest.c \
            src/register.c src/report.c
 LIB_OBJS = $(LIB_SRCS:src/%.c=$(B)/obj/%.o) $(B)/obj/codes_zxing.o
+# The command line's files beside sohoa.c, only in build/sohoa; their
+# declarations are in src/cli.h, not in the library's header.
+CLI_SRCS = src/cli.c src/cli_records.c src/cli_audit.c
+CLI_OBJS = $(CLI_SRCS:src/%.c=$(B)/obj/%.o)
 UNIT_SRCS = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 
@@ -62,7 +66,9 @@ $(B)/obj/codes_zxing.o: src/codes_zxing.cpp | $(B)/obj
 	$(CXX) -std=c++17 -Wall -Wextra $(shell pkg-config --cflags zxing) \
 	    $(SAN) $(CPPFLAGS) $(CXXFLAGS) -c -o $@ $<
 
-$(B)/sohoa: $(B)/obj/sohoa.o $(B)/libsohoa.a
+$(B)/obj/sohoa.o $(CLI_OBJS): src/cli.h
+
+$(B)/sohoa: $(B)/obj/sohoa.o $(CLI_OBJS) $(B)/libsohoa.a
 	$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(SOHOA_LDLIBS)
 
 $(B)/sohoad: $(B)/obj/sohoad.o $(B)/libsohoa.a

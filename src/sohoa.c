@@ -5,11 +5,10 @@
  * script may want to read the output.  Records staff use `ingest`, clerks
  * use `search`, `show` and `get`, archivists use `verify`, auditors use
  * `register` and `report`.  The hidden `worker` subcommand is what
- * worker.c execs for each worker process.
+ * worker.c execs for each worker process.  The commands on the records
+ * themselves are in cli_records.c, the auditors' in cli_audit.c, what
+ * all commands share in cli.c.
  */
-#include <sys/stat.h>
-
-#include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
@@ -20,18 +19,7 @@
 #include <unistd.h>
 
 #include "sohoa.h"
-
-/* Options every command takes, and those of the commands defined here. */
-struct cmd_opts {
-	const char *data;
-	const char *profile;
-	const char *output;
-	const char *what;	/* get: original | pdf | text */
-	int	 json;
-	int	 jobs;
-	int	 limit;
-	int	 verbose;
-};
+#include "cli.h"
 
 /*
  * A command: its own long options (beyond --data, --json, -v, --help),
@@ -50,21 +38,14 @@ struct cmd {
 static int cmd_ingest(struct cmd_opts *, int, char **);
 static int cmd_search(struct cmd_opts *, int, char **);
 static int cmd_list(struct cmd_opts *, int, char **);
-static int cmd_show(struct cmd_opts *, int, char **);
-static int cmd_get(struct cmd_opts *, int, char **);
-static int cmd_verify(struct cmd_opts *, int, char **);
 static int cmd_status(struct cmd_opts *, int, char **);
 static int cmd_worker(struct cmd_opts *, int, char **);
 
 static int opt_basic(struct cmd_opts *, int, const char *);
 
-/* search, log, edit, reindex: clerks, auditors and staff correcting fields. */
-static int cmd_log(struct cmd_opts *, int, char **);
-static int cmd_edit(struct cmd_opts *, int, char **);
-static int cmd_reindex(struct cmd_opts *, int, char **);
+/* search: what clerks filter by; show, get, verify, log, edit and reindex
+ * are in cli_records.c. */
 static int opt_search(struct cmd_opts *, int, const char *);
-static int opt_reindex(struct cmd_opts *, int, const char *);
-static void print_corrections(json_t *);
 
 enum { OPT_PROFILE = 256, OPT_LIMIT, OPT_JOBS, OPT_ORIGINAL, OPT_PDF,
     OPT_TEXT };
@@ -86,7 +67,7 @@ static const struct option get_opts[] = {
 };
 
 enum { OPT_LEVEL = 300, OPT_AGENCY, OPT_TYPE, OPT_FROM, OPT_TO,
-    OPT_PERSON_ID, OPT_DOSSIER, OPT_REINDEX_PROFILE };
+    OPT_PERSON_ID, OPT_DOSSIER };
 static const struct option search_opts[] = {
 	{ "limit", required_argument, NULL, OPT_LIMIT },
 	{ "level", required_argument, NULL, OPT_LEVEL },
@@ -98,45 +79,7 @@ static const struct option search_opts[] = {
 	{ "dossier", required_argument, NULL, OPT_DOSSIER },
 	{ NULL, 0, NULL, 0 }
 };
-static const struct option reindex_opts[] = {
-	{ "profile", required_argument, NULL, OPT_REINDEX_PROFILE },
-	{ NULL, 0, NULL, 0 }
-};
 static struct search_filter search_filter;	/* what search's options say */
-static const char **reindex_profiles;		/* reindex --profile, each */
-static int reindex_nprofiles;
-
-/* register and report: the auditors' commands. */
-static int cmd_register(struct cmd_opts *, int, char **);
-static int cmd_report(struct cmd_opts *, int, char **);
-static int opt_audit(struct cmd_opts *, int, const char *);
-
-enum { OPT_AUDIT_CONFIG = 400, OPT_AUDIT_AS_OF, OPT_AUDIT_FROM,
-    OPT_AUDIT_TO, OPT_AUDIT_LEVEL, OPT_AUDIT_AGENCY, OPT_AUDIT_FORMAT,
-    OPT_AUDIT_MISSING, OPT_AUDIT_DOCUMENTS };
-static const struct option register_cmd_opts[] = {
-	{ "config", required_argument, NULL, OPT_AUDIT_CONFIG },
-	{ "documents", no_argument, NULL, OPT_AUDIT_DOCUMENTS },
-	{ NULL, 0, NULL, 0 }
-};
-static const struct option report_cmd_opts[] = {
-	{ "config", required_argument, NULL, OPT_AUDIT_CONFIG },
-	{ "as-of", required_argument, NULL, OPT_AUDIT_AS_OF },
-	{ "from", required_argument, NULL, OPT_AUDIT_FROM },
-	{ "to", required_argument, NULL, OPT_AUDIT_TO },
-	{ "level", required_argument, NULL, OPT_AUDIT_LEVEL },
-	{ "agency", required_argument, NULL, OPT_AUDIT_AGENCY },
-	{ "format", required_argument, NULL, OPT_AUDIT_FORMAT },
-	{ "missing", no_argument, NULL, OPT_AUDIT_MISSING },
-	{ "output", required_argument, NULL, 'o' },
-	{ NULL, 0, NULL, 0 }
-};
-static struct {
-	const char *config;		/* --config: the sohoa.conf to read */
-	const char *format;		/* report --format */
-	int	 documents;		/* register unmatched --documents */
-	struct report_opts report;
-} audit;
 
 static const struct cmd cmds[] = {
 	{ "ingest", cmd_ingest,
@@ -151,26 +94,26 @@ static const struct cmd cmds[] = {
 	  search_opts, opt_search },
 	{ "list", cmd_list, "list [--json] [--limit N]",
 	  "list documents, newest first", limit_opts, opt_basic },
-	{ "show", cmd_show, "show [--json] ID", "show one document's record",
-	  NULL, NULL },
-	{ "get", cmd_get, "get ID --original|--pdf|--text -o FILE",
+	{ "show", cli_records_show, "show [--json] ID",
+	  "show one document's record", NULL, NULL },
+	{ "get", cli_records_get, "get ID --original|--pdf|--text -o FILE",
 	  "copy a document out of its archive package (-o - for stdout)",
 	  get_opts, opt_basic },
-	{ "verify", cmd_verify, "verify [--json]",
+	{ "verify", cli_records_verify, "verify [--json]",
 	  "re-hash every archive package and name each mismatch", NULL, NULL },
 	{ "status", cmd_status, "status [--json]",
 	  "the daemon's queues, per profile; exit 1 when it is not running",
 	  NULL, NULL },
-	{ "log", cmd_log, "log [--json] [--limit N]",
+	{ "log", cli_records_log, "log [--json] [--limit N]",
 	  "who searched, looked at, listed or took out what; newest first",
 	  limit_opts, opt_basic },
-	{ "edit", cmd_edit, "edit [--json] ID FIELD=VALUE...",
+	{ "edit", cli_records_edit, "edit [--json] ID FIELD=VALUE...",
 	  "correct fields of a record (kept through reindex)", NULL, NULL },
-	{ "reindex", cmd_reindex, "reindex [--profile FILE]...",
+	{ "reindex", cli_records_reindex, "reindex [--profile FILE]...",
 	  "read every package's text again, rebuild the full text, keep "
-	  "corrections", reindex_opts, opt_reindex },
-	{ "register", cmd_register, "register import [--config FILE] FILE.csv | register unmatched [--documents] [--json]", "import the office's register of results issued; list what matches nothing", register_cmd_opts, opt_audit },
-	{ "report", cmd_report, "report [--as-of DATE] [--from DATE --to DATE] [--level L] [--agency CODE] [--format table|csv|json|html] [--missing] [-o FILE] [--config FILE]", "digitization rates per level and office against the targets", report_cmd_opts, opt_audit },
+	  "corrections", cli_records_reindex_opts, cli_records_opt_reindex },
+	{ "register", cli_audit_register, "register import [--config FILE] FILE.csv | register unmatched [--documents] [--json]", "import the office's register of results issued; list what matches nothing", cli_audit_register_opts, cli_audit_opt },
+	{ "report", cli_audit_report, "report [--as-of DATE] [--from DATE --to DATE] [--level L] [--agency CODE] [--format table|csv|json|html] [--missing] [-o FILE] [--config FILE]", "digitization rates per level and office against the targets", cli_audit_report_opts, cli_audit_opt },
 	{ "worker", cmd_worker, NULL, NULL, NULL, NULL },
 };
 #define NCMDS (sizeof cmds / sizeof cmds[0])
@@ -193,168 +136,7 @@ usage(FILE *f)
 	    "Run `man sohoa` for the details.\n", SOHOA_DEFAULT_DATA);
 }
 
-static const char *
-data_dir(const struct cmd_opts *o)
-{
-	const char *d = o->data;
 
-	if (d == NULL || *d == '\0')
-		d = getenv("SOHOA_DATA");
-	if (d == NULL || *d == '\0')
-		d = SOHOA_DEFAULT_DATA;
-	return d;
-}
-
-/* Opens the index; creating it only where the command writes. */
-static struct index *
-open_index(const struct cmd_opts *o, int create)
-{
-	const char *dir = data_dir(o);
-	char *db = xasprintf("%s/sohoa.db", dir), err[ERRMAX];
-	struct index *ix;
-	struct stat st;
-
-	if (create) {
-		if (util_mkdirs_private(dir) == -1)
-			fatal("cannot create the data folder %s", dir);
-	} else if (stat(db, &st) == -1) {
-		fatalx("no sohoa data in %s: nothing has been ingested there yet "
-		    "(use --data DIR or SOHOA_DATA)", dir);
-	} else
-		util_keep_private(dir);
-	if ((ix = index_open(db, err)) == NULL)
-		fatalx("%s", err);
-	free(db);
-	return ix;
-}
-
-static void
-print_json(json_t *j)
-{
-	json_dumpf(j, stdout, JSON_INDENT(2));
-	fputc('\n', stdout);
-}
-
-/* A string member as sohoa itself reads it (paths, names of actions),
- * "-" when it is missing; never for showing text from outside. */
-static const char *
-str(json_t *doc, const char *key)
-{
-	const char *s = json_string_value(json_object_get(doc, key));
-
-	return s ? s : "-";
-}
-
-/*
- * Text from outside shown to people (queries, user names, fields read by
- * OCR, file names, register cells) goes through vntext_escape, so that a
- * newline or an escape sequence in it can neither add a line to what an
- * auditor reads nor move the cursor.  The escaped strings of one piece
- * of output are kept in a struct shown and freed together by shown_free.
- */
-#define SHOWN_MAX	16
-struct shown {
-	char	*v[SHOWN_MAX];
-	size_t	 n;
-};
-
-static const char *
-shown_keep(struct shown *sh, char *s)
-{
-	if (sh->n == SHOWN_MAX)
-		fatalx("internal error: too many strings on one line");
-	sh->v[sh->n++] = s;
-	return s;
-}
-
-/* s[0..len) escaped, "-" for NULL; valid until shown_free(sh). */
-static const char *
-shown_text(struct shown *sh, const char *s, size_t len)
-{
-	return s == NULL ? "-" : shown_keep(sh, vntext_escape(s, len));
-}
-
-/* A JSON value for people: a string escaped, null "-", anything else as
- * compact JSON, escaped too (jansson leaves C1 and bidirectional controls
- * as they are).  Valid until shown_free(sh). */
-static const char *
-shown_json(struct shown *sh, json_t *v)
-{
-	char *j;
-	const char *r;
-
-	if (json_is_string(v))
-		return shown_text(sh, json_string_value(v), json_string_length(v));
-	if (v == NULL || json_is_null(v))
-		return "-";
-	if ((j = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT)) == NULL)
-		fatalx("out of memory");
-	r = shown_text(sh, j, strlen(j));
-	free(j);
-	return r;
-}
-
-/* The member key of o, shown as shown_json does. */
-static const char *
-shown_key(struct shown *sh, json_t *o, const char *key)
-{
-	return shown_json(sh, json_object_get(o, key));
-}
-
-static void
-shown_free(struct shown *sh)
-{
-	while (sh->n > 0)
-		free(sh->v[--sh->n]);
-}
-
-/* One line per document for people: id, date, pages, type, number, name. */
-static void
-print_doc_line(json_t *d)
-{
-	struct shown sh = { { NULL }, 0 };
-	char date[11];
-
-	snprintf(date, sizeof date, "%s", shown_key(&sh, d, "ingested_at"));
-	printf("#%-6lld %s %3lld p  %s  %s  %s",
-	    (long long)json_integer_value(json_object_get(d, "id")), date,
-	    (long long)json_integer_value(json_object_get(d, "pages")),
-	    shown_key(&sh, d, "doc_type"), shown_key(&sh, d, "doc_number"),
-	    shown_key(&sh, d, "source_name"));
-	if (json_is_integer(json_object_get(d, "duplicate_of")))
-		printf("  (duplicate of #%lld)", (long long)json_integer_value(
-		    json_object_get(d, "duplicate_of")));
-	putchar('\n');
-	shown_free(&sh);
-}
-
-static int64_t
-parse_id(const char *s)
-{
-	char *end;
-	long long v;
-
-	errno = 0;
-	v = strtoll(s[0] == '#' ? s + 1 : s, &end, 10);
-	if (errno != 0 || *end != '\0' || v <= 0)
-		fatalx("'%s' is not a document id (a number such as 12)", s);
-	return v;
-}
-
-static int
-parse_count(const char *s, const char *what)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v <= 0 || v > INT_MAX)
-		fatalx("%s must be a positive number, not '%s'", what, s);
-	return (int)v;
-}
-
-static void load_conf(const char *, struct conf *);
 
 static int
 cmd_ingest(struct cmd_opts *o, int argc, char **argv)
@@ -382,12 +164,12 @@ cmd_ingest(struct cmd_opts *o, int argc, char **argv)
 	wargv[1] = "worker";
 	wargv[2] = NULL;
 
-	ix = open_index(o, 1);
+	ix = cli_open_index(o, 1);
 	memset(&io, 0, sizeof io);
-	io.datadir = data_dir(o);
+	io.datadir = cli_data_dir(o);
 	io.profile = &prof;
 	/* Workers get the limits sohoa.conf sets for the daemon's. */
-	load_conf(NULL, &conf);
+	cli_load_conf(NULL, &conf);
 	io.jobs = o->jobs ? o->jobs : conf.workers;
 	io.json = o->json;
 	io.progress = isatty(STDERR_FILENO) && !o->json && argc > 1;
@@ -432,7 +214,7 @@ cmd_search(struct cmd_opts *o, int argc, char **argv)
 		fatalx("search: type what to look for, e.g. sohoa search "
 		    "\"nguyen van an\", or filter, e.g. --level commune");
 	q = join_args(argc, argv);
-	ix = open_index(o, 0);
+	ix = cli_open_index(o, 0);
 	/* Personal data is shown only once the search is in the access log. */
 	if ((res = search_find(ix, q, f, o->limit ? o->limit : 20,
 	    err)) == NULL || accesslog_search(ix, q, f,
@@ -441,31 +223,31 @@ cmd_search(struct cmd_opts *o, int argc, char **argv)
 		fatalx("search: %s", err);
 	}
 	if (o->json)
-		print_json(res);
+		cli_print_json(res);
 	else {
 		struct shown sh = { { NULL }, 0 };
 
 		json_array_foreach(res, i, d) {
 			char *snip, *c;
 
-			print_doc_line(d);
+			cli_print_doc_line(d);
 			if (!json_is_string(json_object_get(d, "snippet")))
 				continue;
 			/* The page's own line breaks read as spaces; any
 			 * other control is escaped. */
-			snip = xstrdup(str(d, "snippet"));
+			snip = xstrdup(cli_str(d, "snippet"));
 			for (c = snip; *c != '\0'; c++)
 				if (*c == '\n' || *c == '\f' || *c == '\t')
 					*c = ' ';
-			printf("         %s\n", shown_text(&sh, snip,
+			printf("         %s\n", cli_shown_text(&sh, snip,
 			    strlen(snip)));
 			free(snip);
-			shown_free(&sh);
+			cli_shown_free(&sh);
 		}
 		if (json_array_size(res) == 0)
 			fprintf(stderr, "nothing found%s%s\n", *q ? " for: " : "",
-			    shown_text(&sh, q, strlen(q)));
-		shown_free(&sh);
+			    cli_shown_text(&sh, q, strlen(q)));
+		cli_shown_free(&sh);
 	}
 	json_decref(res);
 	index_close(ix);
@@ -483,228 +265,19 @@ cmd_list(struct cmd_opts *o, int argc, char **argv)
 
 	if (argc != 0)
 		fatalx("list takes no arguments");
-	ix = open_index(o, 0);
+	ix = cli_open_index(o, 0);
 	res = store_list(ix, o->limit ? o->limit : 50);
 	/* Names and ID numbers are shown only once that is in the log. */
 	if (accesslog_list(ix, (int)json_array_size(res), err) == -1)
 		fatalx("list: %s", err);
 	if (o->json)
-		print_json(res);
+		cli_print_json(res);
 	else
 		json_array_foreach(res, i, d)
-			print_doc_line(d);
+			cli_print_doc_line(d);
 	json_decref(res);
 	index_close(ix);
 	return 0;
-}
-
-static int
-cmd_show(struct cmd_opts *o, int argc, char **argv)
-{
-	struct index *ix;
-	json_t *d, *v, *corrections;
-	const char *k;
-	char err[ERRMAX];
-	int64_t id;
-
-	if (argc != 1)
-		fatalx("show: give one document id");
-	id = parse_id(argv[0]);
-	ix = open_index(o, 0);
-	if ((d = store_get(ix, id)) == NULL)
-		fatalx("there is no document #%lld", (long long)id);
-	if (accesslog_show(ix, id, err) == -1)
-		fatalx("show: %s", err);
-	corrections = correct_history(ix, id);
-	if (o->json && json_array_size(corrections) > 0)
-		json_object_set(d, "corrections", corrections);
-	if (o->json)
-		print_json(d);
-	else {
-		struct shown sh = { { NULL }, 0 };
-
-		json_object_foreach(d, k, v) {
-			/* null as JSON says it, not "-": a value not read. */
-			printf("%-15s %s\n", k, json_is_null(v) ? "null" :
-			    shown_json(&sh, v));
-			shown_free(&sh);
-		}
-		print_corrections(corrections);
-	}
-	json_decref(corrections);
-	json_decref(d);
-	index_close(ix);
-	return 0;
-}
-
-static int
-cmd_get(struct cmd_opts *o, int argc, char **argv)
-{
-	static const char *originals[] = { "original.tif", "original.png",
-	    "original.jpg", "original.pdf", NULL };
-	const char *names[2] = { NULL, NULL }, **try;
-	struct index *ix;
-	struct buf out;
-	json_t *d;
-	char err[ERRMAX], *pkg;
-	int64_t id;
-	int rc = -1;
-
-	if (argc != 1 || o->what == NULL || o->output == NULL)
-		fatalx("usage: sohoa get ID --original|--pdf|--text -o FILE");
-	id = parse_id(argv[0]);
-	ix = open_index(o, 0);
-	if ((d = store_get(ix, id)) == NULL)
-		fatalx("there is no document #%lld", (long long)id);
-	if (!json_is_string(json_object_get(d, "archive")))
-		fatalx("document #%lld has no archive package", (long long)id);
-	pkg = xasprintf("%s/%s", data_dir(o), str(d, "archive"));
-	if (strcmp(o->what, "original") == 0)
-		try = originals;
-	else {
-		names[0] = strcmp(o->what, "pdf") == 0 ? "document.pdf" :
-		    "text.txt";
-		try = names;
-	}
-	for (; *try != NULL && rc == -1; try++) {
-		err[0] = '\0';
-		rc = archive_read(pkg, *try, (size_t)4 << 30, &out, err);
-		if (rc == -1 && strstr(err, "is not in the package") == NULL)
-			break;	/* a real failure, not a missing member */
-	}
-	if (rc == -1)
-		fatalx("%s: %s", pkg, err);
-	if (accesslog_get(ix, id, o->what, err) == -1)
-		fatalx("get: %s", err);
-	if (strcmp(o->output, "-") == 0) {
-		if (fwrite(out.data, 1, out.len, stdout) != out.len ||
-		    fflush(stdout) == EOF)
-			fatal("cannot write to standard output");
-	} else if (util_write_durable(o->output, out.data, out.len, err) == -1)
-		fatalx("%s", err);
-	buf_free(&out);
-	free(pkg);
-	json_decref(d);
-	index_close(ix);
-	return 0;
-}
-
-struct verify_state {
-	const char *datadir;
-	const char *current;
-	json_t	*problems;
-	int	 json;
-	int	 checked;
-	size_t	 nproblems;
-	int	 packages_closed;	/* were open to other users */
-	int	 folders_closed;
-};
-
-static void
-verify_report(const char *member, const char *why, void *arg)
-{
-	struct verify_state *v = arg;
-
-	struct shown sh = { { NULL }, 0 };
-
-	/* Member names come from the package, which may have been altered. */
-	if (v->json)
-		json_array_append_new(v->problems, json_pack("{s:s, s:s?, s:s}",
-		    "package", v->current, "member", member, "problem", why));
-	else
-		printf("%s%s%s: %s\n", shown_text(&sh, v->current,
-		    strlen(v->current)), member ? ": " : "", member ?
-		    shown_text(&sh, member, strlen(member)) : "",
-		    shown_text(&sh, why, strlen(why)));
-	shown_free(&sh);
-	v->nproblems++;
-}
-
-/*
- * A package and the archive folders above it that an older sohoa left
- * open to other users (0644, 0755) are closed as verify reads it: verify
- * reads every package anyway, where a walk of the archive at every start
- * of the daemon would grow with the archive.  The data folder, closed at
- * every start, already keeps others out.
- */
-static void
-verify_unshare(struct verify_state *v, const char *archive, const char *path)
-{
-	size_t root = strlen(v->datadir);
-	char *p, *slash;
-	mode_t was;
-
-	if (archive[0] == '/' || strstr(archive, "..") != NULL)
-		return;		/* not a place in the archive */
-	p = xstrdup(path);
-	if (util_unshare(p, &was) == 1)
-		v->packages_closed++;
-	while ((slash = strrchr(p, '/')) != NULL && (size_t)(slash - p) > root) {
-		*slash = '\0';
-		if (util_unshare(p, &was) == 1)
-			v->folders_closed++;
-	}
-	free(p);
-}
-
-static int
-verify_one(int64_t id, const char *archive, const char *sha, void *arg)
-{
-	struct verify_state *v = arg;
-	char *path = xasprintf("%s/%s", v->datadir, archive);
-	char got[65], err[ERRMAX];
-	struct stat st;
-
-	v->current = archive;
-	v->checked++;
-	if (stat(path, &st) == -1)
-		verify_report(NULL, "the package is missing", v);
-	else if (util_sha256_file(path, got, err) == -1)
-		verify_report(NULL, err, v);
-	else {
-		if (sha != NULL && strcmp(got, sha) != 0)
-			verify_report(NULL, "the package's checksum differs from "
-			    "the one recorded when it was archived", v);
-		archive_verify(path, verify_report, v);
-		verify_unshare(v, archive, path);
-	}
-	free(path);
-	return 0;
-}
-
-static int
-cmd_verify(struct cmd_opts *o, int argc, char **argv)
-{
-	struct verify_state v;
-	struct index *ix;
-	size_t n;
-
-	if (argc != 0)
-		fatalx("verify takes no arguments");
-	ix = open_index(o, 0);
-	memset(&v, 0, sizeof v);
-	v.datadir = data_dir(o);
-	v.json = o->json;
-	v.problems = json_array();
-	store_foreach_package(ix, verify_one, &v);
-	n = v.nproblems;
-	if (o->json) {
-		json_t *r = json_pack("{s:i, s:O}", "checked", v.checked,
-		    "problems", v.problems);
-
-		print_json(r);
-		json_decref(r);
-	}
-	fprintf(stderr, "%d package%s checked, %zu problem%s\n", v.checked,
-	    v.checked == 1 ? "" : "s", n, n == 1 ? "" : "s");
-	if (v.packages_closed + v.folders_closed > 0)
-		log_info("%d package%s and %d archive folder%s were open to "
-		    "other users; now for their owner and group only",
-		    v.packages_closed, v.packages_closed == 1 ? "" : "s",
-		    v.folders_closed, v.folders_closed == 1 ? "" : "s");
-	json_decref(v.problems);
-	index_close(ix);
-	return n ? 1 : 0;
 }
 
 /*
@@ -760,12 +333,12 @@ cmd_status(struct cmd_opts *o, int argc, char **argv)
 
 	if (argc != 0)
 		fatalx("status takes no arguments");
-	daemon_state(data_dir(o), &ds);
-	ix = open_index(o, 1);
+	daemon_state(cli_data_dir(o), &ds);
+	ix = cli_open_index(o, 1);
 	if (job_init(ix, err) == -1)
 		fatalx("%s", err);
 	profiles = job_status(ix);
-	room_known = util_disk_free(data_dir(o), &room) == 0;
+	room_known = util_disk_free(cli_data_dir(o), &room) == 0;
 	if (ds.full) {
 		time_t t = (time_t)ds.full_since;
 		struct tm tm;
@@ -781,14 +354,14 @@ cmd_status(struct cmd_opts *o, int argc, char **argv)
 		r = json_pack("{s:b, s:o, s:o, s:O}", "running", ds.pid != 0,
 		    "pid", ds.pid > 0 ? json_integer(ds.pid) : json_null(),
 		    "disk", disk, "profiles", profiles);
-		print_json(r);
+		cli_print_json(r);
 		json_decref(r);
 	} else {
 		if (ds.pid != 0)
 			printf("sohoad is running (pid %ld) on %s\n", ds.pid,
-			    data_dir(o));
+			    cli_data_dir(o));
 		else
-			printf("sohoad is NOT running on %s\n", data_dir(o));
+			printf("sohoad is NOT running on %s\n", cli_data_dir(o));
 		if (ds.full)
 			printf("sohoad is waiting: the data disk is full (%.1f "
 			    "MB free since %s); scans wait in the inboxes and "
@@ -802,7 +375,7 @@ cmd_status(struct cmd_opts *o, int argc, char **argv)
 			struct shown sh = { { NULL }, 0 };
 
 			printf("%-20s %6lld %11lld %13lld %12lld %10.1f  %s\n",
-			    shown_key(&sh, p, "profile"),
+			    cli_shown_key(&sh, p, "profile"),
 			    json_integer_value(json_object_get(p, "queue")),
 			    json_integer_value(json_object_get(p, "done_today")),
 			    json_integer_value(json_object_get(p,
@@ -810,178 +383,13 @@ cmd_status(struct cmd_opts *o, int argc, char **argv)
 			    json_integer_value(json_object_get(p, "quarantined")),
 			    json_real_value(json_object_get(p,
 			    "pages_per_minute")),
-			    shown_key(&sh, p, "oldest_pending"));
-			shown_free(&sh);
+			    cli_shown_key(&sh, p, "oldest_pending"));
+			cli_shown_free(&sh);
 		}
 	}
 	json_decref(profiles);
 	index_close(ix);
 	return ds.pid != 0 ? 0 : 1;
-}
-
-/* show's and edit's lines for corrections: when, who, field, old -> new. */
-static void
-print_corrections(json_t *corrections)
-{
-	json_t *c;
-	char *old, *new;
-	size_t i;
-
-	if (json_array_size(corrections) > 0)
-		printf("corrections:\n");
-	json_array_foreach(corrections, i, c) {
-		struct shown sh = { { NULL }, 0 };
-
-		/* Values as JSON ("..." or [...]), escaped for the terminal. */
-		old = json_dumps(json_object_get(c, "old"), JSON_ENCODE_ANY |
-		    JSON_COMPACT);
-		new = json_dumps(json_object_get(c, "new"), JSON_ENCODE_ANY |
-		    JSON_COMPACT);
-		printf("  %s  %s  %s: %s -> %s\n", shown_key(&sh, c, "at"),
-		    shown_key(&sh, c, "who"), shown_key(&sh, c, "field"),
-		    old ? shown_text(&sh, old, strlen(old)) : "null",
-		    new ? shown_text(&sh, new, strlen(new)) : "null");
-		free(old);
-		free(new);
-		shown_free(&sh);
-	}
-}
-
-static int
-cmd_log(struct cmd_opts *o, int argc, char **argv)
-{
-	struct index *ix;
-	json_t *res, *e, *v;
-	const char *k;
-	size_t i;
-
-	if (argc != 0)
-		fatalx("log takes no arguments");
-	ix = open_index(o, 0);
-	res = accesslog_newest(ix, o->limit ? o->limit : 50);
-	if (o->json)
-		print_json(res);
-	else
-		json_array_foreach(res, i, e) {
-			/* One line per entry, whatever a query holds: an
-			 * auditor reads what was asked, not what it forges. */
-			struct shown sh = { { NULL }, 0 };
-			json_t *taken = json_object_get(e, "taken");
-
-			printf("%s  %-12s %-6s", shown_key(&sh, e, "at"),
-			    shown_key(&sh, e, "who"), shown_key(&sh, e, "action"));
-			if (json_is_integer(json_object_get(e, "document")))
-				printf(" #%lld%s%s", (long long)json_integer_value(
-				    json_object_get(e, "document")),
-				    json_is_string(taken) ? " " : "",
-				    json_is_string(taken) ? shown_json(&sh, taken) :
-				    "");
-			if (json_is_string(json_object_get(e, "query")))
-				printf(" \"%s\"", shown_key(&sh, e, "query"));
-			shown_free(&sh);
-			json_object_foreach(json_object_get(e, "filters"), k, v) {
-				printf(" --%s %s", strcmp(k, "person_id") == 0 ?
-				    "person-id" : shown_text(&sh, k, strlen(k)),
-				    shown_json(&sh, v));
-				shown_free(&sh);
-			}
-			if (json_is_integer(json_object_get(e, "results")))
-				printf("  (%lld %s)", (long long)
-				    json_integer_value(json_object_get(e,
-				    "results")), strcmp(str(e, "action"),
-				    "list") == 0 ? "shown" : "found");
-			putchar('\n');
-		}
-	json_decref(res);
-	index_close(ix);
-	return 0;
-}
-
-static int
-cmd_edit(struct cmd_opts *o, int argc, char **argv)
-{
-	struct index *ix;
-	json_t *changed, *d, *copies, *v;
-	char err[ERRMAX];
-	int64_t id;
-	size_t i;
-
-	if (argc < 2)
-		fatalx("usage: sohoa edit ID FIELD=VALUE..., e.g. sohoa edit 12 "
-		    "doc_number=1245/QĐ-UBND \"people=Nguyễn Văn An, Lê Thị Hoa\"");
-	id = parse_id(argv[0]);
-	ix = open_index(o, 0);
-	if (correct_edit(ix, id, argv + 1, argc - 1, &changed, err) == -1)
-		fatalx("edit: #%lld: %s", (long long)id, err);
-	if (o->json) {
-		d = store_get(ix, id);
-		json_object_set_new(d, "corrections", correct_history(ix, id));
-		if (json_array_size(json_object_get(d, "corrections")) == 0)
-			json_object_del(d, "corrections");
-		print_json(d);
-		json_decref(d);
-	} else if (json_array_size(changed) == 0)
-		printf("#%lld: nothing to change, the record already says "
-		    "so\n", (long long)id);
-	else {
-		printf("#%lld corrected\n", (long long)id);
-		print_corrections(changed);
-		copies = store_copies(ix, id);
-		if (json_array_size(copies) > 1) {
-			printf("the same scan's other record%s corrected alike:",
-			    json_array_size(copies) > 2 ? "s" : "");
-			json_array_foreach(copies, i, v)
-				if (json_integer_value(v) != id)
-					printf(" #%lld", (long long)
-					    json_integer_value(v));
-			putchar('\n');
-		}
-		json_decref(copies);
-	}
-	json_decref(changed);
-	index_close(ix);
-	return 0;
-}
-
-static int
-cmd_reindex(struct cmd_opts *o, int argc, char **argv)
-{
-	struct correct_reindex_stats st;
-	struct profile *prof;
-	struct index *ix;
-	struct conf conf;
-	char err[ERRMAX];
-	int i, builtin, rc;
-
-	if (argc != 0)
-		fatalx("reindex takes no arguments but --profile FILE");
-	prof = xcalloc((size_t)reindex_nprofiles + 1, sizeof *prof);
-	for (i = 0; i < reindex_nprofiles; i++)
-		if (profile_load(reindex_profiles[i], &prof[i], err) == -1)
-			fatalx("%s", err);
-	if (conf_load(NULL, &conf, err) == -1)
-		fatalx("%s", err);
-	ix = open_index(o, 0);
-	rc = correct_reindex(ix, data_dir(o), prof, (size_t)reindex_nprofiles,
-	    conf.profiles, &st, &builtin, err);
-	if (rc == -1)
-		fatalx("reindex: %s; the index is as it was", err);
-	printf("%d document%s: %d read again from the archive, %d kept the "
-	    "text already indexed, %d without text; %d correction%s "
-	    "re-applied\n", st.documents, st.documents == 1 ? "" : "s",
-	    st.reread, st.kept, st.failed, st.corrections,
-	    st.corrections == 1 ? "" : "s");
-	if (builtin > 0)
-		fprintf(stderr, "sohoa: %d document%s read with the built-in "
-		    "profile, %s not found (give it with --profile FILE)\n",
-		    builtin, builtin == 1 ? " was" : "s were",
-		    builtin == 1 ? "its own was" : "theirs were");
-	index_close(ix);
-	conf_free(&conf);
-	for (i = 0; i < reindex_nprofiles; i++)
-		profile_free(&prof[i]);
-	free(prof);
-	return st.kept + st.failed > 0 ? 1 : 0;
 }
 
 static int
@@ -1016,17 +424,6 @@ opt_search(struct cmd_opts *o, int ch, const char *arg)
 }
 
 static int
-opt_reindex(struct cmd_opts *o, int ch, const char *arg)
-{
-	if (ch != OPT_REINDEX_PROFILE)
-		return -1;
-	reindex_profiles = xrealloc(reindex_profiles,
-	    ((size_t)reindex_nprofiles + 1) * sizeof *reindex_profiles);
-	reindex_profiles[reindex_nprofiles++] = arg;
-	return 0;
-}
-
-static int
 cmd_worker(struct cmd_opts *o, int argc, char **argv)
 {
 	if (isatty(STDIN_FILENO))
@@ -1042,10 +439,10 @@ opt_basic(struct cmd_opts *o, int ch, const char *arg)
 		o->profile = arg;
 		break;
 	case OPT_LIMIT:
-		o->limit = parse_count(arg, "--limit");
+		o->limit = cli_parse_count(arg, "--limit");
 		break;
 	case OPT_JOBS:
-		o->jobs = parse_count(arg, "--jobs");
+		o->jobs = cli_parse_count(arg, "--jobs");
 		break;
 	case OPT_ORIGINAL:
 		o->what = "original";
@@ -1055,217 +452,6 @@ opt_basic(struct cmd_opts *o, int ch, const char *arg)
 		break;
 	case OPT_TEXT:
 		o->what = "text";
-		break;
-	case 'o':
-		o->output = arg;
-		break;
-	default:
-		return -1;
-	}
-	return 0;
-}
-
-/*
- * sohoa.conf for the commands that need it (targets, levels): --config
- * FILE, else $SOHOA_CONF, else the installed file, else the defaults.
- */
-static void
-load_conf(const char *path, struct conf *c)
-{
-	char err[ERRMAX];
-
-	if (conf_load(path, c, err) == -1)
-		fatalx("%s", err);
-}
-
-#define BAD_ROWS_SHOWN	100
-struct bad_rows {
-	const char *file;
-	long	 n;
-};
-
-static void
-print_bad_row(long line, const char *why, void *arg)
-{
-	struct bad_rows *b = arg;
-
-	if (b->n++ < BAD_ROWS_SHOWN)
-		log_warnx("%s:%ld: %s", b->file, line, why);
-}
-
-static int
-cmd_register_import(struct cmd_opts *o, int argc, char **argv)
-{
-	struct register_stats st;
-	struct bad_rows bad = { NULL, 0 };
-	struct conf conf;
-	struct index *ix;
-	json_t *j;
-	char err[ERRMAX];
-	int rc;
-
-	if (argc != 1 || audit.documents)
-		fatalx("usage: sohoa register import [--config FILE] FILE.csv");
-	load_conf(audit.config, &conf);
-	bad.file = argv[0];
-	ix = open_index(o, 1);
-	rc = register_import(ix, &conf, argv[0], print_bad_row, &bad, &st, err);
-	if (bad.n > BAD_ROWS_SHOWN)
-		log_warnx("%s: and %ld more bad rows", argv[0],
-		    bad.n - BAD_ROWS_SHOWN);
-	if (rc == -1)
-		log_warnx("%s: %s", argv[0], err);
-	else if (o->json) {
-		j = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I}", "file",
-		    argv[0], "rows", (json_int_t)st.rows, "added",
-		    (json_int_t)st.added, "updated", (json_int_t)st.updated,
-		    "unchanged", (json_int_t)st.unchanged, "entries",
-		    (json_int_t)st.entries, "digitized",
-		    (json_int_t)st.digitized);
-		print_json(j);
-		json_decref(j);
-	} else
-		printf("%s: %ld rows imported: %ld new, %ld updated, %ld "
-		    "unchanged.  The register holds %ld entries, %ld of them "
-		    "matched to archived documents.\n", argv[0], st.rows,
-		    st.added, st.updated, st.unchanged, st.entries,
-		    st.digitized);
-	index_close(ix);
-	conf_free(&conf);
-	return rc == -1 ? 1 : 0;
-}
-
-static int
-cmd_register_unmatched(struct cmd_opts *o, int argc, char **argv)
-{
-	struct index *ix;
-	json_t *a, *e;
-	char err[ERRMAX];
-	size_t i, n;
-
-	if (argc != 0)
-		fatalx("usage: sohoa register unmatched [--documents] [--json]");
-	ix = open_index(o, 0);
-	if ((a = register_unmatched(ix, audit.documents, err)) == NULL)
-		fatalx("register: %s", err);
-	n = json_array_size(a);
-	if (o->json)
-		print_json(a);
-	else if (audit.documents)
-		json_array_foreach(a, i, e) {
-			struct shown sh = { { NULL }, 0 };
-
-			printf("#%-6lld %s  number %s  dossier %s  issued %s  "
-			    "agency %s: %s\n", (long long)json_integer_value(
-			    json_object_get(e, "id")), shown_key(&sh, e,
-			    "source_name"), shown_key(&sh, e, "doc_number"),
-			    shown_key(&sh, e, "dossier_code"), shown_key(&sh, e,
-			    "issued_on"), shown_key(&sh, e, "agency_code"),
-			    shown_key(&sh, e, "reason"));
-			shown_free(&sh);
-		}
-	else
-		json_array_foreach(a, i, e) {
-			struct shown sh = { { NULL }, 0 };
-
-			/* Register cells are the one-stop software's text. */
-			printf("%s  %-8s  %-14s  %-20s  %-26s  %s\n",
-			    shown_key(&sh, e, "issued_on"), shown_key(&sh, e,
-			    "level"), shown_key(&sh, e, "agency_code"),
-			    shown_key(&sh, e, "doc_number"), shown_key(&sh, e,
-			    "dossier_code"), shown_key(&sh, e, "status"));
-			shown_free(&sh);
-		}
-	if (audit.documents)
-		fprintf(stderr, "%zu archived document%s match%s no register "
-		    "entry\n", n, n == 1 ? "" : "s", n == 1 ? "es" : "");
-	else if (register_count(ix) == 0)
-		fprintf(stderr, "no register has been imported (sohoa register "
-		    "import FILE.csv)\n");
-	else
-		fprintf(stderr, "%zu register entr%s no archived document\n", n,
-		    n == 1 ? "y has" : "ies have");
-	json_decref(a);
-	index_close(ix);
-	return 0;
-}
-
-static int
-cmd_register(struct cmd_opts *o, int argc, char **argv)
-{
-	if (argc >= 1 && strcmp(argv[0], "import") == 0)
-		return cmd_register_import(o, argc - 1, argv + 1);
-	if (argc >= 1 && strcmp(argv[0], "unmatched") == 0)
-		return cmd_register_unmatched(o, argc - 1, argv + 1);
-	fatalx("usage: sohoa register import [--config FILE] FILE.csv | "
-	    "register unmatched [--documents] [--json]");
-}
-
-static int
-cmd_report(struct cmd_opts *o, int argc, char **argv)
-{
-	enum report_format f = o->json ? REPORT_JSON : REPORT_TABLE;
-	struct conf conf;
-	struct index *ix;
-	struct buf out;
-	json_t *r;
-	char err[ERRMAX];
-
-	if (argc != 0)
-		fatalx("report takes no arguments (sohoa report --help)");
-	if (audit.format != NULL && report_format(audit.format, &f) == -1)
-		fatalx("--format is table, csv, json or html, not '%s'",
-		    audit.format);
-	load_conf(audit.config, &conf);
-	ix = open_index(o, 0);
-	if ((r = report_build(ix, &conf, &audit.report, err)) == NULL)
-		fatalx("report: %s", err);
-	buf_init(&out, 0);
-	if (report_write(r, f, &out, err) == -1)
-		fatalx("report: %s", err);
-	if (o->output != NULL && strcmp(o->output, "-") != 0) {
-		if (util_write_durable(o->output, out.data, out.len, err) == -1)
-			fatalx("%s", err);
-	} else if (fwrite(out.data, 1, out.len, stdout) != out.len ||
-	    fflush(stdout) == EOF)
-		fatal("cannot write to standard output");
-	buf_free(&out);
-	json_decref(r);
-	index_close(ix);
-	conf_free(&conf);
-	return 0;
-}
-
-static int
-opt_audit(struct cmd_opts *o, int ch, const char *arg)
-{
-	switch (ch) {
-	case OPT_AUDIT_CONFIG:
-		audit.config = arg;
-		break;
-	case OPT_AUDIT_AS_OF:
-		audit.report.as_of = arg;
-		break;
-	case OPT_AUDIT_FROM:
-		audit.report.from = arg;
-		break;
-	case OPT_AUDIT_TO:
-		audit.report.to = arg;
-		break;
-	case OPT_AUDIT_LEVEL:
-		audit.report.level = arg;
-		break;
-	case OPT_AUDIT_AGENCY:
-		audit.report.agency = arg;
-		break;
-	case OPT_AUDIT_FORMAT:
-		audit.format = arg;
-		break;
-	case OPT_AUDIT_MISSING:
-		audit.report.missing = 1;
-		break;
-	case OPT_AUDIT_DOCUMENTS:
-		audit.documents = 1;
 		break;
 	case 'o':
 		o->output = arg;

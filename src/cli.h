@@ -1,0 +1,72 @@
+/*
+ * cli.h: the command line's own declarations, shared by sohoa.c and the
+ * files of its commands (cli_*.c); not part of libsohoa.
+ */
+#ifndef SOHOA_CLI_H
+#define SOHOA_CLI_H
+
+#include <getopt.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "sohoa.h"
+
+/* Options every command takes, and those of the commands that keep
+ * them here. */
+struct cmd_opts {
+	const char *data;
+	const char *profile;
+	const char *output;
+	const char *what;	/* get: original | pdf | text */
+	int	 json;
+	int	 jobs;
+	int	 limit;
+	int	 verbose;
+};
+
+/*
+ * Text from outside shown to people (queries, user names, fields read by
+ * OCR, file names, register cells) goes through vntext_escape, so that a
+ * newline or an escape sequence in it can neither add a line to what an
+ * auditor reads nor move the cursor.  The escaped strings of one piece
+ * of output are kept in a struct shown and freed together by
+ * cli_shown_free.
+ */
+#define SHOWN_MAX	16
+struct shown {
+	char	*v[SHOWN_MAX];
+	size_t	 n;
+};
+
+/* cli.c */
+const char	*cli_data_dir(const struct cmd_opts *);
+struct index	*cli_open_index(const struct cmd_opts *, int create);
+void		 cli_print_json(json_t *);
+const char	*cli_str(json_t *, const char *);
+const char	*cli_shown_text(struct shown *, const char *, size_t);
+const char	*cli_shown_json(struct shown *, json_t *);
+const char	*cli_shown_key(struct shown *, json_t *, const char *);
+void		 cli_shown_free(struct shown *);
+void		 cli_print_doc_line(json_t *);
+int64_t		 cli_parse_id(const char *);
+int		 cli_parse_count(const char *, const char *);
+void		 cli_load_conf(const char *, struct conf *);
+
+/* cli_records.c: show, get, verify, log, edit, reindex */
+extern const struct option cli_records_reindex_opts[];
+int	cli_records_show(struct cmd_opts *, int, char **);
+int	cli_records_get(struct cmd_opts *, int, char **);
+int	cli_records_verify(struct cmd_opts *, int, char **);
+int	cli_records_log(struct cmd_opts *, int, char **);
+int	cli_records_edit(struct cmd_opts *, int, char **);
+int	cli_records_reindex(struct cmd_opts *, int, char **);
+int	cli_records_opt_reindex(struct cmd_opts *, int, const char *);
+
+/* cli_audit.c: register, report */
+extern const struct option cli_audit_register_opts[];
+extern const struct option cli_audit_report_opts[];
+int	cli_audit_register(struct cmd_opts *, int, char **);
+int	cli_audit_report(struct cmd_opts *, int, char **);
+int	cli_audit_opt(struct cmd_opts *, int, const char *);
+
+#endif /* SOHOA_CLI_H */
