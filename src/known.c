@@ -542,22 +542,10 @@ known_settle_code(const char *s, size_t len, int types)
 static int
 known_has_words(const char *s, size_t len)
 {
-	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
-	utf8proc_int32_t cp;
-	utf8proc_ssize_t n;
-	size_t i = 0;
-	int lower = 0;
+	struct vntext_stats st;
 
-	while (i < len) {
-		n = utf8proc_iterate(p + i, (utf8proc_ssize_t)(len - i), &cp);
-		if (n <= 0) {
-			i++;
-			continue;
-		}
-		i += (size_t)n;
-		lower += utf8proc_category(cp) == UTF8PROC_CATEGORY_LL;
-	}
-	return lower >= 2;
+	vntext_stats(s, len, &st);
+	return st.lower >= 2;
 }
 
 static int
