@@ -516,8 +516,8 @@ typedef void (*codes_found_fn)(void *arg, const char *format,
 int	codes_zxing_read(const unsigned char *grey, int width, int height,
 	    int qr_only, codes_found_fn found, void *arg, char *err);
 
-/* archive.c: one BagIt package per document, a plain tar file. */
-struct archive_item {
+/* package.c: one BagIt package per document, a plain tar file. */
+struct package_item {
 	const char *name;		/* path inside the bag's data/ folder */
 	const char *path;		/* file to copy in, or NULL ... */
 	const void *data;		/* ... bytes to copy in */
@@ -526,17 +526,17 @@ struct archive_item {
 /* Writes the package durably to dest (temp name, fsync, rename, fsync of
  * the folder).  bag is the top folder inside the tar.  On success
  * pkg_sha256 holds the hash of the whole package file. */
-int	archive_write(const char *dest, const char *bag,
-	    const struct archive_item *items, size_t nitems,
+int	package_write(const char *dest, const char *bag,
+	    const struct package_item *items, size_t nitems,
 	    char pkg_sha256[65], char *err);
 /* Reads data/<name> out of a package and checks it against the package
  * manifest; fails on a mismatch.  out is filled (caller buf_free()s). */
-int	archive_read(const char *pkg, const char *name, size_t max,
+int	package_read(const char *pkg, const char *name, size_t max,
 	    struct buf *out, char *err);
 /* Re-hashes every member against the manifests.  Calls report once per
  * problem (member name or NULL, plain sentence) and returns the count of
  * problems, or -1 when the package cannot be read at all (also reported). */
-int	archive_verify(const char *pkg,
+int	package_verify(const char *pkg,
 	    void (*report)(const char *member, const char *why, void *arg),
 	    void *arg);
 

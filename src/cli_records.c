@@ -94,7 +94,7 @@ cli_records_get(struct cmd_opts *o, int argc, char **argv)
 	}
 	for (; *try != NULL && rc == -1; try++) {
 		err[0] = '\0';
-		rc = archive_read(pkg, *try, (size_t)4 << 30, &out, err);
+		rc = package_read(pkg, *try, (size_t)4 << 30, &out, err);
 		if (rc == -1 && strstr(err, "is not in the package") == NULL)
 			break;	/* a real failure, not a missing member */
 	}
@@ -193,7 +193,7 @@ cli_records_verify_one(int64_t id, const char *archive, const char *sha,
 		if (sha != NULL && strcmp(got, sha) != 0)
 			cli_records_verify_report(NULL, "the package's checksum differs from "
 			    "the one recorded when it was archived", v);
-		archive_verify(path, cli_records_verify_report, v);
+		package_verify(path, cli_records_verify_report, v);
 		cli_records_verify_unshare(v, archive, path);
 	}
 	free(path);

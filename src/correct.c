@@ -404,7 +404,7 @@ correct_codes(json_t *fields, const char *datadir, const char *archive)
 	json_t *meta, *merged;
 	struct buf b;
 
-	if (archive_read(pkg, "metadata.json", 64u << 20, &b, err) == 0) {
+	if (package_read(pkg, "metadata.json", 64u << 20, &b, err) == 0) {
 		meta = json_loadb(b.data ? b.data : "", b.len, 0, NULL);
 		if (json_array_size(json_object_get(meta, "codes")) > 0) {
 			merged = codes_merge(fields, json_object_get(meta,
@@ -436,13 +436,13 @@ correct_reread(json_t *doc, char **text, json_t **fields, void *arg)
 		return -1;
 	}
 	pkg = xasprintf("%s/%s", r->datadir, archive);
-	rc = archive_read(pkg, "text.txt", 256u << 20, &b, err);
+	rc = package_read(pkg, "text.txt", 256u << 20, &b, err);
 	if (rc == -1)
 		log_warnx("document #%lld: %s: %s; its fields and text stay as "
 		    "they are", id, pkg, err);
 	/* The pages' layout, as at ingest; a package older than layouts
 	 * has none, and its fields come from the text alone. */
-	if (rc == 0 && archive_read(pkg, WORKER_LAYOUT, 256u << 20, &lb,
+	if (rc == 0 && package_read(pkg, WORKER_LAYOUT, 256u << 20, &lb,
 	    e2) == 0) {
 		layout = json_loadb(lb.data ? lb.data : "", lb.len, 0, NULL);
 		buf_free(&lb);

@@ -165,7 +165,7 @@ out:
 }
 
 /* Removes what a writer that died left of a package: the package and its
- * temporary files (archive_write's ".NAME.XXXXXX"). */
+ * temporary files (package_write's ".NAME.XXXXXX"). */
 static void
 ingest_remove_package(const char *sha256, void *arg)
 {
@@ -219,7 +219,7 @@ ingest_write_package(const char *abspath, const char *sha256, json_t *doc,
     char pkgsha[65], char *err)
 {
 	const char *format = json_string_value(json_object_get(result, "format"));
-	struct archive_item items[6];
+	struct package_item items[6];
 	char *metatext, *orig, *pdf, *raw;
 	size_t nitems = 4;
 	json_t *meta;
@@ -238,22 +238,22 @@ ingest_write_package(const char *abspath, const char *sha256, json_t *doc,
 	json_decref(meta);
 	orig = xasprintf("original.%s", ingest_ext(format));
 	pdf = xasprintf("%s/%s", workdir, WORKER_PDF);
-	items[0] = (struct archive_item){ orig, path, NULL, 0 };
-	items[1] = (struct archive_item){ "document.pdf", pdf, NULL, 0 };
-	items[2] = (struct archive_item){ "text.txt", NULL, text->data,
+	items[0] = (struct package_item){ orig, path, NULL, 0 };
+	items[1] = (struct package_item){ "document.pdf", pdf, NULL, 0 };
+	items[2] = (struct package_item){ "text.txt", NULL, text->data,
 	    text->len };
-	items[3] = (struct archive_item){ "metadata.json", NULL, metatext,
+	items[3] = (struct package_item){ "metadata.json", NULL, metatext,
 	    strlen(metatext) };
 	/* Kept so that a reindex reads the header fields from their place. */
 	if (with_layout)
-		items[nitems++] = (struct archive_item){ WORKER_LAYOUT, NULL,
+		items[nitems++] = (struct package_item){ WORKER_LAYOUT, NULL,
 		    lay->data, lay->len };
 	/* Tesseract's own reading, kept when syllables were read again. */
 	raw = xasprintf("%s/%s", workdir, WORKER_RAW_TEXT);
 	if (access(raw, F_OK) == 0)
-		items[nitems++] = (struct archive_item){ WORKER_RAW_TEXT, raw,
+		items[nitems++] = (struct package_item){ WORKER_RAW_TEXT, raw,
 		    NULL, 0 };
-	rc = archive_write(abspath, sha256, items, nitems, pkgsha, err);
+	rc = package_write(abspath, sha256, items, nitems, pkgsha, err);
 	free(raw);
 	free(pdf);
 	free(orig);

@@ -46,7 +46,7 @@ static int64_t
 add(struct fixture *f, const char *source, const char *profile,
     const char *text, int package)
 {
-	struct archive_item item = { "text.txt", NULL, text, strlen(text) };
+	struct package_item item = { "text.txt", NULL, text, strlen(text) };
 	char err[ERRMAX], sha[65], *rel, *path;
 	json_t *doc;
 	int64_t id;
@@ -54,7 +54,7 @@ add(struct fixture *f, const char *source, const char *profile,
 	rel = xasprintf("archive/%s.tar", source);
 	path = xasprintf("%s/%s", f->dir, rel);
 	if (package)
-		assert_int_equal(archive_write(path, "bag", &item, 1, sha, err),
+		assert_int_equal(package_write(path, "bag", &item, 1, sha, err),
 		    0);
 	doc = json_pack("{s:s, s:s, s:i, s:s, s:s, s:s, s:n, s:[], s:[], "
 	    "s:s, s:s}", "source_name", source, "sha256", source, "pages", 1,

@@ -1,5 +1,5 @@
 /*
- * archive.c: one package per document, a BagIt bag (RFC 8493) inside a
+ * package.c: one package per document, a BagIt bag (RFC 8493) inside a
  * plain POSIX tar written with libarchive, so that tar, bsdtar and the
  * librarians' BagIt tools open it with no sohoa installed:
  *
@@ -34,27 +34,27 @@
 
 #include "sohoa.h"
 
-#define ARCHIVE_CHUNK	65536
-#define ARCHIVE_TAGMAX	(16 * 1024 * 1024)	/* largest tag file we load */
+#define PACKAGE_CHUNK	65536
+#define PACKAGE_TAGMAX	(16 * 1024 * 1024)	/* largest tag file we load */
 
-#define ARCHIVE_MANIFEST	"manifest-sha256.txt"
-#define ARCHIVE_TAGMANIFEST	"tagmanifest-sha256.txt"
+#define PACKAGE_MANIFEST	"manifest-sha256.txt"
+#define PACKAGE_TAGMANIFEST	"tagmanifest-sha256.txt"
 
 /* Where the tar goes while it is written: the temporary file and its hash. */
-struct archive_sink {
+struct package_sink {
 	int		 fd;
 	struct util_sha256 *md;
 };
 
-/* One member seen by archive_verify: its name and hash, never its bytes. */
-struct archive_seen {
+/* One member seen by package_verify: its name and hash, never its bytes. */
+struct package_seen {
 	char		*rel;		/* path inside the bag */
 	char		 hex[65];	/* empty when it could not be hashed */
 	uint64_t	 size;
-	int		 listed;	/* ARCHIVE_IN_MANIFEST | ARCHIVE_IN_TAGMANIFEST */
+	int		 listed;	/* PACKAGE_IN_MANIFEST | PACKAGE_IN_TAGMANIFEST */
 };
-#define ARCHIVE_IN_MANIFEST	1
-#define ARCHIVE_IN_TAGMANIFEST	2
+#define PACKAGE_IN_MANIFEST	1
+#define PACKAGE_IN_TAGMANIFEST	2
 
 /*
  * libarchive converts names through the character set of the locale, and
@@ -62,22 +62,22 @@ struct archive_seen {
  * Names in a package are UTF-8, so libarchive runs under C.UTF-8 in this
  * thread only (uselocale); the process locale is left alone.
  */
-struct archive_utf8 {
+struct package_utf8 {
 	locale_t	 loc;		/* (locale_t)0 when there is none */
 	locale_t	 old;
 };
 
-/* The state of one archive_verify run. */
-struct archive_check {
+/* The state of one package_verify run. */
+struct package_check {
 	void	(*report)(const char *, const char *, void *);
 	void	 *arg;
 	int	  problems;
-	struct archive_seen *seen;
+	struct package_seen *seen;
 	size_t	  nseen;
 };
 
 static void
-archive_utf8_enter(struct archive_utf8 *u)
+package_utf8_enter(struct package_utf8 *u)
 {
 	u->old = (locale_t)0;
 	if ((u->loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0)) ==
@@ -88,7 +88,7 @@ archive_utf8_enter(struct archive_utf8 *u)
 }
 
 static void
-archive_utf8_leave(struct archive_utf8 *u)
+package_utf8_leave(struct package_utf8 *u)
 {
 	if (u->loc != (locale_t)0) {
 		uselocale(u->old);
@@ -98,7 +98,7 @@ archive_utf8_leave(struct archive_utf8 *u)
 }
 
 static const char *
-archive_errstr(struct archive *a)
+package_errstr(struct archive *a)
 {
 	const char *s = archive_error_string(a);
 
@@ -112,7 +112,7 @@ archive_errstr(struct archive *a)
  * Without a UTF-8 locale (utf8ok is 0) it must be ASCII.
  */
 static int
-archive_ascii(const char *name)
+package_ascii(const char *name)
 {
 	while (*name != '\0' && (unsigned char)*name < 0x80)
 		name++;
@@ -120,7 +120,7 @@ archive_ascii(const char *name)
 }
 
 static const char *
-archive_bad_name(const char *name, int onecomponent, int utf8ok)
+package_bad_name(const char *name, int onecomponent, int utf8ok)
 {
 	const unsigned char *s;
 	const char *why = NULL;
@@ -137,7 +137,7 @@ archive_bad_name(const char *name, int onecomponent, int utf8ok)
 		why = "it contains a \".\" folder";
 	else if (!vntext_utf8_valid(name, strlen(name)))
 		why = "it is not valid UTF-8";
-	else if (!utf8ok && !archive_ascii(name))
+	else if (!utf8ok && !package_ascii(name))
 		why = "it is not ASCII and this system has no UTF-8 locale";
 	for (s = (const unsigned char *)name; why == NULL && *s != '\0'; s++) {
 		if (*s < 0x20 || *s == 0x7f)
@@ -154,7 +154,7 @@ archive_bad_name(const char *name, int onecomponent, int utf8ok)
 
 /* A manifest line, with the path percent-encoded as RFC 8493 asks. */
 static void
-archive_manifest_line(struct buf *m, const char *hex, const char *path)
+package_manifest_line(struct buf *m, const char *hex, const char *path)
 {
 	const char *s;
 
@@ -169,9 +169,9 @@ archive_manifest_line(struct buf *m, const char *hex, const char *path)
 }
 
 static la_ssize_t
-archive_sink_write(struct archive *a, void *arg, const void *data, size_t len)
+package_sink_write(struct archive *a, void *arg, const void *data, size_t len)
 {
-	struct archive_sink *sink = arg;
+	struct package_sink *sink = arg;
 	const char *p = data;
 	size_t left = len;
 	ssize_t n;
@@ -195,7 +195,7 @@ archive_sink_write(struct archive *a, void *arg, const void *data, size_t len)
 }
 
 static int
-archive_put_header(struct archive *a, const char *member, unsigned int type,
+package_put_header(struct archive *a, const char *member, unsigned int type,
     int64_t size, time_t now, char *err)
 {
 	struct archive_entry *e;
@@ -215,7 +215,7 @@ archive_put_header(struct archive *a, const char *member, unsigned int type,
 	archive_entry_set_gid(e, 0);
 	if (archive_write_header(a, e) != ARCHIVE_OK) {
 		snprintf(err, ERRMAX, "cannot write %s into the package: %s",
-		    member, archive_errstr(a));
+		    member, package_errstr(a));
 		rc = -1;
 	}
 	archive_entry_free(e);
@@ -223,7 +223,7 @@ archive_put_header(struct archive *a, const char *member, unsigned int type,
 }
 
 static int
-archive_put_data(struct archive *a, const char *member, const void *data,
+package_put_data(struct archive *a, const char *member, const void *data,
     size_t len, char *err)
 {
 	la_ssize_t n;
@@ -232,7 +232,7 @@ archive_put_data(struct archive *a, const char *member, const void *data,
 	if (len > 0 && ((n = archive_write_data(a, data, len)) < 0 ||
 	    (size_t)n != len)) {
 		snprintf(err, ERRMAX, "cannot write %s into the package: %s",
-		    member, archive_errstr(a));
+		    member, package_errstr(a));
 		rc = -1;
 	}
 	return rc;
@@ -240,15 +240,15 @@ archive_put_data(struct archive *a, const char *member, const void *data,
 
 /* Writes a member from memory; hex gets its SHA-256. */
 static int
-archive_put_mem(struct archive *a, const char *member, const void *data,
+package_put_mem(struct archive *a, const char *member, const void *data,
     size_t len, time_t now, char hex[65], char *err)
 {
 	int rc = -1;
 
-	if (archive_put_header(a, member, AE_IFREG, (int64_t)len, now,
+	if (package_put_header(a, member, AE_IFREG, (int64_t)len, now,
 	    err) == -1)
 		goto out;
-	if (archive_put_data(a, member, data, len, err) == -1)
+	if (package_put_data(a, member, data, len, err) == -1)
 		goto out;
 	util_sha256(data != NULL ? data : "", len, hex);
 	rc = 0;
@@ -258,10 +258,10 @@ out:
 
 /* Copies the regular file at path into the package, streaming. */
 static int
-archive_put_file(struct archive *a, const char *member, const char *path,
+package_put_file(struct archive *a, const char *member, const char *path,
     time_t now, char hex[65], uint64_t *size, char *err)
 {
-	char chunk[ARCHIVE_CHUNK];
+	char chunk[PACKAGE_CHUNK];
 	struct util_sha256 *md = NULL;
 	struct stat st;
 	uint64_t done = 0, want;
@@ -282,7 +282,7 @@ archive_put_file(struct archive *a, const char *member, const char *path,
 		snprintf(err, ERRMAX, "%s is not a regular file", path);
 		goto out_close;
 	}
-	if (archive_put_header(a, member, AE_IFREG, (int64_t)st.st_size, now,
+	if (package_put_header(a, member, AE_IFREG, (int64_t)st.st_size, now,
 	    err) == -1)
 		goto out_close;
 	md = util_sha256_new();
@@ -312,7 +312,7 @@ archive_put_file(struct archive *a, const char *member, const char *path,
 		if (n == 0)
 			break;
 		util_sha256_add(md, chunk, (size_t)n);
-		if (archive_put_data(a, member, chunk, (size_t)n, err) == -1)
+		if (package_put_data(a, member, chunk, (size_t)n, err) == -1)
 			goto out_md;
 		done += (uint64_t)n;
 	}
@@ -328,22 +328,22 @@ out:
 	return rc;
 }
 
-/* Checks the arguments of archive_write before anything is created. */
+/* Checks the arguments of package_write before anything is created. */
 static int
-archive_check_items(const char *bag, const struct archive_item *items,
+package_check_items(const char *bag, const struct package_item *items,
     size_t nitems, int utf8ok, char *err)
 {
 	const char *why;
 	size_t i, j;
 	int rc = -1;
 
-	if ((why = archive_bad_name(bag, 1, utf8ok)) != NULL) {
+	if ((why = package_bad_name(bag, 1, utf8ok)) != NULL) {
 		snprintf(err, ERRMAX, "the bag name \"%s\" is not allowed: %s",
 		    bag != NULL ? bag : "", why);
 		goto out;
 	}
 	for (i = 0; i < nitems; i++) {
-		if ((why = archive_bad_name(items[i].name, 0, utf8ok)) != NULL) {
+		if ((why = package_bad_name(items[i].name, 0, utf8ok)) != NULL) {
 			snprintf(err, ERRMAX, "the item name \"%s\" is not "
 			    "allowed: %s", items[i].name != NULL ?
 			    items[i].name : "", why);
@@ -370,8 +370,8 @@ out:
 
 /* Writes the payload and the tag files through an open libarchive writer. */
 static int
-archive_put_bag(struct archive *a, const char *bag,
-    const struct archive_item *items, size_t nitems, time_t now, char *err)
+package_put_bag(struct archive *a, const char *bag,
+    const struct package_item *items, size_t nitems, time_t now, char *err)
 {
 	struct buf manifest, tagmanifest, info;
 	char hex[65], date[16], *member = NULL;
@@ -387,22 +387,22 @@ archive_put_bag(struct archive *a, const char *bag,
 	buf_init(&info, SIZE_MAX);
 
 	member = xasprintf("%s/", bag);
-	if (archive_put_header(a, member, AE_IFDIR, 0, now, err) == -1)
+	if (package_put_header(a, member, AE_IFDIR, 0, now, err) == -1)
 		goto out;
 	free(member);
 	member = xasprintf("%s/data/", bag);
-	if (archive_put_header(a, member, AE_IFDIR, 0, now, err) == -1)
+	if (package_put_header(a, member, AE_IFDIR, 0, now, err) == -1)
 		goto out;
 
 	for (i = 0; i < nitems; i++) {
 		free(member);
 		member = xasprintf("%s/data/%s", bag, items[i].name);
 		if (items[i].path != NULL) {
-			if (archive_put_file(a, member, items[i].path, now, hex,
+			if (package_put_file(a, member, items[i].path, now, hex,
 			    &size, err) == -1)
 				goto out;
 		} else {
-			if (archive_put_mem(a, member, items[i].data,
+			if (package_put_mem(a, member, items[i].data,
 			    items[i].len, now, hex, err) == -1)
 				goto out;
 			size = items[i].len;
@@ -410,7 +410,7 @@ archive_put_bag(struct archive *a, const char *bag,
 		octets += size;
 		free(member);
 		member = xasprintf("data/%s", items[i].name);
-		archive_manifest_line(&manifest, hex, member);
+		package_manifest_line(&manifest, hex, member);
 	}
 
 	localtime_r(&now, &tm);
@@ -421,25 +421,25 @@ archive_put_bag(struct archive *a, const char *bag,
 
 	free(member);
 	member = xasprintf("%s/bagit.txt", bag);
-	if (archive_put_mem(a, member, bagit, sizeof bagit - 1, now, hex,
+	if (package_put_mem(a, member, bagit, sizeof bagit - 1, now, hex,
 	    err) == -1)
 		goto out;
-	archive_manifest_line(&tagmanifest, hex, "bagit.txt");
+	package_manifest_line(&tagmanifest, hex, "bagit.txt");
 	free(member);
 	member = xasprintf("%s/bag-info.txt", bag);
-	if (archive_put_mem(a, member, info.data, info.len, now, hex,
+	if (package_put_mem(a, member, info.data, info.len, now, hex,
 	    err) == -1)
 		goto out;
-	archive_manifest_line(&tagmanifest, hex, "bag-info.txt");
+	package_manifest_line(&tagmanifest, hex, "bag-info.txt");
 	free(member);
-	member = xasprintf("%s/" ARCHIVE_MANIFEST, bag);
-	if (archive_put_mem(a, member, manifest.data, manifest.len, now, hex,
+	member = xasprintf("%s/" PACKAGE_MANIFEST, bag);
+	if (package_put_mem(a, member, manifest.data, manifest.len, now, hex,
 	    err) == -1)
 		goto out;
-	archive_manifest_line(&tagmanifest, hex, ARCHIVE_MANIFEST);
+	package_manifest_line(&tagmanifest, hex, PACKAGE_MANIFEST);
 	free(member);
-	member = xasprintf("%s/" ARCHIVE_TAGMANIFEST, bag);
-	if (archive_put_mem(a, member, tagmanifest.data, tagmanifest.len, now,
+	member = xasprintf("%s/" PACKAGE_TAGMANIFEST, bag);
+	if (package_put_mem(a, member, tagmanifest.data, tagmanifest.len, now,
 	    hex, err) == -1)
 		goto out;
 	rc = 0;
@@ -456,7 +456,7 @@ out:
  * folder made is an entry in its parent, and the parents are flushed.
  */
 static int
-archive_make_folder(const char *dir, char *err)
+package_make_folder(const char *dir, char *err)
 {
 	struct stat st;
 	char *p = xstrdup(dir), *slash;
@@ -491,21 +491,21 @@ out:
 }
 
 int
-archive_write(const char *dest, const char *bag,
-    const struct archive_item *items, size_t nitems, char pkg_sha256[65],
+package_write(const char *dest, const char *bag,
+    const struct package_item *items, size_t nitems, char pkg_sha256[65],
     char *err)
 {
-	struct archive_sink sink = { -1, NULL };
+	struct package_sink sink = { -1, NULL };
 	struct util_durable out = { -1, NULL, NULL };
-	struct archive_utf8 u;
+	struct package_utf8 u;
 	struct archive *a = NULL;
 	const char *slash;
 	char *dir = NULL, hex[65];
 	time_t now = time(NULL);
 	int rc = -1;
 
-	archive_utf8_enter(&u);
-	if (archive_check_items(bag, items, nitems, u.loc != (locale_t)0,
+	package_utf8_enter(&u);
+	if (package_check_items(bag, items, nitems, u.loc != (locale_t)0,
 	    err) == -1)
 		goto out;
 	if (dest == NULL || *dest == '\0' || dest[strlen(dest) - 1] == '/') {
@@ -518,7 +518,7 @@ archive_write(const char *dest, const char *bag,
 		dir = xstrdup("/");
 	else
 		dir = xasprintf("%.*s", (int)(slash - dest), dest);
-	if (archive_make_folder(dir, err) == -1)
+	if (package_make_folder(dir, err) == -1)
 		goto out;
 	/* The package's members hold citizens' scans: for the staff group
 	 * (clerks read packages through it), never for other users. */
@@ -531,18 +531,18 @@ archive_write(const char *dest, const char *bag,
 		fatal("out of memory");
 	if (archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
 	    archive_write_add_filter_none(a) != ARCHIVE_OK ||
-	    archive_write_open2(a, &sink, NULL, archive_sink_write, NULL,
+	    archive_write_open2(a, &sink, NULL, package_sink_write, NULL,
 	    NULL) != ARCHIVE_OK) {
 		snprintf(err, ERRMAX, "cannot start the package %s: %s", out.tmp,
-		    archive_errstr(a));
+		    package_errstr(a));
 		goto out_archive;
 	}
-	if (archive_put_bag(a, bag, items, nitems, now, err) == -1)
+	if (package_put_bag(a, bag, items, nitems, now, err) == -1)
 		goto out_archive;
 	if (archive_write_close(a) != ARCHIVE_OK) {
 		snprintf(err, ERRMAX, "cannot finish the package %s: %s",
 		    out.tmp,
-		    archive_errstr(a));
+		    package_errstr(a));
 		goto out_archive;
 	}
 	archive_write_free(a);
@@ -571,13 +571,13 @@ out_tmp:
 		util_durable_abort(&out);
 	util_sha256_free(sink.md);
 out:
-	archive_utf8_leave(&u);
+	package_utf8_leave(&u);
 	free(dir);
 	return rc;
 }
 
 static struct archive *
-archive_open_pkg(const char *pkg, char *err)
+package_read_open(const char *pkg, char *err)
 {
 	struct archive *a;
 
@@ -585,9 +585,9 @@ archive_open_pkg(const char *pkg, char *err)
 		fatal("out of memory");
 	archive_read_support_filter_all(a);
 	archive_read_support_format_all(a);
-	if (archive_read_open_filename(a, pkg, ARCHIVE_CHUNK) != ARCHIVE_OK) {
+	if (archive_read_open_filename(a, pkg, PACKAGE_CHUNK) != ARCHIVE_OK) {
 		snprintf(err, ERRMAX, "the package cannot be read: %s",
-		    archive_errstr(a));
+		    package_errstr(a));
 		archive_read_free(a);
 		a = NULL;
 	}
@@ -595,7 +595,7 @@ archive_open_pkg(const char *pkg, char *err)
 }
 
 static const char *
-archive_member_path(struct archive_entry *e)
+package_read_member_path(struct archive_entry *e)
 {
 	const char *p;
 
@@ -610,7 +610,7 @@ archive_member_path(struct archive_entry *e)
  * bag is the top folder of the first member; *bag is set from it.
  */
 static const char *
-archive_in_bag(const char *path, int isdir, char **bag)
+package_read_in_bag(const char *path, int isdir, char **bag)
 {
 	const char *slash, *rel;
 	size_t toplen;
@@ -642,10 +642,10 @@ archive_in_bag(const char *path, int isdir, char **bag)
  * overflowed (hashing stops there), or -1 on a read error.
  */
 static int
-archive_hash_member(struct archive *a, struct buf *keep, char hex[65],
+package_read_hash_member(struct archive *a, struct buf *keep, char hex[65],
     uint64_t *size)
 {
-	char chunk[ARCHIVE_CHUNK];
+	char chunk[PACKAGE_CHUNK];
 	struct util_sha256 *md = util_sha256_new();
 	la_ssize_t n;
 	int rc = 0;
@@ -668,7 +668,7 @@ archive_hash_member(struct archive *a, struct buf *keep, char hex[65],
 }
 
 static int
-archive_unhex(int c)
+package_read_unhex(int c)
 {
 	int v = -1;
 
@@ -688,7 +688,7 @@ archive_unhex(int c)
  * *lineno counts lines.  Blank lines are skipped.
  */
 static int
-archive_manifest_next(const struct buf *m, size_t *pos, size_t *lineno,
+package_read_manifest_next(const struct buf *m, size_t *pos, size_t *lineno,
     char hex[65], char **path)
 {
 	const char *line, *end, *p;
@@ -709,7 +709,7 @@ archive_manifest_next(const struct buf *m, size_t *pos, size_t *lineno,
 		if (len == 0)
 			continue;
 		rc = -1;
-		for (i = 0; i < 64 && i < len && archive_unhex(line[i]) != -1;
+		for (i = 0; i < 64 && i < len && package_read_unhex(line[i]) != -1;
 		    i++)
 			hex[i] = (char)(line[i] >= 'A' && line[i] <= 'F' ?
 			    line[i] - 'A' + 'a' : line[i]);
@@ -724,10 +724,10 @@ archive_manifest_next(const struct buf *m, size_t *pos, size_t *lineno,
 		out = xmalloc((size_t)(line + len - p) + 1);
 		for (o = 0; p < line + len; p++) {
 			if (*p == '%' && p + 2 < line + len &&
-			    archive_unhex(p[1]) != -1 &&
-			    archive_unhex(p[2]) != -1) {
-				out[o++] = (char)(archive_unhex(p[1]) * 16 +
-				    archive_unhex(p[2]));
+			    package_read_unhex(p[1]) != -1 &&
+			    package_read_unhex(p[2]) != -1) {
+				out[o++] = (char)(package_read_unhex(p[1]) * 16 +
+				    package_read_unhex(p[2]));
 				p += 2;
 			} else
 				out[o++] = *p;
@@ -740,10 +740,10 @@ archive_manifest_next(const struct buf *m, size_t *pos, size_t *lineno,
 }
 
 int
-archive_read(const char *pkg, const char *name, size_t max, struct buf *out,
+package_read(const char *pkg, const char *name, size_t max, struct buf *out,
     char *err)
 {
-	struct archive_utf8 u;
+	struct package_utf8 u;
 	struct archive *a = NULL;
 	struct archive_entry *e;
 	struct buf manifest;
@@ -755,25 +755,25 @@ archive_read(const char *pkg, const char *name, size_t max, struct buf *out,
 	int r, found = 0, listed = 0, rc = -1;
 
 	buf_init(out, max);
-	buf_init(&manifest, ARCHIVE_TAGMAX);
-	archive_utf8_enter(&u);
-	if ((why = archive_bad_name(name, 0, 1)) != NULL) {
+	buf_init(&manifest, PACKAGE_TAGMAX);
+	package_utf8_enter(&u);
+	if ((why = package_bad_name(name, 0, 1)) != NULL) {
 		snprintf(err, ERRMAX, "the item name \"%s\" is not allowed: %s",
 		    name != NULL ? name : "", why);
 		goto out;
 	}
 	want = xasprintf("data/%s", name);
-	if ((a = archive_open_pkg(pkg, err)) == NULL)
+	if ((a = package_read_open(pkg, err)) == NULL)
 		goto out;
 	while (!found || manifest.data == NULL) {
 		if ((r = archive_read_next_header(a, &e)) == ARCHIVE_EOF)
 			break;
 		if (r < ARCHIVE_WARN) {
 			snprintf(err, ERRMAX, "the package cannot be read: %s",
-			    archive_errstr(a));
+			    package_errstr(a));
 			goto out_archive;
 		}
-		rel = archive_in_bag(archive_member_path(e),
+		rel = package_read_in_bag(package_read_member_path(e),
 		    archive_entry_filetype(e) == AE_IFDIR, &bag);
 		if (rel == NULL)
 			continue;
@@ -795,25 +795,25 @@ archive_read(const char *pkg, const char *name, size_t max, struct buf *out,
 				    (long long)archive_entry_size(e), max);
 				goto out_archive;
 			}
-			if ((r = archive_hash_member(a, out, hex, &size)) == 1)
+			if ((r = package_read_hash_member(a, out, hex, &size)) == 1)
 				snprintf(err, ERRMAX, "%s is too large (over %zu "
 				    "bytes)", want, max);
 			found = 1;
-		} else if (strcmp(rel, ARCHIVE_MANIFEST) == 0) {
+		} else if (strcmp(rel, PACKAGE_MANIFEST) == 0) {
 			if (manifest.data != NULL) {
-				snprintf(err, ERRMAX, ARCHIVE_MANIFEST " appears "
+				snprintf(err, ERRMAX, PACKAGE_MANIFEST " appears "
 				    "more than once in the package");
 				goto out_archive;
 			}
-			if ((r = archive_hash_member(a, &manifest, mhex,
+			if ((r = package_read_hash_member(a, &manifest, mhex,
 			    &size)) == 1)
-				snprintf(err, ERRMAX, ARCHIVE_MANIFEST " is too "
-				    "large (over %d bytes)", ARCHIVE_TAGMAX);
+				snprintf(err, ERRMAX, PACKAGE_MANIFEST " is too "
+				    "large (over %d bytes)", PACKAGE_TAGMAX);
 		} else
 			continue;
 		if (r == -1)
 			snprintf(err, ERRMAX, "the package cannot be read: %s",
-			    archive_errstr(a));
+			    package_errstr(a));
 		if (r != 0)
 			goto out_archive;
 	}
@@ -822,10 +822,10 @@ archive_read(const char *pkg, const char *name, size_t max, struct buf *out,
 		goto out_archive;
 	}
 	if (manifest.data == NULL) {
-		snprintf(err, ERRMAX, "the package has no " ARCHIVE_MANIFEST);
+		snprintf(err, ERRMAX, "the package has no " PACKAGE_MANIFEST);
 		goto out_archive;
 	}
-	while (!listed && (r = archive_manifest_next(&manifest, &pos, &lineno,
+	while (!listed && (r = package_read_manifest_next(&manifest, &pos, &lineno,
 	    sum, &path)) != 0) {
 		if (r == 1 && strcmp(path, want) == 0)
 			listed = 1;
@@ -844,7 +844,7 @@ archive_read(const char *pkg, const char *name, size_t max, struct buf *out,
 out_archive:
 	archive_read_free(a);
 out:
-	archive_utf8_leave(&u);
+	package_utf8_leave(&u);
 	if (rc == -1)
 		buf_free(out);
 	buf_free(&manifest);
@@ -853,11 +853,11 @@ out:
 	return rc;
 }
 
-static void archive_problem(struct archive_check *, const char *,
+static void package_verify_problem(struct package_check *, const char *,
     const char *, ...) PRINTFLIKE(3, 4);
 
 static void
-archive_problem(struct archive_check *c, const char *member,
+package_verify_problem(struct package_check *c, const char *member,
     const char *fmt, ...)
 {
 	char why[ERRMAX];
@@ -871,10 +871,10 @@ archive_problem(struct archive_check *c, const char *member,
 	c->problems++;
 }
 
-static struct archive_seen *
-archive_find_seen(struct archive_check *c, const char *rel)
+static struct package_seen *
+package_verify_find_seen(struct package_check *c, const char *rel)
 {
-	struct archive_seen *s = NULL;
+	struct package_seen *s = NULL;
 	size_t i;
 
 	for (i = 0; s == NULL && i < c->nseen; i++)
@@ -885,32 +885,32 @@ archive_find_seen(struct archive_check *c, const char *rel)
 
 /* Checks the members against one manifest (payload or tag). */
 static void
-archive_check_manifest(struct archive_check *c, const char *mname,
+package_verify_manifest(struct package_check *c, const char *mname,
     const struct buf *m, int flag)
 {
-	struct archive_seen *s;
+	struct package_seen *s;
 	size_t pos = 0, lineno = 0;
 	char hex[65], *path;
-	const char *what = flag == ARCHIVE_IN_MANIFEST ? "the manifest" :
-	    ARCHIVE_TAGMANIFEST;
+	const char *what = flag == PACKAGE_IN_MANIFEST ? "the manifest" :
+	    PACKAGE_TAGMANIFEST;
 	int r;
 
-	while ((r = archive_manifest_next(m, &pos, &lineno, hex, &path)) != 0) {
+	while ((r = package_read_manifest_next(m, &pos, &lineno, hex, &path)) != 0) {
 		if (r == -1) {
-			archive_problem(c, mname, "line %zu of %s cannot be "
+			package_verify_problem(c, mname, "line %zu of %s cannot be "
 			    "understood", lineno, mname);
 			continue;
 		}
-		if (flag == ARCHIVE_IN_MANIFEST && strncmp(path, "data/", 5) != 0)
-			archive_problem(c, mname, "%s lists %s, which is not "
+		if (flag == PACKAGE_IN_MANIFEST && strncmp(path, "data/", 5) != 0)
+			package_verify_problem(c, mname, "%s lists %s, which is not "
 			    "under data/", mname, path);
-		else if ((s = archive_find_seen(c, path)) == NULL)
-			archive_problem(c, path, "%s is listed in %s but "
+		else if ((s = package_verify_find_seen(c, path)) == NULL)
+			package_verify_problem(c, path, "%s is listed in %s but "
 			    "missing from the package", path, mname);
 		else {
 			s->listed |= flag;
 			if (strcmp(s->hex, hex) != 0)
-				archive_problem(c, path, "%s does not match its "
+				package_verify_problem(c, path, "%s does not match its "
 				    "checksum in %s", path, what);
 		}
 		free(path);
@@ -919,7 +919,7 @@ archive_check_manifest(struct archive_check *c, const char *mname,
 
 /* Compares the Payload-Oxum of bag-info.txt with the payload found. */
 static void
-archive_check_oxum(struct archive_check *c, const struct buf *info)
+package_verify_oxum(struct package_check *c, const struct buf *info)
 {
 	unsigned long long octets, count, have_octets = 0, have_count = 0;
 	const char *p;
@@ -935,10 +935,10 @@ archive_check_oxum(struct archive_check *c, const struct buf *info)
 		}
 	}
 	if (sscanf(p, "Payload-Oxum: %llu.%llu", &octets, &count) != 2)
-		archive_problem(c, "bag-info.txt", "the Payload-Oxum of "
+		package_verify_problem(c, "bag-info.txt", "the Payload-Oxum of "
 		    "bag-info.txt cannot be understood");
 	else if (octets != have_octets || count != have_count)
-		archive_problem(c, "bag-info.txt", "bag-info.txt gives a payload "
+		package_verify_problem(c, "bag-info.txt", "bag-info.txt gives a payload "
 		    "of %llu bytes in %llu files but the package holds %llu "
 		    "bytes in %llu files", octets, count, have_octets,
 		    have_count);
@@ -946,80 +946,80 @@ archive_check_oxum(struct archive_check *c, const struct buf *info)
 
 /* After a complete pass, the checks that need every member seen. */
 static void
-archive_check_bag(struct archive_check *c, const struct buf *bagit,
+package_verify_bag(struct package_check *c, const struct buf *bagit,
     const struct buf *info, const struct buf *manifest,
     const struct buf *tagmanifest)
 {
-	struct archive_seen *s;
+	struct package_seen *s;
 	size_t i;
 
 	if (bagit->data == NULL)
-		archive_problem(c, "bagit.txt", "the package has no bagit.txt");
+		package_verify_problem(c, "bagit.txt", "the package has no bagit.txt");
 	if (manifest->data == NULL)
-		archive_problem(c, ARCHIVE_MANIFEST, "the package has no "
-		    ARCHIVE_MANIFEST);
+		package_verify_problem(c, PACKAGE_MANIFEST, "the package has no "
+		    PACKAGE_MANIFEST);
 	else
-		archive_check_manifest(c, ARCHIVE_MANIFEST, manifest,
-		    ARCHIVE_IN_MANIFEST);
+		package_verify_manifest(c, PACKAGE_MANIFEST, manifest,
+		    PACKAGE_IN_MANIFEST);
 	if (tagmanifest->data == NULL)
-		archive_problem(c, ARCHIVE_TAGMANIFEST, "the package has no "
-		    ARCHIVE_TAGMANIFEST);
+		package_verify_problem(c, PACKAGE_TAGMANIFEST, "the package has no "
+		    PACKAGE_TAGMANIFEST);
 	else
-		archive_check_manifest(c, ARCHIVE_TAGMANIFEST, tagmanifest,
-		    ARCHIVE_IN_TAGMANIFEST);
+		package_verify_manifest(c, PACKAGE_TAGMANIFEST, tagmanifest,
+		    PACKAGE_IN_TAGMANIFEST);
 	for (i = 0; i < c->nseen; i++) {
 		s = &c->seen[i];
 		if (strncmp(s->rel, "data/", 5) == 0) {
 			if (manifest->data != NULL &&
-			    !(s->listed & ARCHIVE_IN_MANIFEST))
-				archive_problem(c, s->rel, "%s is not listed in "
+			    !(s->listed & PACKAGE_IN_MANIFEST))
+				package_verify_problem(c, s->rel, "%s is not listed in "
 				    "the manifest", s->rel);
 		} else if (strncmp(s->rel, "tagmanifest-", 12) != 0) {
 			if (tagmanifest->data != NULL &&
-			    !(s->listed & ARCHIVE_IN_TAGMANIFEST))
-				archive_problem(c, s->rel, "%s is not listed in "
-				    ARCHIVE_TAGMANIFEST, s->rel);
+			    !(s->listed & PACKAGE_IN_TAGMANIFEST))
+				package_verify_problem(c, s->rel, "%s is not listed in "
+				    PACKAGE_TAGMANIFEST, s->rel);
 		}
 	}
-	archive_check_oxum(c, info);
+	package_verify_oxum(c, info);
 }
 
 int
-archive_verify(const char *pkg,
+package_verify(const char *pkg,
     void (*report)(const char *member, const char *why, void *arg),
     void *arg)
 {
-	struct archive_check c = { report, arg, 0, NULL, 0 };
-	struct archive_utf8 u;
+	struct package_check c = { report, arg, 0, NULL, 0 };
+	struct package_utf8 u;
 	struct archive *a;
 	struct archive_entry *e;
-	struct archive_seen *s;
+	struct package_seen *s;
 	struct buf bagit, info, manifest, tagmanifest, *keep;
 	const char *path, *rel;
 	char *bag = NULL, err[ERRMAX] = "";
 	size_t nentries = 0, allocated = 0, i;
 	int r, rc = -1;
 
-	buf_init(&bagit, ARCHIVE_TAGMAX);
-	buf_init(&info, ARCHIVE_TAGMAX);
-	buf_init(&manifest, ARCHIVE_TAGMAX);
-	buf_init(&tagmanifest, ARCHIVE_TAGMAX);
-	archive_utf8_enter(&u);
-	if ((a = archive_open_pkg(pkg, err)) == NULL)
+	buf_init(&bagit, PACKAGE_TAGMAX);
+	buf_init(&info, PACKAGE_TAGMAX);
+	buf_init(&manifest, PACKAGE_TAGMAX);
+	buf_init(&tagmanifest, PACKAGE_TAGMAX);
+	package_utf8_enter(&u);
+	if ((a = package_read_open(pkg, err)) == NULL)
 		goto out;
 	for (;;) {
 		if ((r = archive_read_next_header(a, &e)) == ARCHIVE_EOF)
 			break;
 		if (r < ARCHIVE_WARN) {
 			snprintf(err, sizeof err, "the package cannot be read: "
-			    "%s", archive_errstr(a));
+			    "%s", package_errstr(a));
 			goto out_archive;
 		}
 		nentries++;
-		path = archive_member_path(e);
-		if ((rel = archive_in_bag(path, archive_entry_filetype(e) ==
+		path = package_read_member_path(e);
+		if ((rel = package_read_in_bag(path, archive_entry_filetype(e) ==
 		    AE_IFDIR, &bag)) == NULL) {
-			archive_problem(&c, path, "%s lies outside the bag "
+			package_verify_problem(&c, path, "%s lies outside the bag "
 			    "folder%s%s", path, bag != NULL ? " " : "",
 			    bag != NULL ? bag : "");
 			continue;
@@ -1027,12 +1027,12 @@ archive_verify(const char *pkg,
 		if (archive_entry_filetype(e) == AE_IFDIR || *rel == '\0')
 			continue;
 		if (archive_entry_filetype(e) != AE_IFREG) {
-			archive_problem(&c, rel, "%s is not a regular file",
+			package_verify_problem(&c, rel, "%s is not a regular file",
 			    rel);
 			continue;
 		}
-		if (archive_find_seen(&c, rel) != NULL) {
-			archive_problem(&c, rel, "%s appears more than once in "
+		if (package_verify_find_seen(&c, rel) != NULL) {
+			package_verify_problem(&c, rel, "%s appears more than once in "
 			    "the package", rel);
 			continue;
 		}
@@ -1041,9 +1041,9 @@ archive_verify(const char *pkg,
 			keep = &bagit;
 		else if (strcmp(rel, "bag-info.txt") == 0)
 			keep = &info;
-		else if (strcmp(rel, ARCHIVE_MANIFEST) == 0)
+		else if (strcmp(rel, PACKAGE_MANIFEST) == 0)
 			keep = &manifest;
-		else if (strcmp(rel, ARCHIVE_TAGMANIFEST) == 0)
+		else if (strcmp(rel, PACKAGE_TAGMANIFEST) == 0)
 			keep = &tagmanifest;
 		if (c.nseen == allocated) {
 			allocated = allocated ? 2 * allocated : 16;
@@ -1052,16 +1052,16 @@ archive_verify(const char *pkg,
 		s = &c.seen[c.nseen++];
 		s->rel = xstrdup(rel);
 		s->listed = 0;
-		if ((r = archive_hash_member(a, keep, s->hex, &s->size)) == -1) {
+		if ((r = package_read_hash_member(a, keep, s->hex, &s->size)) == -1) {
 			snprintf(err, sizeof err, "the package cannot be read: "
-			    "%s", archive_errstr(a));
+			    "%s", package_errstr(a));
 			goto out_archive;
 		}
 		if (r == 1) {
 			s->hex[0] = '\0';
 			buf_free(keep);
-			archive_problem(&c, rel, "%s is too large for a tag file "
-			    "(over %d bytes)", rel, ARCHIVE_TAGMAX);
+			package_verify_problem(&c, rel, "%s is too large for a tag file "
+			    "(over %d bytes)", rel, PACKAGE_TAGMAX);
 		}
 	}
 	if (nentries == 0) {
@@ -1069,12 +1069,12 @@ archive_verify(const char *pkg,
 		    "no files");
 		goto out_archive;
 	}
-	archive_check_bag(&c, &bagit, &info, &manifest, &tagmanifest);
+	package_verify_bag(&c, &bagit, &info, &manifest, &tagmanifest);
 	rc = c.problems;
 out_archive:
 	archive_read_free(a);
 out:
-	archive_utf8_leave(&u);
+	package_utf8_leave(&u);
 	if (rc == -1 && report != NULL)
 		report(NULL, err, arg);
 	for (i = 0; i < c.nseen; i++)

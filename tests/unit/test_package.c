@@ -1,7 +1,7 @@
 /*
- * test_archive.c: archive.c as a user sees it.  A package written from
+ * test_package.c: package.c as a user sees it.  A package written from
  * bytes and from a file opens with GNU tar and bsdtar, its manifests pass
- * sha256sum -c, archive_read gives back the very bytes, and every kind of
+ * sha256sum -c, package_read gives back the very bytes, and every kind of
  * damage (a flipped byte in a member or in the manifest, a truncated file,
  * an extra member) is caught and named.  Bad item names are refused and
  * leave nothing behind.
@@ -41,7 +41,7 @@ static struct {
 	char		 dir[64];	/* the mkdtemp folder */
 	char		 pkg[256];	/* the package every test reads */
 	char		 src[256];	/* document.pdf, copied in from a path */
-	char		 sha[65];	/* what archive_write said */
+	char		 sha[65];	/* what package_write said */
 	unsigned char	 scan[SCANLEN];
 	char		 pdf[PDFLEN];
 } F;
@@ -152,13 +152,13 @@ run(char *out, size_t outlen, const char *fmt, ...)
 static int
 group_setup(void **state)
 {
-	struct archive_item items[4];
+	struct package_item items[4];
 	char err[ERRMAX] = "";
 	size_t i;
 	uint32_t x = 2463534242u;
 
 	(void)state;
-	strcpy(F.dir, "/tmp/test_archive.XXXXXX");
+	strcpy(F.dir, "/tmp/test_package.XXXXXX");
 	if (mkdtemp(F.dir) == NULL)
 		return -1;
 	/* Binary, with NULs and every byte value. */
@@ -180,15 +180,15 @@ group_setup(void **state)
 
 	/* A folder that does not exist yet. */
 	snprintf(F.pkg, sizeof F.pkg, "%s/out/2026/11/doc-1.tar", F.dir);
-	items[0] = (struct archive_item){ "original.tif", NULL, F.scan,
+	items[0] = (struct package_item){ "original.tif", NULL, F.scan,
 	    SCANLEN };
-	items[1] = (struct archive_item){ "document.pdf", F.src, NULL, 0 };
-	items[2] = (struct archive_item){ "text.txt", NULL, text_txt,
+	items[1] = (struct package_item){ "document.pdf", F.src, NULL, 0 };
+	items[2] = (struct package_item){ "text.txt", NULL, text_txt,
 	    strlen(text_txt) };
-	items[3] = (struct archive_item){ "metadata.json", NULL, metadata_json,
+	items[3] = (struct package_item){ "metadata.json", NULL, metadata_json,
 	    strlen(metadata_json) };
-	if (archive_write(F.pkg, "bag", items, 4, F.sha, err) == -1) {
-		fprintf(stderr, "archive_write: %s\n", err);
+	if (package_write(F.pkg, "bag", items, 4, F.sha, err) == -1) {
+		fprintf(stderr, "package_write: %s\n", err);
 		return -1;
 	}
 	return 0;
@@ -300,24 +300,24 @@ test_read_gives_back_the_bytes(void **state)
 	char err[ERRMAX] = "";
 
 	(void)state;
-	assert_int_equal(archive_read(F.pkg, "original.tif", 1 << 20, &b, err),
+	assert_int_equal(package_read(F.pkg, "original.tif", 1 << 20, &b, err),
 	    0);
 	assert_int_equal(b.len, SCANLEN);
 	assert_memory_equal(b.data, F.scan, SCANLEN);
 	assert_int_equal(b.data[b.len], '\0');
 	buf_free(&b);
 
-	assert_int_equal(archive_read(F.pkg, "document.pdf", 1 << 20, &b, err),
+	assert_int_equal(package_read(F.pkg, "document.pdf", 1 << 20, &b, err),
 	    0);
 	assert_int_equal(b.len, PDFLEN);
 	assert_memory_equal(b.data, F.pdf, PDFLEN);
 	buf_free(&b);
 
-	assert_int_equal(archive_read(F.pkg, "text.txt", 1 << 20, &b, err), 0);
+	assert_int_equal(package_read(F.pkg, "text.txt", 1 << 20, &b, err), 0);
 	assert_string_equal(b.data, text_txt);
 	buf_free(&b);
 
-	assert_int_equal(archive_read(F.pkg, "metadata.json", 1 << 20, &b,
+	assert_int_equal(package_read(F.pkg, "metadata.json", 1 << 20, &b,
 	    err), 0);
 	assert_string_equal(b.data, metadata_json);
 	buf_free(&b);
@@ -330,22 +330,22 @@ test_read_failures_say_why(void **state)
 	char err[ERRMAX] = "", *missing;
 
 	(void)state;
-	assert_int_equal(archive_read(F.pkg, "nothing.txt", 1 << 20, &b, err),
+	assert_int_equal(package_read(F.pkg, "nothing.txt", 1 << 20, &b, err),
 	    -1);
 	assert_string_equal(err, "data/nothing.txt is not in the package");
 	assert_null(b.data);
 
-	assert_int_equal(archive_read(F.pkg, "original.tif", 1000, &b, err),
+	assert_int_equal(package_read(F.pkg, "original.tif", 1000, &b, err),
 	    -1);
 	assert_non_null(strstr(err, "data/original.tif is too large"));
 	assert_null(b.data);
 
-	assert_int_equal(archive_read(F.pkg, "../bagit.txt", 1000, &b, err),
+	assert_int_equal(package_read(F.pkg, "../bagit.txt", 1000, &b, err),
 	    -1);
 	assert_non_null(strstr(err, "not allowed"));
 
 	missing = xasprintf("%s/no-such.tar", F.dir);
-	assert_int_equal(archive_read(missing, "text.txt", 1000, &b, err), -1);
+	assert_int_equal(package_read(missing, "text.txt", 1000, &b, err), -1);
 	assert_non_null(strstr(err, "the package cannot be read"));
 	free(missing);
 }
@@ -356,7 +356,7 @@ test_verify_good_package(void **state)
 	struct reports r = { 0 };
 
 	(void)state;
-	assert_int_equal(archive_verify(F.pkg, collect, &r), 0);
+	assert_int_equal(package_verify(F.pkg, collect, &r), 0);
 	assert_int_equal(r.n, 0);
 }
 
@@ -375,18 +375,18 @@ test_flipped_data_byte(void **state)
 	mark[5] ^= 0x01;
 	assert_int_equal(spit(path, data, len), 0);
 
-	assert_int_equal(archive_read(path, "document.pdf", 1 << 20, &b, err),
+	assert_int_equal(package_read(path, "document.pdf", 1 << 20, &b, err),
 	    -1);
 	assert_string_equal(err, "data/document.pdf does not match its "
 	    "checksum in the manifest");
 	assert_null(b.data);
 	/* The other members are still good. */
-	assert_int_equal(archive_read(path, "original.tif", 1 << 20, &b, err),
+	assert_int_equal(package_read(path, "original.tif", 1 << 20, &b, err),
 	    0);
 	assert_memory_equal(b.data, F.scan, SCANLEN);
 	buf_free(&b);
 
-	assert_int_equal(archive_verify(path, collect, &r), 1);
+	assert_int_equal(package_verify(path, collect, &r), 1);
 	assert_int_equal(r.n, 1);
 	assert_string_equal(r.member[0], "data/document.pdf");
 	assert_string_equal(r.why[0], "data/document.pdf does not match its "
@@ -414,7 +414,7 @@ test_flipped_manifest_byte(void **state)
 	*at = *at == '0' ? '1' : '0';
 	assert_int_equal(spit(path, data, len), 0);
 
-	n = archive_verify(path, collect, &r);
+	n = package_verify(path, collect, &r);
 	assert_int_equal(n, 2);
 	assert_int_equal(r.n, 2);
 	assert_true(reported(&r, "manifest-sha256.txt") >= 0);
@@ -424,7 +424,7 @@ test_flipped_manifest_byte(void **state)
 	assert_true(reported(&r, "data/original.tif") >= 0);
 	reports_free(&r);
 
-	assert_int_equal(archive_read(path, "original.tif", 1 << 20, &b, err),
+	assert_int_equal(package_read(path, "original.tif", 1 << 20, &b, err),
 	    -1);
 	assert_non_null(strstr(err, "data/original.tif"));
 	free(data);
@@ -445,12 +445,12 @@ test_truncated_package(void **state)
 	assert_non_null(mark);
 	assert_int_equal(truncate(path, mark - data), 0);
 
-	assert_int_equal(archive_verify(path, collect, &r), -1);
+	assert_int_equal(package_verify(path, collect, &r), -1);
 	assert_int_equal(r.n, 1);
 	assert_null(r.member[0]);
 	assert_non_null(strstr(r.why[0], "the package cannot be read: "));
 	reports_free(&r);
-	assert_int_equal(archive_read(path, "document.pdf", 1 << 20, &b, err),
+	assert_int_equal(package_read(path, "document.pdf", 1 << 20, &b, err),
 	    -1);
 	assert_non_null(strstr(err, "cannot be read"));
 
@@ -462,24 +462,24 @@ test_truncated_package(void **state)
 	assert_non_null(mark);
 	assert_int_equal((mark - data) % 512, 0);
 	assert_int_equal(spit(path, data, (size_t)(mark - data)), 0);
-	assert_true(archive_verify(path, collect, &r) > 0);
+	assert_true(package_verify(path, collect, &r) > 0);
 	assert_true(reported(&r, "manifest-sha256.txt") >= 0);
 	assert_true(reported(&r, "tagmanifest-sha256.txt") >= 0);
 	reports_free(&r);
-	assert_int_equal(archive_read(path, "text.txt", 1 << 20, &b, err), -1);
+	assert_int_equal(package_read(path, "text.txt", 1 << 20, &b, err), -1);
 	assert_string_equal(err, "the package has no manifest-sha256.txt");
 
 	/* Nothing left at all, and bytes that are no archive. */
 	assert_int_equal(truncate(path, 0), 0);
-	assert_int_equal(archive_verify(path, collect, &r), -1);
+	assert_int_equal(package_verify(path, collect, &r), -1);
 	assert_int_equal(r.n, 1);
 	assert_null(r.member[0]);
 	reports_free(&r);
 	assert_int_equal(spit(path, F.scan + 5000, 3000), 0);
-	assert_int_equal(archive_verify(path, collect, &r), -1);
+	assert_int_equal(package_verify(path, collect, &r), -1);
 	assert_int_equal(reported(&r, NULL), 0);
 	reports_free(&r);
-	assert_int_equal(archive_verify(path, NULL, NULL), -1);
+	assert_int_equal(package_verify(path, NULL, NULL), -1);
 	free(data);
 	free(path);
 }
@@ -490,7 +490,7 @@ test_bad_names_leave_nothing(void **state)
 	static const char *bad[] = { "../evil.txt", "/etc/passwd",
 	    "a/../b.txt", "", "sub//x.txt", "two\nlines.txt", "./x.txt",
 	    "dir/", NULL };
-	struct archive_item items[2];
+	struct package_item items[2];
 	char err[ERRMAX], sha[65] = "", *dir, *dest, *missing;
 	int i;
 
@@ -498,29 +498,29 @@ test_bad_names_leave_nothing(void **state)
 	dir = xasprintf("%s/refused", F.dir);
 	dest = xasprintf("%s/doc.tar", dir);
 	assert_int_equal(util_mkdirs(dir, 0755), 0);
-	items[0] = (struct archive_item){ "text.txt", NULL, "x", 1 };
+	items[0] = (struct package_item){ "text.txt", NULL, "x", 1 };
 	for (i = 0; bad[i] != NULL; i++) {
-		items[1] = (struct archive_item){ bad[i], NULL, "y", 1 };
+		items[1] = (struct package_item){ bad[i], NULL, "y", 1 };
 		err[0] = '\0';
-		assert_int_equal(archive_write(dest, "bag", items, 2, sha, err),
+		assert_int_equal(package_write(dest, "bag", items, 2, sha, err),
 		    -1);
 		assert_non_null(strstr(err, "not allowed"));
 		assert_int_equal(access(dest, F_OK), -1);
 	}
-	items[1] = (struct archive_item){ NULL, NULL, "y", 1 };
-	assert_int_equal(archive_write(dest, "bag", items, 2, sha, err), -1);
+	items[1] = (struct package_item){ NULL, NULL, "y", 1 };
+	assert_int_equal(package_write(dest, "bag", items, 2, sha, err), -1);
 
 	/* A bag name with a folder in it, and the same name twice. */
-	assert_int_equal(archive_write(dest, "a/b", items, 1, sha, err), -1);
+	assert_int_equal(package_write(dest, "a/b", items, 1, sha, err), -1);
 	assert_non_null(strstr(err, "not allowed"));
 	items[1] = items[0];
-	assert_int_equal(archive_write(dest, "bag", items, 2, sha, err), -1);
+	assert_int_equal(package_write(dest, "bag", items, 2, sha, err), -1);
 	assert_non_null(strstr(err, "twice"));
 
 	/* A source file that is missing fails after the temp file exists. */
 	missing = xasprintf("%s/no-such-scan.tif", F.dir);
-	items[1] = (struct archive_item){ "original.tif", missing, NULL, 0 };
-	assert_int_equal(archive_write(dest, "bag", items, 2, sha, err), -1);
+	items[1] = (struct package_item){ "original.tif", missing, NULL, 0 };
+	assert_int_equal(package_write(dest, "bag", items, 2, sha, err), -1);
 	assert_non_null(strstr(err, missing));
 	assert_int_equal(access(dest, F_OK), -1);
 	assert_int_equal(testlib_count_entries(dir), 0);
@@ -535,7 +535,7 @@ test_bad_names_leave_nothing(void **state)
 static void
 test_failed_write_cleans_up(void **state)
 {
-	struct archive_item items[1];
+	struct package_item items[1];
 	struct rlimit old, small;
 	char err[ERRMAX] = "", sha[65] = "", *dir, *dest;
 	int rc;
@@ -543,14 +543,14 @@ test_failed_write_cleans_up(void **state)
 	(void)state;
 	dir = xasprintf("%s/full", F.dir);
 	dest = xasprintf("%s/doc.tar", dir);
-	items[0] = (struct archive_item){ "original.tif", NULL, F.scan,
+	items[0] = (struct package_item){ "original.tif", NULL, F.scan,
 	    SCANLEN };
 	signal(SIGXFSZ, SIG_IGN);
 	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
 	small = old;
 	small.rlim_cur = SCANLEN / 2;
 	assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
-	rc = archive_write(dest, "bag", items, 1, sha, err);
+	rc = package_write(dest, "bag", items, 1, sha, err);
 	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
 	signal(SIGXFSZ, SIG_DFL);
 	assert_int_equal(rc, -1);
@@ -576,7 +576,7 @@ test_extra_member_is_named(void **state)
 	    "echo smuggled > '%s/e/bag/data/extra.txt' && "
 	    "tar -rf '%s' -C '%s/e' bag/data/extra.txt", F.dir, F.dir, path,
 	    F.dir), 0);
-	assert_int_equal(archive_verify(path, collect, &r), 2);
+	assert_int_equal(package_verify(path, collect, &r), 2);
 	assert_true(reported(&r, "data/extra.txt") >= 0);
 	assert_string_equal(r.why[reported(&r, "data/extra.txt")],
 	    "data/extra.txt is not listed in the manifest");
@@ -601,12 +601,12 @@ test_other_tools_other_order(void **state)
 	    "'%s/o' && cd '%s/o' && tar -czf '%s' ./bag/manifest-sha256.txt "
 	    "./bag/tagmanifest-sha256.txt ./bag/bagit.txt ./bag/bag-info.txt "
 	    "./bag/data", F.dir, F.pkg, F.dir, F.dir, tgz), 0);
-	assert_int_equal(archive_read(tgz, "document.pdf", 1 << 20, &b, err),
+	assert_int_equal(package_read(tgz, "document.pdf", 1 << 20, &b, err),
 	    0);
 	assert_int_equal(b.len, PDFLEN);
 	assert_memory_equal(b.data, F.pdf, PDFLEN);
 	buf_free(&b);
-	assert_int_equal(archive_verify(tgz, collect, &r), 0);
+	assert_int_equal(package_verify(tgz, collect, &r), 0);
 	assert_int_equal(r.n, 0);
 	assert_int_equal(run(NULL, 0, "rm -rf '%s/o'", F.dir), 0);
 	free(tgz);
@@ -616,7 +616,7 @@ test_other_tools_other_order(void **state)
 static void
 test_odd_names_round_trip(void **state)
 {
-	struct archive_item items[3];
+	struct package_item items[3];
 	struct reports r = { 0 };
 	struct buf b;
 	char err[ERRMAX] = "", sha[65], hex[65], *dest;
@@ -624,28 +624,28 @@ test_odd_names_round_trip(void **state)
 	(void)state;
 	dest = xasprintf("%s/odd.tar", F.dir);
 	assert_int_equal(spit(dest, "old bytes", 9), 0);
-	items[0] = (struct archive_item){ "biên bản họp.txt", NULL, text_txt,
+	items[0] = (struct package_item){ "biên bản họp.txt", NULL, text_txt,
 	    strlen(text_txt) };
-	items[1] = (struct archive_item){ "100%.txt", NULL, "percent", 7 };
-	items[2] = (struct archive_item){ "pages/empty.txt", NULL, NULL, 0 };
-	assert_int_equal(archive_write(dest, "sohoa-000042", items, 3, sha,
+	items[1] = (struct package_item){ "100%.txt", NULL, "percent", 7 };
+	items[2] = (struct package_item){ "pages/empty.txt", NULL, NULL, 0 };
+	assert_int_equal(package_write(dest, "sohoa-000042", items, 3, sha,
 	    err), 0);
 	assert_int_equal(util_sha256_file(dest, hex, err), 0);
 	assert_string_equal(sha, hex);
 
-	assert_int_equal(archive_read(dest, "biên bản họp.txt", 1 << 20, &b,
+	assert_int_equal(package_read(dest, "biên bản họp.txt", 1 << 20, &b,
 	    err), 0);
 	assert_string_equal(b.data, text_txt);
 	buf_free(&b);
-	assert_int_equal(archive_read(dest, "100%.txt", 1 << 20, &b, err), 0);
+	assert_int_equal(package_read(dest, "100%.txt", 1 << 20, &b, err), 0);
 	assert_string_equal(b.data, "percent");
 	buf_free(&b);
-	assert_int_equal(archive_read(dest, "pages/empty.txt", 1 << 20, &b,
+	assert_int_equal(package_read(dest, "pages/empty.txt", 1 << 20, &b,
 	    err), 0);
 	assert_int_equal(b.len, 0);
 	assert_non_null(b.data);
 	buf_free(&b);
-	assert_int_equal(archive_verify(dest, collect, &r), 0);
+	assert_int_equal(package_verify(dest, collect, &r), 0);
 	assert_int_equal(run(NULL, 0, "bsdtar -tf '%s' | grep -q "
 	    "'^sohoa-000042/data/pages/empty.txt$'", dest), 0);
 	free(dest);
@@ -671,6 +671,6 @@ main(void)
 		cmocka_unit_test(test_odd_names_round_trip),
 	};
 
-	log_init("test_archive", 0);
+	log_init("test_package", 0);
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
