@@ -529,10 +529,14 @@ struct package_item {
 int	package_write(const char *dest, const char *bag,
 	    const struct package_item *items, size_t nitems,
 	    char pkg_sha256[65], char *err);
+
+/* package_read.c: one member out of a package. */
 /* Reads data/<name> out of a package and checks it against the package
  * manifest; fails on a mismatch.  out is filled (caller buf_free()s). */
 int	package_read(const char *pkg, const char *name, size_t max,
 	    struct buf *out, char *err);
+
+/* package_verify.c: every member checked against the manifests. */
 /* Re-hashes every member against the manifests.  Calls report once per
  * problem (member name or NULL, plain sentence) and returns the count of
  * problems, or -1 when the package cannot be read at all (also reported). */
