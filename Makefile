@@ -41,7 +41,7 @@ B = build
 # Every module but the programs' main files, in the order of the data flow.
 LIB_SRCS = src/log.c src/util.c src/date.c src/vntext.c src/cfgfile.c src/conf.c \
            src/profile.c src/image.c src/pdf.c src/preprocess.c \
-           src/syllable.c src/ocr.c src/reading.c src/codes.c src/known.c src/extract.c src/header.c src/people.c src/rule.c src/package.c src/package_read.c src/package_verify.c src/tokenizer.c src/index.c src/store.c src/search.c src/accesslog.c src/correct.c \
+           src/syllable.c src/ocr.c src/reading.c src/codes.c src/known.c src/extract.c src/header.c src/xdate.c src/people.c src/rule.c src/package.c src/package_read.c src/package_verify.c src/tokenizer.c src/index.c src/store.c src/search.c src/accesslog.c src/correct.c \
            src/loop.c src/worker.c src/pool.c \
            src/job.c src/watch.c src/room.c src/reserve.c src/ingest.c \
            src/register.c src/report.c
@@ -58,8 +58,8 @@ all: $(B)/sohoa $(B)/sohoad
 $(B)/obj/%.o: src/%.c include/sohoa.h | $(B)/obj
 	$(CC) $(SOHOA_CFLAGS) $(SAN) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
-# extract.c, header.c, people.c and rule.c share their internals.
-$(B)/obj/extract.o $(B)/obj/header.o $(B)/obj/people.o \
+# extract.c, header.c, xdate.c, people.c and rule.c share their internals.
+$(B)/obj/extract.o $(B)/obj/header.o $(B)/obj/xdate.o $(B)/obj/people.o \
     $(B)/obj/rule.o: src/extract_int.h
 # package.c, package_read.c and package_verify.c share theirs.
 $(B)/obj/package.o $(B)/obj/package_read.o \

@@ -1,8 +1,9 @@
 /*
- * extract_int.h: what extract.c, header.c, people.c and rule.c share and
- * no other file needs: the names of the patterns (compiled in extract.c),
- * a line with its folded twin, the state of one extraction, page 1's
- * layout cut into segments, and the functions each calls in another.
+ * extract_int.h: what extract.c, header.c, xdate.c, people.c and rule.c
+ * share and no other file needs: the names of the patterns (compiled in
+ * extract.c), a line with its folded twin, the state of one extraction,
+ * page 1's layout cut into segments, and the functions each calls in
+ * another.
  */
 
 #ifndef EXTRACT_INT_H
@@ -106,6 +107,14 @@ void	rule_apply(struct extract_ctx *x, const struct profile *pr,
     char **value[EXTRACT_NRULES], char date[11], int *have_date,
     json_t *people, json_t *ids);
 
+/* xdate.c */
+int	xdate_number(const char *s, size_t len, int *out);
+int	xdate_valid(int y, int m, int d);
+int	xdate_in(struct extract_ctx *x, enum extract_re pass,
+    const struct xline *l, char out[11]);
+int	xdate_issued(struct extract_ctx *x, char out[11]);
+int	xdate_valid_until(struct extract_ctx *x, char out[11]);
+
 /* extract.c */
 void	extract_note(struct extract_ctx *x, const char *field,
     const char *from, const char *text, const int *box);
@@ -120,15 +129,11 @@ int	extract_is_title(struct extract_ctx *x, const struct xline *l);
 int	extract_title_continues(const char *title);
 size_t	extract_right_at(struct extract_ctx *x, const struct xline *l);
 char	*extract_agency(struct extract_ctx *x, size_t end);
-int	extract_date_in(struct extract_ctx *x, enum extract_re pass,
-    const struct xline *l, char out[11]);
 void	extract_xline_set(struct xline *l, const char *s);
 void	extract_xline_free(struct xline *l);
 int	extract_slip_digit(char c);
 char	*extract_strndup(const char *s, size_t n);
 void	extract_fix_eth(char *s);
 void	extract_docno_slips(char *s);
-int	extract_number(const char *s, size_t len, int *out);
-int	extract_valid_date(int y, int m, int d);
 
 #endif /* EXTRACT_INT_H */

@@ -416,7 +416,7 @@ header_fields(struct extract_ctx *x, const struct xlayout *lay,
 			dateline = 1;
 			for (p = 0; p < (al != (size_t)-1 ? sizeof dates /
 			    sizeof dates[0] : 2) && !*have_date; p++)
-				*have_date = extract_date_in(x, dates[p], &dl,
+				*have_date = xdate_in(x, dates[p], &dl,
 				    date);
 			if (*have_date) {
 				int box[4] = { s->x0, y0, s->x1, y1 };
@@ -512,8 +512,8 @@ header_fields(struct extract_ctx *x, const struct xlayout *lay,
 			if (s->stamp ||
 			    !extract_line_match(x, RE_REGISTERED, &s->l, 0))
 				continue;
-			if (extract_date_in(x, RE_DATE_WORDS, &s->l, day) ||
-			    extract_date_in(x, RE_DATE_NUM, &s->l, day)) {
+			if (xdate_in(x, RE_DATE_WORDS, &s->l, day) ||
+			    xdate_in(x, RE_DATE_NUM, &s->l, day)) {
 				memcpy(date, day, 11);
 				*have_date = 1;
 				/* The last registration decides. */

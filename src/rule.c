@@ -164,9 +164,9 @@ rule_date(const char *value, char out[11])
 		at[k] = (size_t)(p - f);
 		n[k++] = len;
 	}
-	if (k == 3 && extract_number(f + at[0], n[0], &v[0]) == 0 &&
-	    extract_number(f + at[1], n[1], &v[1]) == 0 &&
-	    extract_number(f + at[2], n[2], &v[2]) == 0) {
+	if (k == 3 && xdate_number(f + at[0], n[0], &v[0]) == 0 &&
+	    xdate_number(f + at[1], n[1], &v[1]) == 0 &&
+	    xdate_number(f + at[2], n[2], &v[2]) == 0) {
 		if (n[0] == 4) {
 			y = v[0];
 			m = v[1];
@@ -177,7 +177,7 @@ rule_date(const char *value, char out[11])
 			y = v[2];
 		}
 		if ((ok = (n[0] == 4 || n[2] == 4) &&
-		    extract_valid_date(y, m, d)))
+		    xdate_valid(y, m, d)))
 			snprintf(out, 11, "%04u-%02u-%02u", (unsigned)y % 10000,
 			    (unsigned)m % 100, (unsigned)d % 100);
 	}
