@@ -2,18 +2,41 @@
  * cli.c: what the commands of sohoa.c, cli_records.c and cli_audit.c
  * share: where the data lives, the index opened for reading or writing,
  * JSON out, text from outside escaped for people, ids and counts read
- * off the command line, sohoa.conf.
+ * off the command line, sohoa.conf, the one way to say a command line is
+ * wrong.
  */
 #include <sys/stat.h>
 
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sohoa.h"
 #include "cli.h"
+
+/*
+ * The manual promises 2 for a usage error and 1 for work that failed, so
+ * that a script can tell "I called it wrong" from "it could not be done":
+ * every mistake in how sohoa was called (an unknown command or option, a
+ * missing argument, a value that is none) comes through here.  One line,
+ * escaped as the log's are: it quotes the user's words.
+ */
+void
+cli_usage(const char *fmt, ...)
+{
+	char line[2048], shown[4096];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	vntext_escape_into(shown, sizeof shown, line, strlen(line));
+	fprintf(stderr, "sohoa: usage: %s\n", shown);
+	exit(2);
+}
 
 const char *
 cli_data_dir(const struct cmd_opts *o)
@@ -147,7 +170,7 @@ cli_parse_id(const char *s)
 	errno = 0;
 	v = strtoll(s[0] == '#' ? s + 1 : s, &end, 10);
 	if (errno != 0 || *end != '\0' || v <= 0)
-		fatalx("'%s' is not a document id (a number such as 12)", s);
+		cli_usage("'%s' is not a document id (a number such as 12)", s);
 	return v;
 }
 
@@ -160,7 +183,7 @@ cli_parse_count(const char *s, const char *what)
 	errno = 0;
 	v = strtol(s, &end, 10);
 	if (errno != 0 || *end != '\0' || v <= 0 || v > INT_MAX)
-		fatalx("%s must be a positive number, not '%s'", what, s);
+		cli_usage("%s must be a positive number, not '%s'", what, s);
 	return (int)v;
 }
 

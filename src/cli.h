@@ -39,6 +39,9 @@ struct shown {
 };
 
 /* cli.c */
+/* A command line that is wrong: one line "sohoa: usage: ..." on stderr,
+ * exit status 2 (a failure of the work itself exits 1). */
+noreturn void	 cli_usage(const char *, ...) PRINTFLIKE(1, 2);
 const char	*cli_data_dir(const struct cmd_opts *);
 struct index	*cli_open_index(const struct cmd_opts *, int create);
 void		 cli_print_json(json_t *);

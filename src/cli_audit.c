@@ -65,7 +65,7 @@ cli_audit_register_import(struct cmd_opts *o, int argc, char **argv)
 	int rc;
 
 	if (argc != 1 || audit.documents)
-		fatalx("usage: sohoa register import [--config FILE] FILE.csv");
+		cli_usage("sohoa register import [--config FILE] FILE.csv");
 	cli_load_conf(audit.config, &conf);
 	bad.file = argv[0];
 	ix = cli_open_index(o, 1);
@@ -105,7 +105,7 @@ cli_audit_register_unmatched(struct cmd_opts *o, int argc, char **argv)
 	size_t i, n;
 
 	if (argc != 0)
-		fatalx("usage: sohoa register unmatched [--documents] [--json]");
+		cli_usage("sohoa register unmatched [--documents] [--json]");
 	ix = cli_open_index(o, 0);
 	if ((a = register_unmatched(ix, audit.documents, err)) == NULL)
 		fatalx("register: %s", err);
@@ -162,7 +162,7 @@ cli_audit_register(struct cmd_opts *o, int argc, char **argv)
 		return cli_audit_register_import(o, argc - 1, argv + 1);
 	if (argc >= 1 && strcmp(argv[0], "unmatched") == 0)
 		return cli_audit_register_unmatched(o, argc - 1, argv + 1);
-	fatalx("usage: sohoa register import [--config FILE] FILE.csv | "
+	cli_usage("sohoa register import [--config FILE] FILE.csv | "
 	    "register unmatched [--documents] [--json]");
 }
 
@@ -177,9 +177,9 @@ cli_audit_report(struct cmd_opts *o, int argc, char **argv)
 	char err[ERRMAX];
 
 	if (argc != 0)
-		fatalx("report takes no arguments (sohoa report --help)");
+		cli_usage("report takes no arguments (sohoa report --help)");
 	if (audit.format != NULL && report_format(audit.format, &f) == -1)
-		fatalx("--format is table, csv, json or html, not '%s'",
+		cli_usage("--format is table, csv, json or html, not '%s'",
 		    audit.format);
 	cli_load_conf(audit.config, &conf);
 	ix = cli_open_index(o, 0);

@@ -34,7 +34,7 @@ cli_records_show(struct cmd_opts *o, int argc, char **argv)
 	int64_t id;
 
 	if (argc != 1)
-		fatalx("show: give one document id");
+		cli_usage("sohoa show [--json] ID: give one document id");
 	id = cli_parse_id(argv[0]);
 	ix = cli_open_index(o, 0);
 	if ((d = store_get(ix, id)) == NULL)
@@ -77,7 +77,7 @@ cli_records_get(struct cmd_opts *o, int argc, char **argv)
 	int rc = -1;
 
 	if (argc != 1 || o->what == NULL || o->output == NULL)
-		fatalx("usage: sohoa get ID --original|--pdf|--text -o FILE");
+		cli_usage("sohoa get ID --original|--pdf|--text -o FILE");
 	id = cli_parse_id(argv[0]);
 	ix = cli_open_index(o, 0);
 	if ((d = store_get(ix, id)) == NULL)
@@ -208,7 +208,7 @@ cli_records_verify(struct cmd_opts *o, int argc, char **argv)
 	size_t n;
 
 	if (argc != 0)
-		fatalx("verify takes no arguments");
+		cli_usage("verify takes no arguments");
 	ix = cli_open_index(o, 0);
 	memset(&v, 0, sizeof v);
 	v.datadir = cli_data_dir(o);
@@ -273,7 +273,7 @@ cli_records_log(struct cmd_opts *o, int argc, char **argv)
 	size_t i;
 
 	if (argc != 0)
-		fatalx("log takes no arguments");
+		cli_usage("log takes no arguments");
 	ix = cli_open_index(o, 0);
 	res = accesslog_newest(ix, o->limit ? o->limit : 50);
 	if (o->json)
@@ -327,7 +327,7 @@ cli_records_edit(struct cmd_opts *o, int argc, char **argv)
 	size_t i;
 
 	if (argc < 2)
-		fatalx("usage: sohoa edit ID FIELD=VALUE..., e.g. sohoa edit 12 "
+		cli_usage("sohoa edit ID FIELD=VALUE..., e.g. sohoa edit 12 "
 		    "doc_number=1245/QĐ-UBND \"people=Nguyễn Văn An, Lê Thị Hoa\"");
 	id = cli_parse_id(argv[0]);
 	ix = cli_open_index(o, 0);
@@ -374,7 +374,7 @@ cli_records_reindex(struct cmd_opts *o, int argc, char **argv)
 	int i, builtin, rc;
 
 	if (argc != 0)
-		fatalx("reindex takes no arguments but --profile FILE");
+		cli_usage("reindex takes no arguments but --profile FILE");
 	prof = xcalloc((size_t)reindex_nprofiles + 1, sizeof *prof);
 	for (i = 0; i < reindex_nprofiles; i++)
 		if (profile_load(reindex_profiles[i], &prof[i], err) == -1)

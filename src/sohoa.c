@@ -151,7 +151,8 @@ cmd_ingest(struct cmd_opts *o, int argc, char **argv)
 	int failed;
 
 	if (argc == 0)
-		fatalx("ingest: name at least one scan (TIFF, PNG, JPEG or PDF)");
+		cli_usage("ingest: name at least one scan (TIFF, PNG, JPEG or "
+		    "PDF)");
 	if (o->profile != NULL) {
 		if (profile_load(o->profile, &prof, err) == -1)
 			fatalx("%s", err);
@@ -194,7 +195,7 @@ join_args(int argc, char **argv)
 	for (i = 0; i < argc; i++) {
 		if ((i > 0 && buf_append(&b, " ", 1) == -1) ||
 		    buf_append(&b, argv[i], strlen(argv[i])) == -1)
-			fatalx("the query is too long");
+			cli_usage("the query is too long");
 	}
 	return b.data ? b.data : xstrdup("");
 }
@@ -211,7 +212,7 @@ cmd_search(struct cmd_opts *o, int argc, char **argv)
 
 	if (argc == 0 && !f->level && !f->agency_code && !f->doc_type &&
 	    !f->from && !f->to && !f->person_id && !f->dossier_code)
-		fatalx("search: type what to look for, e.g. sohoa search "
+		cli_usage("search: type what to look for, e.g. sohoa search "
 		    "\"nguyen van an\", or filter, e.g. --level commune");
 	q = join_args(argc, argv);
 	ix = cli_open_index(o, 0);
@@ -264,7 +265,7 @@ cmd_list(struct cmd_opts *o, int argc, char **argv)
 	size_t i;
 
 	if (argc != 0)
-		fatalx("list takes no arguments");
+		cli_usage("list takes no arguments");
 	ix = cli_open_index(o, 0);
 	res = store_list(ix, o->limit ? o->limit : 50);
 	/* Names and ID numbers are shown only once that is in the log. */
@@ -332,7 +333,7 @@ cmd_status(struct cmd_opts *o, int argc, char **argv)
 	int room_known;
 
 	if (argc != 0)
-		fatalx("status takes no arguments");
+		cli_usage("status takes no arguments");
 	daemon_state(cli_data_dir(o), &ds);
 	ix = cli_open_index(o, 1);
 	if (job_init(ix, err) == -1)
@@ -427,7 +428,7 @@ static int
 cmd_worker(struct cmd_opts *o, int argc, char **argv)
 {
 	if (isatty(STDIN_FILENO))
-		fatalx("the worker command is for sohoa's own use");
+		cli_usage("the worker command is for sohoa's own use");
 	return worker_main();
 }
 
@@ -460,6 +461,56 @@ opt_basic(struct cmd_opts *o, int ch, const char *arg)
 		return -1;
 	}
 	return 0;
+}
+
+/* A first word that is no command: the commands, in one line. */
+static noreturn void
+unknown_command(const char *name)
+{
+	struct buf b;
+	size_t i;
+
+	buf_init(&b, 4096);
+	for (i = 0; i < NCMDS; i++)
+		if (cmds[i].usage != NULL)
+			buf_printf(&b, "%s%s", b.len ? ", " : "", cmds[i].name);
+	cli_usage("unknown command '%s'; the commands are %s (sohoa --help)",
+	    name, b.data);
+}
+
+/*
+ * What getopt refused (ch '?': an unknown option, or a value given to one
+ * that takes none; ':': an option without its value), or an option of
+ * another command that the command's opt() refused: the option as typed,
+ * and the command's usage.
+ */
+static noreturn void
+bad_option(const struct cmd *cmd, const struct option *longopts, int ch,
+    char **argv)
+{
+	const char *typed = argv[optind - 1];
+	const char *u = cmd->usage != NULL ? cmd->usage : cmd->name;
+	char name[64];
+	size_t i;
+
+	if (ch != '?' && ch != ':') {
+		for (i = 0; longopts[i].name != NULL; i++)
+			if (longopts[i].val == ch)
+				break;
+		if (longopts[i].name != NULL)
+			snprintf(name, sizeof name, "--%s", longopts[i].name);
+		else
+			snprintf(name, sizeof name, "-%c", ch);
+		cli_usage("sohoa %s takes no %s; sohoa %s", cmd->name, name, u);
+	}
+	/* In a group of short options (-vx), argv holds the group. */
+	if (strncmp(typed, "--", 2) != 0 && optopt > 0 && optopt < 128) {
+		snprintf(name, sizeof name, "-%c", optopt);
+		typed = name;
+	}
+	if (ch == ':')
+		cli_usage("%s needs a value; sohoa %s", typed, u);
+	cli_usage("unknown option '%s'; sohoa %s", typed, u);
 }
 
 int
@@ -495,11 +546,8 @@ main(int argc, char **argv)
 	for (i = 0; i < NCMDS; i++)
 		if (strcmp(argv[1], cmds[i].name) == 0)
 			cmd = &cmds[i];
-	if (cmd == NULL) {
-		fprintf(stderr, "sohoa: unknown command '%s'\n\n", argv[1]);
-		usage(stderr);
-		return 2;
-	}
+	if (cmd == NULL)
+		unknown_command(argv[1]);
 	/* The common options, then the command's own. */
 	for (i = 0; i < sizeof common / sizeof common[0]; i++)
 		longopts[n++] = common[i];
@@ -511,7 +559,10 @@ main(int argc, char **argv)
 	memset(&o, 0, sizeof o);
 	argc--;
 	argv++;
-	while ((ch = getopt_long(argc, argv, "ho:v", longopts, NULL)) != -1) {
+	/* getopt's own message would be a second line, under the name of
+	 * the command rather than sohoa's: bad_option says it in one. */
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":ho:v", longopts, NULL)) != -1) {
 		switch (ch) {
 		case OPT_DATA:
 			o.data = optarg;
@@ -531,12 +582,10 @@ main(int argc, char **argv)
 				    cmd->help);
 			return 0;
 		default:
-			if (ch != '?' && cmd->opt != NULL &&
+			if (ch != '?' && ch != ':' && cmd->opt != NULL &&
 			    cmd->opt(&o, ch, optarg) == 0)
 				break;
-			if (cmd->usage != NULL)
-				fprintf(stderr, "usage: sohoa %s\n", cmd->usage);
-			return 2;
+			bad_option(cmd, longopts, ch, argv);
 		}
 	}
 	log_setverbose(o.verbose);

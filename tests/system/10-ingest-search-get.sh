@@ -84,7 +84,7 @@ check "list --json shows the newest first" \
 check "list --limit 3 shows three" test "$(sohoa list --json --limit 3 | jq length)" -eq 3
 check "show --json gives the same record as ingest" \
     test "$(sohoa show --json "$id" | jq -c .)" = "$(jq -cs ".[] | select(.id==$id)" "$T/ingest.json")"
-check_status "show of a bad id is refused" 1 sohoa show abc
+check_status "show of a bad id is a usage error (exit 2)" 2 sohoa show abc
 check "--data takes precedence over SOHOA_DATA" \
     test "$(SOHOA_DATA=$T/elsewhere sohoa list --data "$SOHOA_DATA" --json | jq 'length > 0')" = true
 check_status "an empty data folder says nothing was ingested" 1 sohoa list --data "$T/empty"

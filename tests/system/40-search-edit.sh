@@ -63,7 +63,7 @@ check "... never FTS5's" bash -c "! grep -qi 'fts5\\|syntax' '$T/err'"
 check_status "a date that does not exist is refused" 1 sohoa search --from 2024-02-30
 check "... naming the date" bash -c "SOHOA_EXPECT=1 sohoa search --from 2024-02-30 2>&1 | grep -q \"'2024-02-30' is not a date\""
 check_status "a level that does not exist is refused" 1 sohoa search --level tinh nguyen
-check_status "a search with neither words nor filters is refused" 1 sohoa search
+check_status "a search with neither words nor filters is a usage error (exit 2)" 2 sohoa search
 
 # Corrections.
 people_before=$(sohoa show --json "$decision" | jq -c .people)

@@ -218,7 +218,7 @@ check "--config: the district meets a 50 % target" \
 check_status "--config names a file that must exist" 1 \
     sohoa report --config "$T/nonexistent.conf"
 check_status "--level must be a level with a target" 1 sohoa report --level tinh
-check_status "--format is checked" 1 sohoa report --format pdf
+check_status "--format is checked: a usage error (exit 2)" 2 sohoa report --format pdf
 
 # The HTML in a browser: it renders, and the bars are there in colour.  A
 # bar is thousands of pixels of its colour; legend squares and words in

@@ -75,22 +75,6 @@ parse(const char *dir, const char *text, struct got *g, int *lines)
 	return r;
 }
 
-static int
-setup(void **state)
-{
-	*state = testlib_tmpdir("test_cfgfile");
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	int rc = testlib_rmdir(*state);
-
-	free(*state);
-	return rc;
-}
-
 static void
 test_good_file(void **state)
 {
@@ -230,12 +214,12 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_good_file, setup,
-		    teardown),
+		cmocka_unit_test_setup_teardown(test_good_file,
+		    testlib_setup_tmpdir, testlib_teardown_tmpdir),
 		cmocka_unit_test_setup_teardown(test_each_mistake_at_its_line,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_binary_file, setup,
-		    teardown),
+		    testlib_setup_tmpdir, testlib_teardown_tmpdir),
+		cmocka_unit_test_setup_teardown(test_binary_file,
+		    testlib_setup_tmpdir, testlib_teardown_tmpdir),
 		cmocka_unit_test(test_value_readers),
 	};
 

@@ -17,14 +17,6 @@
 #include "sohoa.h"
 #include "testlib.h"
 
-static char *dir;
-
-static char *
-write_conf(const char *name, const char *text)
-{
-	return testlib_write(dir, name, text);
-}
-
 static void
 test_defaults_without_file(void **state)
 {
@@ -47,7 +39,7 @@ test_defaults_without_file(void **state)
 static void
 test_targets_and_settings(void **state)
 {
-	char *path = write_conf("good.conf",
+	char *path = testlib_write(*state, "good.conf",
 	    "# an installation\n"
 	    "[sohoa]\n"
 	    "data = /srv/sohoa\n"
@@ -80,7 +72,8 @@ test_targets_and_settings(void **state)
 static void
 test_env_names_the_file(void **state)
 {
-	char *path = write_conf("env.conf", "[targets]\ncity = 90%\n");
+	char *path = testlib_write(*state, "env.conf",
+	    "[targets]\ncity = 90%\n");
 	struct conf c;
 	char err[ERRMAX];
 
@@ -115,7 +108,7 @@ test_mistakes_named_with_line(void **state)
 	size_t i;
 
 	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-		path = write_conf("bad.conf", bad[i].text);
+		path = testlib_write(*state, "bad.conf", bad[i].text);
 		assert_int_equal(conf_load(path, &c, err), -1);
 		want = xasprintf("%s:%d: ", path, bad[i].line);
 		print_message("%s\n", err);
@@ -128,23 +121,6 @@ test_mistakes_named_with_line(void **state)
 	assert_non_null(strstr(err, "cannot open"));
 }
 
-static int
-setup(void **state)
-{
-	dir = testlib_tmpdir("test_conf");
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	int rc = testlib_rmdir(dir);
-
-	free(dir);
-	dir = NULL;
-	return rc;
-}
-
 int
 main(void)
 {
@@ -155,5 +131,6 @@ main(void)
 		cmocka_unit_test(test_mistakes_named_with_line),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, testlib_setup_tmpdir,
+	    testlib_teardown_tmpdir);
 }

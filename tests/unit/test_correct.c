@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "sohoa.h"
+#include "testlib.h"
 
 /* What an older extractor missed: the number (O for 0, a space). */
 static const char decision_text[] =
@@ -36,7 +37,7 @@ static const char permit_text[] =
     "Họ và tên: LÊ THỊ MAI\n";
 
 struct fixture {
-	char	 dir[64];
+	char	*dir;
 	struct index *ix;
 	struct profile ward;
 	int64_t	 decision, permit, lost;
@@ -49,7 +50,6 @@ add(struct fixture *f, const char *source, const char *profile,
 	struct package_item item = { "text.txt", NULL, text, strlen(text) };
 	char err[ERRMAX], sha[65], *rel, *path;
 	json_t *doc;
-	int64_t id;
 
 	rel = xasprintf("archive/%s.tar", source);
 	path = xasprintf("%s/%s", f->dir, rel);
@@ -61,30 +61,22 @@ add(struct fixture *f, const char *source, const char *profile,
 	    "profile", profile, "agency_name", "Tên cơ quan ghi lúc nhận",
 	    "doc_type", "VĂN BẢN", "doc_number", "people", "id_numbers",
 	    "archive", rel, "ingested_at", "2026-11-22T10:00:00+07:00");
-	assert_int_equal(index_begin(f->ix), 0);
-	assert_int_equal(store_insert(f->ix, doc, text, err), 0);
-	assert_int_equal(index_commit(f->ix), 0);
-	id = json_integer_value(json_object_get(doc, "id"));
-	json_decref(doc);
 	free(rel);
 	free(path);
-	return id;
+	return testlib_store(f->ix, doc, text);
 }
 
 static int
 setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof *f);
-	char err[ERRMAX], *db, *dir;
+	char *dir;
 
-	snprintf(f->dir, sizeof f->dir, "/tmp/sohoa-correct.XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
+	f->dir = testlib_tmpdir("test_correct");
 	dir = xasprintf("%s/archive", f->dir);
 	assert_int_equal(util_mkdirs(dir, 0750), 0);
 	free(dir);
-	db = xasprintf("%s/sohoa.db", f->dir);
-	assert_non_null(f->ix = index_open(db, err));
-	free(db);
+	f->ix = testlib_index(f->dir, "sohoa");
 	/* The profile the decision came through: its dossier codes are in
 	 * the file names. */
 	profile_default(&f->ward);
@@ -105,12 +97,11 @@ static int
 teardown(void **state)
 {
 	struct fixture *f = *state;
-	char *cmd = xasprintf("rm -rf %s", f->dir);
 
 	index_close(f->ix);
 	profile_free(&f->ward);
-	assert_int_equal(system(cmd), 0);
-	free(cmd);
+	assert_int_equal(testlib_rmdir(f->dir), 0);
+	free(f->dir);
 	free(f);
 	return 0;
 }

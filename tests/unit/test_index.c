@@ -23,6 +23,7 @@
 #include <sqlite3.h>
 
 #include "sohoa.h"
+#include "testlib.h"
 
 /* The documents every test starts with, by source name. */
 struct doc_spec {
@@ -88,7 +89,7 @@ static const struct doc_spec docs[] = {
 #define NFILL 40
 
 struct fixture {
-	char	 dir[64];
+	char	*dir;
 	char	*db;
 	struct index *ix;
 	int64_t	 id[NDOCS];
@@ -107,44 +108,28 @@ spec_json(const struct doc_spec *s)
 	    "ingested_at", "2026-11-22T10:00:00+07:00");
 }
 
-static int64_t
-add(struct index *ix, json_t *doc, const char *text)
-{
-	char err[ERRMAX];
-	int64_t id;
-
-	assert_int_equal(index_begin(ix), 0);
-	assert_int_equal(store_insert(ix, doc, text, err), 0);
-	assert_int_equal(index_commit(ix), 0);
-	id = json_integer_value(json_object_get(doc, "id"));
-	json_decref(doc);
-	return id;
-}
-
 static int
 setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof *f);
-	char err[ERRMAX];
 	size_t i;
 
-	snprintf(f->dir, sizeof f->dir, "/tmp/sohoa-index.XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
+	f->dir = testlib_tmpdir("test_index");
 	f->db = xasprintf("%s/sohoa.db", f->dir);
-	f->ix = index_open(f->db, err);
-	assert_non_null(f->ix);
+	f->ix = testlib_index(f->dir, "sohoa");
 	for (i = 0; i < NDOCS; i++)
-		f->id[i] = add(f->ix, spec_json(&docs[i]), docs[i].text);
+		f->id[i] = testlib_store(f->ix, spec_json(&docs[i]),
+		    docs[i].text);
 	for (i = 0; i < NFILL; i++) {
 		char name[32], *text;
 
 		snprintf(name, sizeof name, "minutes-%zu.tif", i);
 		text = xasprintf("Biên bản họp tổ dân phố số %zu về vệ sinh môi "
 		    "trường", i + 1);
-		add(f->ix, json_pack("{s:s, s:s, s:i, s:[], s:[], s:s}",
-		    "source_name", name, "sha256", name, "pages", 1, "people",
-		    "id_numbers", "ingested_at", "2026-11-22T10:00:00+07:00"),
-		    text);
+		testlib_store(f->ix, json_pack("{s:s, s:s, s:i, s:[], s:[], "
+		    "s:s}", "source_name", name, "sha256", name, "pages", 1,
+		    "people", "id_numbers", "ingested_at",
+		    "2026-11-22T10:00:00+07:00"), text);
 		free(text);
 	}
 	*state = f;
@@ -155,11 +140,10 @@ static int
 teardown(void **state)
 {
 	struct fixture *f = *state;
-	char *cmd = xasprintf("rm -rf %s", f->dir);
 
 	index_close(f->ix);
-	assert_int_equal(system(cmd), 0);
-	free(cmd);
+	assert_int_equal(testlib_rmdir(f->dir), 0);
+	free(f->dir);
 	free(f->db);
 	free(f);
 	return 0;
@@ -490,7 +474,7 @@ test_duplicates_not_searched_but_listed(void **state)
 	doc = spec_json(&docs[0]);
 	json_object_set_new(doc, "source_name", json_string("birth-copy.tif"));
 	json_object_set_new(doc, "duplicate_of", json_integer(f->id[0]));
-	dup = add(f->ix, doc, NULL);
+	dup = testlib_store(f->ix, doc, NULL);
 	got = found(f->ix, "huong", NULL);
 	assert_string_equal(got, "birth.tif");
 	free(got);
@@ -833,9 +817,9 @@ test_old_name_behind_many_newer(void **state)
 	    "Thị Minh, cháu Dục\n", "BIÊN BẢN", NULL, "2015-01-02",
 	    "commune", "000.11.30.H26", NULL, NULL, NULL };
 
-	add(f->ix, spec_json(&s3), s3.text);
-	add(f->ix, spec_json(&s2), s2.text);
-	old = add(f->ix, spec_json(&s), s.text);
+	testlib_store(f->ix, spec_json(&s3), s3.text);
+	testlib_store(f->ix, spec_json(&s2), s2.text);
+	old = testlib_store(f->ix, spec_json(&s), s.text);
 	assert_int_equal(index_begin(f->ix), 0);
 	for (i = 0; i < 2500; i++) {
 		json_t *doc;
@@ -908,12 +892,12 @@ test_old_name_behind_many_newer(void **state)
 static void
 test_open_new_database_together(void **state)
 {
-	char dir[] = "/tmp/sohoa-open.XXXXXX", *db, *cmd;
+	char *dir, *db;
 	int round, k, status, failed = 0;
 
 	(void)state;
 	for (round = 0; round < 100; round++) {
-		assert_non_null(mkdtemp(dir));
+		dir = testlib_tmpdir("sohoa-open");
 		db = xasprintf("%s/sohoa.db", dir);
 		for (k = 0; k < 8; k++)
 			if (fork() == 0) {
@@ -929,11 +913,9 @@ test_open_new_database_together(void **state)
 			assert_true(wait(&status) > 0);
 			failed += !WIFEXITED(status) || WEXITSTATUS(status) != 0;
 		}
-		cmd = xasprintf("rm -rf %s", dir);
-		assert_int_equal(system(cmd), 0);
-		free(cmd);
+		assert_int_equal(testlib_rmdir(dir), 0);
 		free(db);
-		memcpy(dir + strlen(dir) - 6, "XXXXXX", 6);
+		free(dir);
 	}
 	assert_int_equal(failed, 0);
 }

@@ -19,7 +19,6 @@
 #include <unistd.h>
 
 #include <cmocka.h>
-#include <leptonica/allheaders.h>
 
 #include "sohoa.h"
 #include "testlib.h"
@@ -36,28 +35,12 @@ static int
 setup(void **state)
 {
 	struct fixture *f = xcalloc(1, sizeof *f);
-	char *page = testlib_fixture("good/building-permit.grey.png");
-	char *db, err[ERRMAX];
-	PIX *pix, *strip;
-	BOX *box;
 
 	f->dir = testlib_tmpdir("test_ingest");
-	pix = pixRead(page);
-	assert_non_null(pix);
-	box = boxCreate(40, 60, 700, 140);
-	strip = pixClipRectangle(pix, box, NULL);
-	f->scan = xasprintf("%s/strip.png", f->dir);
-	assert_int_equal(pixWrite(f->scan, strip, IFF_PNG), 0);
-	pixDestroy(&strip);
-	pixDestroy(&pix);
-	boxDestroy(&box);
-	free(page);
+	f->scan = testlib_strip_png(f->dir);
 	f->data = xasprintf("%s/data", f->dir);
 	assert_int_equal(util_mkdirs(f->data, 0750), 0);
-	db = xasprintf("%s/sohoa.db", f->data);
-	if ((f->ix = index_open(db, err)) == NULL)
-		fail_msg("index_open: %s", err);
-	free(db);
+	f->ix = testlib_index(f->data, "sohoa");
 	profile_default(&f->prof);
 	*state = f;
 	return 0;
@@ -82,19 +65,13 @@ teardown(void **state)
 static int
 run(struct fixture *f, char **files, int n)
 {
-	static char *argv[3];
 	struct ingest_opts o;
 
-	argv[0] = (char *)testlib_sohoa();
-	argv[1] = "worker";
-	argv[2] = NULL;
-	if (access(argv[0], X_OK) != 0)
-		fail_msg("%s is not built (set SOHOA)", argv[0]);
 	memset(&o, 0, sizeof o);
 	o.datadir = f->data;
 	o.profile = &f->prof;
 	o.jobs = 1;
-	o.worker_argv = argv;
+	o.worker_argv = testlib_worker_argv();
 	o.time_limit = 120;
 	return ingest_files(f->ix, &o, files, n);
 }

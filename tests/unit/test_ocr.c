@@ -31,20 +31,10 @@ static int
 setup(void **state)
 {
 	struct fixture *f = xcalloc(1, sizeof *f);
-	char *page = testlib_fixture("good/building-permit.grey.png");
 	char err[ERRMAX];
-	PIX *pix;
-	BOX *box;
 
 	f->dir = testlib_tmpdir("test_ocr");
-	pix = pixRead(page);
-	assert_non_null(pix);
-	box = boxCreate(40, 60, 700, 140);
-	f->strip = pixClipRectangle(pix, box, NULL);
-	assert_non_null(f->strip);
-	pixDestroy(&pix);
-	boxDestroy(&box);
-	free(page);
+	f->strip = testlib_strip();
 	if ((f->ocr = ocr_open("vie", err)) == NULL)
 		fail_msg("ocr_open: %s", err);
 	*state = f;

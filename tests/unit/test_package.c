@@ -38,7 +38,7 @@ static const char metadata_json[] =
     "{\"doc_type\": \"quyet_dinh\", \"doc_number\": \"1245/QĐ-UBND\"}\n";
 
 static struct {
-	char		 dir[64];	/* the mkdtemp folder */
+	char		*dir;		/* the private folder */
 	char		 pkg[256];	/* the package every test reads */
 	char		 src[256];	/* document.pdf, copied in from a path */
 	char		 sha[65];	/* what package_write said */
@@ -158,9 +158,7 @@ group_setup(void **state)
 	uint32_t x = 2463534242u;
 
 	(void)state;
-	strcpy(F.dir, "/tmp/test_package.XXXXXX");
-	if (mkdtemp(F.dir) == NULL)
-		return -1;
+	F.dir = testlib_tmpdir("test_package");
 	/* Binary, with NULs and every byte value. */
 	for (i = 0; i < SCANLEN; i++) {
 		x ^= x << 13;
@@ -197,8 +195,12 @@ group_setup(void **state)
 static int
 group_teardown(void **state)
 {
+	int rc = testlib_rmdir(F.dir);
+
 	(void)state;
-	return testlib_rmdir(F.dir);
+	free(F.dir);
+	F.dir = NULL;
+	return rc;
 }
 
 static void

@@ -490,17 +490,10 @@ add_doc(struct index *ix, const char *sha, const char *dossier,
 	    "commune", "dossier_code", dossier, "doc_number", number,
 	    "issued_on", issued, "people", "id_numbers", "ingested_at",
 	    "2025-09-01T10:00:00+07:00");
-	char err[ERRMAX];
-	int64_t id;
 
 	if (dup)
 		json_object_set_new(doc, "duplicate_of", json_integer(dup));
-	assert_int_equal(index_begin(ix), 0);
-	assert_int_equal(store_insert(ix, doc, dup ? NULL : "text", err), 0);
-	assert_int_equal(index_commit(ix), 0);
-	id = json_integer_value(json_object_get(doc, "id"));
-	json_decref(doc);
-	return id;
+	return testlib_store(ix, doc, dup ? NULL : "text");
 }
 
 static int
@@ -621,18 +614,9 @@ test_codes_learned(void **state)
 static int
 setup(void **state)
 {
-	char *path, err[ERRMAX];
-	FILE *f;
-
 	dir = testlib_tmpdir("test_register");
-	path = xasprintf("%s/sohoa.conf", dir);
-	if ((f = fopen(path, "w")) == NULL)
-		return 1;
-	fputs("[targets]\ncity = 70%\ndistrict = 60%\ncommune = 50%\n", f);
-	fclose(f);
-	if (conf_load(path, &conf, err) == -1)
-		return 1;
-	free(path);
+	testlib_conf(dir, "[targets]\ncity = 70%\ndistrict = 60%\n"
+	    "commune = 50%\n", &conf);
 	return 0;
 }
 

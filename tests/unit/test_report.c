@@ -19,13 +19,14 @@
 #include <cmocka.h>
 
 #include "sohoa.h"
+#include "testlib.h"
 
 #define CITY	"000.00.12.H26"		/* Sở Tư pháp thành phố Hà Nội */
 #define QUAN	"000.00.05.H26"		/* UBND quận Cầu Giấy (former district) */
 #define PHUONG	"000.11.30.H26"		/* UBND phường Dịch Vọng Hậu */
 #define NGHIADO	"000.11.31.H26"		/* UBND phường Nghĩa Đô: nothing valid */
 
-static char dir[64];
+static char *dir;
 static struct conf conf;
 static struct index *ix;		/* the register and the documents */
 
@@ -56,18 +57,11 @@ add_doc(struct index *to, const char *sha, const char *dossier,
 	    level, "dossier_code", dossier, "doc_number", number, "issued_on",
 	    issued, "people", "id_numbers", "ingested_at",
 	    "2025-09-01T10:00:00+07:00");
-	char err[ERRMAX];
-	int64_t id;
 
 	json_object_set_new(doc, "agency_name", json_string("tên theo máy quét"));
 	if (dup)
 		json_object_set_new(doc, "duplicate_of", json_integer(dup));
-	assert_int_equal(index_begin(to), 0);
-	assert_int_equal(store_insert(to, doc, dup ? NULL : "text", err), 0);
-	assert_int_equal(index_commit(to), 0);
-	id = json_integer_value(json_object_get(doc, "id"));
-	json_decref(doc);
-	return id;
+	return testlib_store(to, doc, dup ? NULL : "text");
 }
 
 /* The archive of the tests, against register.csv:
@@ -445,29 +439,15 @@ test_without_register(void **state)
 static int
 setup(void **state)
 {
-	const char *fx = getenv("FIXTURES");
-	char *path, err[ERRMAX];
-	FILE *f;
+	char *path;
 
-	snprintf(dir, sizeof dir, "/tmp/test_report.XXXXXX");
-	if (mkdtemp(dir) == NULL)
-		return 1;
-	path = xasprintf("%s/sohoa.conf", dir);
-	if ((f = fopen(path, "w")) == NULL)
-		return 1;
-	fputs("[targets]\ncity = 70%\ndistrict = 60%\ncommune = 50%\n", f);
-	fclose(f);
-	if (conf_load(path, &conf, err) == -1)
-		return 1;
-	free(path);
-	path = xasprintf("%s/sohoa.db", dir);
-	if ((ix = index_open(path, err)) == NULL)
-		return 1;
-	free(path);
+	dir = testlib_tmpdir("test_report");
+	testlib_conf(dir, "[targets]\ncity = 70%\ndistrict = 60%\n"
+	    "commune = 50%\n", &conf);
+	ix = testlib_index(dir, "sohoa");
 	/* The archive first: the import matches what is there. */
 	add_archive(ix);
-	path = xasprintf("%s/register/register.csv", fx ? fx :
-	    "tests/fixtures");
+	path = testlib_fixture("register/register.csv");
 	import(ix, path);
 	free(path);
 	return 0;
@@ -476,12 +456,12 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	char *cmd = xasprintf("rm -rf %s", dir);
-	int rc = system(cmd);
+	int rc = testlib_rmdir(dir);
 
 	index_close(ix);
 	conf_free(&conf);
-	free(cmd);
+	free(dir);
+	dir = NULL;
 	return rc;
 }
 

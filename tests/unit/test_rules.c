@@ -20,8 +20,7 @@
 #include <cmocka.h>
 
 #include "sohoa.h"
-
-static char dir[64];
+#include "testlib.h"
 
 static void
 test_dates_in_the_forms_people_type(void **state)
@@ -138,7 +137,7 @@ test_sha256_whole_streamed_and_of_a_file(void **state)
 	util_sha256_end(h, again);
 	assert_string_equal(hex, again);
 
-	path = xasprintf("%s/big", dir);
+	path = xasprintf("%s/big", (char *)*state);
 	assert_int_equal(util_write_durable(path, big, n, err), 0);
 	assert_int_equal(util_sha256_file(path, again, err), 0);
 	assert_string_equal(hex, again);
@@ -192,7 +191,7 @@ test_durable_write_leaves_the_file_or_nothing(void **state)
 	struct stat st;
 	char err[ERRMAX], *sub, *path, *names, *s, *longname;
 
-	sub = xasprintf("%s/durable", dir);
+	sub = xasprintf("%s/durable", (char *)*state);
 	assert_int_equal(util_mkdirs(sub, 0700), 0);
 	path = xasprintf("%s/report.csv", sub);
 
@@ -291,23 +290,6 @@ test_utf8_as_utf8proc_reads_it(void **state)
 	assert_false(vntext_utf8_valid("a\0b", 3));
 }
 
-static int
-setup(void **state)
-{
-	snprintf(dir, sizeof dir, "/tmp/test_rules.XXXXXX");
-	return mkdtemp(dir) == NULL ? -1 : 0;
-}
-
-static int
-teardown(void **state)
-{
-	char *cmd = xasprintf("rm -rf %s", dir);
-	int rc = system(cmd);
-
-	free(cmd);
-	return rc;
-}
-
 int
 main(void)
 {
@@ -320,5 +302,6 @@ main(void)
 		cmocka_unit_test(test_utf8_as_utf8proc_reads_it),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, testlib_setup_tmpdir,
+	    testlib_teardown_tmpdir);
 }

@@ -27,22 +27,6 @@
 #include "sohoa.h"
 #include "testlib.h"
 
-static int
-setup(void **state)
-{
-	*state = testlib_tmpdir("test_util");
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	int rc = testlib_rmdir(*state);
-
-	free(*state);
-	return rc;
-}
-
 static void
 test_durable_write_whole_and_alone(void **state)
 {
@@ -266,18 +250,20 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_durable_write_whole_and_alone,
-		    setup, teardown),
+		    testlib_setup_tmpdir, testlib_teardown_tmpdir),
 		cmocka_unit_test_setup_teardown(test_durable_write_replaces_whole,
-		    setup, teardown),
+		    testlib_setup_tmpdir, testlib_teardown_tmpdir),
 		cmocka_unit_test_setup_teardown(test_durable_write_says_why,
-		    setup, teardown),
+		    testlib_setup_tmpdir, testlib_teardown_tmpdir),
 		cmocka_unit_test(test_buf_cap),
 		cmocka_unit_test_setup_teardown(test_read_file_whole_or_refused,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_sha256, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_paths, setup, teardown),
+		    testlib_setup_tmpdir, testlib_teardown_tmpdir),
+		cmocka_unit_test_setup_teardown(test_sha256,
+		    testlib_setup_tmpdir, testlib_teardown_tmpdir),
+		cmocka_unit_test_setup_teardown(test_paths,
+		    testlib_setup_tmpdir, testlib_teardown_tmpdir),
 		cmocka_unit_test_setup_teardown(test_lock_seen_with_its_holder,
-		    setup, teardown),
+		    testlib_setup_tmpdir, testlib_teardown_tmpdir),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -22,7 +22,6 @@
 #include <unistd.h>
 
 #include <cmocka.h>
-#include <leptonica/allheaders.h>
 
 #include "sohoa.h"
 #include "testlib.h"
@@ -37,23 +36,10 @@ static int
 setup(void **state)
 {
 	struct fixture *f = xcalloc(1, sizeof *f);
-	char *page = testlib_fixture("good/building-permit.grey.png");
-	PIX *pix, *strip;
-	BOX *box;
 
 	f->dir = testlib_tmpdir("test_worker");
 	/* One strip of the page: quick to read, with words on it. */
-	pix = pixRead(page);
-	assert_non_null(pix);
-	box = boxCreate(40, 60, 700, 140);
-	strip = pixClipRectangle(pix, box, NULL);
-	assert_non_null(strip);
-	f->scan = xasprintf("%s/strip.png", f->dir);
-	assert_int_equal(pixWrite(f->scan, strip, IFF_PNG), 0);
-	pixDestroy(&strip);
-	pixDestroy(&pix);
-	boxDestroy(&box);
-	free(page);
+	f->scan = testlib_strip_png(f->dir);
 	profile_default(&f->prof);
 	*state = f;
 	return 0;
@@ -84,19 +70,13 @@ workdir(struct fixture *f, const char *name)
 static struct pool *
 start(int workers)
 {
-	static char *argv[3];
 	struct pool_opts o;
 	struct pool *p;
 	char err[ERRMAX];
 
-	argv[0] = (char *)testlib_sohoa();
-	argv[1] = "worker";
-	argv[2] = NULL;
-	if (access(argv[0], X_OK) != 0)
-		fail_msg("%s is not built (set SOHOA)", argv[0]);
 	memset(&o, 0, sizeof o);
 	o.workers = workers;
-	o.argv = argv;
+	o.argv = testlib_worker_argv();
 	o.time_limit = 120;
 	o.memory_mb = 0;
 	p = pool_start(&o, err);

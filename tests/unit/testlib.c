@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <leptonica/allheaders.h>
 
 #include "sohoa.h"
 #include "testlib.h"
@@ -48,6 +49,23 @@ testlib_rmdir(const char *dir)
 	 * a link removed. */
 	return nftw(dir, testlib_rm_one, 16, FTW_DEPTH | FTW_PHYS) == 0 ? 0 :
 	    -1;
+}
+
+int
+testlib_setup_tmpdir(void **state)
+{
+	*state = testlib_tmpdir(program_invocation_short_name);
+	return 0;
+}
+
+int
+testlib_teardown_tmpdir(void **state)
+{
+	int rc = testlib_rmdir(*state);
+
+	free(*state);
+	*state = NULL;
+	return rc;
 }
 
 char *
@@ -131,4 +149,71 @@ testlib_sohoa(void)
 	const char *s = getenv("SOHOA");
 
 	return s != NULL && *s != '\0' ? s : "build/sohoa";
+}
+
+char **
+testlib_worker_argv(void)
+{
+	static char *argv[3];
+
+	argv[0] = (char *)testlib_sohoa();
+	argv[1] = "worker";
+	argv[2] = NULL;
+	if (access(argv[0], X_OK) != 0)
+		fail_msg("%s is not built (set SOHOA)", argv[0]);
+	return argv;
+}
+
+int64_t
+testlib_store(struct index *ix, json_t *doc, const char *text)
+{
+	char err[ERRMAX];
+	int64_t id;
+
+	assert_int_equal(index_begin(ix), 0);
+	if (store_insert(ix, doc, text, err) != 0)
+		fail_msg("store_insert: %s", err);
+	assert_int_equal(index_commit(ix), 0);
+	id = json_integer_value(json_object_get(doc, "id"));
+	json_decref(doc);
+	return id;
+}
+
+void
+testlib_conf(const char *dir, const char *text, struct conf *c)
+{
+	char *path = testlib_write(dir, "sohoa.conf", text), err[ERRMAX];
+
+	if (conf_load(path, c, err) == -1)
+		fail_msg("conf_load: %s", err);
+	free(path);
+}
+
+PIX *
+testlib_strip(void)
+{
+	char *page = testlib_fixture("good/building-permit.grey.png");
+	PIX *pix, *strip;
+	BOX *box;
+
+	if ((pix = pixRead(page)) == NULL)
+		fail_msg("cannot read %s", page);
+	box = boxCreate(40, 60, 700, 140);
+	strip = pixClipRectangle(pix, box, NULL);
+	assert_non_null(strip);
+	pixDestroy(&pix);
+	boxDestroy(&box);
+	free(page);
+	return strip;
+}
+
+char *
+testlib_strip_png(const char *dir)
+{
+	char *path = xasprintf("%s/strip.png", dir);
+	PIX *strip = testlib_strip();
+
+	assert_int_equal(pixWrite(path, strip, IFF_PNG), 0);
+	pixDestroy(&strip);
+	return path;
 }
