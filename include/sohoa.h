@@ -514,7 +514,7 @@ json_t	*codes_merge(json_t *fields, json_t *codes);
 typedef void (*codes_found_fn)(void *arg, const char *format,
     const char *bytes, size_t len, int left, int top, int width, int height);
 int	codes_zxing_read(const unsigned char *grey, int width, int height,
-	    int qr_only, codes_found_fn found, void *arg, char *err);
+	    int stride, int qr_only, codes_found_fn found, void *arg, char *err);
 
 /* package.c: one BagIt package per document, a plain tar file. */
 struct package_item {

@@ -120,43 +120,51 @@ codes_zbar_read(const unsigned char *grey, int w, int h,
 	return n < 0 ? -1 : 0;
 }
 
-/* The grey bytes of pix, one byte a pixel, rows packed.  Caller frees. */
-static unsigned char *
-codes_grey(struct Pix *pix, int *w, int *h)
+/*
+ * The page as grey bytes in reading order: Leptonica keeps an 8 bpp
+ * image in 32-bit words, the first pixel in the word's high byte, so on a
+ * little-endian machine one swap of each word puts the bytes in order;
+ * the rows keep their padding (a stride of wpl words).
+ */
+static PIX *
+codes_grey(struct Pix *pix)
 {
-	PIX *g;
-	unsigned char *out;
-	l_uint32 *line;
-	int x, y;
+	PIX *g, *swapped;
 
 	if ((g = pixConvertTo8(pix, 0)) == NULL)
 		return NULL;
-	*w = pixGetWidth(g);
-	*h = pixGetHeight(g);
-	out = xmalloc((size_t)*w * *h);
-	for (y = 0; y < *h; y++) {
-		line = pixGetData(g) + (size_t)y * pixGetWpl(g);
-		for (x = 0; x < *w; x++)
-			out[(size_t)y * *w + x] = GET_DATA_BYTE(line, x);
-	}
+	swapped = pixEndianByteSwapNew(g);
 	pixDestroy(&g);
-	return out;
+	return swapped;
 }
 
 static int
 codes_read_pix(struct Pix *pix, int zbar, int qr_only, struct codes_found *f,
     char *err)
 {
-	unsigned char *grey;
-	int w, h, rc;
+	PIX *g;
+	unsigned char *packed, *rows;
+	int w, h, stride, y, rc;
 
-	if ((grey = codes_grey(pix, &w, &h)) == NULL) {
+	if ((g = codes_grey(pix)) == NULL) {
 		snprintf(err, ERRMAX, "the page cannot be made grey");
 		return -1;
 	}
-	rc = zbar ? codes_zbar_read(grey, w, h, f, err) :
-	    codes_zxing_read(grey, w, h, qr_only, codes_add, f, err);
-	free(grey);
+	w = pixGetWidth(g);
+	h = pixGetHeight(g);
+	stride = pixGetWpl(g) * 4;
+	rows = (unsigned char *)pixGetData(g);
+	if (zbar) {	/* zbar wants the rows packed */
+		packed = xmalloc((size_t)w * h);
+		for (y = 0; y < h; y++)
+			memcpy(packed + (size_t)y * w, rows + (size_t)y * stride,
+			    (size_t)w);
+		rc = codes_zbar_read(packed, w, h, f, err);
+		free(packed);
+	} else
+		rc = codes_zxing_read(rows, w, h, stride, qr_only, codes_add, f,
+		    err);
+	pixDestroy(&g);
 	return rc < 0 ? -1 : 0;
 }
 
