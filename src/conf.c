@@ -204,6 +204,17 @@ conf_set_former(struct conf *c, const char *v, char *why)
 	return 0;
 }
 
+/* The length of s without the blanks at its end. */
+static size_t
+conf_trimmed(const char *s)
+{
+	size_t n = strlen(s);
+
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	return n;
+}
+
 /* The other level whose name or own words are w already, or NULL. */
 static const char *
 conf_word_taken(const struct conf *c, const struct conf_target *t,
@@ -240,14 +251,17 @@ conf_set_words(struct conf *c, const char *name, const char *v, char *why)
 			t = &c->targets[i];
 	if (t == NULL) {
 		conf_levels_named(c, names);
-		snprintf(why, ERRMAX / 2, "'%.100s' is not one of the levels of "
-		    "[targets] (%.200s); [levels] lists the register's words "
-		    "for those, or says former_district = LEVEL", name, names);
+		snprintf(why, ERRMAX / 2, "'%.100s' is not one of the levels "
+		    "(%.200s): [levels] lists the register's words for the "
+		    "levels [targets] names above it, or says former_district "
+		    "= LEVEL", name, names);
 		return -1;
 	}
 	copy = xstrdup(v);
 	for (word = strtok_r(copy, ",", &save); word != NULL && rc == 0;
 	    word = strtok_r(NULL, ",", &save)) {
+		word += strspn(word, " \t");
+		word[conf_trimmed(word)] = '\0';
 		w = levels_word(word);
 		if (*w == '\0') {
 			snprintf(why, ERRMAX / 2, "the words for '%.100s' are "
