@@ -778,12 +778,13 @@ int	correct_edit(struct index *, int64_t id, char **assign, int n,
 	    json_t **changed, char *err);
 /* Re-reads every document's text from its package under datadir and its
  * fields with its profile (by name: profiles[], then the *.conf and *.ini
- * in dir, which may be NULL), then correct_rebuild.  *builtin counts the
- * documents whose profile was not found and that were read with the
- * built-in one. */
+ * in conf's profiles folder, with its levels; conf may be NULL), then
+ * correct_rebuild.  *builtin counts the documents whose profile was not
+ * found and that were read with the built-in one. */
 int	correct_reindex(struct index *, const char *datadir,
-	    const struct profile *profiles, size_t nprofiles, const char *dir,
-	    struct correct_reindex_stats *, int *builtin, char *err);
+	    const struct profile *profiles, size_t nprofiles,
+	    const struct conf *conf, struct correct_reindex_stats *,
+	    int *builtin, char *err);
 
 /* loop.c: one poll() loop: descriptors, deadline timers, signals. */
 struct loop;

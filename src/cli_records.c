@@ -384,7 +384,7 @@ cli_records_reindex(struct cmd_opts *o, int argc, char **argv)
 			fatalx("%s", err);
 	ix = cli_open_index(o, 0);
 	rc = correct_reindex(ix, cli_data_dir(o), prof,
-	    (size_t)reindex_nprofiles, conf.profiles, &st, &builtin, err);
+	    (size_t)reindex_nprofiles, &conf, &st, &builtin, err);
 	if (rc == -1)
 		fatalx("reindex: %s; the index is as it was", err);
 	printf("%d document%s: %d read again from the archive, %d kept the "

@@ -9,7 +9,11 @@ G=$FIXTURES/good
 # the next check writes over: it is copied to $T/said first.
 ASOF=(--as-of 2025-09-30)
 
-cat >"$T/sohoa.conf" <<'CONF'
+mkdir "$T/profiles"
+cat >"$T/sohoa.conf" <<CONF
+[sohoa]
+profiles = $T/profiles
+
 [targets]
 province = 70%
 commune = 50%
@@ -19,8 +23,8 @@ mkprofile() {	# FILE NAME AGENCY_CODE AGENCY_NAME LEVEL
 	printf '[profile]\nname = %s\nagency_code = %s\nagency_name = %s\nlevel = %s\n' \
 	    "$2" "$3" "$4" "$5" >"$1"
 }
-mkprofile "$T/tinh.conf" so-tu-phap 000.00.12.H26 "Sở Tư pháp thành phố Hà Nội" province
-mkprofile "$T/huyen.conf" quan-cau-giay 000.00.05.H26 "UBND quận Cầu Giấy" district
+mkprofile "$T/profiles/tinh.conf" so-tu-phap 000.00.12.H26 "Sở Tư pháp thành phố Hà Nội" province
+mkprofile "$T/profiles/huyen.conf" quan-cau-giay 000.00.05.H26 "UBND quận Cầu Giấy" district
 mkprofile "$T/city.conf" old-city 000.00.12.H26 "Sở Tư pháp" city
 cat >"$T/register.csv" <<'CSV'
 doc_number,agency_code,agency_name,level,issued_on,valid_until,status
@@ -36,10 +40,10 @@ CSV
 # Before sohoa.conf says where former districts go, their results have
 # no level: refused, with the levels there are.
 check_status "a profile with level = district is refused (exit 1)" 1 \
-    sohoa ingest --profile "$T/huyen.conf" "$G/building-permit.grey.png"
+    sohoa ingest --profile "$T/profiles/huyen.conf" "$G/building-permit.grey.png"
 cp "$T/check.out" "$T/said"
 check "it names the file, the line and the levels of sohoa.conf" grep -qxF \
-    "sohoa: $T/huyen.conf:5: level must be province or commune (the levels of $T/sohoa.conf), not 'district'" \
+    "sohoa: $T/profiles/huyen.conf:5: level must be province or commune (the levels of $T/sohoa.conf), not 'district'" \
     "$T/said"
 check_status "a register with huyện rows is refused (exit 1)" 1 \
     sohoa register import "$T/register.csv"
@@ -56,16 +60,25 @@ CONF
 
 small_scan "$T/strip.png"
 check "a profile with level = province ingests" \
-    sohoa ingest --profile "$T/tinh.conf" "$T/strip.png"
+    sohoa ingest --profile "$T/profiles/tinh.conf" "$T/strip.png"
 check_status "a profile with level = city is refused (exit 1)" 1 \
     sohoa ingest --profile "$T/city.conf" "$T/strip.png"
 cp "$T/check.out" "$T/said"
 check "in one line that names the levels" bash -c "grep -c . '$T/said' | grep -qx 1 && \
     grep -q \"city.conf:5: level must be province or commune (the levels of .*), not 'city'\" '$T/said'"
 check "a former district's profile ingests" \
-    sohoa ingest --profile "$T/huyen.conf" "$G/building-permit.grey.png"
+    sohoa ingest --profile "$T/profiles/huyen.conf" "$G/building-permit.grey.png"
 check "its record counts under province" bash -c \
     "'$SOHOA' search --json --agency 000.00.05.H26 | jq -e 'length == 1 and .[0].level == \"province\"'"
+
+# reindex reads each document again with its profile from the profiles
+# folder, which it loads with the levels of sohoa.conf too.
+sohoa reindex >"$T/reindex.out" 2>"$T/reindex.err"
+check "reindex runs" test $? -eq 0
+check "and finds the province's profiles (none read with the built-in one)" \
+    bash -c "! grep -q 'built-in' '$T/reindex.err'"
+check "the former district's record keeps its office's name" bash -c \
+    "'$SOHOA' search --json --agency 000.00.05.H26 | jq -e '.[0].agency_name == \"UBND quận Cầu Giấy\"'"
 
 sohoa register import --json "$T/register.csv" >"$T/import.json" 2>&1
 check "the register with tỉnh, huyện, quận, xã and phường rows imports" \
