@@ -121,6 +121,18 @@ check "with commune = ..., đặc khu imports" sohoa register import "$T/dac-khu
 check "and counts under commune" \
     jq -e '.levels[1].valid_issued == 3' <(sohoa report "${ASOF[@]}" --json)
 
+# The daemon checks its profiles against its sohoa.conf.
+mkdir -p "$T/daemon" "$T/in" "$T/q"
+printf '[profile]\nname = tinh\nagency_code = H26\nagency_name = Tỉnh\nlevel = %s\ninbox = %s\nquarantine = %s\n' \
+    province "$T/in" "$T/q" >"$T/daemon/tinh.conf"
+check "sohoad -n takes a profile with level = province" bash -c \
+    "set -o pipefail; '$SOHOAD' -n -c '$T/sohoa.conf' --profiles '$T/daemon' | grep -qx 'configuration OK'"
+sed -i 's/^level = province$/level = city/' "$T/daemon/tinh.conf"
+"$SOHOAD" -n -c "$T/sohoa.conf" --profiles "$T/daemon" >"$T/n.out" 2>&1
+check "and refuses one with level = city (exit 1)" test $? -eq 1
+check "naming the file, the line and the levels" grep -q \
+    "$T/daemon/tinh.conf:5: level must be province or commune (the levels of $T/sohoa.conf), not 'city'" "$T/n.out"
+
 # Mistakes in [levels] name the file and line.
 printf '[targets]\nprovince = 70%%\ncommune = 50%%\n\n[levels]\nformer_district = district\n' >"$T/bad.conf"
 check_status "former_district must name a level of [targets]" 1 \
