@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # An installation of two tiers (since 1 July 2025): sohoa.conf names the
 # levels province and commune only, and says the former districts'
-# results count under province.  Profiles, search, the register and the
-# report take those levels and refuse the others in one plain line.
+# results count under province.  Profiles (ingest, reindex, sohoad -n),
+# search, the register and the report take those levels and refuse the
+# others in one plain line that names them.
 . "$(dirname "$0")/lib.sh"
 G=$FIXTURES/good
 # check_status leaves what the refused command said in $T/check.out, which
