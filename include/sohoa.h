@@ -222,6 +222,8 @@ int	cfgfile_bool(const char *v, int *out);
 struct conf_target {
 	char	*level;			/* city, district, commune, ... */
 	double	 target;		/* fraction: 0.7 */
+	char	**words;		/* register words for it ([levels]), folded */
+	size_t	 nwords;		/* 0: the usual words (levels.c) */
 };
 struct conf {
 	char	*path;			/* the file read, or NULL for defaults */
@@ -235,16 +237,42 @@ struct conf {
 	int	 optimize_after;	/* merge the full text after this many new documents, 0 = never */
 	int	 optimize_idle_seconds;	/* ... once the daemon was idle this long */
 	int	 min_free_mb;		/* sohoad reads no scan while the data disk has less */
-	struct conf_target *targets;	/* digitization targets per level */
+	struct conf_target *targets;	/* the levels, in order, and their targets */
 	size_t	 ntargets;
+	char	*former_district;	/* the level district results count under,
+					 * when there is no district level; or NULL */
 };
 /* Loads path; when path is NULL the default file is read if it exists
  * (SOHOA_CONF, else SOHOA_SYSCONFDIR/sohoa.conf) and defaults are used
- * otherwise.  Targets default to city 70 %, district 60 %, commune 50 %. */
+ * otherwise.  The levels are those [targets] names, in its order; without
+ * it city 70 %, district 60 %, commune 50 %. */
 int	conf_load(const char *path, struct conf *out, char *err);
 /* The target for a level, or -1 when the level has none. */
 double	conf_target(const struct conf *, const char *level);
 void	conf_free(struct conf *);
+
+/* levels.c: the levels results are counted under, as sohoa.conf names
+ * them.  Each function takes a conf, or NULL for the built-in levels (city,
+ * district, commune); a level returned is the conf's own string. */
+/* The level named exactly name (what --level takes), or NULL. */
+const char *levels_named(const struct conf *, const char *name);
+/* The level a profile's "level =" names: a configured level, or "district"
+ * when the conf says where former districts' results go.  NULL: none. */
+const char *levels_profile(const struct conf *, const char *name);
+/* The level a register's level cell names: as levels_profile, or a
+ * level's name in any case and marks, or one of the words [levels] gives
+ * it, or one of the usual words ("Xã", "cấp tỉnh", "huyện").  NULL: none. */
+const char *levels_find(const struct conf *, const char *word);
+/* The place among the levels of the level a record carries (as
+ * levels_find reads it); the number of levels when it is none of them. */
+size_t	levels_rank(const struct conf *, const char *level);
+/* The levels' names appended to b, ", " between them and last before the
+ * last one ("city, district or commune"). */
+void	levels_list(const struct conf *, const char *last, struct buf *b);
+/* s as levels and register words are compared: folded (vntext_fold), "_",
+ * "-" and "/" read as spaces, ",", ":", "." and "*" dropped, spaces
+ * collapsed.  "Cấp  xã." -> "cap xa".  Caller frees. */
+char	*levels_word(const char *s);
 
 /* profile.c: one scanner folder and the office it belongs to. */
 /* Defaults, for a profile that does not say and a job that does not
@@ -279,7 +307,7 @@ struct profile {
 	int	 quarantine_line;
 	char	*agency_code;
 	char	*agency_name;
-	char	*level;			/* city | district | commune */
+	char	*level;			/* one of sohoa.conf's levels */
 	char	*languages;		/* Tesseract languages, PROFILE_LANGUAGES */
 	int	 dpi;			/* assumed when a scan carries none, PROFILE_DPI */
 	int	 settle_seconds;
@@ -297,6 +325,11 @@ struct profile {
 };
 /* Parses an INI profile ([profile] section); err is "file:line: reason". */
 int	profile_load(const char *path, struct profile *out, char *err);
+/* The same with the levels of conf (NULL: the built-in ones): "level ="
+ * must name one of them, or be district when conf says where the former
+ * districts' results go, and out->level is then that level. */
+int	profile_load_conf(const char *path, const struct conf *conf,
+	    struct profile *out, char *err);
 /* The embedded sample profile (a commune office, local folders). */
 void	profile_default(struct profile *out);
 void	profile_free(struct profile *);
@@ -680,7 +713,8 @@ int	store_foreach_package(struct index *,
 int	search_register(struct fts5_api *);
 /* What a search is narrowed to; a NULL member does not narrow it. */
 struct search_filter {
-	const char *level;		/* city | district | commune */
+	const char *level;		/* one of the levels of levels */
+	const struct conf *levels;	/* whose levels; NULL: the built-in ones */
 	const char *agency_code;
 	const char *doc_type;		/* words of the type, in any case and marks */
 	const char *from;		/* issued on or after, YYYY-MM-DD */
@@ -748,12 +782,13 @@ int	correct_edit(struct index *, int64_t id, char **assign, int n,
 	    json_t **changed, char *err);
 /* Re-reads every document's text from its package under datadir and its
  * fields with its profile (by name: profiles[], then the *.conf and *.ini
- * in dir, which may be NULL), then correct_rebuild.  *builtin counts the
- * documents whose profile was not found and that were read with the
- * built-in one. */
+ * in conf's profiles folder, with its levels; conf may be NULL), then
+ * correct_rebuild.  *builtin counts the documents whose profile was not
+ * found and that were read with the built-in one. */
 int	correct_reindex(struct index *, const char *datadir,
-	    const struct profile *profiles, size_t nprofiles, const char *dir,
-	    struct correct_reindex_stats *, int *builtin, char *err);
+	    const struct profile *profiles, size_t nprofiles,
+	    const struct conf *conf, struct correct_reindex_stats *,
+	    int *builtin, char *err);
 
 /* loop.c: one poll() loop: descriptors, deadline timers, signals. */
 struct loop;
@@ -863,8 +898,9 @@ struct watch_profiles {
 	struct profile *v;
 	size_t	 n;
 };
+/* conf: the levels a profile may name (profile_load_conf). */
 int	watch_profiles_load(const char *path, const char *datadir,
-	    struct watch_profiles *ps);
+	    const struct conf *conf, struct watch_profiles *ps);
 void	watch_profiles_free(struct watch_profiles *);
 /* Creates the inboxes and quarantines that are missing; -1 if one fails. */
 int	watch_make_folders(const struct watch_profiles *);

@@ -375,15 +375,16 @@ cli_records_reindex(struct cmd_opts *o, int argc, char **argv)
 
 	if (argc != 0)
 		cli_usage("reindex takes no arguments but --profile FILE");
-	prof = xcalloc((size_t)reindex_nprofiles + 1, sizeof *prof);
-	for (i = 0; i < reindex_nprofiles; i++)
-		if (profile_load(reindex_profiles[i], &prof[i], err) == -1)
-			fatalx("%s", err);
 	if (conf_load(NULL, &conf, err) == -1)
 		fatalx("%s", err);
+	prof = xcalloc((size_t)reindex_nprofiles + 1, sizeof *prof);
+	for (i = 0; i < reindex_nprofiles; i++)
+		if (profile_load_conf(reindex_profiles[i], &conf, &prof[i],
+		    err) == -1)
+			fatalx("%s", err);
 	ix = cli_open_index(o, 0);
 	rc = correct_reindex(ix, cli_data_dir(o), prof,
-	    (size_t)reindex_nprofiles, conf.profiles, &st, &builtin, err);
+	    (size_t)reindex_nprofiles, &conf, &st, &builtin, err);
 	if (rc == -1)
 		fatalx("reindex: %s; the index is as it was", err);
 	printf("%d document%s: %d read again from the archive, %d kept the "

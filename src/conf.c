@@ -3,9 +3,12 @@
  * scanner profiles live, how many workers and with what limits, and the
  * digitization targets per level that auditors check against.
  *
- * The levels and their targets are configuration, not code: since 07/2025
- * districts no longer exist, yet results they issued stay valid and keep
- * the district target; a province may add levels of its own.
+ * The levels and their targets are configuration, not code: [targets]
+ * names the levels, in the order reports show them (city, district and
+ * commune without it).  Since 1 July 2025 there are two tiers, province
+ * and commune, yet results the former districts issued stay valid and
+ * still count: [levels] says under which level they go, and which words
+ * of a register mean which level (levels.c reads them).
  *
  *	[sohoa]
  *	data = /var/lib/sohoa
@@ -23,6 +26,10 @@
  *	city = 70%
  *	district = 60%
  *	commune = 50%
+ *
+ *	[levels]		(an installation of two tiers)
+ *	province = tỉnh, thành phố, cấp tỉnh
+ *	former_district = province
  */
 #include <errno.h>
 #include <math.h>
@@ -45,6 +52,7 @@ enum conf_key {
 	CK_OPTIMIZE_IDLE,
 	CK_MIN_FREE,
 	CK_TARGET,
+	CK_LEVELS,
 	CK_COUNT
 };
 
@@ -60,7 +68,28 @@ static const struct cfgfile_key conf_keys[CK_COUNT] = {
 	[CK_OPTIMIZE_IDLE] =	{ "sohoa", "optimize_idle_seconds", 0 },
 	[CK_MIN_FREE] =		{ "sohoa", "min_free_mb", 0 },
 	[CK_TARGET] =		{ "targets", "*", 0 },
+	[CK_LEVELS] =		{ "levels", "*", 0 },
 };
+
+#define CONF_FORMER_DISTRICT	"former_district"
+
+static void
+conf_free_targets(struct conf *c)
+{
+	size_t i, j;
+
+	for (i = 0; i < c->ntargets; i++) {
+		free(c->targets[i].level);
+		for (j = 0; j < c->targets[i].nwords; j++)
+			free(c->targets[i].words[j]);
+		free(c->targets[i].words);
+	}
+	free(c->targets);
+	c->targets = NULL;
+	c->ntargets = 0;
+	free(c->former_district);
+	c->former_district = NULL;
+}
 
 static void
 conf_add_target(struct conf *c, const char *level, double target)
@@ -74,6 +103,7 @@ conf_add_target(struct conf *c, const char *level, double target)
 		}
 	c->targets = xrealloc(c->targets, (c->ntargets + 1) *
 	    sizeof *c->targets);
+	memset(&c->targets[c->ntargets], 0, sizeof *c->targets);
 	c->targets[c->ntargets].level = xstrdup(level);
 	c->targets[c->ntargets].target = target;
 	c->ntargets++;
@@ -124,7 +154,134 @@ struct conf_parse {
 	struct conf *c;
 	char	**seen;		/* levels named in [targets] */
 	size_t	 nseen;
+	char	**lseen;	/* keys of [levels] */
+	size_t	 nlseen;
 };
+
+static int
+conf_seen(char ***seen, size_t *n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		if (strcmp((*seen)[i], name) == 0)
+			return 1;
+	*seen = xrealloc(*seen, (*n + 1) * sizeof **seen);
+	(*seen)[(*n)++] = xstrdup(name);
+	return 0;
+}
+
+static void
+conf_levels_named(const struct conf *c, char *why)
+{
+	struct buf b;
+
+	buf_init(&b, ERRMAX / 4);
+	levels_list(c, ", ", &b);
+	snprintf(why, ERRMAX / 2, "%s", b.data ? b.data : "none");
+	buf_free(&b);
+}
+
+/* [levels] former_district = LEVEL: where the districts' results go. */
+static int
+conf_set_former(struct conf *c, const char *v, char *why)
+{
+	char names[ERRMAX / 2];
+
+	if (conf_target(c, "district") >= 0) {
+		snprintf(why, ERRMAX / 2, "former_district says where the "
+		    "results of the former districts count when there is no "
+		    "district level, but [targets] names one");
+		return -1;
+	}
+	if (conf_target(c, v) < 0) {
+		conf_levels_named(c, names);
+		snprintf(why, ERRMAX / 2, "former_district must name one of "
+		    "the levels of [targets] (%.200s), not '%.100s'", names, v);
+		return -1;
+	}
+	c->former_district = xstrdup(v);
+	return 0;
+}
+
+/* The length of s without the blanks at its end. */
+static size_t
+conf_trimmed(const char *s)
+{
+	size_t n = strlen(s);
+
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	return n;
+}
+
+/* The other level whose name or own words are w already, or NULL. */
+static const char *
+conf_word_taken(const struct conf *c, const struct conf_target *t,
+    const char *w)
+{
+	const char *other = NULL;
+	char *own;
+	size_t i, j;
+
+	for (i = 0; i < c->ntargets && other == NULL; i++) {
+		own = levels_word(c->targets[i].level);
+		if (strcmp(own, w) == 0 && &c->targets[i] != t)
+			other = c->targets[i].level;
+		free(own);
+		for (j = 0; j < c->targets[i].nwords && other == NULL; j++)
+			if (strcmp(c->targets[i].words[j], w) == 0)
+				other = c->targets[i].level;
+	}
+	return other;
+}
+
+/* [levels] LEVEL = word, word...: the register words that mean LEVEL. */
+static int
+conf_set_words(struct conf *c, const char *name, const char *v, char *why)
+{
+	struct conf_target *t = NULL;
+	const char *other;
+	char names[ERRMAX / 2], *copy, *word, *save, *w;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < c->ntargets; i++)
+		if (strcmp(c->targets[i].level, name) == 0)
+			t = &c->targets[i];
+	if (t == NULL) {
+		conf_levels_named(c, names);
+		snprintf(why, ERRMAX / 2, "'%.100s' is not one of the levels "
+		    "(%.200s): [levels] lists the register's words for the "
+		    "levels [targets] names above it, or says former_district "
+		    "= LEVEL", name, names);
+		return -1;
+	}
+	copy = xstrdup(v);
+	for (word = strtok_r(copy, ",", &save); word != NULL && rc == 0;
+	    word = strtok_r(NULL, ",", &save)) {
+		word += strspn(word, " \t");
+		word[conf_trimmed(word)] = '\0';
+		w = levels_word(word);
+		if (*w == '\0') {
+			snprintf(why, ERRMAX / 2, "the words for '%.100s' are "
+			    "separated by commas, and none may be empty", name);
+			rc = -1;
+		} else if ((other = conf_word_taken(c, t, w)) != NULL) {
+			snprintf(why, ERRMAX / 2, "'%.100s' already means the "
+			    "level '%.100s'", word, other);
+			rc = -1;
+		} else {
+			t->words = xrealloc(t->words, (t->nwords + 1) *
+			    sizeof *t->words);
+			t->words[t->nwords++] = w;
+			w = NULL;
+		}
+		free(w);
+	}
+	free(copy);
+	return rc;
+}
 
 static int
 conf_set(void *arg, int k, const char *name, const char *v, char *why)
@@ -198,6 +355,16 @@ conf_set(void *arg, int k, const char *name, const char *v, char *why)
 				    "is set twice", name);
 				return -1;
 			}
+		if (cp->nlseen > 0) {
+			snprintf(why, ERRMAX / 2, "[targets] names the levels "
+			    "[levels] speaks of: write it first");
+			return -1;
+		}
+		if (strcmp(name, CONF_FORMER_DISTRICT) == 0) {
+			snprintf(why, ERRMAX / 2, "former_district is no level "
+			    "but a key of [levels]");
+			return -1;
+		}
 		if (strspn(name, "abcdefghijklmnopqrstuvwxyz_-") !=
 		    strlen(name)) {
 			snprintf(why, ERRMAX / 2, "a level name is written in "
@@ -209,11 +376,24 @@ conf_set(void *arg, int k, const char *name, const char *v, char *why)
 			    "a share such as 70%% or 0.7, not '%s'", name, v);
 			return -1;
 		}
+		/* The first level named drops the built-in ones: the file
+		 * says which levels there are. */
+		if (cp->nseen == 0)
+			conf_free_targets(c);
 		cp->seen = xrealloc(cp->seen, (cp->nseen + 1) *
 		    sizeof *cp->seen);
 		cp->seen[cp->nseen++] = xstrdup(name);
 		conf_add_target(c, name, t);
 		return 0;
+	case CK_LEVELS:
+		if (conf_seen(&cp->lseen, &cp->nlseen, name)) {
+			snprintf(why, ERRMAX / 2, "'%s' is set twice in "
+			    "[levels]", name);
+			return -1;
+		}
+		if (strcmp(name, CONF_FORMER_DISTRICT) == 0)
+			return conf_set_former(c, v, why);
+		return conf_set_words(c, name, v, why);
 	case CK_COUNT:
 		break;
 	}
@@ -223,7 +403,8 @@ conf_set(void *arg, int k, const char *name, const char *v, char *why)
 int
 conf_load(const char *path, struct conf *out, char *err)
 {
-	static const char *const sections[] = { "sohoa", "targets", NULL };
+	static const char *const sections[] = { "sohoa", "targets", "levels",
+	    NULL };
 	struct conf_parse cp;
 	const char *env;
 	char *deflt = NULL;
@@ -251,6 +432,9 @@ conf_load(const char *path, struct conf *out, char *err)
 	for (i = 0; i < cp.nseen; i++)
 		free(cp.seen[i]);
 	free(cp.seen);
+	for (i = 0; i < cp.nlseen; i++)
+		free(cp.lseen[i]);
+	free(cp.lseen);
 	free(deflt);
 	if (rc == -1)
 		conf_free(out);
@@ -271,13 +455,9 @@ conf_target(const struct conf *c, const char *level)
 void
 conf_free(struct conf *c)
 {
-	size_t i;
-
 	free(c->path);
 	free(c->data);
 	free(c->profiles);
-	for (i = 0; i < c->ntargets; i++)
-		free(c->targets[i].level);
-	free(c->targets);
+	conf_free_targets(c);
 	memset(c, 0, sizeof *c);
 }

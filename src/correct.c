@@ -345,10 +345,12 @@ struct correct_reindex {
 	int		 unknown;	/* documents read with the built-in one */
 };
 
-/* Loads every *.conf and *.ini in dir; a broken file is named and left out. */
+/* Loads every *.conf and *.ini in conf's profiles folder; a broken file is
+ * named and left out. */
 static void
-correct_load_dir(struct correct_reindex *r, const char *dir)
+correct_load_dir(struct correct_reindex *r, const struct conf *conf)
 {
+	const char *dir = conf != NULL ? conf->profiles : NULL;
 	struct dirent *de;
 	struct profile p;
 	char err[ERRMAX], *path;
@@ -364,7 +366,7 @@ correct_load_dir(struct correct_reindex *r, const char *dir)
 		    strcmp(de->d_name + len - 4, ".ini") == 0)))
 			continue;
 		path = xasprintf("%s/%s", dir, de->d_name);
-		if (profile_load(path, &p, err) == 0) {
+		if (profile_load_conf(path, conf, &p, err) == 0) {
 			r->found = xrealloc(r->found, (r->nfound + 1) *
 			    sizeof *r->found);
 			r->found[r->nfound++] = p;
@@ -593,7 +595,7 @@ out:
 
 int
 correct_reindex(struct index *ix, const char *datadir,
-    const struct profile *profiles, size_t nprofiles, const char *dir,
+    const struct profile *profiles, size_t nprofiles, const struct conf *conf,
     struct correct_reindex_stats *stats, int *builtin, char *err)
 {
 	struct correct_reindex r;
@@ -604,7 +606,7 @@ correct_reindex(struct index *ix, const char *datadir,
 	r.datadir = datadir;
 	r.given = profiles;
 	r.ngiven = nprofiles;
-	correct_load_dir(&r, dir);
+	correct_load_dir(&r, conf);
 	profile_default(&r.builtin);
 	register_learn_codes(ix);
 	rc = correct_rebuild(ix, correct_reread, &r, stats, err);

@@ -84,10 +84,12 @@ static const struct cfgfile_key profile_keys[PK_COUNT] = {
 	[PK_RULE + 6] =		{ "profile", "rule_dossier_code", 0 },
 };
 
-/* What profile_set needs: where to store, where to say what is wrong. */
+/* What profile_set needs: where to store, where to say what is wrong,
+ * and the levels there are (NULL: the built-in ones). */
 struct profile_parse {
 	struct profile	*out;
 	char		*why;
+	const struct conf *conf;
 };
 
 static void	profile_fail(struct profile_parse *, const char *, ...)
@@ -198,6 +200,7 @@ static int
 profile_set(struct profile_parse *pp, enum profile_key k, const char *v)
 {
 	struct profile *p = pp->out;
+	const char *s;
 	char why[ERRMAX / 4];
 	int rc = -1;
 
@@ -242,13 +245,22 @@ profile_set(struct profile_parse *pp, enum profile_key k, const char *v)
 		rc = 0;
 		break;
 	case PK_LEVEL:
-		if (strcmp(v, "city") != 0 && strcmp(v, "district") != 0 &&
-		    strcmp(v, "commune") != 0) {
-			profile_fail(pp, "level must be city, district or "
-			    "commune, not '%s'", v);
+		/* A former district's office counts where sohoa.conf says. */
+		if ((s = levels_profile(pp->conf, v)) == NULL) {
+			struct buf levels;
+
+			buf_init(&levels, ERRMAX / 4);
+			levels_list(pp->conf, " or ", &levels);
+			if (pp->conf != NULL && pp->conf->path != NULL)
+				buf_printf(&levels, " (the levels of %s)",
+				    pp->conf->path);
+			profile_fail(pp, "level must be %s, not '%s'",
+			    levels.data ? levels.data : "a level of sohoa.conf",
+			    v);
+			buf_free(&levels);
 			break;
 		}
-		profile_set_string(&p->level, v);
+		profile_set_string(&p->level, s);
 		rc = 0;
 		break;
 	case PK_LANGUAGES:
@@ -324,7 +336,8 @@ static int
 profile_setkey(void *arg, int k, const char *name, const char *value,
     char *why)
 {
-	struct profile_parse pp = { arg, why };
+	const struct profile_parse *load = arg;
+	struct profile_parse pp = { load->out, why, load->conf };
 
 	return profile_set(&pp, (enum profile_key)k, value);
 }
@@ -345,14 +358,22 @@ profile_defaults(struct profile *p)
 int
 profile_load(const char *path, struct profile *out, char *err)
 {
+	return profile_load_conf(path, NULL, out, err);
+}
+
+int
+profile_load_conf(const char *path, const struct conf *conf,
+    struct profile *out, char *err)
+{
 	static const char *const sections[] = { "profile", NULL };
+	struct profile_parse load = { out, NULL, conf };
 	int lines[PK_COUNT];
 
 	memset(out, 0, sizeof *out);
 	out->path = xstrdup(path);
 	profile_defaults(out);
 	if (cfgfile_parse(path, sections, profile_keys, PK_COUNT,
-	    profile_setkey, out, lines, err) == -1) {
+	    profile_setkey, &load, lines, err) == -1) {
 		profile_free(out);
 		return -1;
 	}

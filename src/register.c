@@ -198,19 +198,6 @@ static const struct {
 	    NULL } },
 };
 
-/* Vietnamese names of the usual levels, used when the level is configured. */
-static const struct {
-	const char *level;
-	const char *names[8];
-} register_level_names[] = {
-	{ "city", { "tinh", "thanh pho", "cap tinh", "cap thanh pho",
-	    "tinh thanh pho", "thanh pho truc thuoc trung uong", NULL } },
-	{ "district", { "huyen", "quan", "thi xa", "cap huyen", "quan huyen",
-	    NULL } },
-	{ "commune", { "xa", "phuong", "thi tran", "cap xa", "xa phuong",
-	    NULL } },
-};
-
 static const struct {
 	const char *status;
 	const char *names[6];
@@ -421,30 +408,11 @@ register_in(const char *s, const char *const *names)
 	return 0;
 }
 
-/* The configured level that v names, or NULL. */
+/* The configured level that v names, or NULL: levels.c knows the words. */
 static const char *
 register_level(const struct conf *conf, const char *v)
 {
-	char *name = register_header_name(v);
-	const char *level = NULL;
-	size_t i, j;
-
-	for (i = 0; i < conf->ntargets && level == NULL; i++) {
-		char *own = register_header_name(conf->targets[i].level);
-
-		if (strcmp(name, own) == 0)
-			level = conf->targets[i].level;
-		free(own);
-	}
-	for (j = 0; j < sizeof register_level_names /
-	    sizeof register_level_names[0] && level == NULL; j++)
-		if (register_in(name, register_level_names[j].names))
-			for (i = 0; i < conf->ntargets; i++)
-				if (strcmp(conf->targets[i].level,
-				    register_level_names[j].level) == 0)
-					level = conf->targets[i].level;
-	free(name);
-	return level;
+	return levels_find(conf, v);
 }
 
 static const char *

@@ -111,16 +111,12 @@ report_needed(double target, int64_t valid, int64_t digitized)
 	return need > 0 ? need : 0;
 }
 
-/* The level's place among the targets; unconfigured levels come last. */
+/* The level's place among the targets; unconfigured levels come last.  A
+ * former district's results count under the level sohoa.conf says. */
 static size_t
 report_rank(const struct conf *conf, const char *level)
 {
-	size_t i;
-
-	for (i = 0; level != NULL && i < conf->ntargets; i++)
-		if (strcmp(conf->targets[i].level, level) == 0)
-			return i;
-	return conf->ntargets;
+	return levels_rank(conf, level);
 }
 
 static int

@@ -562,10 +562,14 @@ search_filter_check(const struct search_filter *f, struct search_filter_norm *n,
 	if (f == NULL)
 		return 0;
 	if ((s = f->level) != NULL) {
-		if (strcmp(s, "city") != 0 && strcmp(s, "district") != 0 &&
-		    strcmp(s, "commune") != 0) {
-			snprintf(err, ERRMAX, "the level is city, district or "
-			    "commune, not '%s'", s);
+		if (levels_named(f->levels, s) == NULL) {
+			struct buf levels;
+
+			buf_init(&levels, ERRMAX / 2);
+			levels_list(f->levels, " or ", &levels);
+			snprintf(err, ERRMAX, "the level is %s, not '%s'",
+			    levels.data ? levels.data : "none", s);
+			buf_free(&levels);
 			return -1;
 		}
 		n->level = s;

@@ -153,8 +153,11 @@ cmd_ingest(struct cmd_opts *o, int argc, char **argv)
 	if (argc == 0)
 		cli_usage("ingest: name at least one scan (TIFF, PNG, JPEG or "
 		    "PDF)");
+	/* Workers get the limits sohoa.conf sets for the daemon's, and a
+	 * profile its levels. */
+	cli_load_conf(NULL, &conf);
 	if (o->profile != NULL) {
-		if (profile_load(o->profile, &prof, err) == -1)
+		if (profile_load_conf(o->profile, &conf, &prof, err) == -1)
 			fatalx("%s", err);
 	} else
 		profile_default(&prof);
@@ -169,8 +172,6 @@ cmd_ingest(struct cmd_opts *o, int argc, char **argv)
 	memset(&io, 0, sizeof io);
 	io.datadir = cli_data_dir(o);
 	io.profile = &prof;
-	/* Workers get the limits sohoa.conf sets for the daemon's. */
-	cli_load_conf(NULL, &conf);
 	io.jobs = o->jobs ? o->jobs : conf.workers;
 	io.json = o->json;
 	io.progress = isatty(STDERR_FILENO) && !o->json && argc > 1;
@@ -204,11 +205,19 @@ static int
 cmd_search(struct cmd_opts *o, int argc, char **argv)
 {
 	struct index *ix;
+	struct conf conf;
 	json_t *res, *d;
 	char err[ERRMAX], *q;
 	size_t i;
 
 	const struct search_filter *f = &search_filter;
+
+	/* --level names one of the levels of sohoa.conf. */
+	memset(&conf, 0, sizeof conf);
+	if (search_filter.level != NULL) {
+		cli_load_conf(NULL, &conf);
+		search_filter.levels = &conf;
+	}
 
 	if (argc == 0 && !f->level && !f->agency_code && !f->doc_type &&
 	    !f->from && !f->to && !f->person_id && !f->dossier_code)
@@ -253,6 +262,7 @@ cmd_search(struct cmd_opts *o, int argc, char **argv)
 	json_decref(res);
 	index_close(ix);
 	free(q);
+	conf_free(&conf);
 	return 0;
 }
 

@@ -540,7 +540,7 @@ sohoad_reload(struct sohoad *sd)
 
 	log_info("reloading the scanner profiles from %s", sd->profiles_path);
 	if ((errors = watch_profiles_load(sd->profiles_path, sd->datadir,
-	    &ps)) > 0) {
+	    &sd->conf, &ps)) > 0) {
 		log_warnx("%d error%s in the new profiles; keeping the %zu "
 		    "profile%s in use", errors, errors == 1 ? "" : "s",
 		    sd->ps.n, sd->ps.n == 1 ? "" : "s");
@@ -954,7 +954,8 @@ main(int argc, char **argv)
 		sd.profiles_path = sd.conf.profiles;
 	/* The data folder first: no inbox may hold it (watch_profiles_check). */
 	sd.datadir = util_path_real(sohoad_datadir(data, &sd.conf));
-	errors += watch_profiles_load(sd.profiles_path, sd.datadir, &sd.ps);
+	errors += watch_profiles_load(sd.profiles_path, sd.datadir, &sd.conf,
+	    &sd.ps);
 	if (check) {
 		if (errors == 0)
 			printf("configuration OK\n");

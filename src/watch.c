@@ -664,7 +664,8 @@ out:
  * holds the new set, otherwise it is left empty.
  */
 int
-watch_profiles_load(const char *path, const char *datadir, struct watch_profiles *ps)
+watch_profiles_load(const char *path, const char *datadir,
+    const struct conf *conf, struct watch_profiles *ps)
 {
 	struct stat st;
 	struct profile p;
@@ -703,7 +704,7 @@ watch_profiles_load(const char *path, const char *datadir, struct watch_profiles
 	}
 	for (i = 0; i < n; i++) {
 		file = names[i];
-		if (profile_load(file, &p, err) == -1) {
+		if (profile_load_conf(file, conf, &p, err) == -1) {
 			log_warnx("%s", err);
 			errors++;
 		} else if (watch_profiles_check(ps, &p, datadir, err) == -1) {

@@ -102,6 +102,20 @@ test_mistakes_named_with_line(void **state)
 		{ "[sohoa]\n\n[target]\n", 3, "unknown section [target]" },
 		{ "workers = 2\n", 1, "comes before a section heading" },
 		{ "[targets]\nCity = 70%\n", 2, "small letters" },
+		{ "[targets]\nprovince = 70%\n[levels]\nformer_district = "
+		    "district\n", 4, "former_district must name one of the "
+		    "levels of [targets] (province), not 'district'" },
+		{ "[levels]\nformer_district = city\n", 2, "there is no "
+		    "district level, but [targets] names one" },
+		{ "[levels]\nprovince = tinh\n", 2, "'province' is not one of "
+		    "the levels (city, district, commune)" },
+		{ "[levels]\ncommune = xa\n[targets]\ncommune = 50%\n", 4,
+		    "write it first" },
+		{ "[levels]\ncity = tinh\ncommune = xa, Tỉnh\n", 3,
+		    "'Tỉnh' already means the level 'city'" },
+		{ "[levels]\ncommune = xa, , phuong\n", 2, "none may be empty" },
+		{ "[levels]\ncommune = xa\ncommune = phuong\n", 3, "set twice" },
+		{ "[targets]\nformer_district = 50%\n", 2, "is no level" },
 	};
 	struct conf c;
 	char err[ERRMAX], *path, *want;
@@ -121,6 +135,73 @@ test_mistakes_named_with_line(void **state)
 	assert_non_null(strstr(err, "cannot open"));
 }
 
+/* [targets] says which levels there are, in its order; [levels] which
+ * words of a register mean which, and where former districts count. */
+static void
+test_levels_are_the_targets(void **state)
+{
+	char *path = testlib_write(*state, "two.conf", "[targets]\n"
+	    "province = 70%\n"
+	    "commune = 50%\n"
+	    "\n"
+	    "[levels]\n"
+	    "commune = xã, phường, thị trấn, Đặc khu\n"
+	    "former_district = province\n");
+	struct conf c;
+	struct buf b;
+	char err[ERRMAX];
+
+	assert_int_equal(conf_load(path, &c, err), 0);
+	assert_int_equal(c.ntargets, 2);
+	assert_string_equal(c.targets[0].level, "province");
+	assert_string_equal(c.targets[1].level, "commune");
+	assert_true(conf_target(&c, "city") < 0);
+	assert_true(conf_target(&c, "district") < 0);
+	assert_string_equal(c.former_district, "province");
+	/* The register's words. */
+	assert_string_equal(levels_find(&c, "Tỉnh"), "province");
+	assert_string_equal(levels_find(&c, "Cấp tỉnh"), "province");
+	assert_string_equal(levels_find(&c, "PROVINCE"), "province");
+	assert_string_equal(levels_find(&c, "Huyện"), "province");
+	assert_string_equal(levels_find(&c, "quận"), "province");
+	assert_string_equal(levels_find(&c, "Cấp huyện"), "province");
+	assert_string_equal(levels_find(&c, "district"), "province");
+	assert_string_equal(levels_find(&c, "đặc khu"), "commune");
+	assert_string_equal(levels_find(&c, "Phường"), "commune");
+	assert_null(levels_find(&c, "cấp xã"));	/* its own words only */
+	assert_null(levels_find(&c, "ward"));
+	/* A profile's level: a level, or district for a former district. */
+	assert_string_equal(levels_profile(&c, "province"), "province");
+	assert_string_equal(levels_profile(&c, "district"), "province");
+	assert_null(levels_profile(&c, "city"));
+	assert_null(levels_profile(&c, "Tỉnh"));
+	/* --level: the levels' names alone. */
+	assert_null(levels_named(&c, "district"));
+	assert_int_equal(levels_rank(&c, "district"), 0);
+	assert_int_equal(levels_rank(&c, "commune"), 1);
+	assert_int_equal(levels_rank(&c, "ward"), 2);
+	buf_init(&b, 256);
+	levels_list(&c, " or ", &b);
+	assert_string_equal(b.data, "province or commune");
+	buf_free(&b);
+	/* The first level named drops the built-in ones, all of them. */
+	assert_true(c.targets[0].target > 0.699 && c.targets[0].target < 0.701);
+	conf_free(&c);
+	free(path);
+
+	/* Without sohoa.conf: the built-in levels and today's words. */
+	assert_string_equal(levels_find(NULL, "Thành phố"), "city");
+	assert_string_equal(levels_find(NULL, "Quận"), "district");
+	assert_string_equal(levels_find(NULL, "xã"), "commune");
+	assert_null(levels_find(NULL, "province"));
+	assert_null(levels_profile(NULL, "province"));
+	assert_string_equal(levels_profile(NULL, "district"), "district");
+	buf_init(&b, 256);
+	levels_list(NULL, " or ", &b);
+	assert_string_equal(b.data, "city, district or commune");
+	buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -129,6 +210,7 @@ main(void)
 		cmocka_unit_test(test_targets_and_settings),
 		cmocka_unit_test(test_env_names_the_file),
 		cmocka_unit_test(test_mistakes_named_with_line),
+		cmocka_unit_test(test_levels_are_the_targets),
 	};
 
 	return cmocka_run_group_tests(tests, testlib_setup_tmpdir,

@@ -482,6 +482,51 @@ test_sample_conf_is_default(void **state)
 	free(dir);
 }
 
+/* With the levels of a sohoa.conf of two tiers: province and commune, and
+ * a former district's profile counted under province. */
+static void
+test_levels_of_conf(void **state)
+{
+	struct fixture *f = *state;
+	const char *head = "[profile]\nname = p\nagency_code = H26\n"
+	    "agency_name = UBND\n";
+	char *text, *cpath, err[ERRMAX];
+	const char *path;
+	struct profile p;
+	struct conf c;
+
+	cpath = testlib_write(f->dir, "two.conf", "[targets]\nprovince = 70%\n"
+	    "commune = 50%\n");
+	assert_int_equal(conf_load(cpath, &c, err), 0);
+	text = xasprintf("%slevel = province\n", head);
+	path = write_profile(f, "province.conf", text);
+	free(text);
+	assert_int_equal(profile_load_conf(path, &c, &p, err), 0);
+	assert_string_equal(p.level, "province");
+	profile_free(&p);
+	/* Without the conf the built-in levels know no province. */
+	assert_int_equal(profile_load(path, &p, err), -1);
+	assert_error_at(err, path, 5, "level must be city, district or "
+	    "commune, not 'province'");
+	text = xasprintf("%slevel = district\n", head);
+	path = write_profile(f, "district.conf", text);
+	free(text);
+	assert_int_equal(profile_load_conf(path, &c, &p, err), -1);
+	assert_error_at(err, path, 5, "level must be province or commune");
+	assert_non_null(strstr(err, cpath));
+	conf_free(&c);
+	/* Once sohoa.conf says where the former districts count. */
+	free(cpath);
+	cpath = testlib_write(f->dir, "two.conf", "[targets]\nprovince = 70%\n"
+	    "commune = 50%\n[levels]\nformer_district = province\n");
+	assert_int_equal(conf_load(cpath, &c, err), 0);
+	assert_int_equal(profile_load_conf(path, &c, &p, err), 0);
+	assert_string_equal(p.level, "province");
+	profile_free(&p);
+	conf_free(&c);
+	free(cpath);
+}
+
 int
 main(void)
 {
@@ -505,6 +550,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_missing_file, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_long_line, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_levels_of_conf, setup,
 		    teardown),
 		cmocka_unit_test(test_default_profile),
 		cmocka_unit_test(test_shipped_profiles_load),

@@ -480,6 +480,60 @@ test_levels_are_configuration(void **state)
 	index_close(ix);
 }
 
+/* Two tiers: the register's huyện, quận and cấp huyện rows go where
+ * sohoa.conf says the former districts count, tỉnh to province. */
+static void
+test_former_districts(void **state)
+{
+	char *cpath = write_file("former.conf", "[targets]\n"
+	    "province = 70%\ncommune = 50%\n\n[levels]\n"
+	    "former_district = province\n");
+	char *csv = write_file("former.csv", "Số văn bản;Mã cơ quan;Cấp;"
+	    "Ngày cấp;Trạng thái\n"
+	    "1/QĐ-UBND;H26;Tỉnh;01/02/2024;còn hiệu lực\n"
+	    "2/QĐ-UBND;H26.05;Huyện;01/02/2024;còn hiệu lực\n"
+	    "3/QĐ-UBND;H26.05;Quận;01/02/2024;còn hiệu lực\n"
+	    "4/QĐ-UBND;H26.05;Cấp huyện;01/02/2024;còn hiệu lực\n"
+	    "5/QĐ-UBND;H26.05.11;Xã;01/02/2024;còn hiệu lực\n");
+	struct index *ix = fresh_index("former");
+	struct register_stats st;
+	struct conf c;
+	struct bad b;
+	char err[ERRMAX], *level;
+	static const char *const want[] = { "province", "province", "province",
+	    "province", "commune" };
+	char number[16];
+	size_t i;
+
+	assert_int_equal(conf_load(cpath, &c, err), 0);
+	memset(&b, 0, sizeof b);
+	assert_int_equal(register_import(ix, &c, csv, on_bad, &b, &st, err), 0);
+	assert_int_equal(st.added, 5);
+	for (i = 0; i < 5; i++) {
+		snprintf(number, sizeof number, "%zu/QĐ-UBND", i + 1);
+		level = entry(ix, "level", number);
+		assert_non_null(level);
+		assert_string_equal(level, want[i]);
+		free(level);
+	}
+	conf_free(&c);
+	/* The default levels keep today's words: huyện is a district. */
+	index_close(ix);
+	ix = fresh_index("former-default");
+	memset(&b, 0, sizeof b);
+	assert_int_equal(register_import(ix, &conf, csv, on_bad, &b, &st, err),
+	    0);
+	level = entry(ix, "level", "2/QĐ-UBND");
+	assert_string_equal(level, "district");
+	free(level);
+	level = entry(ix, "level", "1/QĐ-UBND");
+	assert_string_equal(level, "city");
+	free(level);
+	index_close(ix);
+	free(cpath);
+	free(csv);
+}
+
 static int64_t
 add_doc(struct index *ix, const char *sha, const char *dossier,
     const char *number, const char *agency, const char *issued, int64_t dup)
@@ -642,6 +696,7 @@ main(void)
 		cmocka_unit_test(test_reexport_without_dossier_codes),
 		cmocka_unit_test(test_bad_rows_import_nothing),
 		cmocka_unit_test(test_levels_are_configuration),
+		cmocka_unit_test(test_former_districts),
 		cmocka_unit_test(test_matching),
 	};
 

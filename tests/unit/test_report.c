@@ -436,6 +436,42 @@ test_without_register(void **state)
 	free(db);
 }
 
+/* Two tiers: the register imported under city, district and commune, read
+ * by an installation of province and commune whose former districts count
+ * under province: city's 3 and the district's 4 valid results are the
+ * province's 7 (4 digitized, ceil(4.9) - 4 = 1 needed); no other row. */
+static void
+test_two_tiers(void **state)
+{
+	char *path = xasprintf("%s/two.conf", dir), err[ERRMAX];
+	struct report_opts ro = { "2025-09-30", NULL, NULL, NULL, NULL, 0 };
+	struct conf two;
+	json_t *r, *levels;
+	FILE *f;
+
+	assert_non_null(f = fopen(path, "w"));
+	fputs("[targets]\nprovince = 70%\ncommune = 50%\n\n[levels]\n"
+	    "former_district = province\n", f);
+	fclose(f);
+	assert_int_equal(conf_load(path, &two, err), 0);
+	assert_non_null(r = report_build(ix, &two, &ro, err));
+	levels = json_object_get(r, "levels");
+	assert_int_equal(json_array_size(levels), 2);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(
+	    levels, 0), "level")), "province");
+	expect(json_array_get(levels, 0), 7, 4, 1, 0);
+	expect(json_array_get(levels, 1), 3, 3, 0, 1);
+	/* The former district's office: its own level, the province target. */
+	assert_true(json_real_value(json_object_get(find(r, "offices",
+	    "agency_code", QUAN), "target")) == 0.7);
+	json_decref(r);
+	ro.level = "district";
+	assert_null(report_build(ix, &two, &ro, err));
+	assert_non_null(strstr(err, "(province, commune)"));
+	conf_free(&two);
+	free(path);
+}
+
 static int
 setup(void **state)
 {
@@ -477,6 +513,7 @@ main(void)
 		cmocka_unit_test(test_formats_same_figures),
 		cmocka_unit_test(test_html_bars_and_escapes),
 		cmocka_unit_test(test_without_register),
+		cmocka_unit_test(test_two_tiers),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
