@@ -540,8 +540,9 @@ ocr_same_letters(const char *a, const char *b)
 	return same;
 }
 
-/* Whether the line is "label: CAPITALS...", a form's name line. */
-static int
+/* Whether the line is "label: CAPITALS...", a form's name line: the
+ * index of the first word in capitals after the label, else 0. */
+static size_t
 ocr_is_name_line(char **tok, size_t n)
 {
 	size_t i;
@@ -550,8 +551,10 @@ ocr_is_name_line(char **tok, size_t n)
 	for (i = 0; i < n; i++) {
 		size_t len = strlen(tok[i]);
 
-		if (label && ocr_is_capitals(tok[i]))
-			return 1;
+		/* "356/GPXD" is no name: ocr_is_capitals sees its letters */
+		if (label && ocr_is_capitals(tok[i]) &&
+		    strpbrk(tok[i], "0123456789") == NULL)
+			return i;
 		if (len > 0 && tok[i][len - 1] == ':')
 			label = 1;
 	}
@@ -734,15 +737,21 @@ ocr_free_words(char **w, size_t n)
 /* Reads the name line again and puts its marks in tok; the words changed. */
 static int
 ocr_reread_line(struct ocr *o, struct Pix *pix, int dpi, json_t *line,
-    char **tok, size_t n, int *set)
+    char **tok, size_t n, size_t first, int *set)
 {
-	const json_t *box = json_object_get(line, "box");
+	const json_t *box = json_object_get(line, "box"), *wbox;
 	int pw = pixGetWidth(pix), ph = pixGetHeight(pix), l, t, r, bt, h;
 	int x0, y0, x1, y1, changed, *conf;
 	char **again;
 	size_t na;
 
 	l = (int)json_integer_value(json_array_get(box, 0));
+	/* A name from its first word on: the label needs no second
+	 * reading, and the engine's time goes with the width read. */
+	if (first > 0 && (wbox = json_object_get(json_array_get(
+	    json_object_get(line, "words"), first), "box")) != NULL &&
+	    json_integer_value(json_array_get(wbox, 0)) > l)
+		l = (int)json_integer_value(json_array_get(wbox, 0));
 	t = (int)json_integer_value(json_array_get(box, 1));
 	r = (int)json_integer_value(json_array_get(box, 2));
 	bt = (int)json_integer_value(json_array_get(box, 3));
@@ -780,7 +789,7 @@ ocr_reread_lines(struct ocr *o, struct Pix *pix, int dpi, json_t *layout,
     char **text)
 {
 	json_t *lines = json_object_get(layout, "lines"), *line;
-	size_t nl = json_array_size(lines), li = 0, n, i;
+	size_t nl = json_array_size(lines), li = 0, n, i, first;
 	TessPageSegMode psm = TessBaseAPIGetPageSegMode(o->api);
 	const char *p, *e;
 	char **tok;
@@ -808,10 +817,13 @@ ocr_reread_lines(struct ocr *o, struct Pix *pix, int dpi, json_t *layout,
 			line = li < nl ? json_array_get(lines, li++) : NULL;
 			if (line != NULL && n == json_array_size(
 			    json_object_get(line, "words")) &&
-			    (ocr_is_name_line(tok, n) || ocr_is_number_line(
-			    tok, n, json_object_get(line, "words"))))
+			    /* a number is read with its "Số:": alone, it
+			     * reads less surely */
+			    ((first = ocr_is_name_line(tok, n)) > 0 ||
+			    ocr_is_number_line(tok, n, json_object_get(line,
+			    "words"))))
 				k = ocr_reread_line(o, pix, dpi, line, tok, n,
-				    &set);
+				    first, &set);
 		}
 		if (k > 0)
 			for (i = 0; i < n; i++)
