@@ -44,7 +44,8 @@ LIB_SRCS = src/log.c src/util.c src/date.c src/vntext.c src/cfgfile.c src/conf.c
            src/syllable.c src/ocr.c src/reading.c src/codes.c src/known.c src/extract.c src/header.c src/people.c src/rule.c src/archive.c src/tokenizer.c src/index.c src/store.c src/search.c src/accesslog.c src/correct.c \
            src/loop.c src/worker.c src/pool.c \
            src/job.c src/watch.c src/room.c src/reserve.c src/ingest.c \
-           src/register.c src/report.c
+           src/register.c src/register_csv.c src/register_match.c \
+           src/report.c src/report_format.c
 LIB_OBJS = $(LIB_SRCS:src/%.c=$(B)/obj/%.o) $(B)/obj/codes_zxing.o
 # The command line's files beside sohoa.c, only in build/sohoa; their
 # declarations are in src/cli.h, not in the library's header.
@@ -61,6 +62,12 @@ $(B)/obj/%.o: src/%.c include/sohoa.h | $(B)/obj
 # extract.c, header.c, people.c and rule.c share their internals.
 $(B)/obj/extract.o $(B)/obj/header.o $(B)/obj/people.o \
     $(B)/obj/rule.o: src/extract_int.h
+
+# register.c, register_csv.c and register_match.c share theirs; so do
+# report.c and report_format.c.
+$(B)/obj/register.o $(B)/obj/register_csv.o \
+    $(B)/obj/register_match.o: src/register_int.h
+$(B)/obj/report.o $(B)/obj/report_format.o: src/report_int.h
 
 $(B)/obj/codes_zxing.o: src/codes_zxing.cpp | $(B)/obj
 	$(CXX) -std=c++17 -Wall -Wextra $(shell pkg-config --cflags zxing) \

@@ -1048,7 +1048,7 @@ int	preprocess_run(const struct preprocess_opts *, struct Pix *pix, int dpi,
 json_t	*preprocess_info(const struct preprocess_page *);
 void	preprocess_page_free(struct preprocess_page *);
 
-/* register.c: the office's register of results issued, matched to the archive. */
+/* register.c: the office's register of results issued, and its import. */
 struct register_stats {
 	long	 rows;			/* rows read from the file */
 	long	 added;
@@ -1070,19 +1070,21 @@ char	*register_key(const char *s);
 int	register_import(struct index *, const struct conf *, const char *path,
 	    void (*bad)(long line, const char *why, void *arg), void *arg,
 	    struct register_stats *, char *err);
-/* Matches the documents recorded since the last call (a write transaction
- * only when there are any). */
-int	register_refresh(struct index *, char *err);
 /* Teaches known.c the codes of the register's document numbers (its
  * offices' units, types of their own), again only after a new import;
  * quiet when no register was imported. */
 void	register_learn_codes(struct index *);
 /* Entries in the register; 0 when none was imported. */
 long	register_count(struct index *);
+
+/* register_match.c: which register entries the archive holds. */
+/* Matches the documents recorded since the last call (a write transaction
+ * only when there are any). */
+int	register_match_refresh(struct index *, char *err);
 /* The register entries no archived document matches (by level, office,
  * oldest first), or with documents set the archived documents (not
  * duplicates) that match no entry, each with a reason.  Caller json_decref()s. */
-json_t	*register_unmatched(struct index *, int documents, char *err);
+json_t	*register_match_unmatched(struct index *, int documents, char *err);
 
 /* report.c: digitization rates per level and office against the targets. */
 struct report_opts {
@@ -1093,13 +1095,6 @@ struct report_opts {
 	const char *agency;		/* only this agency code, or NULL */
 	int	 missing;		/* list the valid results not yet digitized */
 };
-enum report_format {
-	REPORT_TABLE,
-	REPORT_CSV,
-	REPORT_JSON,
-	REPORT_HTML
-};
-int	report_format(const char *name, enum report_format *);
 /* Documents still to scan to reach target: ceil(target x valid) - digitized,
  * at least 0, in exact arithmetic (0.7 x 10 is 7). */
 int64_t	report_needed(double target, int64_t valid, int64_t digitized);
@@ -1107,8 +1102,18 @@ int64_t	report_needed(double target, int64_t valid, int64_t digitized);
  * or NULL with err. */
 json_t	*report_build(struct index *, const struct conf *,
 	    const struct report_opts *, char *err);
+
+/* report_format.c: the report as a table, CSV, JSON or HTML. */
+enum report_format {
+	REPORT_TABLE,
+	REPORT_CSV,
+	REPORT_JSON,
+	REPORT_HTML
+};
+/* The format a name ("table", "csv", "json", "html") says: 0, or -1. */
+int	report_format(const char *name, enum report_format *);
 /* Appends a report made by report_build to out in one of the formats. */
-int	report_write(json_t *report, enum report_format, struct buf *out,
+int	report_format_write(json_t *report, enum report_format, struct buf *out,
 	    char *err);
 
 #endif /* SOHOA_H */

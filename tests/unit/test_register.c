@@ -548,7 +548,7 @@ test_matching(void **state)
 	    "000.11.30.H26", "2024-06-20", 0);
 	add_doc(ix, "nothing", NULL, NULL, "000.11.30.H26", NULL, 0);
 
-	entries = register_unmatched(ix, 0, err);
+	entries = register_match_unmatched(ix, 0, err);
 	assert_non_null(entries);
 	/* 15 entries; matched: 15/, 27/, 2087/, 356/, 88/. */
 	assert_int_equal(json_array_size(entries), 10);
@@ -556,7 +556,7 @@ test_matching(void **state)
 	assert_true(has_number(entries, "doc_number", "601/QĐ-UBND"));
 	assert_false(has_number(entries, "doc_number", "2087/QĐ-UBND"));
 	assert_false(has_number(entries, "doc_number", "88/QĐ-UBND"));
-	docs = register_unmatched(ix, 1, err);
+	docs = register_match_unmatched(ix, 1, err);
 	assert_non_null(docs);
 	/* Not the duplicate copy, not the second scan of 2087/QĐ-UBND. */
 	assert_int_equal(json_array_size(docs), 3);
@@ -574,14 +574,14 @@ test_matching(void **state)
 	assert_int_equal(sqlite3_exec(index_db(ix), sql, NULL, NULL, NULL),
 	    SQLITE_OK);
 	free(sql);
-	entries = register_unmatched(ix, 0, err);
+	entries = register_match_unmatched(ix, 0, err);
 	assert_int_equal(json_array_size(entries), 9);
 	assert_false(has_number(entries, "doc_number", "31/QĐ-STP"));
 	json_decref(entries);
 	/* ... and a record removed no longer counts. */
 	assert_int_equal(sqlite3_exec(index_db(ix), "DELETE FROM documents "
 	    "WHERE source_name = 'b2'", NULL, NULL, NULL), SQLITE_OK);
-	entries = register_unmatched(ix, 0, err);
+	entries = register_match_unmatched(ix, 0, err);
 	assert_int_equal(json_array_size(entries), 10);
 	assert_true(has_number(entries, "doc_number", "356/GPXD"));
 	json_decref(entries);
