@@ -202,7 +202,7 @@ register_key_sql(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 int
 register_setup(struct index *ix, char *err)
 {
-	sqlite3 *db = index_db(ix);
+	sqlite3 *db = db_raw(index_db(ix));
 	char *msg = NULL;
 
 	if (sqlite3_create_function_v2(db, "sohoa_register_key", 1,
@@ -496,7 +496,7 @@ void
 register_learn_codes(struct index *ix)
 {
 	static int64_t learned = -1;	/* the last import learned from */
-	sqlite3 *db = index_db(ix);
+	sqlite3 *db = db_raw(index_db(ix));
 	sqlite3_stmt *st;
 	int64_t last;
 
@@ -517,7 +517,7 @@ register_learn_codes(struct index *ix)
 long
 register_count(struct index *ix)
 {
-	return (long)register_int(index_db(ix), "SELECT count(*) FROM "
+	return (long)register_int(db_raw(index_db(ix)), "SELECT count(*) FROM "
 	    "register_entries");
 }
 
@@ -527,7 +527,7 @@ register_import(struct index *ix, const struct conf *conf, const char *path,
     struct register_stats *st, char *err)
 {
 	struct register_reader r;
-	sqlite3 *db = index_db(ix);
+	sqlite3 *db = db_raw(index_db(ix));
 	sqlite3_stmt *ins = NULL;
 	char now[40], rerr[ERRMAX] = "";
 	int64_t cache = 0;

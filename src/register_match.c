@@ -103,7 +103,7 @@ register_match_run(sqlite3 *db, int all, char *err)
 int
 register_match_refresh(struct index *ix, char *err)
 {
-	sqlite3 *db = index_db(ix);
+	sqlite3 *db = db_raw(index_db(ix));
 
 	err[0] = '\0';
 	if (register_setup(ix, err) == -1)
@@ -173,7 +173,7 @@ register_match_unmatched(struct index *ix, int documents, char *err)
 	    "agency_code", "agency_name", "doc_number", "dossier_code",
 	    "issued_on", NULL };
 	const char *const *keys = documents ? doc_keys : entry_keys;
-	sqlite3 *db = index_db(ix);
+	sqlite3 *db = db_raw(index_db(ix));
 	sqlite3_stmt *st;
 	json_t *a, *o;
 	int rc, i;

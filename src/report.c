@@ -339,7 +339,7 @@ json_t *
 report_build(struct index *ix, const struct conf *conf,
     const struct report_opts *ro, char *err)
 {
-	sqlite3 *db = index_db(ix);
+	sqlite3 *db = db_raw(index_db(ix));
 	struct report_office *o = NULL;
 	json_t *r = NULL, *offices, *j;
 	char as_of[11], from[11], to[11];

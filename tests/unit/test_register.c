@@ -92,7 +92,7 @@ dump(struct index *ix)
 	int i;
 
 	buf_init(&b, 1 << 20);
-	assert_int_equal(sqlite3_prepare_v2(index_db(ix), "SELECT entry_key, "
+	assert_int_equal(sqlite3_prepare_v2(db_raw(index_db(ix)), "SELECT entry_key, "
 	    "dossier_key, number_key, agency_code, agency_name, level, "
 	    "procedure_code, issued_on, valid_until, status FROM "
 	    "register_entries ORDER BY entry_key", -1, &st, NULL), SQLITE_OK);
@@ -113,7 +113,7 @@ entry(struct index *ix, const char *what, const char *number)
 	char *sql = xasprintf("SELECT %s FROM register_entries WHERE "
 	    "number_key = ?1", what), *k = register_key(number), *v = NULL;
 
-	assert_int_equal(sqlite3_prepare_v2(index_db(ix), sql, -1, &st, NULL),
+	assert_int_equal(sqlite3_prepare_v2(db_raw(index_db(ix)), sql, -1, &st, NULL),
 	    SQLITE_OK);
 	sqlite3_bind_text(st, 1, k, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
@@ -571,7 +571,7 @@ test_matching(void **state)
 	/* A clerk corrects the agency of a3 (sohoa edit): it now matches. */
 	sql = xasprintf("UPDATE documents SET agency_code = '000.00.12.H26' "
 	    "WHERE id = %lld", (long long)wrong_agency);
-	assert_int_equal(sqlite3_exec(index_db(ix), sql, NULL, NULL, NULL),
+	assert_int_equal(sqlite3_exec(db_raw(index_db(ix)), sql, NULL, NULL, NULL),
 	    SQLITE_OK);
 	free(sql);
 	entries = register_match_unmatched(ix, 0, err);
@@ -579,7 +579,7 @@ test_matching(void **state)
 	assert_false(has_number(entries, "doc_number", "31/QĐ-STP"));
 	json_decref(entries);
 	/* ... and a record removed no longer counts. */
-	assert_int_equal(sqlite3_exec(index_db(ix), "DELETE FROM documents "
+	assert_int_equal(sqlite3_exec(db_raw(index_db(ix)), "DELETE FROM documents "
 	    "WHERE source_name = 'b2'", NULL, NULL, NULL), SQLITE_OK);
 	entries = register_match_unmatched(ix, 0, err);
 	assert_int_equal(json_array_size(entries), 10);
