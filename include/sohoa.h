@@ -621,6 +621,12 @@ const char *db_errmsg(struct db *);
 int	db_busy(struct db *);		/* the last error: busy or locked */
 int	db_has_column(struct db *, const char *table, const char *column);
 int	db_has_table(struct db *, const char *table);
+/* Creates the SQL function name(x) on this connection (deterministic):
+ * fn(x) as text (fn returns a string the caller frees, or NULL), NULL for
+ * a NULL x or a NULL answer.  0, or -1 with SQLite's message in err
+ * (which may be NULL). */
+int	db_function(struct db *, const char *name, char *(*fn)(const char *),
+	    char *err);
 /* FTS5's API on this connection (db_open's, and tests'), or NULL. */
 struct fts5_api *db_fts5(struct db *);
 /* The connection, for the files not moved onto db_* yet; going away. */

@@ -591,6 +591,43 @@ db_has_table(struct db *db, const char *table)
 	return db_has_column(db, table, NULL);
 }
 
+/* What db_function hands SQLite for one function: the C function. */
+struct db_function {
+	char	*(*fn)(const char *);
+};
+
+static void
+db_function_call(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const struct db_function *f = sqlite3_user_data(ctx);
+	const unsigned char *s = sqlite3_value_text(argv[0]);
+	char *v = s != NULL ? f->fn((const char *)s) : NULL;
+
+	if (v == NULL)
+		sqlite3_result_null(ctx);
+	else
+		sqlite3_result_text(ctx, v, -1, free);
+}
+
+/* A module's own SQL function of one text (register.c's key), so that the
+ * module need not be an SQLite extension itself. */
+int
+db_function(struct db *db, const char *name, char *(*fn)(const char *),
+    char *err)
+{
+	struct db_function *f = xmalloc(sizeof *f);
+
+	f->fn = fn;
+	if (sqlite3_create_function_v2(db->conn, name, 1, SQLITE_UTF8 |
+	    SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, f, db_function_call, NULL,
+	    NULL, free) != SQLITE_OK) {
+		if (err != NULL)
+			snprintf(err, ERRMAX, "%s", sqlite3_errmsg(db->conn));
+		return -1;
+	}
+	return 0;
+}
+
 /* For the files not moved onto db_* yet (register.c, report.c). */
 struct sqlite3 *
 db_raw(struct db *db)
