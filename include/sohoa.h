@@ -1151,8 +1151,9 @@ struct register_stats {
 	long	 entries;		/* entries in the register after the import */
 	long	 digitized;		/* of which an archived document matches */
 };
-/* The module's tables (CREATE IF NOT EXISTS) and its SQL function. */
-int	register_setup(struct index *, char *err);
+/* Its tables, their triggers on index.c's documents, and its statements
+ * (index.c lists it after index_module). */
+extern const struct db_module register_module;
 /* The form dossier codes and document numbers are compared in: lower
  * case, no marks, đ -> d, no spaces, dashes as "-", no "Số:" prefix;
  * NULL when s is NULL or blank.  Caller frees. */
@@ -1180,6 +1181,8 @@ int	register_match_refresh(struct index *, char *err);
 json_t	*register_match_unmatched(struct index *, int documents, char *err);
 
 /* report.c: digitization rates per level and office against the targets. */
+/* No tables: only its statements (index.c lists it after register_module). */
+extern const struct db_module report_module;
 struct report_opts {
 	const char *as_of;		/* YYYY-MM-DD or dd/mm/yyyy; NULL = today */
 	const char *from;		/* issue dates from, to (inclusive); NULL = open */

@@ -25,14 +25,16 @@
  * Codes and numbers are compared by key (register_key: case, marks and
  * spaces ignored, đ read as d), here and in the match to the archive
  * (register_match.c), which an import runs again for every document.
+ *
+ * The tables, their triggers on index.c's documents and the statements of
+ * the three register files are register_module, which db.c sets up when
+ * the database opens (index.c lists it after the index).
  */
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <sqlite3.h>
 
 #include "sohoa.h"
 #include "register_int.h"
@@ -92,14 +94,29 @@ static const char register_schema[] =
 	"  BEGIN INSERT OR IGNORE INTO register_stale VALUES (NEW.id); END;"
 	"CREATE TRIGGER IF NOT EXISTS register_document_deleted "
 	"  AFTER DELETE ON documents "
-	"  BEGIN INSERT OR IGNORE INTO register_stale VALUES (OLD.id); END;"
+	"  BEGIN INSERT OR IGNORE INTO register_stale VALUES (OLD.id); END;";
+
+/* Each connection's own: the entries a match touches, and those the file
+ * being imported has named, and where. */
+static const char register_temp_schema[] =
 	"CREATE TEMP TABLE IF NOT EXISTS register_affected ("
 	"  entry_id INTEGER PRIMARY KEY);"
-	/* The entries the file being imported has named, and where. */
 	"CREATE TEMP TABLE IF NOT EXISTS register_seen ("
 	"  entry_key TEXT PRIMARY KEY, line INTEGER NOT NULL);";
 
-static const char *const register_import_sql[RS_MAX] = {
+/*
+ * Matching the documents listed in register_stale (new ones, corrected
+ * ones, or all of them after an import): forget what they matched, key
+ * them again (duplicates are left out) matching each by dossier code or
+ * else by number, agency and date, and give every entry they touched its
+ * first document again.  Set-based, and every lookup is on an index.
+ */
+#define REGISTER_STALE "doc_id IN (SELECT doc_id FROM register_stale)"
+#define REGISTER_FIRST_DOC "(SELECT min(d.doc_id) FROM register_docs d " \
+	"WHERE d.entry_id = register_entries.id)"
+
+/* The module's statements, prepared once when the database opens. */
+static const char *const register_sql[RS_MAX] = {
 	[RS_FIND] = "SELECT id, import_id, line, dossier_code, doc_number, "
 	    "agency_code, agency_name, level, procedure_code, issued_on, "
 	    "valid_until, status FROM register_entries WHERE entry_key = ?1",
@@ -124,6 +141,71 @@ static const char *const register_import_sql[RS_MAX] = {
 	[RS_SEEN] = "SELECT line FROM temp.register_seen WHERE entry_key = ?1",
 	[RS_REMEMBER] = "INSERT OR IGNORE INTO temp.register_seen "
 	    "(entry_key, line) VALUES (?1, ?2)",
+	[RS_FORGET_SEEN] = "DELETE FROM temp.register_seen",
+	[RS_IMPORT_ADD] = "INSERT INTO register_imports (file, imported_at) "
+	    "VALUES (?1, ?2)",
+	[RS_IMPORT_DONE] = "UPDATE register_imports SET rows = ?2, "
+	    "added = ?3, updated = ?4 WHERE id = ?1",
+	[RS_ENTRIES] = "SELECT count(*) FROM register_entries",
+	[RS_DIGITIZED] = "SELECT count(*) FROM register_entries WHERE doc_id "
+	    "IS NOT NULL",
+	[RS_LAST_IMPORT] = "SELECT max(id) FROM register_imports",
+	[RS_NUMBERS] = "SELECT doc_number FROM register_entries WHERE "
+	    "doc_number IS NOT NULL ORDER BY id DESC LIMIT 20000",
+
+	[RS_ANY_NEW] = "SELECT (SELECT coalesce(max(id), 0) FROM documents) > "
+	    "(SELECT last_doc_id FROM register_state) OR EXISTS (SELECT 1 "
+	    "FROM register_stale)",
+	[RS_STALE_ALL] = "INSERT OR IGNORE INTO register_stale SELECT id FROM "
+	    "documents",
+	[RS_STALE_MATCHED] = "INSERT OR IGNORE INTO register_stale SELECT "
+	    "doc_id FROM register_docs",
+	[RS_STALE_NEW] = "INSERT OR IGNORE INTO register_stale SELECT id FROM "
+	    "documents WHERE id > (SELECT last_doc_id FROM register_state)",
+	[RS_STATE] = "UPDATE register_state SET last_doc_id = (SELECT "
+	    "coalesce(max(id), 0) FROM documents)",
+	[RS_AFFECTED_OLD] = "INSERT OR IGNORE INTO temp.register_affected "
+	    "SELECT entry_id FROM register_docs WHERE " REGISTER_STALE " AND "
+	    "entry_id IS NOT NULL",
+	[RS_DOCS_FORGET] = "DELETE FROM register_docs WHERE " REGISTER_STALE,
+	[RS_DOCS_KEY] = "INSERT INTO register_docs (doc_id, dossier_key, "
+	    "number_key, agency_code, issued_on, entry_id) SELECT doc_id, dk, "
+	    "nk, agency_code, issued_on, coalesce("
+	    "(SELECT min(e.id) FROM register_entries e WHERE e.dossier_key = "
+	    "dk), "
+	    "(SELECT min(e.id) FROM register_entries e WHERE e.number_key = nk "
+	    "AND e.agency_code = k.agency_code AND e.issued_on = k.issued_on)) "
+	    "FROM (SELECT id AS doc_id, sohoa_register_key(dossier_code) AS dk, "
+	    "sohoa_register_key(doc_number) AS nk, agency_code, issued_on "
+	    "FROM documents WHERE id IN (SELECT doc_id FROM register_stale) AND "
+	    "duplicate_of IS NULL) k",
+	[RS_AFFECTED_NEW] = "INSERT OR IGNORE INTO temp.register_affected "
+	    "SELECT entry_id FROM register_docs WHERE " REGISTER_STALE " AND "
+	    "entry_id IS NOT NULL",
+	[RS_AFFECTED_COUNT] = "SELECT count(*) FROM temp.register_affected",
+	[RS_FIRST_DOC] = "UPDATE register_entries SET doc_id = "
+	    REGISTER_FIRST_DOC " WHERE id IN (SELECT entry_id FROM "
+	    "temp.register_affected) AND doc_id IS NOT " REGISTER_FIRST_DOC,
+	[RS_AFFECTED_CLEAR] = "DELETE FROM temp.register_affected",
+	[RS_STALE_CLEAR] = "DELETE FROM register_stale",
+	[RS_UNMATCHED_ENTRIES] = "SELECT level, agency_code, agency_name, "
+	    "dossier_code, doc_number, procedure_code, issued_on, valid_until, "
+	    "status, line FROM register_entries WHERE doc_id IS NULL ORDER BY "
+	    "level, agency_code, issued_on, doc_number, id",
+	[RS_UNMATCHED_DOCS] = "SELECT d.id, d.source_name, d.level, "
+	    "d.agency_code, d.agency_name, d.doc_number, d.dossier_code, "
+	    "d.issued_on FROM register_docs r JOIN documents d ON d.id = "
+	    "r.doc_id WHERE r.entry_id IS NULL ORDER BY d.id",
+};
+
+static int register_upgrade(struct db *, int, char *);
+static int register_connect(struct db *, char *);
+
+/* Version 1: the tables as the sohoa before versions were kept made
+ * them, so that from 0 CREATE ... IF NOT EXISTS finds them or makes them. */
+const struct db_module register_module = {
+	"register", 1, register_upgrade, register_sql, RS_MAX,
+	register_connect
 };
 
 char *
@@ -187,70 +269,92 @@ register_key(const char *s)
 	return out;
 }
 
-static void
-register_key_sql(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+/*
+ * From 0 (no register yet, or one made by a sohoa that kept no version)
+ * to 1: every CREATE is IF NOT EXISTS, so that tables, indexes and
+ * triggers made before are kept as they are and the missing ones made.
+ */
+static int
+register_upgrade(struct db *db, int from, char *err)
 {
-	const unsigned char *s = sqlite3_value_text(argv[0]);
-	char *k = s ? register_key((const char *)s) : NULL;
-
-	if (k == NULL)
-		sqlite3_result_null(ctx);
-	else
-		sqlite3_result_text(ctx, k, -1, free);
-}
-
-int
-register_setup(struct index *ix, char *err)
-{
-	sqlite3 *db = db_raw(index_db(ix));
-	char *msg = NULL;
-
-	if (sqlite3_create_function_v2(db, "sohoa_register_key", 1,
-	    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
-	    register_key_sql, NULL, NULL, NULL) != SQLITE_OK ||
-	    sqlite3_exec(db, register_schema, NULL, NULL, &msg) != SQLITE_OK) {
+	if (db_exec(db, register_schema, NULL) == -1) {
 		snprintf(err, ERRMAX, "cannot set up the register tables: %s",
-		    msg ? msg : sqlite3_errmsg(db));
-		sqlite3_free(msg);
+		    db_errmsg(db));
 		return -1;
 	}
 	return 0;
 }
 
-static void
-register_bind(sqlite3_stmt *st, int col, const char *s)
+/* The key as an SQL function, for the match, and the temporary tables. */
+static int
+register_connect(struct db *db, char *err)
 {
-	if (s != NULL)
-		sqlite3_bind_text(st, col, s, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, col);
+	if (db_function(db, "sohoa_register_key", register_key, NULL) == -1 ||
+	    db_exec(db, register_temp_schema, NULL) == -1) {
+		snprintf(err, ERRMAX, "cannot set up the register tables: %s",
+		    db_errmsg(db));
+		return -1;
+	}
+	return 0;
+}
+
+struct db_stmt *
+register_stmt(struct db *db, enum register_stmt s)
+{
+	return db_stmt(db, &register_module, s);
+}
+
+/* Runs one statement of the matching; err says why it failed. */
+int
+register_run(struct db *db, enum register_stmt s, char *err)
+{
+	if (db_run(register_stmt(db, s)) == -1) {
+		snprintf(err, ERRMAX, "cannot match the register: %s",
+		    db_errmsg(db));
+		return -1;
+	}
+	return 0;
+}
+
+int64_t
+register_int(struct db *db, enum register_stmt s)
+{
+	struct db_stmt *st = register_stmt(db, s);
+	int64_t v = -1;
+
+	if (db_step(st) == DB_ROW)
+		v = db_col_int64(st, 0);
+	db_reset(st);
+	return v;
 }
 
 static int
-register_same(sqlite3_stmt *st, int col, const char *s)
+register_same(struct db_stmt *st, int col, const char *s)
 {
-	const char *t = (const char *)sqlite3_column_text(st, col);
+	const char *t = db_col_text(st, col);
 
 	if (s == NULL || t == NULL)
 		return s == t;
 	return strcmp(s, t) == 0;
 }
 
-/* The entry already recorded under key: 1 with st on its row, 0 if none. */
+/* The entry already recorded under key: 1 with *row (RS_FIND) on its row,
+ * 0 if none. */
 static int
-register_find(struct register_reader *r, const char *key)
+register_find(struct register_reader *r, const char *key,
+    struct db_stmt **row)
 {
-	sqlite3_stmt *st = r->stmt[RS_FIND];
+	struct db_stmt *st = register_stmt(r->db, RS_FIND);
 	int rc;
 
-	sqlite3_reset(st);
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	*row = st;
+	db_bind_text(st, 1, key);
+	rc = db_step(st);
+	if (rc == DB_ROW)
 		return 1;
-	if (rc != SQLITE_DONE) {
+	if (rc != DB_DONE) {
 		snprintf(r->err, ERRMAX, "cannot read the register: %s",
-		    sqlite3_errmsg(r->db));
+		    db_errmsg(r->db));
 		r->stop = 1;
 	}
 	return 0;
@@ -261,57 +365,57 @@ register_find(struct register_reader *r, const char *key)
 static long
 register_seen(struct register_reader *r, const char *key, int remember)
 {
-	sqlite3_stmt *st = r->stmt[remember ? RS_REMEMBER : RS_SEEN];
+	struct db_stmt *st = register_stmt(r->db, remember ? RS_REMEMBER :
+	    RS_SEEN);
 	long line = 0;
 	int rc;
 
-	sqlite3_reset(st);
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	db_bind_text(st, 1, key);
 	if (remember)
-		sqlite3_bind_int64(st, 2, r->rec_line);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		line = (long)sqlite3_column_int64(st, 0);
-	else if (rc != SQLITE_DONE) {
+		db_bind_int64(st, 2, r->rec_line);
+	if ((rc = db_step(st)) == DB_ROW)
+		line = (long)db_col_int64(st, 0);
+	else if (rc != DB_DONE) {
 		snprintf(r->err, ERRMAX, "cannot import the register: %s",
-		    sqlite3_errmsg(r->db));
+		    db_errmsg(r->db));
 		r->stop = 1;
 	}
-	sqlite3_reset(st);
+	db_reset(st);
 	return line;
 }
 
 /*
  * The entry held with a dossier code that a row without one names by its
- * number, agency and issue date: 1 with RS_BY_NUMBER on its row, 0 if
- * there is none, -1 if there are several (why says which), for a guess
+ * number, agency and issue date: 1 with *row (RS_BY_NUMBER) on its row, 0
+ * if there is none, -1 if there are several (why says which), for a guess
  * would update one dossier with another's status.
  */
 static int
 register_find_number(struct register_reader *r, const char *nkey,
-    const char *agency, const char *issued, char *why)
+    const char *agency, const char *issued, char *why, struct db_stmt **row)
 {
-	sqlite3_stmt *st = r->stmt[RS_BY_NUMBER];
+	struct db_stmt *st = register_stmt(r->db, RS_BY_NUMBER);
 	struct buf codes;
 	int64_t n;
 	int rc, shown = 0, found = 0;
 
-	sqlite3_reset(st);
-	sqlite3_bind_text(st, 1, nkey, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, agency, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, issued, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(st)) == SQLITE_DONE)
+	db_bind_text(st, 1, nkey);
+	db_bind_text(st, 2, agency);
+	db_bind_text(st, 3, issued);
+	if ((rc = db_step(st)) == DB_DONE)
 		goto out;
-	if (rc != SQLITE_ROW)
+	if (rc != DB_ROW)
 		goto out_dberr;
-	if ((n = sqlite3_column_int64(st, 14)) == 1) {
+	if ((n = db_col_int64(st, 14)) == 1) {
 		found = 1;
+		*row = st;
 		goto out;
 	}
 	buf_init(&codes, ERRMAX);
 	do {
 		buf_printf(&codes, "%s%s", shown ? ", " : "",
-		    (const char *)sqlite3_column_text(st, 3));
-	} while (++shown < 3 && (rc = sqlite3_step(st)) == SQLITE_ROW);
+		    db_col_text(st, 3));
+	} while (++shown < 3 && (rc = db_step(st)) == DB_ROW);
 	if (shown < n)
 		buf_printf(&codes, "...");
 	snprintf(why, ERRMAX, "no dossier code, and its document number, "
@@ -319,17 +423,17 @@ register_find_number(struct register_reader *r, const char *nkey,
 	    "(dossier codes %s): give its dossier code so that the right one "
 	    "is updated", (long long)n, codes.data);
 	buf_free(&codes);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	if (rc != DB_ROW && rc != DB_DONE)
 		goto out_dberr;
 	found = -1;
 	goto out;
 out_dberr:
 	snprintf(r->err, ERRMAX, "cannot read the register: %s",
-	    sqlite3_errmsg(r->db));
+	    db_errmsg(r->db));
 	r->stop = 1;
 out:
 	if (found != 1)
-		sqlite3_reset(st);
+		db_reset(st);
 	return found;
 }
 
@@ -342,7 +446,7 @@ void
 register_store(struct register_reader *r, char **v, const char *level,
     const char *status, const char *issued, const char *until)
 {
-	sqlite3_stmt *find = r->stmt[RS_FIND], *st;
+	struct db_stmt *find = NULL, *st;
 	char *dkey = register_key(v[RC_DOSSIER]);
 	char *nkey = register_key(v[RC_NUMBER]);
 	char *key, *nkey_full = NULL, *held_code = NULL, *held_dkey = NULL;
@@ -354,11 +458,11 @@ register_store(struct register_reader *r, char **v, const char *level,
 	nkey_full = nkey ? xasprintf("n:%s|%s|%s", nkey, v[RC_AGENCY], issued) :
 	    NULL;
 	key = dkey ? xasprintf("d:%s", dkey) : xstrdup(nkey_full);
-	found = register_find(r, key);
+	found = register_find(r, key, &find);
 	/* An entry first imported without its dossier code keeps its row. */
 	if (!found && !r->stop && dkey != NULL && nkey_full != NULL &&
-	    (found = register_find(r, nkey_full))) {
-		if (sqlite3_column_type(find, 3) != SQLITE_NULL)
+	    (found = register_find(r, nkey_full, &find))) {
+		if (!db_col_null(find, 3))
 			found = 0;
 		else
 			renamed = 1;
@@ -371,21 +475,17 @@ register_store(struct register_reader *r, char **v, const char *level,
 	 */
 	if (!found && !r->stop && dkey == NULL) {
 		found = register_find_number(r, nkey, v[RC_AGENCY], issued,
-		    why);
+		    why, &find);
 		if (found == -1) {
 			r->st->bad++;
 			r->bad(r->rec_line, why, r->arg);
 			goto out;
 		}
 		if (found) {
-			find = r->stmt[RS_BY_NUMBER];
 			free(key);
-			key = xstrdup((const char *)sqlite3_column_text(find,
-			    12));
-			code = held_code = xstrdup((const char *)
-			    sqlite3_column_text(find, 3));
-			held_dkey = xstrdup((const char *)
-			    sqlite3_column_text(find, 13));
+			key = xstrdup(db_col_text(find, 12));
+			code = held_code = xstrdup(db_col_text(find, 3));
+			held_dkey = xstrdup(db_col_text(find, 13));
 		}
 	}
 	code_key = held_dkey ? held_dkey : dkey;
@@ -417,36 +517,36 @@ register_store(struct register_reader *r, char **v, const char *level,
 		r->st->unchanged++;
 		goto out;
 	}
-	st = r->stmt[found ? RS_UPDATE : RS_INSERT];
-	sqlite3_reset(st);
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	register_bind(st, 2, code);
-	register_bind(st, 3, code_key);
-	register_bind(st, 4, v[RC_NUMBER]);
-	register_bind(st, 5, nkey);
-	register_bind(st, 6, v[RC_AGENCY]);
-	register_bind(st, 7, v[RC_AGENCY_NAME]);
-	register_bind(st, 8, level);
-	register_bind(st, 9, v[RC_PROCEDURE]);
-	register_bind(st, 10, issued);
-	register_bind(st, 11, until);
-	register_bind(st, 12, status);
-	sqlite3_bind_int64(st, 13, r->import_id);
-	sqlite3_bind_int64(st, 14, r->rec_line);
+	st = register_stmt(r->db, found ? RS_UPDATE : RS_INSERT);
+	db_bind_text(st, 1, key);
+	db_bind_text(st, 2, code);
+	db_bind_text(st, 3, code_key);
+	db_bind_text(st, 4, v[RC_NUMBER]);
+	db_bind_text(st, 5, nkey);
+	db_bind_text(st, 6, v[RC_AGENCY]);
+	db_bind_text(st, 7, v[RC_AGENCY_NAME]);
+	db_bind_text(st, 8, level);
+	db_bind_text(st, 9, v[RC_PROCEDURE]);
+	db_bind_text(st, 10, issued);
+	db_bind_text(st, 11, until);
+	db_bind_text(st, 12, status);
+	db_bind_int64(st, 13, r->import_id);
+	db_bind_int64(st, 14, r->rec_line);
 	if (found)
-		sqlite3_bind_int64(st, 15, sqlite3_column_int64(find, 0));
-	sqlite3_reset(find);
-	if (sqlite3_step(st) != SQLITE_DONE) {
+		db_bind_int64(st, 15, db_col_int64(find, 0));
+	db_reset(find);
+	if (db_step(st) != DB_DONE) {
 		snprintf(r->err, ERRMAX, "cannot record the entry of line %ld: "
-		    "%s", r->rec_line, sqlite3_errmsg(r->db));
+		    "%s", r->rec_line, db_errmsg(r->db));
 		r->stop = 1;
 	} else if (found)
 		r->st->updated++;
 	else
 		r->st->added++;
-	sqlite3_reset(st);
+	db_reset(st);
 out:
-	sqlite3_reset(find);
+	if (find != NULL)
+		db_reset(find);
 	free(held_code);
 	free(held_dkey);
 	free(key);
@@ -455,70 +555,28 @@ out:
 	free(nkey);
 }
 
-/* Runs one statement of the matching; err says why it failed. */
-int
-register_exec(sqlite3 *db, const char *sql, char *err)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-		snprintf(err, ERRMAX, "cannot match the register: %s",
-		    sqlite3_errmsg(db));
-		return -1;
-	}
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		snprintf(err, ERRMAX, "cannot match the register: %s",
-		    sqlite3_errmsg(db));
-		return -1;
-	}
-	return 0;
-}
-
-/* The number one query answers, or -1. */
-int64_t
-register_int(sqlite3 *db, const char *sql)
-{
-	sqlite3_stmt *st;
-	int64_t v = -1;
-
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
-}
-
 void
 register_learn_codes(struct index *ix)
 {
 	static int64_t learned = -1;	/* the last import learned from */
-	sqlite3 *db = db_raw(index_db(ix));
-	sqlite3_stmt *st;
+	struct db *db = index_db(ix);
+	struct db_stmt *st;
 	int64_t last;
 
-	/* -1 when there is no register table: nothing to learn. */
-	if ((last = register_int(db, "SELECT max(id) FROM register_imports")) <=
-	    learned)
+	/* 0 when nothing was imported: nothing to learn. */
+	if ((last = register_int(db, RS_LAST_IMPORT)) <= learned)
 		return;
 	learned = last;
-	if (sqlite3_prepare_v2(db, "SELECT doc_number FROM "
-	    "register_entries WHERE doc_number IS NOT NULL ORDER BY id DESC "
-	    "LIMIT 20000", -1, &st, NULL) != SQLITE_OK)
-		return;
-	while (sqlite3_step(st) == SQLITE_ROW)
-		known_learn_number((const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
+	st = register_stmt(db, RS_NUMBERS);
+	while (db_step(st) == DB_ROW)
+		known_learn_number(db_col_text(st, 0));
+	db_reset(st);
 }
 
 long
 register_count(struct index *ix)
 {
-	return (long)register_int(db_raw(index_db(ix)), "SELECT count(*) FROM "
-	    "register_entries");
+	return (long)register_int(index_db(ix), RS_ENTRIES);
 }
 
 int
@@ -527,12 +585,12 @@ register_import(struct index *ix, const struct conf *conf, const char *path,
     struct register_stats *st, char *err)
 {
 	struct register_reader r;
-	sqlite3 *db = db_raw(index_db(ix));
-	sqlite3_stmt *ins = NULL;
+	struct db *db = index_db(ix);
+	struct db_stmt *ins;
 	char now[40], rerr[ERRMAX] = "";
 	int64_t cache = 0;
 	FILE *f;
-	int i, rc = -1;
+	int rc = -1;
 
 	memset(st, 0, sizeof *st);
 	memset(&r, 0, sizeof r);
@@ -542,41 +600,30 @@ register_import(struct index *ix, const struct conf *conf, const char *path,
 		    strerror(errno));
 		return -1;
 	}
-	if (register_setup(ix, err) == -1)
-		goto out_close;
 	r.conf = conf;
 	r.bad = bad;
 	r.arg = arg;
 	r.st = st;
 	r.db = db;
 	r.err = rerr;
-	for (i = 0; i < RS_MAX; i++)
-		if (sqlite3_prepare_v2(db, register_import_sql[i], -1,
-		    &r.stmt[i], NULL) != SQLITE_OK) {
-			snprintf(err, ERRMAX, "cannot import the register: %s",
-			    sqlite3_errmsg(db));
-			goto out_finalize;
-		}
 	if (index_begin(ix) == -1) {
 		snprintf(err, ERRMAX, "cannot import the register: %s",
-		    sqlite3_errmsg(db));
-		goto out_finalize;
+		    db_errmsg(db));
+		goto out_forget;
 	}
 	util_now_iso8601(now);
-	if (sqlite3_prepare_v2(db, "INSERT INTO register_imports (file, "
-	    "imported_at) VALUES (?1, ?2)", -1, &ins, NULL) != SQLITE_OK)
+	ins = register_stmt(db, RS_IMPORT_ADD);
+	db_bind_text(ins, 1, util_basename(path));
+	db_bind_text(ins, 2, now);
+	if (db_run(ins) == -1)
 		goto out_dberr;
-	sqlite3_bind_text(ins, 1, util_basename(path), -1, SQLITE_STATIC);
-	sqlite3_bind_text(ins, 2, now, -1, SQLITE_STATIC);
-	if (sqlite3_step(ins) != SQLITE_DONE)
-		goto out_dberr;
-	r.import_id = sqlite3_last_insert_rowid(db);
+	r.import_id = db_last_id(db);
 	/* A bigger page cache for this transaction only: a large register
 	 * otherwise spills pages to the WAL over and over. */
-	if ((cache = register_int(db, "PRAGMA cache_size")) == -1)
+	if ((cache = db_int(db, "PRAGMA cache_size", -1)) == -1)
 		cache = 0;			/* unknown: leave it bigger */
-	sqlite3_exec(db, "PRAGMA cache_size = -65536", NULL, NULL, NULL);
-	if (register_exec(db, "DELETE FROM temp.register_seen", err) == -1)
+	db_exec(db, "PRAGMA cache_size = -65536", NULL);
+	if (register_run(db, RS_FORGET_SEEN, err) == -1)
 		goto out_rollback;
 
 	if (register_csv_read(&r, f, err) == -1)
@@ -591,45 +638,35 @@ register_import(struct index *ix, const struct conf *conf, const char *path,
 		    st->bad, st->bad == 1 ? " has" : "s have");
 		goto out_rollback;
 	}
-	sqlite3_finalize(ins);
-	if (sqlite3_prepare_v2(db, "UPDATE register_imports SET rows = ?2, "
-	    "added = ?3, updated = ?4 WHERE id = ?1", -1, &ins, NULL) !=
-	    SQLITE_OK)
-		goto out_dberr;
-	sqlite3_bind_int64(ins, 1, r.import_id);
-	sqlite3_bind_int64(ins, 2, st->rows);
-	sqlite3_bind_int64(ins, 3, st->added);
-	sqlite3_bind_int64(ins, 4, st->updated);
-	if (sqlite3_step(ins) != SQLITE_DONE)
+	ins = register_stmt(db, RS_IMPORT_DONE);
+	db_bind_int64(ins, 1, r.import_id);
+	db_bind_int64(ins, 2, st->rows);
+	db_bind_int64(ins, 3, st->added);
+	db_bind_int64(ins, 4, st->updated);
+	if (db_run(ins) == -1)
 		goto out_dberr;
 	if (register_match_run(db, 1, err) == -1)
 		goto out_rollback;
-	st->entries = (long)register_int(db, "SELECT count(*) FROM "
-	    "register_entries");
-	st->digitized = (long)register_int(db, "SELECT count(*) FROM "
-	    "register_entries WHERE doc_id IS NOT NULL");
+	st->entries = (long)register_int(db, RS_ENTRIES);
+	st->digitized = (long)register_int(db, RS_DIGITIZED);
 	if (index_commit(ix) == -1)
 		goto out_dberr;
 	rc = 0;
-	goto out_finalize;
+	goto out_forget;
 out_dberr:
 	snprintf(err, ERRMAX, "cannot import the register: %s",
-	    sqlite3_errmsg(db));
+	    db_errmsg(db));
 out_rollback:
 	index_rollback(ix);
-out_finalize:
-	sqlite3_finalize(ins);
-	for (i = 0; i < RS_MAX; i++)
-		sqlite3_finalize(r.stmt[i]);
-	sqlite3_exec(db, "DELETE FROM temp.register_seen", NULL, NULL, NULL);
+out_forget:
+	db_run(register_stmt(db, RS_FORGET_SEEN));
 	if (cache != 0) {
 		char *pragma = xasprintf("PRAGMA cache_size = %lld",
 		    (long long)cache);
 
-		sqlite3_exec(db, pragma, NULL, NULL, NULL);
+		db_exec(db, pragma, NULL);
 		free(pragma);
 	}
-out_close:
 	fclose(f);
 	return rc;
 }

@@ -23,8 +23,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <sqlite3.h>
-
 #include "sohoa.h"
 #include "report_int.h"
 
@@ -36,17 +34,25 @@
 #define REPORT_FILTER "(?4 IS NULL OR level = ?4) AND " \
 	"(?5 IS NULL OR agency_code = ?5)"
 
-static const char report_offices_sql[] =
+enum report_stmt {
+	RP_OFFICES,
+	RP_DOCUMENTS,
+	RP_MISSING,
+	RP_MAX
+};
+
+static const char *const report_sql[RP_MAX] = {
+	[RP_OFFICES] =
 	"SELECT level, agency_code, max(agency_name), "
 	"sum(" REPORT_VALID "), "
 	"sum(" REPORT_VALID " AND doc_id IS NOT NULL) "
 	"FROM register_entries WHERE " REPORT_FILTER " "
-	"GROUP BY level, agency_code";
+	"GROUP BY level, agency_code",
 
 /* Without a register: archived documents, one per result as far as the
  * scans tell (the number and date, which a result always carries, else the
  * dossier code). */
-static const char report_documents_sql[] =
+	[RP_DOCUMENTS] =
 	"SELECT d.level, d.agency_code, max(d.agency_name), NULL, "
 	"count(DISTINCT coalesce('n:' || r.number_key || '|' || r.issued_on, "
 	"'d:' || r.dossier_key, 'i:' || r.doc_id)) "
@@ -54,13 +60,20 @@ static const char report_documents_sql[] =
 	"WHERE (r.issued_on IS NULL OR (r.issued_on >= ?2 AND "
 	"r.issued_on <= ?3)) AND "
 	"(?4 IS NULL OR d.level = ?4) AND (?5 IS NULL OR d.agency_code = ?5) "
-	"GROUP BY d.level, d.agency_code";
+	"GROUP BY d.level, d.agency_code",
 
-static const char report_missing_sql[] =
+	[RP_MISSING] =
 	"SELECT level, agency_code, dossier_code, doc_number, procedure_code, "
 	"issued_on, valid_until FROM register_entries "
 	"WHERE doc_id IS NULL AND " REPORT_VALID " AND " REPORT_FILTER " "
-	"ORDER BY level, agency_code, issued_on, doc_number, dossier_code, id";
+	"ORDER BY level, agency_code, issued_on, doc_number, dossier_code, id",
+};
+
+/* The report keeps no tables (version 0, no upgrade): it reads the
+ * register's and the index's, after them in the list of modules. */
+const struct db_module report_module = {
+	"report", 0, NULL, report_sql, RP_MAX, NULL
+};
 
 struct report_office {
 	char	*level;			/* NULL: a document with no level */
@@ -106,11 +119,11 @@ report_office_cmp(const void *a, const void *b)
 }
 
 static char *
-report_col(sqlite3_stmt *st, int col)
+report_col(struct db_stmt *st, int col)
 {
-	const unsigned char *s = sqlite3_column_text(st, col);
+	const char *s = db_col_text(st, col);
 
-	return s ? xstrdup((const char *)s) : NULL;
+	return s ? xstrdup(s) : NULL;
 }
 
 static json_t *
@@ -162,40 +175,34 @@ report_today(char out[11])
 
 /* Binds the dates and filters every query of the report takes. */
 static void
-report_bind(sqlite3_stmt *st, const char *as_of, const char *lo,
+report_bind(struct db_stmt *st, const char *as_of, const char *lo,
     const char *hi, const struct report_opts *ro)
 {
-	sqlite3_bind_text(st, 1, as_of, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, lo, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, hi, -1, SQLITE_STATIC);
-	if (ro->level != NULL)
-		sqlite3_bind_text(st, 4, ro->level, -1, SQLITE_STATIC);
-	if (ro->agency != NULL)
-		sqlite3_bind_text(st, 5, ro->agency, -1, SQLITE_STATIC);
+	db_bind_text(st, 1, as_of);
+	db_bind_text(st, 2, lo);
+	db_bind_text(st, 3, hi);
+	db_bind_text(st, 4, ro->level);
+	db_bind_text(st, 5, ro->agency);
 }
 
 /* Reads the offices' counts; returns how many, or -1. */
 static int
-report_offices(sqlite3 *db, const struct conf *conf, int have_register,
+report_offices(struct db *db, const struct conf *conf, int have_register,
     const char *as_of, const char *lo, const char *hi,
     const struct report_opts *ro, struct report_office **out, size_t *n,
     char *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	struct report_office *o;
 	size_t cap = 0;
 	int rc;
 
 	*out = NULL;
 	*n = 0;
-	if (sqlite3_prepare_v2(db, have_register ? report_offices_sql :
-	    report_documents_sql, -1, &st, NULL) != SQLITE_OK) {
-		snprintf(err, ERRMAX, "cannot compute the report: %s",
-		    sqlite3_errmsg(db));
-		return -1;
-	}
+	st = db_stmt(db, &report_module, have_register ? RP_OFFICES :
+	    RP_DOCUMENTS);
 	report_bind(st, as_of, lo, hi, ro);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_step(st)) == DB_ROW) {
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 64;
 			*out = xrealloc(*out, cap * sizeof **out);
@@ -205,13 +212,13 @@ report_offices(sqlite3 *db, const struct conf *conf, int have_register,
 		o->code = report_col(st, 1);
 		o->name = report_col(st, 2);
 		o->rank = report_rank(conf, o->level);
-		o->valid = have_register ? sqlite3_column_int64(st, 3) : -1;
-		o->digitized = sqlite3_column_int64(st, 4);
+		o->valid = have_register ? db_col_int64(st, 3) : -1;
+		o->digitized = db_col_int64(st, 4);
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
+	db_reset(st);
+	if (rc != DB_DONE) {
 		snprintf(err, ERRMAX, "cannot compute the report: %s",
-		    sqlite3_errmsg(db));
+		    db_errmsg(db));
 		return -1;
 	}
 	qsort(*out, *n, sizeof **out, report_office_cmp);
@@ -280,11 +287,11 @@ report_levels(const struct conf *conf, const struct report_opts *ro,
 
 /* Adds to each office its still-valid results not yet digitized. */
 static int
-report_missing(sqlite3 *db, json_t *offices, const char *as_of,
+report_missing(struct db *db, json_t *offices, const char *as_of,
     const char *lo, const char *hi, const struct report_opts *ro, char *err)
 {
 	json_t *byoffice = json_object(), *o, *e;
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	size_t i;
 	char *key;
 	int rc;
@@ -296,40 +303,33 @@ report_missing(sqlite3 *db, json_t *offices, const char *as_of,
 		json_object_set(byoffice, key, o);
 		free(key);
 	}
-	if (sqlite3_prepare_v2(db, report_missing_sql, -1, &st, NULL) !=
-	    SQLITE_OK) {
-		snprintf(err, ERRMAX, "cannot list what is missing: %s",
-		    sqlite3_errmsg(db));
-		json_decref(byoffice);
-		return -1;
-	}
+	st = db_stmt(db, &report_module, RP_MISSING);
 	report_bind(st, as_of, lo, hi, ro);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		key = xasprintf("%s\x1f%s", (const char *)
-		    sqlite3_column_text(st, 0), (const char *)
-		    sqlite3_column_text(st, 1));
+	while ((rc = db_step(st)) == DB_ROW) {
+		key = xasprintf("%s\x1f%s", db_col_text(st, 0),
+		    db_col_text(st, 1));
 		o = json_object_get(byoffice, key);
 		free(key);
 		if (o == NULL)
 			continue;
 		e = json_object();
 		json_object_set_new(e, "dossier_code",
-		    report_jstr((const char *)sqlite3_column_text(st, 2)));
+		    report_jstr(db_col_text(st, 2)));
 		json_object_set_new(e, "doc_number",
-		    report_jstr((const char *)sqlite3_column_text(st, 3)));
+		    report_jstr(db_col_text(st, 3)));
 		json_object_set_new(e, "procedure_code",
-		    report_jstr((const char *)sqlite3_column_text(st, 4)));
+		    report_jstr(db_col_text(st, 4)));
 		json_object_set_new(e, "issued_on",
-		    report_jstr((const char *)sqlite3_column_text(st, 5)));
+		    report_jstr(db_col_text(st, 5)));
 		json_object_set_new(e, "valid_until",
-		    report_jstr((const char *)sqlite3_column_text(st, 6)));
+		    report_jstr(db_col_text(st, 6)));
 		json_array_append_new(json_object_get(o, "missing"), e);
 	}
-	sqlite3_finalize(st);
+	db_reset(st);
 	json_decref(byoffice);
-	if (rc != SQLITE_DONE) {
+	if (rc != DB_DONE) {
 		snprintf(err, ERRMAX, "cannot list what is missing: %s",
-		    sqlite3_errmsg(db));
+		    db_errmsg(db));
 		return -1;
 	}
 	return 0;
@@ -339,7 +339,7 @@ json_t *
 report_build(struct index *ix, const struct conf *conf,
     const struct report_opts *ro, char *err)
 {
-	sqlite3 *db = db_raw(index_db(ix));
+	struct db *db = index_db(ix);
 	struct report_office *o = NULL;
 	json_t *r = NULL, *offices, *j;
 	char as_of[11], from[11], to[11];
@@ -376,7 +376,7 @@ report_build(struct index *ix, const struct conf *conf,
 		return NULL;
 	if ((nreg = register_count(ix)) < 0) {
 		snprintf(err, ERRMAX, "cannot read the register: %s",
-		    sqlite3_errmsg(db));
+		    db_errmsg(db));
 		return NULL;
 	}
 	if (report_offices(db, conf, nreg > 0, as_of, lo, hi, ro, &o, &n,
