@@ -41,10 +41,11 @@ B = build
 # Every module but the programs' main files, in the order of the data flow.
 LIB_SRCS = src/log.c src/util.c src/date.c src/vntext.c src/cfgfile.c src/conf.c src/levels.c \
            src/profile.c src/image.c src/pdf.c src/preprocess.c \
-           src/syllable.c src/ocr.c src/reading.c src/codes.c src/known.c src/extract.c src/header.c src/xdate.c src/people.c src/rule.c src/package.c src/package_read.c src/package_verify.c src/tokenizer.c src/index.c src/store.c src/search.c src/accesslog.c src/correct.c \
+           src/syllable.c src/ocr.c src/reading.c src/codes.c src/known.c src/extract.c src/header.c src/xdate.c src/people.c src/rule.c src/package.c src/package_read.c src/package_verify.c src/db.c src/tokenizer.c src/rank.c src/index.c src/store.c src/search.c src/accesslog.c src/correct.c \
            src/loop.c src/worker.c src/pool.c \
            src/job.c src/watch.c src/room.c src/reserve.c src/ingest.c \
-           src/register.c src/report.c
+           src/register.c src/register_csv.c src/register_match.c \
+           src/report.c src/report_format.c
 LIB_OBJS = $(LIB_SRCS:src/%.c=$(B)/obj/%.o) $(B)/obj/codes_zxing.o
 # The command line's files beside sohoa.c, only in build/sohoa; their
 # declarations are in src/cli.h, not in the library's header.
@@ -64,6 +65,12 @@ $(B)/obj/extract.o $(B)/obj/header.o $(B)/obj/xdate.o $(B)/obj/people.o \
 # package.c, package_read.c and package_verify.c share theirs.
 $(B)/obj/package.o $(B)/obj/package_read.o \
     $(B)/obj/package_verify.o: src/package_int.h
+
+# register.c, register_csv.c and register_match.c share theirs; so do
+# report.c and report_format.c.
+$(B)/obj/register.o $(B)/obj/register_csv.o \
+    $(B)/obj/register_match.o: src/register_int.h
+$(B)/obj/report.o $(B)/obj/report_format.o: src/report_int.h
 
 $(B)/obj/codes_zxing.o: src/codes_zxing.cpp | $(B)/obj
 	$(CXX) -std=c++17 -Wall -Wextra $(shell pkg-config --cflags zxing) \

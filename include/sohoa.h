@@ -577,16 +577,110 @@ int	package_verify(const char *pkg,
 	    void (*report)(const char *member, const char *why, void *arg),
 	    void *arg);
 
-/* tokenizer.c: the "sohoa" FTS5 tokenizer (unicode61 without diacritics,
- * đ folded to d, each word's exact twin beside it) and the folded words. */
+/* db.c: the one owner of the database: its connection, its pragmas, the
+ * schema versions of the modules keeping tables in it, their statements. */
+struct db;				/* one connection */
+struct db_stmt;				/* a prepared statement */
 struct sqlite3;
 struct fts5_api;
+/* What a module keeps in the database. */
+struct db_module {
+	const char *name;		/* "index", "jobs", "reserve", ... */
+	int	 version;		/* its schema version now */
+	/* Brings its tables from version from (0: none of its tables yet,
+	 * or made by a sohoa that kept no version for it) to version, inside
+	 * db_open's setup transaction: CREATE ... IF NOT EXISTS, ALTER TABLE
+	 * for old columns (db_has_column), data moves.  0, or -1 with err
+	 * set.  Its own statements and those of the modules before it in the
+	 * list may be used (db_stmt prepares them then). */
+	int	(*upgrade)(struct db *, int from, char *err);
+	/* Its statements, prepared once when the database opens, indexed by
+	 * the module's own enum; may be NULL/0. */
+	const char *const *sql;
+	size_t	 nsql;
+	/* Run on every connection after the setup transaction, before the
+	 * statements are prepared (TEMP tables, triggers).  May be NULL. */
+	int	(*connect)(struct db *, char *err);
+};
+/* Opens path (made 0640 if new), WAL, synchronous=FULL, foreign keys,
+ * busy timeout 10 s, the FTS5 extensions; in one write transaction brings
+ * every module's tables from the version recorded to its own, in the
+ * order of the list, and records the versions; then prepares every
+ * module's statements.  NULL with err set. */
+struct db *db_open(const char *path, const struct db_module *const *modules,
+	    size_t nmodules, char *err);
+void	db_close(struct db *);
+/* A module's version as schema_versions records it, 0 when it has no row;
+ * -1 on error. */
+int	db_version(struct db *, const char *module);
+/* Statement i of module m, reset and its bindings cleared. */
+struct db_stmt *db_stmt(struct db *, const struct db_module *m, size_t i);
+/* A statement of its own, for SQL built at run time or a loop whose body
+ * uses the cached ones: NULL (db_errmsg says why).  Caller db_finalize()s
+ * (NULL is fine; only db_prepare's). */
+struct db_stmt *db_prepare(struct db *, const char *sql);
+void	db_finalize(struct db_stmt *);
+void	db_reset(struct db_stmt *);
+/* Bindings are copied; db_bind_text of NULL binds NULL. */
+void	db_bind_text(struct db_stmt *, int col, const char *s);
+void	db_bind_int64(struct db_stmt *, int col, int64_t v);
+void	db_bind_double(struct db_stmt *, int col, double v);
+void	db_bind_null(struct db_stmt *, int col);
+int	db_bind_count(struct db_stmt *);
+/* db_step: DB_ROW, DB_DONE, or DB_ERROR (db_errmsg says why, db_busy
+ * whether it was busy or locked after the busy timeout). */
+enum { DB_ERROR = -1, DB_DONE = 0, DB_ROW = 1 };
+int	db_step(struct db_stmt *);
+/* Steps a statement whose rows do not matter and resets it: 0, or -1. */
+int	db_run(struct db_stmt *);
+const char *db_col_text(struct db_stmt *, int col);	/* NULL for NULL */
+int64_t	db_col_int64(struct db_stmt *, int col);
+double	db_col_double(struct db_stmt *, int col);
+int	db_col_null(struct db_stmt *, int col);	/* 1 when SQL NULL */
+/* Column col as a JSON string, or null.  Caller json_decref()s. */
+json_t	*db_col_str(struct db_stmt *, int col);
+/* Column col holding JSON text (a correction's value), or null.  Caller
+ * json_decref()s. */
+json_t	*db_col_json(struct db_stmt *, int col);
+/* Runs sql (several statements allowed): 0, or -1 with SQLite's message
+ * in err (which may be NULL: db_errmsg has it too). */
+int	db_exec(struct db *, const char *sql, char *err);
+/* The first column of the first row of sql, or dflt when there is none,
+ * it is NULL or sql fails. */
+int64_t	db_int(struct db *, const char *sql, int64_t dflt);
+int	db_begin(struct db *);		/* BEGIN IMMEDIATE: 0 or -1 */
+int	db_commit(struct db *);
+void	db_rollback(struct db *);	/* when a transaction is open */
+int	db_in_transaction(struct db *);
+int64_t	db_last_id(struct db *);
+int	db_changes(struct db *);
+const char *db_errmsg(struct db *);
+int	db_busy(struct db *);		/* the last error: busy or locked */
+int	db_has_column(struct db *, const char *table, const char *column);
+int	db_has_table(struct db *, const char *table);
+/* Creates the SQL function name(x) on this connection (deterministic):
+ * fn(x) as text (fn returns a string the caller frees, or NULL), NULL for
+ * a NULL x or a NULL answer.  0, or -1 with SQLite's message in err
+ * (which may be NULL). */
+int	db_function(struct db *, const char *name, char *(*fn)(const char *),
+	    char *err);
+/* FTS5's API on this connection (db_open's, and tests'), or NULL. */
+struct fts5_api *db_fts5(struct db *);
+/* The connection, for the files not moved onto db_* yet; going away. */
+struct sqlite3 *db_raw(struct db *);
+
+/* tokenizer.c: the "sohoa" FTS5 tokenizer (unicode61 without diacritics,
+ * đ folded to d, each word's exact twin beside it) and the folded words.
+ * An SQLite extension: db.c registers it. */
+struct sqlite3_context;
+struct sqlite3_value;
 #define TOKENIZER_TWIN	'\x01'	/* first byte of an exact twin */
 /* Registers the tokenizer "sohoa" with FTS5: 0, or -1. */
 int	tokenizer_register(struct fts5_api *);
-/* Registers the SQL function sohoa_words(x), tokenizer_words of x (the
- * --type filter): 0, or -1. */
-int	tokenizer_register_words(struct sqlite3 *);
+/* The SQL function sohoa_words(x), tokenizer_words of x (the --type
+ * filter), which db.c creates. */
+void	tokenizer_sql_words(struct sqlite3_context *, int,
+	    struct sqlite3_value **);
 /* The words of s, folded, one space between them: "GIẤY PHÉP (XÂY
  * DỰNG)" -> "giay phep xay dung".  Caller frees. */
 char	*tokenizer_words(const char *s);
@@ -599,11 +693,13 @@ size_t	tokenizer_split_words(const char *s, char **copy, char **word,
  * too long).  Caller frees. */
 char	*tokenizer_twin_str(const char *w);
 
-/* index.c: the SQLite database (WAL) and its FTS5 full text. */
+/* index.c: the installation's database (db.c) with the modules keeping
+ * tables in it, and the index module: the records, their FTS5 full text,
+ * names, corrections and access log. */
 struct index;
-struct sqlite3_stmt;
+extern const struct db_module index_module;
 struct index *index_open(const char *dbpath, char *err);
-struct sqlite3 *index_db(struct index *);
+struct db *index_db(struct index *);
 void	index_close(struct index *);
 int	index_begin(struct index *);
 int	index_commit(struct index *);
@@ -639,33 +735,23 @@ enum index_stmt {
 	STMT_NAME_KNOWN,
 	STMT_LOG,
 	STMT_ACCESS_LOG,
-	STMT_BEGIN,
-	STMT_COMMIT,
-	STMT_ROLLBACK,
 	STMT_MAX
 };
 /* The columns of a record in the statements that return one. */
 #define INDEX_DOC_NCOLUMNS	20
 /* Statement s, reset and its bindings cleared, ready to bind and step. */
-struct sqlite3_stmt *index_stmt(struct index *, enum index_stmt s);
+struct db_stmt *index_stmt(struct index *, enum index_stmt s);
 /* A copy of statement s of its own, for a loop whose body uses the cached
- * ones: NULL when it cannot be prepared.  Caller sqlite3_finalize()s. */
-struct sqlite3_stmt *index_prepare(struct index *, enum index_stmt s);
-/* Binds s to column col, or NULL when s is NULL. */
-void	index_bind_opt(struct sqlite3_stmt *, int col, const char *s);
-/* Column col as a JSON string, or null.  Caller json_decref()s. */
-json_t	*index_col_str(struct sqlite3_stmt *, int col);
-/* Column col holding JSON text (a correction's value), or null.  Caller
- * json_decref()s. */
-json_t	*index_col_json(struct sqlite3_stmt *, int col);
+ * ones: NULL when it cannot be prepared.  Caller db_finalize()s. */
+struct db_stmt *index_prepare(struct index *, enum index_stmt s);
 /* For tests: how many of the newest documents a name the names table
  * knows is also looked for word by word (0: search.c's own, 100000). */
 void	index_set_named_span(struct index *, int64_t documents);
 int64_t	index_named_span(struct index *);
 /* For a reindex, inside its transaction: the full text set aside and a
  * new, empty one made; *old reads the text of document ?1 in the one set
- * aside (caller sqlite3_finalize()s it before index_fts_drop_old). */
-int	index_fts_renew(struct index *, struct sqlite3_stmt **old, char *err);
+ * aside (caller db_finalize()s it before index_fts_drop_old). */
+int	index_fts_renew(struct index *, struct db_stmt **old, char *err);
 /* Drops the full text set aside, once the new one is whole. */
 int	index_fts_drop_old(struct index *, char *err);
 /* Merges the full text into one segment: searching a large index that
@@ -697,7 +783,7 @@ json_t	*store_get(struct index *, int64_t id);
 /* One row of a statement returning a record's columns (index.c's
  * DOC_COLUMNS, INDEX_DOC_NCOLUMNS of them) as a document object of the JSON
  * contract.  Caller json_decref()s. */
-json_t	*store_row_json(struct sqlite3_stmt *);
+json_t	*store_row_json(struct db_stmt *);
 /* archive_sha256 of a document, for verify.  Caller frees. */
 char	*store_archive_sha256(struct index *, int64_t id);
 json_t	*store_list(struct index *, int limit);
@@ -708,9 +794,16 @@ int	store_foreach_package(struct index *,
 	    int (*cb)(int64_t id, const char *archive, const char *sha256, void *),
 	    void *arg);
 
+/* rank.c: sohoa_rank, the score of a row of the full text (an SQLite
+ * extension db.c registers).  BM25 as FTS5's bm25(), the fields weighing
+ * RANK_FIELDS_WEIGHT times the text. */
+#define RANK_K1		1.2
+#define RANK_B		0.75
+#define RANK_FIELDS_WEIGHT 4.0
+/* Registers sohoa_rank with FTS5: 0, or -1. */
+int	rank_register(struct fts5_api *);
+
 /* search.c: queries and filters checked, the documents they find ranked. */
-/* Registers sohoa_rank, the rank of a row of the full text: 0, or -1. */
-int	search_register(struct fts5_api *);
 /* What a search is narrowed to; a NULL member does not narrow it. */
 struct search_filter {
 	const char *level;		/* one of the levels of levels */
@@ -1088,7 +1181,7 @@ int	preprocess_run(const struct preprocess_opts *, struct Pix *pix, int dpi,
 json_t	*preprocess_info(const struct preprocess_page *);
 void	preprocess_page_free(struct preprocess_page *);
 
-/* register.c: the office's register of results issued, matched to the archive. */
+/* register.c: the office's register of results issued, and its import. */
 struct register_stats {
 	long	 rows;			/* rows read from the file */
 	long	 added;
@@ -1098,8 +1191,9 @@ struct register_stats {
 	long	 entries;		/* entries in the register after the import */
 	long	 digitized;		/* of which an archived document matches */
 };
-/* The module's tables (CREATE IF NOT EXISTS) and its SQL function. */
-int	register_setup(struct index *, char *err);
+/* Its tables, their triggers on index.c's documents, and its statements
+ * (index.c lists it after index_module). */
+extern const struct db_module register_module;
 /* The form dossier codes and document numbers are compared in: lower
  * case, no marks, đ -> d, no spaces, dashes as "-", no "Số:" prefix;
  * NULL when s is NULL or blank.  Caller frees. */
@@ -1110,21 +1204,25 @@ char	*register_key(const char *s);
 int	register_import(struct index *, const struct conf *, const char *path,
 	    void (*bad)(long line, const char *why, void *arg), void *arg,
 	    struct register_stats *, char *err);
-/* Matches the documents recorded since the last call (a write transaction
- * only when there are any). */
-int	register_refresh(struct index *, char *err);
 /* Teaches known.c the codes of the register's document numbers (its
  * offices' units, types of their own), again only after a new import;
  * quiet when no register was imported. */
 void	register_learn_codes(struct index *);
 /* Entries in the register; 0 when none was imported. */
 long	register_count(struct index *);
+
+/* register_match.c: which register entries the archive holds. */
+/* Matches the documents recorded since the last call (a write transaction
+ * only when there are any). */
+int	register_match_refresh(struct index *, char *err);
 /* The register entries no archived document matches (by level, office,
  * oldest first), or with documents set the archived documents (not
  * duplicates) that match no entry, each with a reason.  Caller json_decref()s. */
-json_t	*register_unmatched(struct index *, int documents, char *err);
+json_t	*register_match_unmatched(struct index *, int documents, char *err);
 
 /* report.c: digitization rates per level and office against the targets. */
+/* No tables: only its statements (index.c lists it after register_module). */
+extern const struct db_module report_module;
 struct report_opts {
 	const char *as_of;		/* YYYY-MM-DD or dd/mm/yyyy; NULL = today */
 	const char *from;		/* issue dates from, to (inclusive); NULL = open */
@@ -1133,13 +1231,6 @@ struct report_opts {
 	const char *agency;		/* only this agency code, or NULL */
 	int	 missing;		/* list the valid results not yet digitized */
 };
-enum report_format {
-	REPORT_TABLE,
-	REPORT_CSV,
-	REPORT_JSON,
-	REPORT_HTML
-};
-int	report_format(const char *name, enum report_format *);
 /* Documents still to scan to reach target: ceil(target x valid) - digitized,
  * at least 0, in exact arithmetic (0.7 x 10 is 7). */
 int64_t	report_needed(double target, int64_t valid, int64_t digitized);
@@ -1147,8 +1238,18 @@ int64_t	report_needed(double target, int64_t valid, int64_t digitized);
  * or NULL with err. */
 json_t	*report_build(struct index *, const struct conf *,
 	    const struct report_opts *, char *err);
+
+/* report_format.c: the report as a table, CSV, JSON or HTML. */
+enum report_format {
+	REPORT_TABLE,
+	REPORT_CSV,
+	REPORT_JSON,
+	REPORT_HTML
+};
+/* The format a name ("table", "csv", "json", "html") says: 0, or -1. */
+int	report_format(const char *name, enum report_format *);
 /* Appends a report made by report_build to out in one of the formats. */
-int	report_write(json_t *report, enum report_format, struct buf *out,
+int	report_format_write(json_t *report, enum report_format, struct buf *out,
 	    char *err);
 
 #endif /* SOHOA_H */

@@ -15,7 +15,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <sqlite3.h>
 
 #include "sohoa.h"
 
@@ -69,7 +68,7 @@ accesslog_add(struct index *ix, const char *action, const char *query,
     const struct search_filter *f, int64_t id, const char *taken, int results,
     char *err)
 {
-	sqlite3_stmt *st = index_stmt(ix, STMT_LOG);
+	struct db_stmt *st = index_stmt(ix, STMT_LOG);
 	char now[40], who[ACCESSLOG_USERMAX], *filters = NULL, *q = NULL;
 	json_t *fj;
 	int rc;
@@ -83,23 +82,23 @@ accesslog_add(struct index *ix, const char *action, const char *query,
 		filters = json_dumps(fj, JSON_COMPACT);
 		json_decref(fj);
 	}
-	sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, who, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, action, -1, SQLITE_STATIC);
-	index_bind_opt(st, 4, q);
-	index_bind_opt(st, 5, filters);
+	db_bind_text(st, 1, now);
+	db_bind_text(st, 2, who);
+	db_bind_text(st, 3, action);
+	db_bind_text(st, 4, q);
+	db_bind_text(st, 5, filters);
 	if (id > 0)
-		sqlite3_bind_int64(st, 6, id);
-	index_bind_opt(st, 7, taken);
+		db_bind_int64(st, 6, id);
+	db_bind_text(st, 7, taken);
 	if (results >= 0)
-		sqlite3_bind_int(st, 8, results);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
+		db_bind_int64(st, 8, results);
+	rc = db_step(st);
+	db_reset(st);
 	free(filters);
 	free(q);
-	if (rc != SQLITE_DONE) {
+	if (rc != DB_DONE) {
 		snprintf(err, ERRMAX, "cannot write the access log, so nothing "
-		    "is shown: %s", sqlite3_errmsg(index_db(ix)));
+		    "is shown: %s", db_errmsg(index_db(ix)));
 		return -1;
 	}
 	return 0;
@@ -133,29 +132,29 @@ accesslog_list(struct index *ix, int results, char *err)
 json_t *
 accesslog_newest(struct index *ix, int limit)
 {
-	sqlite3_stmt *st = index_stmt(ix, STMT_ACCESS_LOG);
+	struct db_stmt *st = index_stmt(ix, STMT_ACCESS_LOG);
 	json_t *a = json_array(), *e, *filters;
 
-	sqlite3_bind_int(st, 1, limit);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		filters = index_col_json(st, 5);
+	db_bind_int64(st, 1, limit);
+	while (db_step(st) == DB_ROW) {
+		filters = db_col_json(st, 5);
 		e = json_object();
 		json_object_set_new(e, "id", json_integer(
-		    sqlite3_column_int64(st, 0)));
-		json_object_set_new(e, "at", index_col_str(st, 1));
-		json_object_set_new(e, "who", index_col_str(st, 2));
-		json_object_set_new(e, "action", index_col_str(st, 3));
-		json_object_set_new(e, "query", index_col_str(st, 4));
+		    db_col_int64(st, 0)));
+		json_object_set_new(e, "at", db_col_str(st, 1));
+		json_object_set_new(e, "who", db_col_str(st, 2));
+		json_object_set_new(e, "action", db_col_str(st, 3));
+		json_object_set_new(e, "query", db_col_str(st, 4));
 		json_object_set_new(e, "filters", filters);
 		json_object_set_new(e, "document",
-		    sqlite3_column_type(st, 6) == SQLITE_NULL ? json_null() :
-		    json_integer(sqlite3_column_int64(st, 6)));
-		json_object_set_new(e, "taken", index_col_str(st, 7));
+		    db_col_null(st, 6) ? json_null() :
+		    json_integer(db_col_int64(st, 6)));
+		json_object_set_new(e, "taken", db_col_str(st, 7));
 		json_object_set_new(e, "results",
-		    sqlite3_column_type(st, 8) == SQLITE_NULL ? json_null() :
-		    json_integer(sqlite3_column_int64(st, 8)));
+		    db_col_null(st, 8) ? json_null() :
+		    json_integer(db_col_int64(st, 8)));
 		json_array_append_new(a, e);
 	}
-	sqlite3_reset(st);
+	db_reset(st);
 	return a;
 }

@@ -107,7 +107,7 @@ cli_audit_register_unmatched(struct cmd_opts *o, int argc, char **argv)
 	if (argc != 0)
 		cli_usage("sohoa register unmatched [--documents] [--json]");
 	ix = cli_open_index(o, 0);
-	if ((a = register_unmatched(ix, audit.documents, err)) == NULL)
+	if ((a = register_match_unmatched(ix, audit.documents, err)) == NULL)
 		fatalx("register: %s", err);
 	n = json_array_size(a);
 	if (o->json)
@@ -186,7 +186,7 @@ cli_audit_report(struct cmd_opts *o, int argc, char **argv)
 	if ((r = report_build(ix, &conf, &audit.report, err)) == NULL)
 		fatalx("report: %s", err);
 	buf_init(&out, 0);
-	if (report_write(r, f, &out, err) == -1)
+	if (report_format_write(r, f, &out, err) == -1)
 		fatalx("report: %s", err);
 	if (o->output != NULL && strcmp(o->output, "-") != 0) {
 		if (util_write_durable(o->output, out.data, out.len, err) == -1)

@@ -27,7 +27,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sqlite3.h>
 
 #include "sohoa.h"
 
@@ -149,24 +148,24 @@ static int
 correct_add(struct index *ix, int64_t id, const char *field,
     json_t *old, json_t *new, const char *who, const char *at, char *err)
 {
-	sqlite3_stmt *st = index_stmt(ix, STMT_ADD_CORRECTION);
+	struct db_stmt *st = index_stmt(ix, STMT_ADD_CORRECTION);
 	char *o = json_dumps(old, JSON_ENCODE_ANY | JSON_COMPACT);
 	char *n = json_dumps(new, JSON_ENCODE_ANY | JSON_COMPACT);
 	int rc;
 
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_text(st, 2, field, -1, SQLITE_STATIC);
-	index_bind_opt(st, 3, o);
-	index_bind_opt(st, 4, n);
-	sqlite3_bind_text(st, 5, who, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, at, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
+	db_bind_int64(st, 1, id);
+	db_bind_text(st, 2, field);
+	db_bind_text(st, 3, o);
+	db_bind_text(st, 4, n);
+	db_bind_text(st, 5, who);
+	db_bind_text(st, 6, at);
+	rc = db_step(st);
+	db_reset(st);
 	free(o);
 	free(n);
-	if (rc != SQLITE_DONE) {
+	if (rc != DB_DONE) {
 		snprintf(err, ERRMAX, "cannot record the correction: %s",
-		    sqlite3_errmsg(index_db(ix)));
+		    db_errmsg(index_db(ix)));
 		return -1;
 	}
 	return 0;
@@ -250,7 +249,7 @@ correct_apply(struct index *ix, int64_t id, size_t n,
 			goto out_rollback;
 	if (index_commit(ix) == -1) {
 		snprintf(err, ERRMAX, "cannot commit the correction: %s",
-		    sqlite3_errmsg(index_db(ix)));
+		    db_errmsg(index_db(ix)));
 		goto out_rollback;
 	}
 	*changedp = changed;
@@ -268,20 +267,20 @@ out:
 json_t *
 correct_history(struct index *ix, int64_t id)
 {
-	sqlite3_stmt *st = index_stmt(ix, STMT_CORRECTIONS);
+	struct db_stmt *st = index_stmt(ix, STMT_CORRECTIONS);
 	json_t *a = json_array(), *c;
 
-	sqlite3_bind_int64(st, 1, id);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	db_bind_int64(st, 1, id);
+	while (db_step(st) == DB_ROW) {
 		c = json_object();
-		json_object_set_new(c, "field", index_col_str(st, 0));
-		json_object_set_new(c, "old", index_col_json(st, 1));
-		json_object_set_new(c, "new", index_col_json(st, 2));
-		json_object_set_new(c, "who", index_col_str(st, 3));
-		json_object_set_new(c, "at", index_col_str(st, 4));
+		json_object_set_new(c, "field", db_col_str(st, 0));
+		json_object_set_new(c, "old", db_col_json(st, 1));
+		json_object_set_new(c, "new", db_col_json(st, 2));
+		json_object_set_new(c, "who", db_col_str(st, 3));
+		json_object_set_new(c, "at", db_col_str(st, 4));
 		json_array_append_new(a, c);
 	}
-	sqlite3_reset(st);
+	db_reset(st);
 	return a;
 }
 
@@ -493,17 +492,17 @@ correct_reapply(struct index *ix, int64_t id, json_t *doc)
 
 /* The text of a document in the full text being replaced.  Caller frees. */
 static char *
-correct_old_body(sqlite3_stmt *old, int64_t id)
+correct_old_body(struct db_stmt *old, int64_t id)
 {
-	const unsigned char *s;
+	const char *s;
 	char *body = NULL;
 
-	sqlite3_reset(old);
-	sqlite3_bind_int64(old, 1, id);
-	if (sqlite3_step(old) == SQLITE_ROW &&
-	    (s = sqlite3_column_text(old, 0)) != NULL)
-		body = xstrdup((const char *)s);
-	sqlite3_reset(old);
+	db_reset(old);
+	db_bind_int64(old, 1, id);
+	if (db_step(old) == DB_ROW &&
+	    (s = db_col_text(old, 0)) != NULL)
+		body = xstrdup(s);
+	db_reset(old);
 	return body;
 }
 
@@ -512,7 +511,7 @@ correct_rebuild(struct index *ix,
     int (*reread)(json_t *, char **, json_t **, void *), void *arg,
     struct correct_reindex_stats *stats, char *err)
 {
-	sqlite3_stmt *ids = NULL, *old = NULL;
+	struct db_stmt *ids = NULL, *old = NULL;
 	json_t *doc = NULL, *fields, *v;
 	const char *k;
 	char *text;
@@ -531,12 +530,12 @@ correct_rebuild(struct index *ix,
 	/* Its own statement: the loop uses the cached ones. */
 	if ((ids = index_prepare(ix, STMT_RECORDS)) == NULL) {
 		snprintf(err, ERRMAX, "cannot rebuild the full text: %s",
-		    sqlite3_errmsg(index_db(ix)));
+		    db_errmsg(index_db(ix)));
 		goto out_rollback;
 	}
-	while ((rc = sqlite3_step(ids)) == SQLITE_ROW) {
-		id = sqlite3_column_int64(ids, 0);
-		dup = sqlite3_column_int(ids, 1);
+	while ((rc = db_step(ids)) == DB_ROW) {
+		id = db_col_int64(ids, 0);
+		dup = (int)db_col_int64(ids, 1);
 		doc = store_get(ix, id);
 		stats->documents++;
 		text = NULL;
@@ -564,14 +563,14 @@ correct_rebuild(struct index *ix,
 		if (rc == -1)
 			goto out_rollback;
 	}
-	if (rc != SQLITE_DONE) {
+	if (rc != DB_DONE) {
 		snprintf(err, ERRMAX, "cannot read the records: %s",
-		    sqlite3_errmsg(index_db(ix)));
+		    db_errmsg(index_db(ix)));
 		goto out_rollback;
 	}
-	sqlite3_finalize(old);
+	db_finalize(old);
 	old = NULL;
-	sqlite3_finalize(ids);
+	db_finalize(ids);
 	ids = NULL;
 	if (index_optimize(ix, err) == -1)
 		goto out_rollback;
@@ -579,15 +578,15 @@ correct_rebuild(struct index *ix,
 		goto out_rollback;
 	if (index_commit(ix) == -1) {
 		snprintf(err, ERRMAX, "cannot commit the new full text: %s",
-		    sqlite3_errmsg(index_db(ix)));
+		    db_errmsg(index_db(ix)));
 		goto out_rollback;
 	}
 	rc = 0;
 	goto out;
 out_rollback:
 	rc = -1;
-	sqlite3_finalize(old);
-	sqlite3_finalize(ids);
+	db_finalize(old);
+	db_finalize(ids);
 	index_rollback(ix);
 out:
 	return rc;

@@ -1,34 +1,31 @@
 /*
- * index.c: the SQLite database that clerks search: its schema, its
- * connection and the table of its statements.
+ * index.c: the installation's database, and the index module in it: the
+ * records that clerks search, their full text, the people they name, the
+ * corrections and the access log.
  *
- * One database per installation, WAL mode with synchronous=FULL (a scan
- * leaves the spool only after its record is committed, so a commit must
- * survive a power cut), one transaction per document, every statement
- * prepared once and kept in an array indexed by an enum (enum index_stmt,
- * in sohoa.h).  The modules that keep their data in this database take
+ * db.c owns the connection; index_open opens it with the list of every
+ * module that keeps tables in it (index_modules: this one first, since the
+ * others' tables and triggers may name its documents), and the index
+ * module's statements are an array indexed by an enum (enum index_stmt, in
+ * sohoa.h).  The modules that keep their data in the index's tables take
  * their statements from here (index_stmt): the records (store.c), the
  * search (search.c), the access log (accesslog.c) and the corrections
- * (correct.c).
+ * (correct.c).  One transaction per document.
  *
  * Full text lives in an FTS5 table tokenized by "sohoa" (tokenizer.c) and
- * ranked by sohoa_rank (search.c), both registered with each connection
- * here.  A database made by an older sohoa is brought up to date in place
- * when it is opened (index_upgrade).
+ * ranked by sohoa_rank (rank.c), which db.c registers with each
+ * connection.  A database made by an older sohoa is brought up to date in
+ * place when it is opened (index_upgrade).
  */
-#include <sys/types.h>
-
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
-#include <unistd.h>
-
-#include <sqlite3.h>
 
 #include "sohoa.h"
 
-#define INDEX_VERSION	2	/* user_version: 2 = exact twins in the FTS */
+/* The index module's schema version: 2 = exact twins in the FTS and the
+ * names table.  Before db.c kept versions it was the database's PRAGMA
+ * user_version, which is still set for an older sohoa to read. */
+#define INDEX_VERSION	2
 
 /* The columns of a record, INDEX_DOC_NCOLUMNS of them (sohoa.h), in the
  * order store_row_json reads them. */
@@ -137,9 +134,6 @@ static const char *index_sql[STMT_MAX] = {
 	[STMT_ACCESS_LOG] = "SELECT id, at, who, action, query, filters, "
 	    "document, taken, results FROM access_log ORDER BY id DESC "
 	    "LIMIT ?1",
-	[STMT_BEGIN] = "BEGIN IMMEDIATE",
-	[STMT_COMMIT] = "COMMIT",
-	[STMT_ROLLBACK] = "ROLLBACK",
 };
 
 #define FTS_COLUMNS "fts5(body, fields, tokenize = 'sohoa')"
@@ -201,347 +195,173 @@ static const char index_schema[] =
 	"  results INTEGER);";
 
 struct index {
-	sqlite3	*db;
-	sqlite3_stmt *stmt[STMT_MAX];
+	struct db *db;
 	int64_t	 named_span;	/* 0: search.c's own, but in tests */
 };
-
-static fts5_api *
-index_fts5_api(sqlite3 *db)
-{
-	fts5_api *api = NULL;
-	sqlite3_stmt *st;
-
-	if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &st, NULL) != SQLITE_OK)
-		return NULL;
-	sqlite3_bind_pointer(st, 1, &api, "fts5_api_ptr", NULL);
-	sqlite3_step(st);
-	sqlite3_finalize(st);
-	return api;
-}
-
-static int
-index_register_fts(sqlite3 *db)
-{
-	fts5_api *api = index_fts5_api(db);
-
-	if (api == NULL)
-		return -1;
-	if (tokenizer_register(api) == -1 || search_register(api) == -1)
-		return -1;
-	return 0;
-}
 
 /*
  * A database made before the QR codes were read has no procedure_code or
  * valid_until: they are added in place (NULL for the records already
  * there, whose packages may hold them in metadata.json), before any
- * statement naming them is prepared.  Inside the schema's transaction.
+ * statement naming them is prepared.
  */
 static int
-index_columns(sqlite3 *db, char **msg)
+index_columns(struct db *db, char *err)
 {
 	static const char *const cols[] = { "procedure_code", "valid_until" };
 	char *sql;
 	size_t i;
-	int rc = SQLITE_OK;
+	int rc = 0;
 
-	for (i = 0; rc == SQLITE_OK && i < sizeof cols / sizeof cols[0]; i++)
-		if (sqlite3_table_column_metadata(db, NULL, "documents",
-		    cols[i], NULL, NULL, NULL, NULL, NULL) != SQLITE_OK) {
+	for (i = 0; rc == 0 && i < sizeof cols / sizeof cols[0]; i++)
+		if (!db_has_column(db, "documents", cols[i])) {
 			sql = xasprintf("ALTER TABLE documents ADD COLUMN %s "
 			    "TEXT", cols[i]);
-			rc = sqlite3_exec(db, sql, NULL, NULL, msg);
+			rc = db_exec(db, sql, err);
 			free(sql);
 		}
 	return rc;
 }
 
-static int
-index_version(struct index *ix)
-{
-	sqlite3_stmt *st;
-	int version = -1;
-
-	if (sqlite3_prepare_v2(ix->db, "PRAGMA user_version", -1, &st,
-	    NULL) == SQLITE_OK) {
-		if (sqlite3_step(st) == SQLITE_ROW)
-			version = sqlite3_column_int(st, 0);
-		sqlite3_finalize(st);
-	}
-	return version;
-}
-
 /*
- * Brings a database made by an older sohoa up to INDEX_VERSION (a new one
- * is version 0).  Version 1 had no exact twins and no names: its full text
- * is re-tokenized from the text FTS5 keeps and the names are read off the
- * records, in one transaction.
+ * Version 1 had no exact twins and no names: its full text is
+ * re-tokenized from the text FTS5 keeps and the names are read off the
+ * records, with the index's own statements (db_stmt prepares them inside
+ * the setup transaction).
  */
 static int
-index_upgrade(struct index *ix, char *err)
+index_retokenize(struct db *db, char *err)
 {
-	sqlite3_stmt *st = NULL;
-	char *msg = NULL;
+	struct index tmp = { db, 0 };
+	struct db_stmt *st;
 	json_t *doc;
-	int version, rc;
+	int rc = 0;
 
-	if (index_version(ix) == INDEX_VERSION)
-		return 0;
-	if (sqlite3_exec(ix->db, "BEGIN IMMEDIATE", NULL, NULL, &msg) !=
-	    SQLITE_OK)
-		goto fail;
-	rc = SQLITE_OK;
-	if ((version = index_version(ix)) < INDEX_VERSION) {
-		if (version >= 1)
-			rc = sqlite3_exec(ix->db, "INSERT INTO documents_fts"
-			    "(documents_fts) VALUES ('rebuild')", NULL, NULL, &msg);
-		if (rc == SQLITE_OK && version >= 1)
-			rc = sqlite3_prepare_v2(ix->db, "SELECT rowid FROM "
-			    "documents_fts ORDER BY rowid", -1, &st, NULL);
-		while (rc == SQLITE_OK && st != NULL &&
-		    sqlite3_step(st) == SQLITE_ROW) {
-			doc = store_get(ix, sqlite3_column_int64(st, 0));
-			if (doc != NULL && store_names_put(ix,
-			    sqlite3_column_int64(st, 0), doc, err) == -1)
-				rc = SQLITE_ERROR;
-			json_decref(doc);
-		}
-		sqlite3_finalize(st);
-		if (rc == SQLITE_OK)
-			rc = sqlite3_exec(ix->db, "PRAGMA user_version = 2",
-			    NULL, NULL, &msg);
+	if (db_exec(db, "INSERT INTO documents_fts(documents_fts) "
+	    "VALUES ('rebuild')", err) == -1)
+		return -1;
+	if ((st = db_prepare(db, "SELECT rowid FROM documents_fts "
+	    "ORDER BY rowid")) == NULL) {
+		snprintf(err, ERRMAX, "%s", db_errmsg(db));
+		return -1;
 	}
-	if (rc == SQLITE_OK)
-		rc = sqlite3_exec(ix->db, "COMMIT", NULL, NULL, &msg);
-	if (rc == SQLITE_OK)
-		return 0;
-	sqlite3_exec(ix->db, "ROLLBACK", NULL, NULL, NULL);
-fail:
-	if (msg != NULL || err[0] == '\0')
-		snprintf(err, ERRMAX, "cannot bring the database up to date: %s",
-		    msg ? msg : sqlite3_errmsg(ix->db));
-	sqlite3_free(msg);
-	return -1;
-}
-
-/*
- * WAL, the pragmas, and the tables made if missing, in one write
- * transaction taken at once, so that processes opening a new database
- * together (sohoad starting while sohoa status asks) make it once.  Where
- * SQLite answers "busy" without waiting (turning a new file to WAL while
- * another process does, upgrading a lock another one wants too), the
- * whole step is tried again, for as long as the busy timeout.
- */
-static int
-index_setup(sqlite3 *db, char **msg)
-{
-	struct timespec pause = { 0, 20 * 1000 * 1000 };
-	int rc, fresh, tries;
-
-	for (tries = 0; tries < 500; tries++) {
-		sqlite3_free(*msg);
-		*msg = NULL;
-		rc = sqlite3_exec(db, "PRAGMA journal_mode = WAL;"
-		    "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"
-		    "PRAGMA mmap_size = 1073741824; PRAGMA cache_size = -32768;"
-		    "BEGIN IMMEDIATE", NULL, NULL, msg);
-		if (rc == SQLITE_OK) {
-			fresh = sqlite3_table_column_metadata(db, NULL,
-			    "documents_fts", NULL, NULL, NULL, NULL, NULL,
-			    NULL) != SQLITE_OK;
-			if ((rc = sqlite3_exec(db, index_schema, NULL, NULL,
-			    msg)) == SQLITE_OK && fresh)
-				rc = sqlite3_exec(db, FTS_TUNE, NULL, NULL, msg);
-			if (rc == SQLITE_OK)
-				rc = index_columns(db, msg);
-			if (rc == SQLITE_OK)
-				rc = sqlite3_exec(db, "COMMIT", NULL, NULL, msg);
-			if (rc != SQLITE_OK && !sqlite3_get_autocommit(db))
-				sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-		}
-		if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED)
-			return rc;
-		nanosleep(&pause, NULL);
+	while (rc == 0 && db_step(st) == DB_ROW) {
+		doc = store_get(&tmp, db_col_int64(st, 0));
+		if (doc != NULL && store_names_put(&tmp, db_col_int64(st, 0),
+		    doc, err) == -1)
+			rc = -1;
+		json_decref(doc);
 	}
+	db_finalize(st);
 	return rc;
 }
 
 /*
- * The database holds citizens' names and ID numbers: for its owner and
- * the staff group only.  SQLite would make a new one 0644 under umask
- * 022, so it is made 0640 here first; SQLite gives the -wal and -shm
- * files the mode of the database, whatever the umask.  A database an
- * older sohoa left open to others is closed, and so are its -wal and -shm
- * when a crash left them behind.  Failures are SQLite's to report.
+ * Brings the index's tables from version from to INDEX_VERSION, in
+ * db_open's setup transaction: the tables made if missing (automerge set
+ * on a new full text), the columns added since, and a version 1 full text
+ * re-tokenized.  A database made before db.c kept versions has no row for
+ * the index: its version is then the PRAGMA user_version that sohoa set
+ * (0 for a new one).
  */
-static void
-index_keep_private(const char *dbpath)
+static int
+index_upgrade(struct db *db, int from, char *err)
 {
-	static const char *const sidecars[] = { "-wal", "-shm" };
-	char *side;
-	size_t i;
-	int fd;
+	int fresh;
 
-	if ((fd = open(dbpath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-	    UTIL_PRIVATE_FILE)) != -1)
-		close(fd);
-	util_keep_private(dbpath);
-	for (i = 0; i < sizeof sidecars / sizeof sidecars[0]; i++) {
-		side = xasprintf("%s%s", dbpath, sidecars[i]);
-		util_keep_private(side);
-		free(side);
+	if (from == 0)
+		from = (int)db_int(db, "PRAGMA user_version", 0);
+	fresh = !db_has_table(db, "documents_fts");
+	if (db_exec(db, index_schema, err) == -1 ||
+	    (fresh && db_exec(db, FTS_TUNE, err) == -1) ||
+	    index_columns(db, err) == -1)
+		return -1;
+	if (from >= 1 && from < 2 && index_retokenize(db, err) == -1) {
+		if (err[0] != '\0') {
+			char msg[ERRMAX];
+
+			snprintf(msg, sizeof msg, "%s", err);
+			snprintf(err, ERRMAX, "cannot bring the database up to "
+			    "date: %s", msg);
+		}
+		return -1;
 	}
+	return db_exec(db, "PRAGMA user_version = 2", err);
 }
+
+const struct db_module index_module = {
+	"index", INDEX_VERSION, index_upgrade, index_sql, STMT_MAX, NULL
+};
+
+/* Every module keeping tables in the installation's database, in the
+ * order their tables are made: the index first, whose documents the
+ * others name. */
+static const struct db_module *const index_modules[] = {
+	&index_module,
+	&register_module,
+	&report_module,
+};
 
 struct index *
 index_open(const char *dbpath, char *err)
 {
 	struct index *ix = xcalloc(1, sizeof *ix);
-	char *msg = NULL;
-	int i;
 
-	index_keep_private(dbpath);
-	if (sqlite3_open_v2(dbpath, &ix->db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		snprintf(err, ERRMAX, "cannot open the database %s: %s", dbpath,
-		    sqlite3_errmsg(ix->db));
-		goto out_close;
+	if ((ix->db = db_open(dbpath, index_modules, sizeof index_modules /
+	    sizeof index_modules[0], err)) == NULL) {
+		free(ix);
+		return NULL;
 	}
-	sqlite3_busy_timeout(ix->db, 10000);
-	if (index_register_fts(ix->db) == -1) {
-		snprintf(err, ERRMAX, "this SQLite has no FTS5 full-text search");
-		goto out_close;
-	}
-	if (tokenizer_register_words(ix->db) == -1) {
-		snprintf(err, ERRMAX, "database %s: %s", dbpath,
-		    sqlite3_errmsg(ix->db));
-		goto out_close;
-	}
-	/* Searches jump about a large file: read it through the page cache
-	 * of the system (mmap) rather than a copy per page, and keep more of
-	 * it in SQLite's own cache than the 2 MB it keeps by default. */
-	if (index_setup(ix->db, &msg) != SQLITE_OK) {
-		snprintf(err, ERRMAX, "cannot set up the database %s: %s", dbpath,
-		    msg ? msg : sqlite3_errmsg(ix->db));
-		sqlite3_free(msg);
-		goto out_close;
-	}
-	for (i = 0; i < STMT_MAX; i++) {
-		if (sqlite3_prepare_v3(ix->db, index_sql[i], -1,
-		    SQLITE_PREPARE_PERSISTENT, &ix->stmt[i], NULL) != SQLITE_OK) {
-			snprintf(err, ERRMAX, "database %s: %s", dbpath,
-			    sqlite3_errmsg(ix->db));
-			goto out_close;
-		}
-	}
-	err[0] = '\0';
-	if (index_upgrade(ix, err) == -1)
-		goto out_close;
 	return ix;
-out_close:
-	index_close(ix);
-	return NULL;
 }
 
 void
 index_close(struct index *ix)
 {
-	int i;
-
 	if (ix == NULL)
 		return;
-	for (i = 0; i < STMT_MAX; i++)
-		sqlite3_finalize(ix->stmt[i]);
-	sqlite3_close(ix->db);
+	db_close(ix->db);
 	free(ix);
 }
 
 /* The connection, for modules that keep tables of their own in the same
  * database and must commit with the record (job.c). */
-sqlite3 *
+struct db *
 index_db(struct index *ix)
 {
 	return ix->db;
 }
 
-sqlite3_stmt *
+struct db_stmt *
 index_stmt(struct index *ix, enum index_stmt s)
 {
-	sqlite3_reset(ix->stmt[s]);
-	sqlite3_clear_bindings(ix->stmt[s]);
-	return ix->stmt[s];
+	return db_stmt(ix->db, &index_module, s);
 }
 
 /* A copy of statement s of its own, for a loop whose body uses the
  * cached ones: NULL when it cannot be prepared.  Caller finalizes. */
-sqlite3_stmt *
+struct db_stmt *
 index_prepare(struct index *ix, enum index_stmt s)
 {
-	sqlite3_stmt *st;
-
-	if (sqlite3_prepare_v2(ix->db, index_sql[s], -1, &st, NULL) !=
-	    SQLITE_OK)
-		return NULL;
-	return st;
-}
-
-/* Binds s, or NULL when s is NULL. */
-void
-index_bind_opt(sqlite3_stmt *st, int col, const char *s)
-{
-	if (s != NULL)
-		sqlite3_bind_text(st, col, s, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(st, col);
-}
-
-/* A column holding text as a JSON string, or null. */
-json_t *
-index_col_str(sqlite3_stmt *st, int col)
-{
-	const unsigned char *s = sqlite3_column_text(st, col);
-
-	return s ? json_string((const char *)s) : json_null();
-}
-
-/* A column holding JSON text (a correction's value), or null. */
-json_t *
-index_col_json(sqlite3_stmt *st, int col)
-{
-	const unsigned char *s = sqlite3_column_text(st, col);
-	json_t *v = s ? json_loads((const char *)s, JSON_DECODE_ANY, NULL) :
-	    NULL;
-
-	return v != NULL ? v : json_null();
-}
-
-static int
-index_exec(struct index *ix, enum index_stmt s)
-{
-	int rc = sqlite3_step(index_stmt(ix, s));
-
-	sqlite3_reset(ix->stmt[s]);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return db_prepare(ix->db, index_sql[s]);
 }
 
 int
 index_begin(struct index *ix)
 {
-	return index_exec(ix, STMT_BEGIN);
+	return db_begin(ix->db);
 }
 
 int
 index_commit(struct index *ix)
 {
-	return index_exec(ix, STMT_COMMIT);
+	return db_commit(ix->db);
 }
 
 void
 index_rollback(struct index *ix)
 {
-	if (!sqlite3_get_autocommit(ix->db))
-		index_exec(ix, STMT_ROLLBACK);
+	db_rollback(ix->db);
 }
 
 /*
@@ -551,24 +371,20 @@ index_rollback(struct index *ix)
  * before index_fts_drop_old.
  */
 int
-index_fts_renew(struct index *ix, sqlite3_stmt **old, char *err)
+index_fts_renew(struct index *ix, struct db_stmt **old, char *err)
 {
-	char *msg = NULL;
-	int rc = 0;
-
 	*old = NULL;
-	if (sqlite3_exec(ix->db, "DROP TABLE IF EXISTS documents_fts_old;"
+	if (db_exec(ix->db, "DROP TABLE IF EXISTS documents_fts_old;"
 	    "ALTER TABLE documents_fts RENAME TO documents_fts_old;"
 	    "CREATE VIRTUAL TABLE documents_fts USING " FTS_COLUMNS ";"
-	    FTS_TUNE, NULL, NULL, &msg) != SQLITE_OK ||
-	    sqlite3_prepare_v2(ix->db, "SELECT body FROM documents_fts_old "
-	    "WHERE rowid = ?1", -1, old, NULL) != SQLITE_OK) {
+	    FTS_TUNE, NULL) == -1 ||
+	    (*old = db_prepare(ix->db, "SELECT body FROM documents_fts_old "
+	    "WHERE rowid = ?1")) == NULL) {
 		snprintf(err, ERRMAX, "cannot rebuild the full text: %s",
-		    msg ? msg : sqlite3_errmsg(ix->db));
-		rc = -1;
+		    db_errmsg(ix->db));
+		return -1;
 	}
-	sqlite3_free(msg);
-	return rc;
+	return 0;
 }
 
 /* Drops the full text index_fts_renew set aside, once the new one is
@@ -576,17 +392,12 @@ index_fts_renew(struct index *ix, sqlite3_stmt **old, char *err)
 int
 index_fts_drop_old(struct index *ix, char *err)
 {
-	char *msg = NULL;
-	int rc = 0;
-
-	if (sqlite3_exec(ix->db, "DROP TABLE documents_fts_old", NULL, NULL,
-	    &msg) != SQLITE_OK) {
+	if (db_exec(ix->db, "DROP TABLE documents_fts_old", NULL) == -1) {
 		snprintf(err, ERRMAX, "cannot commit the new full text: %s",
-		    msg ? msg : sqlite3_errmsg(ix->db));
-		rc = -1;
+		    db_errmsg(ix->db));
+		return -1;
 	}
-	sqlite3_free(msg);
-	return rc;
+	return 0;
 }
 
 void
@@ -604,16 +415,11 @@ index_named_span(struct index *ix)
 int
 index_optimize(struct index *ix, char *err)
 {
-	char *msg = NULL;
-	int rc = 0;
-
-	if (sqlite3_exec(ix->db, "INSERT INTO documents_fts(documents_fts) "
-	    "VALUES ('optimize')", NULL, NULL, &msg) != SQLITE_OK) {
+	if (db_exec(ix->db, "INSERT INTO documents_fts(documents_fts) "
+	    "VALUES ('optimize')", NULL) == -1) {
 		snprintf(err, ERRMAX, "cannot merge the full text: %s",
-		    msg ? msg : sqlite3_errmsg(ix->db));
-		rc = -1;
+		    db_errmsg(ix->db));
+		return -1;
 	}
-	sqlite3_free(msg);
-	return rc;
+	return 0;
 }
-

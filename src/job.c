@@ -70,7 +70,7 @@ const char *job_state_names[] = {
 int
 job_init(struct index *ix, char *err)
 {
-	sqlite3 *db = index_db(ix);
+	sqlite3 *db = db_raw(index_db(ix));
 	char *msg = NULL;
 
 	if (sqlite3_exec(db, job_schema, NULL, NULL, &msg) != SQLITE_OK)
@@ -98,8 +98,8 @@ job_exec(struct index *ix, const char *sql, const char *fmt, ...)
 	va_list ap;
 	int i, rc;
 
-	if (sqlite3_prepare_v2(index_db(ix), sql, -1, &st, NULL) != SQLITE_OK) {
-		log_warnx("job journal: %s", sqlite3_errmsg(index_db(ix)));
+	if (sqlite3_prepare_v2(db_raw(index_db(ix)), sql, -1, &st, NULL) != SQLITE_OK) {
+		log_warnx("job journal: %s", sqlite3_errmsg(db_raw(index_db(ix))));
 		return -1;
 	}
 	va_start(ap, fmt);
@@ -119,7 +119,7 @@ job_exec(struct index *ix, const char *sql, const char *fmt, ...)
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-		log_warnx("job journal: %s", sqlite3_errmsg(index_db(ix)));
+		log_warnx("job journal: %s", sqlite3_errmsg(db_raw(index_db(ix))));
 		return -1;
 	}
 	return 0;
@@ -169,7 +169,7 @@ job_list(struct index *ix, int state, struct job ***out)
 	size_t n = 0;
 
 	*out = NULL;
-	if (sqlite3_prepare_v2(index_db(ix), state >= 0 ?
+	if (sqlite3_prepare_v2(db_raw(index_db(ix)), state >= 0 ?
 	    "SELECT id, profile, source_name, spool_path, state, attempts, "
 	    "reason, quarantine_path, inbox_path FROM jobs WHERE state = ?1 "
 	    "ORDER BY id" :
@@ -315,10 +315,10 @@ job_claim(struct index *ix, const char *spooldir, const char *profile,
 	/* The plan is on record before anything moves. */
 	if (job_insert(ix, profile, rel, path, spool, JOB_CLAIMING) == -1) {
 		snprintf(err, ERRMAX, "cannot record the job (%s); the scan "
-		    "stays in the inbox", sqlite3_errmsg(index_db(ix)));
+		    "stays in the inbox", sqlite3_errmsg(db_raw(index_db(ix))));
 		goto out;
 	}
-	*id = sqlite3_last_insert_rowid(index_db(ix));
+	*id = sqlite3_last_insert_rowid(db_raw(index_db(ix)));
 	if (job_move(path, spool, err) == -1) {
 		/* Nothing moved: the scan is still in the inbox. */
 		job_exec(ix, "DELETE FROM jobs WHERE id = ?1", "i", *id);
@@ -534,7 +534,7 @@ job_known_spool(struct index *ix, const char *path)
 	sqlite3_stmt *st;
 	int known = 0;
 
-	if (sqlite3_prepare_v2(index_db(ix), "SELECT 1 FROM jobs WHERE "
+	if (sqlite3_prepare_v2(db_raw(index_db(ix)), "SELECT 1 FROM jobs WHERE "
 	    "spool_path = ?1", -1, &st, NULL) != SQLITE_OK)
 		return 1;	/* when in doubt, leave the file alone */
 	sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
@@ -646,7 +646,7 @@ job_status(struct index *ix)
 	/* Pages per minute over the last quarter of an hour. */
 	localtime_r(&t, &tm);
 	strftime(since, sizeof since, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (sqlite3_prepare_v2(index_db(ix), sql, -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db_raw(index_db(ix)), sql, -1, &st, NULL) != SQLITE_OK)
 		return a;
 	sqlite3_bind_text(st, 1, since, -1, SQLITE_STATIC);
 	while (sqlite3_step(st) == SQLITE_ROW) {

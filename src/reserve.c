@@ -52,11 +52,11 @@ reserve_init(struct index *ix, char *err)
 {
 	char *msg = NULL;
 
-	if (sqlite3_exec(index_db(ix), reserve_schema, NULL, NULL, &msg) !=
+	if (sqlite3_exec(db_raw(index_db(ix)), reserve_schema, NULL, NULL, &msg) !=
 	    SQLITE_OK) {
 		snprintf(err, ERRMAX, "cannot set up the table of package "
 		    "reservations: %s", msg ? msg :
-		    sqlite3_errmsg(index_db(ix)));
+		    sqlite3_errmsg(db_raw(index_db(ix))));
 		sqlite3_free(msg);
 		return -1;
 	}
@@ -93,7 +93,7 @@ reserve_get(struct index *ix, const char *sha256, long *pid, int64_t *id,
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(index_db(ix), "SELECT pid, id, reserved_at "
+	if (sqlite3_prepare_v2(db_raw(index_db(ix)), "SELECT pid, id, reserved_at "
 	    "FROM package_reservations WHERE sha256 = ?1", -1, &st, NULL) !=
 	    SQLITE_OK)
 		return -1;
@@ -117,7 +117,7 @@ reserve_exec(struct index *ix, const char *sql, const char *sha256,
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(index_db(ix), sql, -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db_raw(index_db(ix)), sql, -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_text(st, 1, sha256, -1, SQLITE_STATIC);
 	if (sqlite3_bind_parameter_count(st) >= 2)
@@ -139,7 +139,7 @@ reserve_next_id(struct index *ix)
 	    0), "id"));
 
 	json_decref(newest);
-	if (sqlite3_prepare_v2(index_db(ix), "SELECT max(id) FROM "
+	if (sqlite3_prepare_v2(db_raw(index_db(ix)), "SELECT max(id) FROM "
 	    "package_reservations", -1, &st, NULL) == SQLITE_OK) {
 		if (sqlite3_step(st) == SQLITE_ROW &&
 		    sqlite3_column_int64(st, 0) > id)
@@ -191,7 +191,7 @@ reserve_take(struct index *ix, const char *sha256, int64_t *id,
 		usleep(50000);
 	}
 	snprintf(err, ERRMAX, "cannot reserve the scan's package: %s",
-	    sqlite3_errmsg(index_db(ix)));
+	    sqlite3_errmsg(db_raw(index_db(ix))));
 	index_rollback(ix);
 	return RESERVE_FAILED;
 }
@@ -220,7 +220,7 @@ reserve_drop(struct index *ix, const char *sha256, int64_t id)
 	    "sha256 = ?1 AND pid = ?2 AND id = ?3", sha256, (int64_t)getpid(),
 	    id) == -1)
 		log_debug("%s: the reservation stays until it is taken over: "
-		    "%s", sha256, sqlite3_errmsg(index_db(ix)));
+		    "%s", sha256, sqlite3_errmsg(db_raw(index_db(ix))));
 }
 
 int
@@ -234,7 +234,7 @@ reserve_recover(struct index *ix, void (*gone)(const char *sha256, void *),
 	long pid;
 	int cleared = 0;
 
-	if (sqlite3_prepare_v2(index_db(ix), "SELECT sha256 FROM "
+	if (sqlite3_prepare_v2(db_raw(index_db(ix)), "SELECT sha256 FROM "
 	    "package_reservations", -1, &st, NULL) != SQLITE_OK)
 		return 0;
 	while (sqlite3_step(st) == SQLITE_ROW) {

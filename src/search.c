@@ -37,7 +37,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sqlite3.h>
 #include <utf8proc.h>
 
 #include "sohoa.h"
@@ -49,100 +48,6 @@
 #define SEARCH_SAMPLE	5000	/* newest documents IDF is estimated on */
 #define SEARCH_NAMED_SPAN 100000 /* newest documents searched word by word
 				 * for a name the names table knows */
-#define SEARCH_K1	1.2	/* BM25, as FTS5's bm25() */
-#define SEARCH_B	0.75
-#define SEARCH_FIELDS_WEIGHT 4.0 /* a word in the fields counts four times */
-
-/* What sohoa_rank works out once per query. */
-struct search_aux {
-	int	 nphrase;
-	double	*idf;		/* per phrase, as search_find estimated it */
-	double	 avgdl;		/* tokens in an average row */
-};
-
-static void
-search_aux_free(void *p)
-{
-	struct search_aux *r = p;
-
-	free(r->idf);
-	free(r);
-}
-
-/*
- * sohoa_rank(documents_fts, mask, idfs): the score of this row, higher is
- * better: how many phrases marked '1' in mask match (the words typed with
- * diacritics that match as typed), plus BM25 squeezed into [0, 1).  BM25
- * is FTS5's own (k1 1.2, b 0.75, the fields column weighing 4), except
- * that the IDF of each phrase comes in idfs (comma-separated), which
- * search_find estimates on the newest documents: FTS5's bm25() counts
- * every row holding each phrase, tens of milliseconds for a common name
- * over a million documents.
- */
-static void
-search_fts_rank(const Fts5ExtensionApi *api, Fts5Context *fts,
-    sqlite3_context *ctx, int nval, sqlite3_value **val)
-{
-	static const double weight[2] = { 1.0, SEARCH_FIELDS_WEIGHT };
-	const double k1 = SEARCH_K1, b = SEARCH_B;
-	const unsigned char *mask = nval > 0 ? sqlite3_value_text(val[0]) : NULL;
-	const char *idfs = nval > 1 ? (const char *)sqlite3_value_text(val[1]) :
-	    NULL;
-	struct search_aux *r = api->xGetAuxdata(fts, 0);
-	double tf[64], score = 0, d;
-	sqlite3_int64 nrow = 0, ntok = 0;
-	int i, n, ninst, ip, ic, io, dl = 0, exact = 0;
-	char *end;
-
-	if (r == NULL) {
-		r = xcalloc(1, sizeof *r);
-		r->nphrase = api->xPhraseCount(fts);
-		r->idf = xcalloc((size_t)r->nphrase + 1, sizeof *r->idf);
-		for (i = 0; i < r->nphrase; i++) {
-			r->idf[i] = idfs != NULL ? strtod(idfs, &end) : 1;
-			if (idfs != NULL)
-				idfs = *end == ',' ? end + 1 : end;
-		}
-		if (api->xRowCount(fts, &nrow) == SQLITE_OK &&
-		    api->xColumnTotalSize(fts, -1, &ntok) == SQLITE_OK &&
-		    nrow > 0)
-			r->avgdl = (double)ntok / (double)nrow;
-		if (api->xSetAuxdata(fts, r, search_aux_free) != SQLITE_OK) {
-			sqlite3_result_error_nomem(ctx);
-			return;
-		}
-	}
-	n = r->nphrase < 64 ? r->nphrase : 64;
-	memset(tf, 0, sizeof tf);
-	if (api->xInstCount(fts, &ninst) == SQLITE_OK)
-		for (i = 0; i < ninst; i++)
-			if (api->xInst(fts, i, &ip, &ic, &io) == SQLITE_OK &&
-			    ip < n && ic >= 0 && ic < 2)
-				tf[ip] += weight[ic];
-	api->xColumnSize(fts, -1, &dl);
-	for (i = 0; i < n; i++) {
-		if (tf[i] <= 0)
-			continue;
-		d = r->avgdl > 0 ? dl / r->avgdl : 1;
-		score += r->idf[i] * tf[i] * (k1 + 1) /
-		    (tf[i] + k1 * (1 - b + b * d));
-		if (mask != NULL && (int)strlen((const char *)mask) > i &&
-		    mask[i] == '1')
-			exact++;
-	}
-	if (score < 0)
-		score = 0;
-	sqlite3_result_double(ctx, exact + score / (1 + score));
-}
-
-int
-search_register(fts5_api *api)
-{
-	if (api->xCreateFunction(api, "sohoa_rank", NULL, search_fts_rank,
-	    NULL) != SQLITE_OK)
-		return -1;
-	return 0;
-}
 
 /* One word or "phrase" of a query as the user typed it. */
 struct search_term {
@@ -476,10 +381,10 @@ static double
 search_score_named(const struct search_query *q, const double *idf,
     const char *people)
 {
-	const double tf = 1 + SEARCH_FIELDS_WEIGHT;
+	const double tf = 1 + RANK_FIELDS_WEIGHT;
 	json_t *a = people != NULL ? json_loads(people, 0, NULL) : NULL, *v;
 	size_t i, k, n, len = strlen(q->name), nl, exact, best = 0, ntwin = 0;
-	double bm25 = 0, g = tf * (SEARCH_K1 + 1) / (tf + SEARCH_K1);
+	double bm25 = 0, g = tf * (RANK_K1 + 1) / (tf + RANK_K1);
 	char *folded, *copy, *word[64], *t;
 
 	json_array_foreach(a, i, v) {
@@ -629,41 +534,41 @@ search_filter_check(const struct search_filter *f, struct search_filter_norm *n,
 }
 
 static void
-search_bind_filters(sqlite3_stmt *st, const struct search_filter_norm *nf)
+search_bind_filters(struct db_stmt *st, const struct search_filter_norm *nf)
 {
-	index_bind_opt(st, 3, nf->level);
-	index_bind_opt(st, 4, nf->agency_code);
-	index_bind_opt(st, 5, nf->doc_type);
-	index_bind_opt(st, 6, nf->from);
-	index_bind_opt(st, 7, nf->to);
-	index_bind_opt(st, 8, nf->person_id);
-	index_bind_opt(st, 9, nf->dossier_code);
+	db_bind_text(st, 3, nf->level);
+	db_bind_text(st, 4, nf->agency_code);
+	db_bind_text(st, 5, nf->doc_type);
+	db_bind_text(st, 6, nf->from);
+	db_bind_text(st, 7, nf->to);
+	db_bind_text(st, 8, nf->person_id);
+	db_bind_text(st, 9, nf->dossier_code);
 }
 
 /* Steps st to its end; the rows go to row(st, arg).  0, or -1 with err. */
 static int
-search_rows(struct index *ix, sqlite3_stmt *st,
-    void (*row)(sqlite3_stmt *, void *), void *arg, char *err)
+search_rows(struct index *ix, struct db_stmt *st,
+    void (*row)(struct db_stmt *, void *), void *arg, char *err)
 {
 	int rc;
 
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	while ((rc = db_step(st)) == DB_ROW)
 		if (row != NULL)
 			row(st, arg);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	db_reset(st);
+	if (rc != DB_DONE) {
 		/* Every string is quoted, so this is not the user's doing. */
 		snprintf(err, ERRMAX, "the search could not be run: %s",
-		    sqlite3_errmsg(index_db(ix)));
+		    db_errmsg(index_db(ix)));
 		return -1;
 	}
 	return 0;
 }
 
 static void
-search_row_int64(sqlite3_stmt *st, void *arg)
+search_row_int64(struct db_stmt *st, void *arg)
 {
-	*(int64_t *)arg = sqlite3_column_int64(st, 0);
+	*(int64_t *)arg = db_col_int64(st, 0);
 }
 
 /*
@@ -679,7 +584,7 @@ search_idfs(struct index *ix, struct search_query *q, double *idf,
     double *share, int64_t *maxid, char *err)
 {
 	struct buf b;
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int64_t lo = 0, n = 0, hits;
 	size_t i;
 
@@ -702,9 +607,9 @@ search_idfs(struct index *ix, struct search_query *q, double *idf,
 			continue;
 		}
 		st = index_stmt(ix, STMT_SAMPLE);
-		sqlite3_bind_text(st, 1, i < q->nphrase ? q->phrase[i] :
-		    q->plain.data, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, lo);
+		db_bind_text(st, 1, i < q->nphrase ? q->phrase[i] :
+		    q->plain.data);
+		db_bind_int64(st, 2, lo);
 		hits = 0;
 		if (search_rows(ix, st, search_row_int64, &hits, err) == -1)
 			return NULL;
@@ -746,10 +651,10 @@ search_hits_add(struct search_hits *h, int64_t id, double score)
 }
 
 static void
-search_row_hit(sqlite3_stmt *st, void *arg)
+search_row_hit(struct db_stmt *st, void *arg)
 {
-	search_hits_add(arg, sqlite3_column_int64(st, 0),
-	    sqlite3_column_double(st, 1));
+	search_hits_add(arg, db_col_int64(st, 0),
+	    db_col_double(st, 1));
 }
 
 /* An older document naming the person typed, scored from its names. */
@@ -760,13 +665,13 @@ struct search_named {
 };
 
 static void
-search_row_named(sqlite3_stmt *st, void *arg)
+search_row_named(struct db_stmt *st, void *arg)
 {
 	struct search_named *nm = arg;
 
-	search_hits_add(nm->h, sqlite3_column_int64(st, 0),
+	search_hits_add(nm->h, db_col_int64(st, 0),
 	    search_score_named(nm->q, nm->idf,
-	    (const char *)sqlite3_column_text(st, 1)));
+	    db_col_text(st, 1)));
 }
 
 /* The newest most candidates with rowids in [lo, hi], with their
@@ -776,17 +681,17 @@ search_rank_range(struct index *ix, struct search_query *q, const char *idfs,
     const struct search_filter_norm *nf, int64_t lo, int64_t hi, int most,
     struct search_hits *h, char *err)
 {
-	sqlite3_stmt *st = index_stmt(ix, nf->any ? STMT_RANK_FILTERED :
+	struct db_stmt *st = index_stmt(ix, nf->any ? STMT_RANK_FILTERED :
 	    STMT_RANK);
 
-	sqlite3_bind_text(st, 1, q->expr.data, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, q->mask.data, -1, SQLITE_STATIC);
+	db_bind_text(st, 1, q->expr.data);
+	db_bind_text(st, 2, q->mask.data);
 	if (nf->any)
 		search_bind_filters(st, nf);
-	sqlite3_bind_int(st, 10, most);
-	sqlite3_bind_int64(st, 11, lo);
-	sqlite3_bind_text(st, 13, idfs, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 14, hi);
+	db_bind_int64(st, 10, most);
+	db_bind_int64(st, 11, lo);
+	db_bind_text(st, 13, idfs);
+	db_bind_int64(st, 14, hi);
 	return search_rows(ix, st, search_row_hit, h, err);
 }
 
@@ -819,7 +724,7 @@ search_rank(struct index *ix, struct search_query *q,
     char *err)
 {
 	struct search_named named;
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int64_t lo = 0, hi = INT64_MAX, maxid = 0, docs, floor = 0, span;
 	double share = 0, seen = 0, *idf = NULL;
 	char *idfs = NULL;
@@ -842,10 +747,10 @@ search_rank(struct index *ix, struct search_query *q,
 	if (q->name != NULL && maxid > span &&
 	    share * (double)maxid < 4.0 * SEARCH_WINDOW) {
 		st = index_stmt(ix, STMT_NAME_KNOWN);
-		sqlite3_bind_text(st, 1, q->name, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW)
+		db_bind_text(st, 1, q->name);
+		if (db_step(st) == DB_ROW)
 			floor = maxid - span + 1;
-		sqlite3_reset(st);
+		db_reset(st);
 	}
 	for (;;) {
 		before = h->n;
@@ -878,9 +783,9 @@ search_rank(struct index *ix, struct search_query *q,
 		named.h = h;
 		st = index_stmt(ix, STMT_OLDER);
 		search_bind_filters(st, nf);
-		sqlite3_bind_int(st, 10, limit);
-		sqlite3_bind_int64(st, 11, lo);
-		sqlite3_bind_text(st, 15, q->name, -1, SQLITE_STATIC);
+		db_bind_int64(st, 10, limit);
+		db_bind_int64(st, 11, lo);
+		db_bind_text(st, 15, q->name);
 		if (search_rows(ix, st, search_row_named, &named, err) == -1)
 			goto out;
 	}
@@ -900,7 +805,7 @@ static json_t *
 search_fetch(struct index *ix, struct search_query *q, struct search_hits *h,
     char *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	json_t *a = json_array(), *d;
 	size_t i;
 	int rc;
@@ -909,19 +814,19 @@ search_fetch(struct index *ix, struct search_query *q, struct search_hits *h,
 		/* The twins sit where their folded words do: the plain
 		 * expression marks the same words, for less. */
 		st = index_stmt(ix, STMT_FETCH);
-		sqlite3_bind_text(st, 1, q->plain.data, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, h->v[i].id);
-		if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		db_bind_text(st, 1, q->plain.data);
+		db_bind_int64(st, 2, h->v[i].id);
+		if ((rc = db_step(st)) == DB_ROW) {
 			d = store_row_json(st);
 			json_object_set_new(d, "score", json_real(h->v[i].score));
 			json_object_set_new(d, "snippet",
-			    index_col_str(st, INDEX_DOC_NCOLUMNS));
+			    db_col_str(st, INDEX_DOC_NCOLUMNS));
 			json_array_append_new(a, d);
 		}
-		sqlite3_reset(st);
-		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		db_reset(st);
+		if (rc != DB_ROW && rc != DB_DONE) {
 			snprintf(err, ERRMAX, "the search could not be run: %s",
-			    sqlite3_errmsg(index_db(ix)));
+			    db_errmsg(index_db(ix)));
 			json_decref(a);
 			return NULL;
 		}
@@ -930,7 +835,7 @@ search_fetch(struct index *ix, struct search_query *q, struct search_hits *h,
 }
 
 static void
-search_row_doc(sqlite3_stmt *st, void *arg)
+search_row_doc(struct db_stmt *st, void *arg)
 {
 	json_t *d = store_row_json(st);
 
@@ -947,7 +852,7 @@ search_find(struct index *ix, const char *query, const struct search_filter *f,
 	struct search_term *terms = NULL;
 	struct search_query q;
 	struct search_hits hits;
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	json_t *a = NULL;
 	size_t nterms = 0;
 	int blank;
@@ -978,9 +883,9 @@ search_find(struct index *ix, const char *query, const struct search_filter *f,
 	/* Filters only: the newest documents they keep. */
 	st = index_stmt(ix, q.expr.len > 0 ? STMT_FILTER_FTS : STMT_FILTER);
 	if (q.expr.len > 0)
-		sqlite3_bind_text(st, 1, q.expr.data, -1, SQLITE_STATIC);
+		db_bind_text(st, 1, q.expr.data);
 	search_bind_filters(st, &nf);
-	sqlite3_bind_int(st, 10, limit);
+	db_bind_int64(st, 10, limit);
 	a = json_array();
 	if (search_rows(ix, st, search_row_doc, a, err) == -1) {
 		json_decref(a);

@@ -14,42 +14,41 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sqlite3.h>
 
 #include "sohoa.h"
 
 int64_t
 store_find_sha256(struct index *ix, const char *sha256)
 {
-	sqlite3_stmt *st = index_stmt(ix, STMT_FIND_SHA);
+	struct db_stmt *st = index_stmt(ix, STMT_FIND_SHA);
 	int64_t id = 0;
 
-	sqlite3_bind_text(st, 1, sha256, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		id = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
+	db_bind_text(st, 1, sha256);
+	if (db_step(st) == DB_ROW)
+		id = db_col_int64(st, 0);
+	db_reset(st);
 	return id;
 }
 
 /* Binds a string member of doc, or NULL when it is missing or null. */
 static void
-store_bind_str(sqlite3_stmt *st, int col, json_t *doc, const char *key)
+store_bind_str(struct db_stmt *st, int col, json_t *doc, const char *key)
 {
 	const char *s = json_string_value(json_object_get(doc, key));
 
 	if (s != NULL)
-		sqlite3_bind_text(st, col, s, -1, SQLITE_TRANSIENT);
+		db_bind_text(st, col, s);
 	else
-		sqlite3_bind_null(st, col);
+		db_bind_null(st, col);
 }
 
 static void
-store_bind_array(sqlite3_stmt *st, int col, json_t *doc, const char *key)
+store_bind_array(struct db_stmt *st, int col, json_t *doc, const char *key)
 {
 	json_t *a = json_object_get(doc, key);
 	char *s = json_is_array(a) ? json_dumps(a, JSON_COMPACT) : NULL;
 
-	sqlite3_bind_text(st, col, s ? s : "[]", -1, SQLITE_TRANSIENT);
+	db_bind_text(st, col, s ? s : "[]");
 	free(s);
 }
 
@@ -87,19 +86,19 @@ store_fields_text(json_t *doc)
 int
 store_names_put(struct index *ix, int64_t id, json_t *doc, char *err)
 {
-	sqlite3_stmt *st = index_stmt(ix, STMT_NAME_DEL);
+	struct db_stmt *st = index_stmt(ix, STMT_NAME_DEL);
 	json_t *v;
 	size_t i, k, nw;
 	char *w, *p, *word[16];
 	int rc;
 
-	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
+	db_bind_int64(st, 1, id);
+	rc = db_step(st);
+	db_reset(st);
 	if (json_is_integer(json_object_get(doc, "duplicate_of")))
 		goto out;
 	json_array_foreach(json_object_get(doc, "people"), i, v) {
-		if (rc != SQLITE_DONE || !json_is_string(v))
+		if (rc != DB_DONE || !json_is_string(v))
 			continue;
 		w = tokenizer_words(json_string_value(v));
 		for (nw = 0, p = w; *p != '\0' && nw < 16; nw++) {
@@ -107,19 +106,19 @@ store_names_put(struct index *ix, int64_t id, json_t *doc, char *err)
 			p += strcspn(p, " ");
 			p += *p == ' ';
 		}
-		for (k = 0; nw >= 2 && k + 2 <= nw && rc == SQLITE_DONE; k++) {
+		for (k = 0; nw >= 2 && k + 2 <= nw && rc == DB_DONE; k++) {
 			st = index_stmt(ix, STMT_NAME_ADD);
-			sqlite3_bind_text(st, 1, word[k], -1, SQLITE_STATIC);
-			sqlite3_bind_int64(st, 2, id);
-			rc = sqlite3_step(st);
-			sqlite3_reset(st);
+			db_bind_text(st, 1, word[k]);
+			db_bind_int64(st, 2, id);
+			rc = db_step(st);
+			db_reset(st);
 		}
 		free(w);
 	}
 out:
-	if (rc != SQLITE_DONE) {
+	if (rc != DB_DONE) {
 		snprintf(err, ERRMAX, "cannot index the names of document "
-		    "#%lld: %s", (long long)id, sqlite3_errmsg(index_db(ix)));
+		    "#%lld: %s", (long long)id, db_errmsg(index_db(ix)));
 		return -1;
 	}
 	return 0;
@@ -130,23 +129,23 @@ int
 store_fts_insert(struct index *ix, int64_t id, json_t *doc, const char *text,
     char *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	char *body, *fields;
 	int rc;
 
 	body = vntext_nfc(text, strlen(text));
 	fields = store_fields_text(doc);
 	st = index_stmt(ix, STMT_INSERT_FTS);
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_text(st, 2, body, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, fields, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
+	db_bind_int64(st, 1, id);
+	db_bind_text(st, 2, body);
+	db_bind_text(st, 3, fields);
+	rc = db_step(st);
+	db_reset(st);
 	free(body);
 	free(fields);
-	if (rc != SQLITE_DONE) {
+	if (rc != DB_DONE) {
 		snprintf(err, ERRMAX, "cannot index the document text: %s",
-		    sqlite3_errmsg(index_db(ix)));
+		    db_errmsg(index_db(ix)));
 		return -1;
 	}
 	return 0;
@@ -155,7 +154,7 @@ store_fts_insert(struct index *ix, int64_t id, json_t *doc, const char *text,
 int
 store_insert(struct index *ix, json_t *doc, const char *text, char *err)
 {
-	sqlite3_stmt *st = index_stmt(ix, STMT_INSERT);
+	struct db_stmt *st = index_stmt(ix, STMT_INSERT);
 	json_t *conf = json_object_get(doc, "ocr_confidence");
 	json_t *dup = json_object_get(doc, "duplicate_of");
 	int64_t id;
@@ -163,10 +162,10 @@ store_insert(struct index *ix, json_t *doc, const char *text, char *err)
 
 	store_bind_str(st, 1, doc, "source_name");
 	store_bind_str(st, 2, doc, "sha256");
-	sqlite3_bind_int64(st, 3, json_integer_value(json_object_get(doc,
+	db_bind_int64(st, 3, json_integer_value(json_object_get(doc,
 	    "pages")));
 	if (json_is_number(conf))
-		sqlite3_bind_double(st, 4, json_number_value(conf));
+		db_bind_double(st, 4, json_number_value(conf));
 	store_bind_str(st, 5, doc, "profile");
 	store_bind_str(st, 6, doc, "agency_code");
 	store_bind_str(st, 7, doc, "agency_name");
@@ -180,17 +179,17 @@ store_insert(struct index *ix, json_t *doc, const char *text, char *err)
 	store_bind_str(st, 15, doc, "archive");
 	store_bind_str(st, 16, doc, "ingested_at");
 	if (json_is_integer(dup))
-		sqlite3_bind_int64(st, 17, json_integer_value(dup));
+		db_bind_int64(st, 17, json_integer_value(dup));
 	store_bind_str(st, 18, doc, "procedure_code");
 	store_bind_str(st, 19, doc, "valid_until");
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	rc = db_step(st);
+	db_reset(st);
+	if (rc != DB_DONE) {
 		snprintf(err, ERRMAX, "cannot record the document: %s",
-		    sqlite3_errmsg(index_db(ix)));
+		    db_errmsg(index_db(ix)));
 		return -1;
 	}
-	id = sqlite3_last_insert_rowid(index_db(ix));
+	id = db_last_id(index_db(ix));
 	json_object_set_new(doc, "id", json_integer(id));
 	if (text == NULL)
 		return 0;
@@ -203,17 +202,17 @@ int
 store_set_archive(struct index *ix, int64_t id, const char *archive,
     const char *archive_sha256, char *err)
 {
-	sqlite3_stmt *st = index_stmt(ix, STMT_SET_ARCHIVE);
+	struct db_stmt *st = index_stmt(ix, STMT_SET_ARCHIVE);
 	int rc;
 
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_text(st, 2, archive, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, archive_sha256, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	db_bind_int64(st, 1, id);
+	db_bind_text(st, 2, archive);
+	db_bind_text(st, 3, archive_sha256);
+	rc = db_step(st);
+	db_reset(st);
+	if (rc != DB_DONE) {
 		snprintf(err, ERRMAX, "cannot record the archive package: %s",
-		    sqlite3_errmsg(index_db(ix)));
+		    db_errmsg(index_db(ix)));
 		return -1;
 	}
 	return 0;
@@ -224,11 +223,11 @@ store_set_archive(struct index *ix, int64_t id, const char *archive,
 int
 store_set_fields(struct index *ix, int64_t id, json_t *doc, int fts, char *err)
 {
-	sqlite3_stmt *st = index_stmt(ix, STMT_SET_FIELDS);
+	struct db_stmt *st = index_stmt(ix, STMT_SET_FIELDS);
 	char *fields;
 	int rc;
 
-	sqlite3_bind_int64(st, 1, id);
+	db_bind_int64(st, 1, id);
 	store_bind_str(st, 2, doc, "doc_type");
 	store_bind_str(st, 3, doc, "doc_number");
 	store_bind_str(st, 4, doc, "issued_on");
@@ -236,30 +235,30 @@ store_set_fields(struct index *ix, int64_t id, json_t *doc, int fts, char *err)
 	store_bind_array(st, 6, doc, "people");
 	store_bind_array(st, 7, doc, "id_numbers");
 	store_bind_str(st, 8, doc, "dossier_code");
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE && fts) {
+	rc = db_step(st);
+	db_reset(st);
+	if (rc == DB_DONE && fts) {
 		fields = store_fields_text(doc);
 		st = index_stmt(ix, STMT_UPDATE_FTS);
-		sqlite3_bind_int64(st, 1, id);
-		sqlite3_bind_text(st, 2, fields, -1, SQLITE_STATIC);
-		rc = sqlite3_step(st);
-		sqlite3_reset(st);
+		db_bind_int64(st, 1, id);
+		db_bind_text(st, 2, fields);
+		rc = db_step(st);
+		db_reset(st);
 		free(fields);
 	}
-	if (rc != SQLITE_DONE) {
+	if (rc != DB_DONE) {
 		snprintf(err, ERRMAX, "cannot update document #%lld: %s",
-		    (long long)id, sqlite3_errmsg(index_db(ix)));
+		    (long long)id, db_errmsg(index_db(ix)));
 		return -1;
 	}
 	return store_names_put(ix, id, doc, err);
 }
 
 static json_t *
-store_col_array(sqlite3_stmt *st, int col)
+store_col_array(struct db_stmt *st, int col)
 {
-	const unsigned char *s = sqlite3_column_text(st, col);
-	json_t *a = s ? json_loads((const char *)s, 0, NULL) : NULL;
+	const char *s = db_col_text(st, col);
+	json_t *a = s ? json_loads(s, 0, NULL) : NULL;
 
 	if (!json_is_array(a)) {
 		json_decref(a);
@@ -270,75 +269,75 @@ store_col_array(sqlite3_stmt *st, int col)
 
 /* One row of DOC_COLUMNS as a document object of the JSON contract. */
 json_t *
-store_row_json(sqlite3_stmt *st)
+store_row_json(struct db_stmt *st)
 {
 	json_t *d = json_object();
 
-	json_object_set_new(d, "id", json_integer(sqlite3_column_int64(st, 0)));
-	json_object_set_new(d, "source_name", index_col_str(st, 1));
-	json_object_set_new(d, "sha256", index_col_str(st, 2));
-	json_object_set_new(d, "pages", json_integer(sqlite3_column_int(st, 3)));
+	json_object_set_new(d, "id", json_integer(db_col_int64(st, 0)));
+	json_object_set_new(d, "source_name", db_col_str(st, 1));
+	json_object_set_new(d, "sha256", db_col_str(st, 2));
+	json_object_set_new(d, "pages", json_integer((int)db_col_int64(st, 3)));
 	json_object_set_new(d, "ocr_confidence",
-	    sqlite3_column_type(st, 4) == SQLITE_NULL ? json_null() :
-	    json_real(sqlite3_column_double(st, 4)));
-	json_object_set_new(d, "profile", index_col_str(st, 5));
-	json_object_set_new(d, "agency_code", index_col_str(st, 6));
-	json_object_set_new(d, "agency_name", index_col_str(st, 7));
-	json_object_set_new(d, "level", index_col_str(st, 8));
-	json_object_set_new(d, "doc_type", index_col_str(st, 9));
-	json_object_set_new(d, "doc_number", index_col_str(st, 10));
-	json_object_set_new(d, "issued_on", index_col_str(st, 11));
+	    db_col_null(st, 4) ? json_null() :
+	    json_real(db_col_double(st, 4)));
+	json_object_set_new(d, "profile", db_col_str(st, 5));
+	json_object_set_new(d, "agency_code", db_col_str(st, 6));
+	json_object_set_new(d, "agency_name", db_col_str(st, 7));
+	json_object_set_new(d, "level", db_col_str(st, 8));
+	json_object_set_new(d, "doc_type", db_col_str(st, 9));
+	json_object_set_new(d, "doc_number", db_col_str(st, 10));
+	json_object_set_new(d, "issued_on", db_col_str(st, 11));
 	json_object_set_new(d, "people", store_col_array(st, 12));
 	json_object_set_new(d, "id_numbers", store_col_array(st, 13));
-	json_object_set_new(d, "dossier_code", index_col_str(st, 14));
-	json_object_set_new(d, "archive", index_col_str(st, 15));
-	json_object_set_new(d, "ingested_at", index_col_str(st, 16));
+	json_object_set_new(d, "dossier_code", db_col_str(st, 14));
+	json_object_set_new(d, "archive", db_col_str(st, 15));
+	json_object_set_new(d, "ingested_at", db_col_str(st, 16));
 	json_object_set_new(d, "duplicate_of",
-	    sqlite3_column_type(st, 17) == SQLITE_NULL ? json_null() :
-	    json_integer(sqlite3_column_int64(st, 17)));
-	json_object_set_new(d, "procedure_code", index_col_str(st, 18));
-	json_object_set_new(d, "valid_until", index_col_str(st, 19));
+	    db_col_null(st, 17) ? json_null() :
+	    json_integer(db_col_int64(st, 17)));
+	json_object_set_new(d, "procedure_code", db_col_str(st, 18));
+	json_object_set_new(d, "valid_until", db_col_str(st, 19));
 	return d;
 }
 
 json_t *
 store_get(struct index *ix, int64_t id)
 {
-	sqlite3_stmt *st = index_stmt(ix, STMT_GET);
+	struct db_stmt *st = index_stmt(ix, STMT_GET);
 	json_t *d = NULL;
 
-	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) == SQLITE_ROW)
+	db_bind_int64(st, 1, id);
+	if (db_step(st) == DB_ROW)
 		d = store_row_json(st);
-	sqlite3_reset(st);
+	db_reset(st);
 	return d;
 }
 
 char *
 store_archive_sha256(struct index *ix, int64_t id)
 {
-	sqlite3_stmt *st = index_stmt(ix, STMT_ARCHIVE_SHA);
-	const unsigned char *s;
+	struct db_stmt *st = index_stmt(ix, STMT_ARCHIVE_SHA);
+	const char *s;
 	char *r = NULL;
 
-	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) == SQLITE_ROW &&
-	    (s = sqlite3_column_text(st, 0)) != NULL)
-		r = xstrdup((const char *)s);
-	sqlite3_reset(st);
+	db_bind_int64(st, 1, id);
+	if (db_step(st) == DB_ROW &&
+	    (s = db_col_text(st, 0)) != NULL)
+		r = xstrdup(s);
+	db_reset(st);
 	return r;
 }
 
 json_t *
 store_list(struct index *ix, int limit)
 {
-	sqlite3_stmt *st = index_stmt(ix, STMT_LIST);
+	struct db_stmt *st = index_stmt(ix, STMT_LIST);
 	json_t *a = json_array();
 
-	sqlite3_bind_int(st, 1, limit);
-	while (sqlite3_step(st) == SQLITE_ROW)
+	db_bind_int64(st, 1, limit);
+	while (db_step(st) == DB_ROW)
 		json_array_append_new(a, store_row_json(st));
-	sqlite3_reset(st);
+	db_reset(st);
 	return a;
 }
 
@@ -347,18 +346,18 @@ store_list(struct index *ix, int limit)
 json_t *
 store_copies(struct index *ix, int64_t id)
 {
-	sqlite3_stmt *st = index_stmt(ix, STMT_COPIES);
+	struct db_stmt *st = index_stmt(ix, STMT_COPIES);
 	json_t *doc = store_get(ix, id), *a = json_array(), *first;
 
 	if (doc == NULL)
 		return a;
 	first = json_object_get(doc, "duplicate_of");
-	sqlite3_bind_int64(st, 1, json_is_integer(first) ?
+	db_bind_int64(st, 1, json_is_integer(first) ?
 	    json_integer_value(first) : id);
-	while (sqlite3_step(st) == SQLITE_ROW)
-		json_array_append_new(a, json_integer(sqlite3_column_int64(st,
+	while (db_step(st) == DB_ROW)
+		json_array_append_new(a, json_integer(db_col_int64(st,
 		    0)));
-	sqlite3_reset(st);
+	db_reset(st);
 	json_decref(doc);
 	return a;
 }
@@ -367,16 +366,16 @@ int
 store_foreach_package(struct index *ix,
     int (*cb)(int64_t, const char *, const char *, void *), void *arg)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int rc = 0;
 
 	/* A private statement: the callback may use the cached ones. */
 	if ((st = index_prepare(ix, STMT_PACKAGES)) == NULL)
 		return -1;
-	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW)
-		rc = cb(sqlite3_column_int64(st, 0),
-		    (const char *)sqlite3_column_text(st, 1),
-		    (const char *)sqlite3_column_text(st, 2), arg);
-	sqlite3_finalize(st);
+	while (rc == 0 && db_step(st) == DB_ROW)
+		rc = cb(db_col_int64(st, 0),
+		    db_col_text(st, 1),
+		    db_col_text(st, 2), arg);
+	db_finalize(st);
 	return rc;
 }

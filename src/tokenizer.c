@@ -322,8 +322,9 @@ tokenizer_words(const char *s)
 	return f;
 }
 
-/* SQL sohoa_words(x): tokenizer_words, for the --type filter. */
-static void
+/* SQL sohoa_words(x): tokenizer_words, for the --type filter (db.c
+ * creates the function with every connection). */
+void
 tokenizer_sql_words(sqlite3_context *ctx, int n, sqlite3_value **v)
 {
 	const unsigned char *s = sqlite3_value_text(v[0]);
@@ -335,16 +336,6 @@ tokenizer_sql_words(sqlite3_context *ctx, int n, sqlite3_value **v)
 	}
 	w = tokenizer_words((const char *)s);
 	sqlite3_result_text(ctx, w, -1, free);
-}
-
-int
-tokenizer_register_words(sqlite3 *db)
-{
-	if (sqlite3_create_function(db, "sohoa_words", 1, SQLITE_UTF8 |
-	    SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL, tokenizer_sql_words,
-	    NULL, NULL) != SQLITE_OK)
-		return -1;
-	return 0;
 }
 
 /*

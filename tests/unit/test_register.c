@@ -7,6 +7,8 @@
  * documents match entries by dossier code, else by number + agency + date,
  * however the number was typed, also after a record is corrected.
  */
+#include <sys/stat.h>
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,7 +19,6 @@
 #include <unistd.h>
 
 #include <cmocka.h>
-#include <sqlite3.h>
 
 #include "sohoa.h"
 #include "testlib.h"
@@ -87,38 +88,39 @@ import(struct index *ix, const char *name, struct register_stats *st,
 static char *
 dump(struct index *ix)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	struct buf b;
 	int i;
 
 	buf_init(&b, 1 << 20);
-	assert_int_equal(sqlite3_prepare_v2(index_db(ix), "SELECT entry_key, "
-	    "dossier_key, number_key, agency_code, agency_name, level, "
-	    "procedure_code, issued_on, valid_until, status FROM "
-	    "register_entries ORDER BY entry_key", -1, &st, NULL), SQLITE_OK);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	st = db_prepare(index_db(ix), "SELECT entry_key, dossier_key, "
+	    "number_key, agency_code, agency_name, level, procedure_code, "
+	    "issued_on, valid_until, status FROM register_entries ORDER BY "
+	    "entry_key");
+	assert_non_null(st);
+	while (db_step(st) == DB_ROW) {
 		for (i = 0; i < 10; i++)
-			buf_printf(&b, "%s|", sqlite3_column_text(st, i) ?
-			    (const char *)sqlite3_column_text(st, i) : "NULL");
+			buf_printf(&b, "%s|", db_col_text(st, i) ?
+			    db_col_text(st, i) : "NULL");
 		buf_printf(&b, "\n");
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return b.data;
 }
 
 static char *
 entry(struct index *ix, const char *what, const char *number)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	char *sql = xasprintf("SELECT %s FROM register_entries WHERE "
 	    "number_key = ?1", what), *k = register_key(number), *v = NULL;
 
-	assert_int_equal(sqlite3_prepare_v2(index_db(ix), sql, -1, &st, NULL),
-	    SQLITE_OK);
-	sqlite3_bind_text(st, 1, k, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-		v = xstrdup((const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
+	st = db_prepare(index_db(ix), sql);
+	assert_non_null(st);
+	db_bind_text(st, 1, k);
+	if (db_step(st) == DB_ROW && db_col_text(st, 0))
+		v = xstrdup(db_col_text(st, 0));
+	db_finalize(st);
 	free(sql);
 	free(k);
 	return v;
@@ -595,7 +597,7 @@ test_matching(void **state)
 	    "000.11.30.H26", "2024-06-20", 0);
 	add_doc(ix, "nothing", NULL, NULL, "000.11.30.H26", NULL, 0);
 
-	entries = register_unmatched(ix, 0, err);
+	entries = register_match_unmatched(ix, 0, err);
 	assert_non_null(entries);
 	/* 15 entries; matched: 15/, 27/, 2087/, 356/, 88/. */
 	assert_int_equal(json_array_size(entries), 10);
@@ -603,7 +605,7 @@ test_matching(void **state)
 	assert_true(has_number(entries, "doc_number", "601/QĐ-UBND"));
 	assert_false(has_number(entries, "doc_number", "2087/QĐ-UBND"));
 	assert_false(has_number(entries, "doc_number", "88/QĐ-UBND"));
-	docs = register_unmatched(ix, 1, err);
+	docs = register_match_unmatched(ix, 1, err);
 	assert_non_null(docs);
 	/* Not the duplicate copy, not the second scan of 2087/QĐ-UBND. */
 	assert_int_equal(json_array_size(docs), 3);
@@ -618,17 +620,16 @@ test_matching(void **state)
 	/* A clerk corrects the agency of a3 (sohoa edit): it now matches. */
 	sql = xasprintf("UPDATE documents SET agency_code = '000.00.12.H26' "
 	    "WHERE id = %lld", (long long)wrong_agency);
-	assert_int_equal(sqlite3_exec(index_db(ix), sql, NULL, NULL, NULL),
-	    SQLITE_OK);
+	assert_int_equal(db_exec(index_db(ix), sql, NULL), 0);
 	free(sql);
-	entries = register_unmatched(ix, 0, err);
+	entries = register_match_unmatched(ix, 0, err);
 	assert_int_equal(json_array_size(entries), 9);
 	assert_false(has_number(entries, "doc_number", "31/QĐ-STP"));
 	json_decref(entries);
 	/* ... and a record removed no longer counts. */
-	assert_int_equal(sqlite3_exec(index_db(ix), "DELETE FROM documents "
-	    "WHERE source_name = 'b2'", NULL, NULL, NULL), SQLITE_OK);
-	entries = register_unmatched(ix, 0, err);
+	assert_int_equal(db_exec(index_db(ix), "DELETE FROM documents "
+	    "WHERE source_name = 'b2'", NULL), 0);
+	entries = register_match_unmatched(ix, 0, err);
 	assert_int_equal(json_array_size(entries), 10);
 	assert_true(has_number(entries, "doc_number", "356/GPXD"));
 	json_decref(entries);
@@ -665,6 +666,102 @@ test_codes_learned(void **state)
 	index_close(ix);
 }
 
+/* A copy of the database that the sohoa before schema versions were kept
+ * made (tests/fixtures/db: three scans, the test register imported). */
+static char *
+legacy_copy(const char *name)
+{
+	char *from = testlib_fixture("db/made-by-0.x.db"), *data, *to;
+	size_t len;
+	FILE *f;
+
+	data = testlib_slurp(from, &len);
+	assert_non_null(data);
+	to = xasprintf("%s/%s.db", dir, name);
+	assert_non_null(f = fopen(to, "wb"));
+	assert_int_equal(fwrite(data, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(chmod(to, 0640), 0);	/* as the fixture's own */
+	free(data);
+	free(from);
+	return to;
+}
+
+static void
+same_as_fixture(json_t *got, const char *name)
+{
+	char *path = testlib_fixture(name);
+	json_error_t je;
+	json_t *want = json_load_file(path, 0, &je);
+
+	assert_non_null(want);
+	assert_non_null(got);
+	if (!json_equal(got, want)) {
+		char *s = json_dumps(got, JSON_INDENT(2));
+
+		fprintf(stderr, "%s differs; got:\n%s\n", name, s);
+		free(s);
+		fail();
+	}
+	json_decref(want);
+	free(path);
+}
+
+/*
+ * That database opens with its register as it was: its version recorded
+ * as the current one, the same entries, the same matches either way and
+ * the same report as the old sohoa gave, and its export imported again
+ * changes nothing (the statements run on the tables it made).
+ */
+static void
+test_made_before_versions(void **state)
+{
+	char *path = legacy_copy("legacy"), *csv, err[ERRMAX];
+	struct report_opts ro = { "2025-09-30", NULL, NULL, NULL, NULL, 0 };
+	struct register_stats st;
+	struct index *ix;
+	struct bad b;
+	json_t *a;
+
+	(void)state;
+	memset(&b, 0, sizeof b);
+	ix = index_open(path, err);
+	if (ix == NULL)
+		fail_msg("%s", err);
+	assert_int_equal(db_version(index_db(ix), "register"),
+	    register_module.version);
+	assert_int_equal(register_count(ix), 15);
+	a = register_match_unmatched(ix, 0, err);
+	same_as_fixture(a, "db/made-by-0.x.unmatched.json");
+	json_decref(a);
+	a = register_match_unmatched(ix, 1, err);
+	same_as_fixture(a, "db/made-by-0.x.unmatched-documents.json");
+	json_decref(a);
+	a = report_build(ix, &conf, &ro, err);
+	same_as_fixture(a, "db/made-by-0.x.report.json");
+	json_decref(a);
+	csv = fixture("register.csv");
+	assert_int_equal(register_import(ix, &conf, csv, on_bad, &b, &st,
+	    err), 0);
+	assert_int_equal(st.added, 0);
+	assert_int_equal(st.updated, 0);
+	assert_int_equal(st.unchanged, st.rows);
+	assert_int_equal(st.entries, 15);
+	index_close(ix);
+
+	/* Opened again, nothing is made twice and nothing is lost. */
+	ix = index_open(path, err);
+	if (ix == NULL)
+		fail_msg("%s", err);
+	assert_int_equal(register_count(ix), 15);
+	a = register_match_unmatched(ix, 0, err);
+	same_as_fixture(a, "db/made-by-0.x.unmatched.json");
+	json_decref(a);
+	index_close(ix);
+	free(csv);
+	free(path);
+}
+
 static int
 setup(void **state)
 {
@@ -698,6 +795,7 @@ main(void)
 		cmocka_unit_test(test_levels_are_configuration),
 		cmocka_unit_test(test_former_districts),
 		cmocka_unit_test(test_matching),
+		cmocka_unit_test(test_made_before_versions),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

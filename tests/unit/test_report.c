@@ -299,7 +299,7 @@ render(json_t *r, enum report_format f)
 	char err[ERRMAX];
 
 	buf_init(&b, 0);
-	assert_int_equal(report_write(r, f, &b, err), 0);
+	assert_int_equal(report_format_write(r, f, &b, err), 0);
 	assert_non_null(b.data);
 	return b.data;
 }
