@@ -1000,7 +1000,8 @@ struct job {
 	char	*workdir;
 	int	 set_aside;		/* to be quarantined once it can be */
 };
-int	job_init(struct index *, char *err);
+/* The journal's table in the installation's database (index.c). */
+extern const struct db_module job_module;
 /* Moves path (rel inside the inbox) into spooldir and records a queued
  * job; on failure the scan is still in the inbox. */
 int	job_claim(struct index *, const char *spooldir, const char *profile,
@@ -1030,7 +1031,8 @@ int	job_recover(struct index *, const char *spoolroot);
 json_t	*job_status(struct index *);
 
 /* reserve.c: who writes the archive package of a SHA-256 (ingest.c). */
-int	reserve_init(struct index *, char *err);
+/* Its table in the installation's database (index.c). */
+extern const struct db_module reserve_module;
 enum reserve_result { RESERVE_FAILED = -1, RESERVE_OURS, RESERVE_KNOWN };
 /* Reserves the package of sha256.  RESERVE_OURS: committed, *id the id
  * the record is to have.  RESERVE_KNOWN: recorded already as *first, and
@@ -1074,7 +1076,7 @@ struct ingest_hook {
 };
 /* Records a worker's successful result (its PDF and text in workdir):
  * fields, the package reserved (reserve.c) and written, then the record
- * inserted and committed; reserve_init first.  On success *doc is the stored record
+ * inserted and committed.  On success *doc is the stored record
  * (caller json_decref()s); its duplicate_of is set when another program
  * recorded the same bytes first.  source_name is bytes, shown escaped. */
 int	ingest_record(struct index *, const char *datadir,

@@ -298,6 +298,8 @@ const struct db_module index_module = {
  * others name. */
 static const struct db_module *const index_modules[] = {
 	&index_module,
+	&job_module,
+	&reserve_module,
 };
 
 struct index *
