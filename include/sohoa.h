@@ -581,7 +581,6 @@ int	package_verify(const char *pkg,
  * schema versions of the modules keeping tables in it, their statements. */
 struct db;				/* one connection */
 struct db_stmt;				/* a prepared statement */
-struct sqlite3;
 struct fts5_api;
 /* What a module keeps in the database. */
 struct db_module {
@@ -606,7 +605,8 @@ struct db_module {
  * busy timeout 10 s, the FTS5 extensions; in one write transaction brings
  * every module's tables from the version recorded to its own, in the
  * order of the list, and records the versions; then prepares every
- * module's statements.  NULL with err set. */
+ * module's statements.  The list must outlive the db (a static array).
+ * NULL with err set. */
 struct db *db_open(const char *path, const struct db_module *const *modules,
 	    size_t nmodules, char *err);
 void	db_close(struct db *);
@@ -666,8 +666,6 @@ int	db_function(struct db *, const char *name, char *(*fn)(const char *),
 	    char *err);
 /* FTS5's API on this connection (db_open's, and tests'), or NULL. */
 struct fts5_api *db_fts5(struct db *);
-/* The connection, for the files not moved onto db_* yet; going away. */
-struct sqlite3 *db_raw(struct db *);
 
 /* tokenizer.c: the "sohoa" FTS5 tokenizer (unicode61 without diacritics,
  * đ folded to d, each word's exact twin beside it) and the folded words.
@@ -1046,7 +1044,8 @@ struct job {
 	char	*workdir;
 	int	 set_aside;		/* to be quarantined once it can be */
 };
-int	job_init(struct index *, char *err);
+/* The journal's table in the installation's database (index.c). */
+extern const struct db_module job_module;
 /* Moves path (rel inside the inbox) into spooldir and records a queued
  * job; on failure the scan is still in the inbox. */
 int	job_claim(struct index *, const char *spooldir, const char *profile,
@@ -1076,7 +1075,8 @@ int	job_recover(struct index *, const char *spoolroot);
 json_t	*job_status(struct index *);
 
 /* reserve.c: who writes the archive package of a SHA-256 (ingest.c). */
-int	reserve_init(struct index *, char *err);
+/* Its table in the installation's database (index.c). */
+extern const struct db_module reserve_module;
 enum reserve_result { RESERVE_FAILED = -1, RESERVE_OURS, RESERVE_KNOWN };
 /* Reserves the package of sha256.  RESERVE_OURS: committed, *id the id
  * the record is to have.  RESERVE_KNOWN: recorded already as *first, and
@@ -1120,7 +1120,7 @@ struct ingest_hook {
 };
 /* Records a worker's successful result (its PDF and text in workdir):
  * fields, the package reserved (reserve.c) and written, then the record
- * inserted and committed; reserve_init first.  On success *doc is the stored record
+ * inserted and committed.  On success *doc is the stored record
  * (caller json_decref()s); its duplicate_of is set when another program
  * recorded the same bytes first.  source_name is bytes, shown escaped. */
 int	ingest_record(struct index *, const char *datadir,

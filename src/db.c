@@ -11,6 +11,10 @@
  * and its statements.  db_open runs the upgrades of every module in one
  * write transaction, records the versions in schema_versions, then
  * prepares every module's statements once (db_stmt hands them out reset).
+ * A module with no row in schema_versions is at version 0: its upgrade
+ * then copes with tables a sohoa that kept no versions made (index.c reads
+ * the PRAGMA user_version that sohoa kept); one that fails undoes every
+ * module's work of that opening, which fails with one line saying why.
  * No other file holds a connection or a statement of SQLite: struct db and
  * struct db_stmt are opaque outside this file.  The FTS5 tokenizer and the
  * SQL functions the queries call (tokenizer.c, rank.c) are SQLite
@@ -628,9 +632,3 @@ db_function(struct db *db, const char *name, char *(*fn)(const char *),
 	return 0;
 }
 
-/* For the files not moved onto db_* yet (register.c, report.c). */
-struct sqlite3 *
-db_raw(struct db *db)
-{
-	return db->conn;
-}

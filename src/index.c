@@ -267,6 +267,7 @@ index_retokenize(struct db *db, char *err)
 static int
 index_upgrade(struct db *db, int from, char *err)
 {
+	char sql[64];
 	int fresh;
 
 	if (from == 0)
@@ -276,7 +277,7 @@ index_upgrade(struct db *db, int from, char *err)
 	    (fresh && db_exec(db, FTS_TUNE, err) == -1) ||
 	    index_columns(db, err) == -1)
 		return -1;
-	if (from >= 1 && from < 2 && index_retokenize(db, err) == -1) {
+	if (from == 1 && index_retokenize(db, err) == -1) {
 		if (err[0] != '\0') {
 			char msg[ERRMAX];
 
@@ -286,7 +287,8 @@ index_upgrade(struct db *db, int from, char *err)
 		}
 		return -1;
 	}
-	return db_exec(db, "PRAGMA user_version = 2", err);
+	snprintf(sql, sizeof sql, "PRAGMA user_version = %d", INDEX_VERSION);
+	return db_exec(db, sql, err);
 }
 
 const struct db_module index_module = {
@@ -298,6 +300,8 @@ const struct db_module index_module = {
  * others name. */
 static const struct db_module *const index_modules[] = {
 	&index_module,
+	&job_module,
+	&reserve_module,
 	&register_module,
 	&report_module,
 };

@@ -647,10 +647,6 @@ ingest_files(struct index *ix, const struct ingest_opts *o, char **files,
 	char err[ERRMAX];
 	int i, j, next = 0, seq = 0;
 
-	if (reserve_init(ix, err) == -1) {
-		log_warnx("%s", err);
-		return nfiles;
-	}
 	memset(&b, 0, sizeof b);
 	b.ix = ix;
 	b.o = o;

@@ -37,7 +37,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <sqlite3.h>
 #include <utf8proc.h>
 
 #include "sohoa.h"
@@ -58,6 +57,8 @@ static const char job_schema[] =
 	"  inbox_path TEXT);"		/* where a claim took it from */
 	"CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state, profile);";
 
+#define JOB_VERSION	1	/* the journal's schema (db.c) */
+
 const char *job_state_names[] = {
 	[JOB_QUEUED] = "queued",
 	[JOB_PROCESSING] = "processing",
@@ -67,39 +68,40 @@ const char *job_state_names[] = {
 	[JOB_CLAIMING] = "claiming",
 };
 
-int
-job_init(struct index *ix, char *err)
+/*
+ * The journal's table, from version from to 1 (db.c's setup transaction):
+ * made if missing, and inbox_path added to a journal made before claims
+ * were recorded first.
+ */
+static int
+job_upgrade(struct db *db, int from, char *err)
 {
-	sqlite3 *db = db_raw(index_db(ix));
-	char *msg = NULL;
+	char msg[ERRMAX];
 
-	if (sqlite3_exec(db, job_schema, NULL, NULL, &msg) != SQLITE_OK)
-		goto fail;
-	/* A journal made before claims were recorded first. */
-	if (sqlite3_table_column_metadata(db, NULL, "jobs", "inbox_path", NULL,
-	    NULL, NULL, NULL, NULL) != SQLITE_OK && sqlite3_exec(db,
-	    "ALTER TABLE jobs ADD COLUMN inbox_path TEXT", NULL, NULL, &msg) !=
-	    SQLITE_OK)
-		goto fail;
+	if (db_exec(db, job_schema, msg) == -1 ||
+	    (!db_has_column(db, "jobs", "inbox_path") && db_exec(db,
+	    "ALTER TABLE jobs ADD COLUMN inbox_path TEXT", msg) == -1)) {
+		snprintf(err, ERRMAX, "cannot set up the job journal: %s", msg);
+		return -1;
+	}
 	return 0;
-fail:
-	snprintf(err, ERRMAX, "cannot set up the job journal: %s", msg ? msg :
-	    sqlite3_errmsg(db));
-	sqlite3_free(msg);
-	return -1;
 }
+
+const struct db_module job_module = {
+	"jobs", JOB_VERSION, job_upgrade, NULL, 0, NULL
+};
 
 /* Runs one statement with text/integer arguments given as a format:
  * 's' text (NULL = SQL NULL), 'i' int64.  Returns 0 when it ran. */
 static int
 job_exec(struct index *ix, const char *sql, const char *fmt, ...)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	va_list ap;
 	int i, rc;
 
-	if (sqlite3_prepare_v2(db_raw(index_db(ix)), sql, -1, &st, NULL) != SQLITE_OK) {
-		log_warnx("job journal: %s", sqlite3_errmsg(db_raw(index_db(ix))));
+	if ((st = db_prepare(index_db(ix), sql)) == NULL) {
+		log_warnx("job journal: %s", db_errmsg(index_db(ix)));
 		return -1;
 	}
 	va_start(ap, fmt);
@@ -108,18 +110,17 @@ job_exec(struct index *ix, const char *sql, const char *fmt, ...)
 			const char *s = va_arg(ap, const char *);
 
 			if (s == NULL)
-				sqlite3_bind_null(st, i + 1);
+				db_bind_null(st, i + 1);
 			else
-				sqlite3_bind_text(st, i + 1, s, -1,
-				    SQLITE_TRANSIENT);
+				db_bind_text(st, i + 1, s);
 		} else
-			sqlite3_bind_int64(st, i + 1, va_arg(ap, int64_t));
+			db_bind_int64(st, i + 1, va_arg(ap, int64_t));
 	}
 	va_end(ap);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-		log_warnx("job journal: %s", sqlite3_errmsg(db_raw(index_db(ix))));
+	rc = db_step(st);
+	db_finalize(st);
+	if (rc != DB_DONE && rc != DB_ROW) {
+		log_warnx("job journal: %s", db_errmsg(index_db(ix)));
 		return -1;
 	}
 	return 0;
@@ -151,11 +152,11 @@ job_state_of(const char *s)
 }
 
 static char *
-job_col(sqlite3_stmt *st, int i)
+job_col(struct db_stmt *st, int i)
 {
-	const unsigned char *s = sqlite3_column_text(st, i);
+	const char *s = db_col_text(st, i);
 
-	return s ? xstrdup((const char *)s) : NULL;
+	return s ? xstrdup(s) : NULL;
 }
 
 /* Jobs in the given state (or every unfinished one when state < 0), oldest
@@ -164,37 +165,36 @@ job_col(sqlite3_stmt *st, int i)
 size_t
 job_list(struct index *ix, int state, struct job ***out)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	struct job **v = NULL, *j;
 	size_t n = 0;
 
 	*out = NULL;
-	if (sqlite3_prepare_v2(db_raw(index_db(ix)), state >= 0 ?
+	if ((st = db_prepare(index_db(ix), state >= 0 ?
 	    "SELECT id, profile, source_name, spool_path, state, attempts, "
 	    "reason, quarantine_path, inbox_path FROM jobs WHERE state = ?1 "
 	    "ORDER BY id" :
 	    "SELECT id, profile, source_name, spool_path, state, attempts, "
 	    "reason, quarantine_path, inbox_path FROM jobs WHERE state NOT IN "
-	    "('done', 'quarantined') ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+	    "('done', 'quarantined') ORDER BY id")) == NULL)
 		return 0;
 	if (state >= 0)
-		sqlite3_bind_text(st, 1, job_state_names[state], -1,
-		    SQLITE_STATIC);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+		db_bind_text(st, 1, job_state_names[state]);
+	while (db_step(st) == DB_ROW) {
 		j = xcalloc(1, sizeof *j);
-		j->id = sqlite3_column_int64(st, 0);
+		j->id = db_col_int64(st, 0);
 		j->profile = job_col(st, 1);
 		j->source_name = job_col(st, 2);
 		j->spool_path = job_col(st, 3);
-		j->state = job_state_of((const char *)sqlite3_column_text(st, 4));
-		j->attempts = sqlite3_column_int(st, 5);
+		j->state = job_state_of(db_col_text(st, 4));
+		j->attempts = (int)db_col_int64(st, 5);
 		j->reason = job_col(st, 6);
 		j->quarantine_path = job_col(st, 7);
 		j->inbox_path = job_col(st, 8);
 		v = xrealloc(v, (n + 1) * sizeof *v);
 		v[n++] = j;
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	*out = v;
 	return n;
 }
@@ -315,10 +315,10 @@ job_claim(struct index *ix, const char *spooldir, const char *profile,
 	/* The plan is on record before anything moves. */
 	if (job_insert(ix, profile, rel, path, spool, JOB_CLAIMING) == -1) {
 		snprintf(err, ERRMAX, "cannot record the job (%s); the scan "
-		    "stays in the inbox", sqlite3_errmsg(db_raw(index_db(ix))));
+		    "stays in the inbox", db_errmsg(index_db(ix)));
 		goto out;
 	}
-	*id = sqlite3_last_insert_rowid(db_raw(index_db(ix)));
+	*id = db_last_id(index_db(ix));
 	if (job_move(path, spool, err) == -1) {
 		/* Nothing moved: the scan is still in the inbox. */
 		job_exec(ix, "DELETE FROM jobs WHERE id = ?1", "i", *id);
@@ -531,15 +531,15 @@ job_crashed(struct index *ix, struct job *j, const char *reason)
 static int
 job_known_spool(struct index *ix, const char *path)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int known = 0;
 
-	if (sqlite3_prepare_v2(db_raw(index_db(ix)), "SELECT 1 FROM jobs WHERE "
-	    "spool_path = ?1", -1, &st, NULL) != SQLITE_OK)
+	if ((st = db_prepare(index_db(ix), "SELECT 1 FROM jobs WHERE "
+	    "spool_path = ?1")) == NULL)
 		return 1;	/* when in doubt, leave the file alone */
-	sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
-	known = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_finalize(st);
+	db_bind_text(st, 1, path);
+	known = db_step(st) == DB_ROW;
+	db_finalize(st);
 	return known;
 }
 
@@ -637,7 +637,7 @@ job_status(struct index *ix)
 	    " min(CASE WHEN j.state IN ('queued', 'processing') THEN"
 	    "   j.claimed_at END)"
 	    " FROM jobs j GROUP BY j.profile ORDER BY j.profile";
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	json_t *a = json_array();
 	char since[40];
 	time_t t = time(NULL) - 15 * 60;
@@ -646,22 +646,22 @@ job_status(struct index *ix)
 	/* Pages per minute over the last quarter of an hour. */
 	localtime_r(&t, &tm);
 	strftime(since, sizeof since, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (sqlite3_prepare_v2(db_raw(index_db(ix)), sql, -1, &st, NULL) != SQLITE_OK)
+	if ((st = db_prepare(index_db(ix), sql)) == NULL)
 		return a;
-	sqlite3_bind_text(st, 1, since, -1, SQLITE_STATIC);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const unsigned char *oldest = sqlite3_column_text(st, 6);
+	db_bind_text(st, 1, since);
+	while (db_step(st) == DB_ROW) {
+		const char *oldest = db_col_text(st, 6);
 
 		json_array_append_new(a, json_pack("{s:s, s:i, s:i, s:i, s:i, "
-		    "s:f, s:o}", "profile", sqlite3_column_text(st, 0),
-		    "queue", sqlite3_column_int(st, 1),
-		    "done_today", sqlite3_column_int(st, 2),
-		    "failed_today", sqlite3_column_int(st, 3),
-		    "quarantined", sqlite3_column_int(st, 4),
-		    "pages_per_minute", sqlite3_column_int(st, 5) / 15.0,
+		    "s:f, s:o}", "profile", db_col_text(st, 0),
+		    "queue", (int)db_col_int64(st, 1),
+		    "done_today", (int)db_col_int64(st, 2),
+		    "failed_today", (int)db_col_int64(st, 3),
+		    "quarantined", (int)db_col_int64(st, 4),
+		    "pages_per_minute", (int)db_col_int64(st, 5) / 15.0,
 		    "oldest_pending", oldest ? json_string((const char *)oldest)
 		    : json_null()));
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return a;
 }

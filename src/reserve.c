@@ -33,11 +33,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <sqlite3.h>
 
 #include "sohoa.h"
 
 #define RESERVE_WAIT_MS	60000	/* for another program's package */
+#define RESERVE_VERSION	1	/* the table's schema (db.c) */
 #define RESERVE_STALE	3600	/* seconds: surely no package takes that */
 
 static const char reserve_schema[] =
@@ -47,21 +47,23 @@ static const char reserve_schema[] =
 	"  id INTEGER NOT NULL,"	/* the record it is written for */
 	"  reserved_at INTEGER NOT NULL)";	/* seconds since the epoch */
 
-int
-reserve_init(struct index *ix, char *err)
+/* The table, from version from to 1 (db.c's setup transaction). */
+static int
+reserve_upgrade(struct db *db, int from, char *err)
 {
-	char *msg = NULL;
+	char msg[ERRMAX];
 
-	if (sqlite3_exec(db_raw(index_db(ix)), reserve_schema, NULL, NULL, &msg) !=
-	    SQLITE_OK) {
+	if (db_exec(db, reserve_schema, msg) == -1) {
 		snprintf(err, ERRMAX, "cannot set up the table of package "
-		    "reservations: %s", msg ? msg :
-		    sqlite3_errmsg(db_raw(index_db(ix))));
-		sqlite3_free(msg);
+		    "reservations: %s", msg);
 		return -1;
 	}
 	return 0;
 }
+
+const struct db_module reserve_module = {
+	"reserve", RESERVE_VERSION, reserve_upgrade, NULL, 0, NULL
+};
 
 /*
  * A reservation nobody is writing under: its program is gone, or is this
@@ -90,22 +92,21 @@ static int
 reserve_get(struct index *ix, const char *sha256, long *pid, int64_t *id,
     int64_t *at)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(db_raw(index_db(ix)), "SELECT pid, id, reserved_at "
-	    "FROM package_reservations WHERE sha256 = ?1", -1, &st, NULL) !=
-	    SQLITE_OK)
+	if ((st = db_prepare(index_db(ix), "SELECT pid, id, reserved_at "
+	    "FROM package_reservations WHERE sha256 = ?1")) == NULL)
 		return -1;
-	sqlite3_bind_text(st, 1, sha256, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*pid = (long)sqlite3_column_int64(st, 0);
-		*id = sqlite3_column_int64(st, 1);
-		*at = sqlite3_column_int64(st, 2);
+	db_bind_text(st, 1, sha256);
+	rc = db_step(st);
+	if (rc == DB_ROW) {
+		*pid = (long)db_col_int64(st, 0);
+		*id = db_col_int64(st, 1);
+		*at = db_col_int64(st, 2);
 	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+	db_finalize(st);
+	return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : -1;
 }
 
 /* Runs one statement with sha256 as ?1 and, where it has them, a and b as
@@ -114,37 +115,37 @@ static int
 reserve_exec(struct index *ix, const char *sql, const char *sha256,
     int64_t a, int64_t b)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(db_raw(index_db(ix)), sql, -1, &st, NULL) != SQLITE_OK)
+	if ((st = db_prepare(index_db(ix), sql)) == NULL)
 		return -1;
-	sqlite3_bind_text(st, 1, sha256, -1, SQLITE_STATIC);
-	if (sqlite3_bind_parameter_count(st) >= 2)
-		sqlite3_bind_int64(st, 2, a);
-	if (sqlite3_bind_parameter_count(st) >= 3)
-		sqlite3_bind_int64(st, 3, b);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	db_bind_text(st, 1, sha256);
+	if (db_bind_count(st) >= 2)
+		db_bind_int64(st, 2, a);
+	if (db_bind_count(st) >= 3)
+		db_bind_int64(st, 3, b);
+	rc = db_step(st);
+	db_finalize(st);
+	return rc == DB_DONE ? 0 : -1;
 }
 
 /* The id the next record will get, reservations counted. */
 static int64_t
 reserve_next_id(struct index *ix)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	json_t *newest = store_list(ix, 1);
 	int64_t id = json_integer_value(json_object_get(json_array_get(newest,
 	    0), "id"));
 
 	json_decref(newest);
-	if (sqlite3_prepare_v2(db_raw(index_db(ix)), "SELECT max(id) FROM "
-	    "package_reservations", -1, &st, NULL) == SQLITE_OK) {
-		if (sqlite3_step(st) == SQLITE_ROW &&
-		    sqlite3_column_int64(st, 0) > id)
-			id = sqlite3_column_int64(st, 0);
-		sqlite3_finalize(st);
+	if ((st = db_prepare(index_db(ix), "SELECT max(id) FROM "
+	    "package_reservations")) != NULL) {
+		if (db_step(st) == DB_ROW &&
+		    db_col_int64(st, 0) > id)
+			id = db_col_int64(st, 0);
+		db_finalize(st);
 	}
 	return id + 1;
 }
@@ -191,7 +192,7 @@ reserve_take(struct index *ix, const char *sha256, int64_t *id,
 		usleep(50000);
 	}
 	snprintf(err, ERRMAX, "cannot reserve the scan's package: %s",
-	    sqlite3_errmsg(db_raw(index_db(ix))));
+	    db_errmsg(index_db(ix)));
 	index_rollback(ix);
 	return RESERVE_FAILED;
 }
@@ -220,28 +221,28 @@ reserve_drop(struct index *ix, const char *sha256, int64_t id)
 	    "sha256 = ?1 AND pid = ?2 AND id = ?3", sha256, (int64_t)getpid(),
 	    id) == -1)
 		log_debug("%s: the reservation stays until it is taken over: "
-		    "%s", sha256, sqlite3_errmsg(db_raw(index_db(ix))));
+		    "%s", sha256, db_errmsg(index_db(ix)));
 }
 
 int
 reserve_recover(struct index *ix, void (*gone)(const char *sha256, void *),
     void *arg)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	char **shas = NULL;
 	int64_t rid, at;
 	size_t n = 0, i;
 	long pid;
 	int cleared = 0;
 
-	if (sqlite3_prepare_v2(db_raw(index_db(ix)), "SELECT sha256 FROM "
-	    "package_reservations", -1, &st, NULL) != SQLITE_OK)
+	if ((st = db_prepare(index_db(ix), "SELECT sha256 FROM "
+	    "package_reservations")) == NULL)
 		return 0;
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while (db_step(st) == DB_ROW) {
 		shas = xrealloc(shas, (n + 1) * sizeof *shas);
-		shas[n++] = xstrdup((const char *)sqlite3_column_text(st, 0));
+		shas[n++] = xstrdup(db_col_text(st, 0));
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	for (i = 0; i < n; i++) {
 		/* Under the write lock: nobody takes it over meanwhile. */
 		if (index_begin(ix) == -1)

@@ -339,15 +339,13 @@ cmd_status(struct cmd_opts *o, int argc, char **argv)
 	json_t *profiles, *p, *r, *disk;
 	uint64_t room = 0;
 	size_t i;
-	char err[ERRMAX], since[40] = "";
+	char since[40] = "";
 	int room_known;
 
 	if (argc != 0)
 		cli_usage("status takes no arguments");
 	daemon_state(cli_data_dir(o), &ds);
 	ix = cli_open_index(o, 1);
-	if (job_init(ix, err) == -1)
-		fatalx("%s", err);
 	profiles = job_status(ix);
 	room_known = util_disk_free(cli_data_dir(o), &room) == 0;
 	if (ds.full) {

@@ -828,8 +828,7 @@ sohoad_run(struct sohoad *sd, char *self)
 	room_init(&sd->room, sd->datadir, sd->conf.min_free_mb, sd->lockfd,
 	    &sd->nq);
 	db = xasprintf("%s/sohoa.db", sd->datadir);
-	if ((sd->ix = index_open(db, err)) == NULL || job_init(sd->ix, err) ==
-	    -1 || reserve_init(sd->ix, err) == -1)
+	if ((sd->ix = index_open(db, err)) == NULL)
 		fatalx("%s", err);
 	free(db);
 	sd->spoolroot = xasprintf("%s/spool", sd->datadir);

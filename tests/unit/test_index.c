@@ -733,9 +733,9 @@ test_reindex_keeps_corrections(void **state)
 	assert_string_equal(got, "");
 	free(got);
 	/* And the new full text is whole. */
-	assert_int_equal(sqlite3_exec(db_raw(index_db(f->ix)), "INSERT INTO "
+	assert_int_equal(db_exec(index_db(f->ix), "INSERT INTO "
 	    "documents_fts(documents_fts, rank) VALUES ('integrity-check', 1)",
-	    NULL, NULL, NULL), SQLITE_OK);
+	    NULL), 0);
 }
 
 /*
@@ -779,15 +779,12 @@ test_upgrade_from_version_1(void **state)
 	got = found(f->ix, "Đặng Văn Đức", NULL);
 	assert_string_equal(got, "shop.tif school.tif");
 	free(got);
-	assert_int_equal(sqlite3_exec(db_raw(index_db(f->ix)), "INSERT INTO "
+	assert_int_equal(db_exec(index_db(f->ix), "INSERT INTO "
 	    "documents_fts(documents_fts, rank) VALUES ('integrity-check', 1)",
-	    NULL, NULL, NULL), SQLITE_OK);
+	    NULL), 0);
 	/* The names are read off the records again. */
-	assert_int_equal(sqlite3_prepare_v2(db_raw(index_db(f->ix)), "SELECT count(*) "
-	    "FROM names WHERE name = 'thu huong'", -1, &st, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_int(st, 0), 1);
-	sqlite3_finalize(st);
+	assert_int_equal(db_int(index_db(f->ix), "SELECT count(*) FROM names "
+	    "WHERE name = 'thu huong'", -1), 1);
 }
 
 /*

@@ -38,7 +38,6 @@ static int
 setup(void **state)
 {
 	struct fixture *f = xcalloc(1, sizeof *f);
-	char err[ERRMAX];
 
 	f->dir = testlib_tmpdir("test_job");
 	f->inbox = xasprintf("%s/inbox", f->dir);
@@ -47,8 +46,6 @@ setup(void **state)
 	f->qdir = xasprintf("%s/quarantine", f->dir);
 	assert_int_equal(util_mkdirs(f->inbox, 0750), 0);
 	f->ix = testlib_index(f->dir, "sohoa");
-	if (job_init(f->ix, err) == -1)
-		fail_msg("job_init: %s", err);
 	*state = f;
 	return 0;
 }
