@@ -203,8 +203,10 @@ static int register_connect(struct db *, char *);
 
 /* Version 1: the tables as the sohoa before versions were kept made
  * them, so that from 0 CREATE ... IF NOT EXISTS finds them or makes them. */
+#define REGISTER_VERSION 1	/* 1: the tables of today's register */
+
 const struct db_module register_module = {
-	"register", 1, register_upgrade, register_sql, RS_MAX,
+	"register", REGISTER_VERSION, register_upgrade, register_sql, RS_MAX,
 	register_connect
 };
 

@@ -59,8 +59,10 @@ check "schema_versions records the index at its version now" \
     grep -qx "index|$(version_of index INDEX_VERSION)" "$T/versions"
 check "... the job journal at its own" \
     grep -qx "jobs|$(version_of job JOB_VERSION)" "$T/versions"
-check "... and the reservations at theirs" \
+check "... the reservations at theirs" \
     grep -qx "reserve|$(version_of reserve RESERVE_VERSION)" "$T/versions"
+check "... and the register, whose tables it had, at its own" \
+    grep -qx "register|$(version_of register REGISTER_VERSION)" "$T/versions"
 check "the old PRAGMA user_version is kept for an older sohoa" \
     test "$(sqlite3 -readonly "$DB" 'PRAGMA user_version')" = "$(version_of index INDEX_VERSION)"
 check "the database file stays private (0640)" \
