@@ -114,9 +114,11 @@ demo:
 	./scripts/demo
 
 # The README's second command.
+# The bench programs are built too, so that a change of the library's
+# interface cannot leave them behind unnoticed.
 check:
 	./scripts/install-deps
-	$(MAKE) all unit-tests
+	$(MAKE) all unit-tests $(B)/bench/search-1m
 	BUILD=$(B) ./tests/run
 
 unit-tests: $(UNIT_BINS) $(B)/tests/no-inotify.so

@@ -32,8 +32,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <sqlite3.h>
-
 #include "sohoa.h"
 
 #define BENCH_BATCH	10000	/* records per transaction */
@@ -430,8 +428,7 @@ main(int argc, char **argv)
 		}
 	}
 	build = bench_now() - t0;
-	sqlite3_exec(index_db(ix), "PRAGMA wal_checkpoint(TRUNCATE)", NULL,
-	    NULL, NULL);
+	db_exec(index_db(ix), "PRAGMA wal_checkpoint(TRUNCATE)", NULL);
 	if (stat(db, &st) == 0)
 		size += st.st_size;
 	if (stat(wal, &st) == 0)
