@@ -605,8 +605,8 @@ struct db_module {
  * busy timeout 10 s, the FTS5 extensions; in one write transaction brings
  * every module's tables from the version recorded to its own, in the
  * order of the list, and records the versions; then prepares every
- * module's statements.  The list must outlive the db (a static array).
- * NULL with err set. */
+ * module's statements.  The list is copied; the modules it points to
+ * must outlive the db (static ones).  NULL with err set. */
 struct db *db_open(const char *path, const struct db_module *const *modules,
 	    size_t nmodules, char *err);
 void	db_close(struct db *);

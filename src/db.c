@@ -35,7 +35,7 @@
 
 struct db {
 	sqlite3	*conn;
-	const struct db_module *const *modules;
+	const struct db_module **modules;	/* a copy of db_open's list */
 	size_t	 nmodules;
 	sqlite3_stmt ***stmt;		/* per module, its nsql statements */
 	sqlite3_stmt *tx[3];		/* BEGIN IMMEDIATE, COMMIT, ROLLBACK */
@@ -270,7 +270,10 @@ db_open(const char *path, const struct db_module *const *modules,
 	size_t k;
 	int i;
 
-	db->modules = modules;
+	/* The list is copied: a caller's array may be gone before db_close
+	 * (the modules themselves are static). */
+	db->modules = xcalloc(nmodules ? nmodules : 1, sizeof *db->modules);
+	memcpy(db->modules, modules, nmodules * sizeof *db->modules);
 	db->nmodules = nmodules;
 	db->stmt = xcalloc(nmodules ? nmodules : 1, sizeof *db->stmt);
 	for (k = 0; k < nmodules; k++)
@@ -319,6 +322,7 @@ db_close(struct db *db)
 		free(db->stmt[k]);
 	}
 	free(db->stmt);
+	free(db->modules);
 	for (i = 0; i < 3; i++)
 		sqlite3_finalize(db->tx[i]);
 	sqlite3_close(db->conn);
