@@ -84,5 +84,14 @@ sleep 2
 check "the database and pid file stay in the data folder" \
     test -f "$D/sohoa.db" -a -f "$D/sohoad.pid"
 check "sohoad still runs" sohoa status
+
+# make demo's folders (scripts/demo): the sample profile's inbox
+# ./var/inbox/sample beside the data folder ./var/data, not inside it.
+mkdir -p "$T/demo"
+demo_data=$(sed -n 's/^SOHOA_DATA=\$PWD\///p' "$SOHOA_SRCDIR/scripts/demo")
+check "make demo's data folder ($demo_data) and the sample profile pass sohoad -n" \
+    sh -c "cd '$T/demo' && '$SOHOAD' -n --data '$demo_data' --profiles '$SOHOA_SRCDIR/scanner-profiles/sample.conf' >'$T/demo.out' 2>&1"
+
 stop_daemon
 echo "1..$tap_n"
+
