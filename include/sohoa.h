@@ -757,6 +757,77 @@ int	index_fts_drop_old(struct index *, char *err);
  * much).  About 15 s for a million documents. */
 int	index_optimize(struct index *, char *err);
 
+/* document.c: a document's record, typed, and its JSON contract.  The
+ * keys of the contract, named once: */
+#define DOC_K_ID		"id"
+#define DOC_K_SOURCE_NAME	"source_name"
+#define DOC_K_SHA256		"sha256"
+#define DOC_K_PAGES		"pages"
+#define DOC_K_OCR_CONFIDENCE	"ocr_confidence"
+#define DOC_K_PROFILE		"profile"
+#define DOC_K_AGENCY_CODE	"agency_code"
+#define DOC_K_AGENCY_NAME	"agency_name"
+#define DOC_K_LEVEL		"level"
+#define DOC_K_TYPE		"doc_type"
+#define DOC_K_NUMBER		"doc_number"
+#define DOC_K_ISSUED_ON		"issued_on"
+#define DOC_K_PEOPLE		"people"
+#define DOC_K_ID_NUMBERS	"id_numbers"
+#define DOC_K_DOSSIER_CODE	"dossier_code"
+#define DOC_K_ARCHIVE		"archive"
+#define DOC_K_INGESTED_AT	"ingested_at"
+#define DOC_K_DUPLICATE_OF	"duplicate_of"
+#define DOC_K_PROCEDURE_CODE	"procedure_code"
+#define DOC_K_VALID_UNTIL	"valid_until"
+
+/* A list of strings the structure owns (people, ID numbers). */
+struct document_strings {
+	char	**v;
+	size_t	  n;
+};
+
+/* A record.  Every string is owned (NULL: unknown, null in JSON); a
+ * zeroed structure is an empty record, document_free()d when done. */
+struct document {
+	int64_t			 id;		/* 0: not stored yet */
+	char			*source_name;
+	char			*sha256;
+	int			 pages;
+	int			 has_ocr_confidence;
+	double			 ocr_confidence;	/* 0-100 */
+	char			*profile;
+	char			*agency_code;
+	char			*agency_name;
+	char			*level;
+	char			*doc_type;
+	char			*doc_number;
+	char			*issued_on;	/* YYYY-MM-DD */
+	struct document_strings	 people;
+	struct document_strings	 id_numbers;
+	char			*dossier_code;
+	char			*archive;	/* relative to the data folder */
+	char			*ingested_at;	/* ISO 8601 */
+	int64_t			 duplicate_of;	/* 0: null, the first copy */
+	char			*procedure_code;
+	char			*valid_until;	/* YYYY-MM-DD */
+};
+
+/* Frees what d holds and zeroes it (d itself is the caller's). */
+void	document_free(struct document *d);
+/* Sets a string member to a copy of s (NULL: unknown), freeing the old. */
+void	document_set_str(char **member, const char *s);
+/* Appends a copy of s; document_strings_free frees all and empties. */
+void	document_strings_add(struct document_strings *, const char *s);
+void	document_strings_free(struct document_strings *);
+/* Fills *d (zeroed first) from a document object of the JSON contract: an
+ * absent or null member is unknown, other members of the object are
+ * ignored.  -1 with one sentence in err when o is not an object or a
+ * member has the wrong type (*d is then empty).  Caller document_free()s. */
+int	document_from_json(const json_t *o, struct document *d, char *err);
+/* d as the contract's object: every member, in the contract's order,
+ * unknown ones null.  Caller json_decref()s. */
+json_t	*document_to_json(const struct document *d);
+
 /* store.c: the records of the documents, their full text and names. */
 /* Id of the first document with this SHA-256, or 0. */
 int64_t	store_find_sha256(struct index *, const char *sha256);
