@@ -853,6 +853,9 @@ json_t	*store_get(struct index *, int64_t id);
  * DOC_COLUMNS, INDEX_DOC_NCOLUMNS of them) as a document object of the JSON
  * contract.  Caller json_decref()s. */
 json_t	*store_row_json(struct db_stmt *);
+/* The same row as a typed record (zeroed first).  Caller
+ * document_free()s. */
+void	store_row_document(struct db_stmt *, struct document *);
 /* archive_sha256 of a document, for verify.  Caller frees. */
 char	*store_archive_sha256(struct index *, int64_t id);
 json_t	*store_list(struct index *, int limit);

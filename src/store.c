@@ -254,50 +254,73 @@ store_set_fields(struct index *ix, int64_t id, json_t *doc, int fts, char *err)
 	return store_names_put(ix, id, doc, err);
 }
 
-static json_t *
-store_col_array(struct db_stmt *st, int col)
+/* Column col, holding a JSON array of strings, into *a.  What is not an
+ * array (NULL, bad JSON) is an empty list, as it always read. */
+static void
+store_col_strings(struct db_stmt *st, int col, struct document_strings *a)
 {
 	const char *s = db_col_text(st, col);
-	json_t *a = s ? json_loads(s, 0, NULL) : NULL;
+	json_t *j = s ? json_loads(s, 0, NULL) : NULL, *v;
+	size_t i;
 
-	if (!json_is_array(a)) {
-		json_decref(a);
-		a = json_array();
-	}
-	return a;
+	json_array_foreach(j, i, v)
+		if (json_is_string(v))
+			document_strings_add(a, json_string_value(v));
+	json_decref(j);
 }
 
-/* One row of DOC_COLUMNS as a document object of the JSON contract. */
+static char *
+store_col_dup(struct db_stmt *st, int col)
+{
+	const char *s = db_col_text(st, col);
+
+	return s != NULL ? xstrdup(s) : NULL;
+}
+
+/* One row of DOC_COLUMNS into *d (zeroed first).  Caller
+ * document_free()s. */
+void
+store_row_document(struct db_stmt *st, struct document *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->id = db_col_int64(st, 0);
+	d->source_name = store_col_dup(st, 1);
+	d->sha256 = store_col_dup(st, 2);
+	d->pages = (int)db_col_int64(st, 3);
+	if (!db_col_null(st, 4)) {
+		d->has_ocr_confidence = 1;
+		d->ocr_confidence = db_col_double(st, 4);
+	}
+	d->profile = store_col_dup(st, 5);
+	d->agency_code = store_col_dup(st, 6);
+	d->agency_name = store_col_dup(st, 7);
+	d->level = store_col_dup(st, 8);
+	d->doc_type = store_col_dup(st, 9);
+	d->doc_number = store_col_dup(st, 10);
+	d->issued_on = store_col_dup(st, 11);
+	store_col_strings(st, 12, &d->people);
+	store_col_strings(st, 13, &d->id_numbers);
+	d->dossier_code = store_col_dup(st, 14);
+	d->archive = store_col_dup(st, 15);
+	d->ingested_at = store_col_dup(st, 16);
+	if (!db_col_null(st, 17))
+		d->duplicate_of = db_col_int64(st, 17);
+	d->procedure_code = store_col_dup(st, 18);
+	d->valid_until = store_col_dup(st, 19);
+}
+
+/* One row of DOC_COLUMNS as a document object of the JSON contract: the
+ * record typed, then converted at the edge. */
 json_t *
 store_row_json(struct db_stmt *st)
 {
-	json_t *d = json_object();
+	struct document d;
+	json_t *o;
 
-	json_object_set_new(d, "id", json_integer(db_col_int64(st, 0)));
-	json_object_set_new(d, "source_name", db_col_str(st, 1));
-	json_object_set_new(d, "sha256", db_col_str(st, 2));
-	json_object_set_new(d, "pages", json_integer((int)db_col_int64(st, 3)));
-	json_object_set_new(d, "ocr_confidence",
-	    db_col_null(st, 4) ? json_null() :
-	    json_real(db_col_double(st, 4)));
-	json_object_set_new(d, "profile", db_col_str(st, 5));
-	json_object_set_new(d, "agency_code", db_col_str(st, 6));
-	json_object_set_new(d, "agency_name", db_col_str(st, 7));
-	json_object_set_new(d, "level", db_col_str(st, 8));
-	json_object_set_new(d, "doc_type", db_col_str(st, 9));
-	json_object_set_new(d, "doc_number", db_col_str(st, 10));
-	json_object_set_new(d, "issued_on", db_col_str(st, 11));
-	json_object_set_new(d, "people", store_col_array(st, 12));
-	json_object_set_new(d, "id_numbers", store_col_array(st, 13));
-	json_object_set_new(d, "dossier_code", db_col_str(st, 14));
-	json_object_set_new(d, "archive", db_col_str(st, 15));
-	json_object_set_new(d, "ingested_at", db_col_str(st, 16));
-	json_object_set_new(d, "duplicate_of",
-	    db_col_null(st, 17) ? json_null() :
-	    json_integer(db_col_int64(st, 17)));
-	json_object_set_new(d, "procedure_code", db_col_str(st, 18));
-	json_object_set_new(d, "valid_until", db_col_str(st, 19));
-	return d;
+	store_row_document(st, &d);
+	o = document_to_json(&d);
+	document_free(&d);
+	return o;
 }
 
 json_t *

@@ -3,7 +3,9 @@
  * read from JSON and written back is the same text, key order included
  * (the order clients and the golden outputs see); unknown values come out
  * null and empty lists as []; a member of the wrong type is refused with
- * one sentence naming it, and nothing is kept of the record.
+ * one sentence naming it, and nothing is kept of the record.  A record
+ * stored and read back (store.c) is the same typed record and the same
+ * contract object.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -157,6 +159,59 @@ test_bad_types_refused(void **state)
 	json_decref(in);
 }
 
+/* What is stored comes back typed, and as the object it went in as. */
+static void
+test_stored_record(void **state)
+{
+	char err[ERRMAX], *dir, *want, *got;
+	struct document d;
+	struct index *ix;
+	struct db_stmt *st;
+	json_t *in, *out;
+	int64_t id;
+
+	(void)state;
+	dir = testlib_tmpdir("test_document");
+	ix = testlib_index(dir, "sohoa");
+	in = json_loads(FULL, 0, NULL);
+	json_object_del(in, DOC_K_ID);
+	/* A first copy: a duplicate must point to a record that is there. */
+	json_object_set_new(in, DOC_K_DUPLICATE_OF, json_null());
+	id = testlib_store(ix, json_incref(in), "Quyết định số 12/QĐ-UBND");
+	json_object_set_new(in, DOC_K_ID, json_integer(id));
+
+	st = index_stmt(ix, STMT_GET);
+	db_bind_int64(st, 1, id);
+	assert_int_equal(db_step(st), DB_ROW);
+	store_row_document(st, &d);
+	db_reset(st);
+	assert_int_equal(d.id, id);
+	assert_string_equal(d.agency_name, "UBND phường Dịch Vọng");
+	assert_int_equal(d.people.n, 2);
+	assert_string_equal(d.people.v[0], "NGUYỄN VĂN AN");
+	assert_int_equal(d.duplicate_of, 0);
+	assert_true(d.has_ocr_confidence);
+	document_free(&d);
+
+	out = store_get(ix, id);
+	assert_non_null(out);
+	/* The key order of store_get is the contract's. */
+	assert_int_equal(document_from_json(in, &d, err), 0);
+	json_decref(in);
+	in = document_to_json(&d);
+	document_free(&d);
+	want = json_dumps(in, 0);
+	got = json_dumps(out, 0);
+	assert_string_equal(got, want);
+	free(want);
+	free(got);
+	json_decref(in);
+	json_decref(out);
+	index_close(ix);
+	assert_int_equal(testlib_rmdir(dir), 0);
+	free(dir);
+}
+
 int
 main(void)
 {
@@ -164,6 +219,7 @@ main(void)
 		cmocka_unit_test(test_full_record),
 		cmocka_unit_test(test_nulls_and_empty),
 		cmocka_unit_test(test_bad_types_refused),
+		cmocka_unit_test(test_stored_record),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
