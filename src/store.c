@@ -57,9 +57,10 @@ store_bind_array(struct db_stmt *st, int col, json_t *doc, const char *key)
 static char *
 store_fields_text(json_t *doc)
 {
-	static const char *keys[] = { "doc_number", "dossier_code", "doc_type",
-	    "agency_name", "agency_code", "source_name", NULL };
-	static const char *arrays[] = { "people", "id_numbers", NULL };
+	static const char *keys[] = { DOC_K_NUMBER, DOC_K_DOSSIER_CODE,
+	    DOC_K_TYPE, DOC_K_AGENCY_NAME, DOC_K_AGENCY_CODE,
+	    DOC_K_SOURCE_NAME, NULL };
+	static const char *arrays[] = { DOC_K_PEOPLE, DOC_K_ID_NUMBERS, NULL };
 	struct buf b;
 	json_t *v;
 	size_t i, j;
@@ -95,9 +96,9 @@ store_names_put(struct index *ix, int64_t id, json_t *doc, char *err)
 	db_bind_int64(st, 1, id);
 	rc = db_step(st);
 	db_reset(st);
-	if (json_is_integer(json_object_get(doc, "duplicate_of")))
+	if (json_is_integer(json_object_get(doc, DOC_K_DUPLICATE_OF)))
 		goto out;
-	json_array_foreach(json_object_get(doc, "people"), i, v) {
+	json_array_foreach(json_object_get(doc, DOC_K_PEOPLE), i, v) {
 		if (rc != DB_DONE || !json_is_string(v))
 			continue;
 		w = tokenizer_words(json_string_value(v));
@@ -155,33 +156,33 @@ int
 store_insert(struct index *ix, json_t *doc, const char *text, char *err)
 {
 	struct db_stmt *st = index_stmt(ix, STMT_INSERT);
-	json_t *conf = json_object_get(doc, "ocr_confidence");
-	json_t *dup = json_object_get(doc, "duplicate_of");
+	json_t *conf = json_object_get(doc, DOC_K_OCR_CONFIDENCE);
+	json_t *dup = json_object_get(doc, DOC_K_DUPLICATE_OF);
 	int64_t id;
 	int rc;
 
-	store_bind_str(st, 1, doc, "source_name");
-	store_bind_str(st, 2, doc, "sha256");
+	store_bind_str(st, 1, doc, DOC_K_SOURCE_NAME);
+	store_bind_str(st, 2, doc, DOC_K_SHA256);
 	db_bind_int64(st, 3, json_integer_value(json_object_get(doc,
-	    "pages")));
+	    DOC_K_PAGES)));
 	if (json_is_number(conf))
 		db_bind_double(st, 4, json_number_value(conf));
-	store_bind_str(st, 5, doc, "profile");
-	store_bind_str(st, 6, doc, "agency_code");
-	store_bind_str(st, 7, doc, "agency_name");
-	store_bind_str(st, 8, doc, "level");
-	store_bind_str(st, 9, doc, "doc_type");
-	store_bind_str(st, 10, doc, "doc_number");
-	store_bind_str(st, 11, doc, "issued_on");
-	store_bind_array(st, 12, doc, "people");
-	store_bind_array(st, 13, doc, "id_numbers");
-	store_bind_str(st, 14, doc, "dossier_code");
-	store_bind_str(st, 15, doc, "archive");
-	store_bind_str(st, 16, doc, "ingested_at");
+	store_bind_str(st, 5, doc, DOC_K_PROFILE);
+	store_bind_str(st, 6, doc, DOC_K_AGENCY_CODE);
+	store_bind_str(st, 7, doc, DOC_K_AGENCY_NAME);
+	store_bind_str(st, 8, doc, DOC_K_LEVEL);
+	store_bind_str(st, 9, doc, DOC_K_TYPE);
+	store_bind_str(st, 10, doc, DOC_K_NUMBER);
+	store_bind_str(st, 11, doc, DOC_K_ISSUED_ON);
+	store_bind_array(st, 12, doc, DOC_K_PEOPLE);
+	store_bind_array(st, 13, doc, DOC_K_ID_NUMBERS);
+	store_bind_str(st, 14, doc, DOC_K_DOSSIER_CODE);
+	store_bind_str(st, 15, doc, DOC_K_ARCHIVE);
+	store_bind_str(st, 16, doc, DOC_K_INGESTED_AT);
 	if (json_is_integer(dup))
 		db_bind_int64(st, 17, json_integer_value(dup));
-	store_bind_str(st, 18, doc, "procedure_code");
-	store_bind_str(st, 19, doc, "valid_until");
+	store_bind_str(st, 18, doc, DOC_K_PROCEDURE_CODE);
+	store_bind_str(st, 19, doc, DOC_K_VALID_UNTIL);
 	rc = db_step(st);
 	db_reset(st);
 	if (rc != DB_DONE) {
@@ -190,7 +191,7 @@ store_insert(struct index *ix, json_t *doc, const char *text, char *err)
 		return -1;
 	}
 	id = db_last_id(index_db(ix));
-	json_object_set_new(doc, "id", json_integer(id));
+	json_object_set_new(doc, DOC_K_ID, json_integer(id));
 	if (text == NULL)
 		return 0;
 	if (store_fts_insert(ix, id, doc, text, err) == -1)
@@ -228,13 +229,13 @@ store_set_fields(struct index *ix, int64_t id, json_t *doc, int fts, char *err)
 	int rc;
 
 	db_bind_int64(st, 1, id);
-	store_bind_str(st, 2, doc, "doc_type");
-	store_bind_str(st, 3, doc, "doc_number");
-	store_bind_str(st, 4, doc, "issued_on");
-	store_bind_str(st, 5, doc, "agency_name");
-	store_bind_array(st, 6, doc, "people");
-	store_bind_array(st, 7, doc, "id_numbers");
-	store_bind_str(st, 8, doc, "dossier_code");
+	store_bind_str(st, 2, doc, DOC_K_TYPE);
+	store_bind_str(st, 3, doc, DOC_K_NUMBER);
+	store_bind_str(st, 4, doc, DOC_K_ISSUED_ON);
+	store_bind_str(st, 5, doc, DOC_K_AGENCY_NAME);
+	store_bind_array(st, 6, doc, DOC_K_PEOPLE);
+	store_bind_array(st, 7, doc, DOC_K_ID_NUMBERS);
+	store_bind_str(st, 8, doc, DOC_K_DOSSIER_CODE);
 	rc = db_step(st);
 	db_reset(st);
 	if (rc == DB_DONE && fts) {
@@ -374,7 +375,7 @@ store_copies(struct index *ix, int64_t id)
 
 	if (doc == NULL)
 		return a;
-	first = json_object_get(doc, "duplicate_of");
+	first = json_object_get(doc, DOC_K_DUPLICATE_OF);
 	db_bind_int64(st, 1, json_is_integer(first) ?
 	    json_integer_value(first) : id);
 	while (db_step(st) == DB_ROW)
