@@ -60,7 +60,7 @@ correct_list(const char *field, const char *text, json_t **value, char *err)
 		p = comma ? comma + 1 : p + strlen(p);
 		if (*item == '\0')
 			;
-		else if (strcmp(field, "id_numbers") != 0)
+		else if (strcmp(field, DOC_K_ID_NUMBERS) != 0)
 			json_array_append_new(a, json_string(item));
 		else if (util_id_number(item, id) == 0)
 			json_array_append_new(a, json_string(id));
@@ -95,7 +95,8 @@ correct_value(const char *field, const char *text, json_t **value, char *err)
 		    field, CORRECT_VALUEMAX);
 		goto out;
 	}
-	if (strcmp(field, "people") == 0 || strcmp(field, "id_numbers") == 0) {
+	if (strcmp(field, DOC_K_PEOPLE) == 0 ||
+	    strcmp(field, DOC_K_ID_NUMBERS) == 0) {
 		rc = correct_list(field, text, value, err);
 		goto out;
 	}
@@ -105,13 +106,13 @@ correct_value(const char *field, const char *text, json_t **value, char *err)
 		rc = 0;
 		goto out;
 	}
-	if (strcmp(field, "issued_on") == 0) {
-		if (date_arg("issued_on", v, ymd, err) == -1)
+	if (strcmp(field, DOC_K_ISSUED_ON) == 0) {
+		if (date_arg(DOC_K_ISSUED_ON, v, ymd, err) == -1)
 			goto out;
 		free(v);
 		v = xstrdup(ymd);
 	}
-	if (strcmp(field, "dossier_code") == 0) {
+	if (strcmp(field, DOC_K_DOSSIER_CODE) == 0) {
 		for (p = v; *p != '\0'; p++)
 			*p = (char)toupper((unsigned char)*p);
 		if (strspn(v, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ.-") !=
@@ -129,8 +130,9 @@ out:
 	return rc;
 }
 
-const char *const correct_fields[] = { "doc_type", "doc_number",
-    "issued_on", "agency_name", "people", "id_numbers", "dossier_code",
+const char *const correct_fields[] = { DOC_K_TYPE, DOC_K_NUMBER,
+    DOC_K_ISSUED_ON, DOC_K_AGENCY_NAME, DOC_K_PEOPLE, DOC_K_ID_NUMBERS,
+    DOC_K_DOSSIER_CODE,
     NULL };
 
 static int
@@ -423,9 +425,10 @@ static int
 correct_reread(json_t *doc, char **text, json_t **fields, void *arg)
 {
 	struct correct_reindex *r = arg;
-	const char *archive = json_string_value(json_object_get(doc, "archive"));
+	const char *archive = json_string_value(json_object_get(doc,
+	    DOC_K_ARCHIVE));
 	const struct profile *prof;
-	long long id = json_integer_value(json_object_get(doc, "id"));
+	long long id = json_integer_value(json_object_get(doc, DOC_K_ID));
 	struct buf b, lb;
 	char err[ERRMAX], e2[ERRMAX], *pkg;
 	json_t *layout = NULL;
@@ -452,18 +455,18 @@ correct_reread(json_t *doc, char **text, json_t **fields, void *arg)
 	if (rc == -1)
 		return -1;
 	prof = correct_profile(r, json_string_value(json_object_get(doc,
-	    "profile")));
+	    DOC_K_PROFILE)));
 	*fields = extract_fields(b.data ? b.data : "", layout,
-	    json_string_value(json_object_get(doc, "source_name")),
+	    json_string_value(json_object_get(doc, DOC_K_SOURCE_NAME)),
 	    prof != NULL ? prof : &r->builtin);
 	json_decref(layout);
 	correct_codes(*fields, r->datadir, archive);
 	/* As at ingest: the profile's issuing body wins over the text's. */
 	if (prof == NULL) {
 		r->unknown++;
-		json_object_del(*fields, "agency_name");
+		json_object_del(*fields, DOC_K_AGENCY_NAME);
 	} else if (prof->agency_name != NULL)
-		json_object_set_new(*fields, "agency_name",
+		json_object_set_new(*fields, DOC_K_AGENCY_NAME,
 		    json_string(prof->agency_name));
 	*text = b.data ? b.data : xstrdup("");
 	return 0;

@@ -88,45 +88,46 @@ ingest_new_doc(const struct profile *prof, const char *source_name,
 
 	if (agency_name == NULL)
 		agency_name = json_string_value(json_object_get(fields,
-		    "agency_name"));
+		    DOC_K_AGENCY_NAME));
 	util_now_iso8601(now);
-	json_object_set_new(doc, "id", json_null());
-	json_object_set_new(doc, "source_name", ingest_name_json(source_name));
-	json_object_set_new(doc, "sha256", json_string(sha256));
-	json_object_set(doc, "pages", json_object_get(result, "pages"));
+	json_object_set_new(doc, DOC_K_ID, json_null());
+	json_object_set_new(doc, DOC_K_SOURCE_NAME,
+	    ingest_name_json(source_name));
+	json_object_set_new(doc, DOC_K_SHA256, json_string(sha256));
+	json_object_set(doc, DOC_K_PAGES, json_object_get(result, "pages"));
 	v = json_object_get(result, "ocr_confidence");
-	json_object_set_new(doc, "ocr_confidence", json_is_number(v) ?
+	json_object_set_new(doc, DOC_K_OCR_CONFIDENCE, json_is_number(v) ?
 	    json_real(round(json_number_value(v) * 10) / 10) : json_null());
-	json_object_set_new(doc, "profile", json_string(prof->name));
-	json_object_set_new(doc, "agency_code", prof->agency_code ?
+	json_object_set_new(doc, DOC_K_PROFILE, json_string(prof->name));
+	json_object_set_new(doc, DOC_K_AGENCY_CODE, prof->agency_code ?
 	    json_string(prof->agency_code) : json_null());
-	json_object_set_new(doc, "agency_name", agency_name ?
+	json_object_set_new(doc, DOC_K_AGENCY_NAME, agency_name ?
 	    json_string(agency_name) : json_null());
-	json_object_set_new(doc, "level", prof->level ?
+	json_object_set_new(doc, DOC_K_LEVEL, prof->level ?
 	    json_string(prof->level) : json_null());
 #define FIELD(k) json_object_set(doc, k, json_object_get(fields, k) ? \
 	    json_object_get(fields, k) : json_null())
-	FIELD("doc_type");
-	FIELD("doc_number");
-	FIELD("issued_on");
+	FIELD(DOC_K_TYPE);
+	FIELD(DOC_K_NUMBER);
+	FIELD(DOC_K_ISSUED_ON);
 #undef FIELD
-	v = json_object_get(fields, "people");
-	json_object_set_new(doc, "people", json_is_array(v) ? json_copy(v) :
+	v = json_object_get(fields, DOC_K_PEOPLE);
+	json_object_set_new(doc, DOC_K_PEOPLE, json_is_array(v) ? json_copy(v) :
 	    json_array());
-	v = json_object_get(fields, "id_numbers");
-	json_object_set_new(doc, "id_numbers", json_is_array(v) ? json_copy(v) :
-	    json_array());
-	v = json_object_get(fields, "dossier_code");
-	json_object_set_new(doc, "dossier_code", json_is_string(v) ?
+	v = json_object_get(fields, DOC_K_ID_NUMBERS);
+	json_object_set_new(doc, DOC_K_ID_NUMBERS, json_is_array(v) ?
+	    json_copy(v) : json_array());
+	v = json_object_get(fields, DOC_K_DOSSIER_CODE);
+	json_object_set_new(doc, DOC_K_DOSSIER_CODE, json_is_string(v) ?
 	    json_copy(v) : json_null());
-	json_object_set_new(doc, "archive", json_null());
-	json_object_set_new(doc, "ingested_at", json_string(now));
-	json_object_set_new(doc, "duplicate_of", json_null());
+	json_object_set_new(doc, DOC_K_ARCHIVE, json_null());
+	json_object_set_new(doc, DOC_K_INGESTED_AT, json_string(now));
+	json_object_set_new(doc, DOC_K_DUPLICATE_OF, json_null());
 	/* A QR code gives these, the text perhaps valid_until (codes_merge). */
-	json_object_set(doc, "procedure_code", json_object_get(fromcodes,
-	    "procedure_code"));
-	json_object_set(doc, "valid_until", json_object_get(fromcodes,
-	    "valid_until"));
+	json_object_set(doc, DOC_K_PROCEDURE_CODE, json_object_get(fromcodes,
+	    DOC_K_PROCEDURE_CODE));
+	json_object_set(doc, DOC_K_VALID_UNTIL, json_object_get(fromcodes,
+	    DOC_K_VALID_UNTIL));
 	return doc;
 }
 
@@ -149,10 +150,11 @@ ingest_duplicate_tx(struct index *ix, const struct profile *prof,
 		return -1;
 	}
 	util_now_iso8601(now);
-	json_object_set_new(doc, "source_name", ingest_name_json(source_name));
-	json_object_set_new(doc, "profile", json_string(prof->name));
-	json_object_set_new(doc, "ingested_at", json_string(now));
-	json_object_set_new(doc, "duplicate_of", json_integer(first));
+	json_object_set_new(doc, DOC_K_SOURCE_NAME,
+	    ingest_name_json(source_name));
+	json_object_set_new(doc, DOC_K_PROFILE, json_string(prof->name));
+	json_object_set_new(doc, DOC_K_INGESTED_AT, json_string(now));
+	json_object_set_new(doc, DOC_K_DUPLICATE_OF, json_integer(first));
 	if (store_insert(ix, doc, NULL, err) == -1)
 		goto out;
 	*id = json_integer_value(json_object_get(doc, "id"));
@@ -300,7 +302,7 @@ ingest_record(struct index *ix, const char *datadir,
 	    fromcodes);
 	rel = ingest_archive_path(sha256);
 	abspath = xasprintf("%s/%s", datadir, rel);
-	json_object_set_new(doc, "archive", json_string(rel));
+	json_object_set_new(doc, DOC_K_ARCHIVE, json_string(rel));
 
 	err[0] = '\0';
 	switch (reserve_take(ix, sha256, &reserved, &first, err)) {
@@ -323,7 +325,7 @@ ingest_record(struct index *ix, const char *datadir,
 	}
 
 	/* The package first, with no transaction open. */
-	json_object_set_new(doc, "id", json_integer(reserved));
+	json_object_set_new(doc, DOC_K_ID, json_integer(reserved));
 	if (ingest_write_package(abspath, sha256, doc, result, fromcodes, path,
 	    workdir, &text, &lay, with_layout, pkgsha, err) == -1)
 		goto out_drop;
@@ -340,7 +342,7 @@ ingest_record(struct index *ix, const char *datadir,
 	}
 	if (store_insert(ix, doc, text.data, err) == -1)
 		goto out_rollback;
-	id = json_integer_value(json_object_get(doc, "id"));
+	id = json_integer_value(json_object_get(doc, DOC_K_ID));
 	/* Another program recorded one in between: metadata.json must name
 	 * the id the record got. */
 	if (id != reserved && ingest_write_package(abspath, sha256, doc, result,
@@ -494,14 +496,14 @@ ingest_clear_progress(struct ingest_batch *b)
 static void
 ingest_report_ok(struct ingest_batch *b, json_t *doc)
 {
-	json_t *dup = json_object_get(doc, "duplicate_of");
+	json_t *dup = json_object_get(doc, DOC_K_DUPLICATE_OF);
 	const char *type, *num, *name;
 	char *stype, *snum, *sname;
 
 	ingest_clear_progress(b);
-	type = json_string_value(json_object_get(doc, "doc_type"));
-	num = json_string_value(json_object_get(doc, "doc_number"));
-	name = json_string_value(json_object_get(doc, "source_name"));
+	type = json_string_value(json_object_get(doc, DOC_K_TYPE));
+	num = json_string_value(json_object_get(doc, DOC_K_NUMBER));
+	name = json_string_value(json_object_get(doc, DOC_K_SOURCE_NAME));
 	stype = type ? vntext_escape(type, strlen(type)) : NULL;
 	snum = num ? vntext_escape(num, strlen(num)) : NULL;
 	sname = vntext_escape(name ? name : "", name ? strlen(name) : 0);
@@ -510,16 +512,20 @@ ingest_report_ok(struct ingest_batch *b, json_t *doc)
 		fputc('\n', stdout);
 	} else if (json_is_integer(dup)) {
 		printf("#%lld %s: duplicate of #%lld, not read again\n",
-		    (long long)json_integer_value(json_object_get(doc, "id")),
+		    (long long)json_integer_value(json_object_get(doc,
+		    DOC_K_ID)),
 		    sname, (long long)json_integer_value(dup));
 	} else {
 		printf("#%lld %s: %lld page%s, confidence %.0f%%%s%s%s%s\n",
-		    (long long)json_integer_value(json_object_get(doc, "id")),
+		    (long long)json_integer_value(json_object_get(doc,
+		    DOC_K_ID)),
 		    sname,
-		    (long long)json_integer_value(json_object_get(doc, "pages")),
-		    json_integer_value(json_object_get(doc, "pages")) == 1 ?
+		    (long long)json_integer_value(json_object_get(doc,
+		    DOC_K_PAGES)),
+		    json_integer_value(json_object_get(doc, DOC_K_PAGES)) == 1 ?
 		    "" : "s",
-		    json_number_value(json_object_get(doc, "ocr_confidence")),
+		    json_number_value(json_object_get(doc,
+		    DOC_K_OCR_CONFIDENCE)),
 		    stype ? ", " : "", stype ? stype : "", snum ? " " : "",
 		    snum ? snum : "");
 	}
@@ -540,7 +546,7 @@ ingest_report_fail(struct ingest_batch *b, struct ingest_item *it,
 	b->failed++;
 	log_warnx("%s: %s", it->path, why);
 	if (b->o->json) {
-		o = json_pack("{s:o, s:s}", "source_name",
+		o = json_pack("{s:o, s:s}", DOC_K_SOURCE_NAME,
 		    ingest_name_json(util_basename(it->path)), "error", why);
 		json_dumpf(o, stdout, JSON_COMPACT);
 		fputc('\n', stdout);
@@ -610,11 +616,11 @@ ingest_finish(struct ingest_batch *b, struct ingest_item *it, json_t *res)
 	} else {
 		it->state = ITEM_DONE;
 		b->done++;
-		if (json_is_integer(json_object_get(doc, "duplicate_of")))
+		if (json_is_integer(json_object_get(doc, DOC_K_DUPLICATE_OF)))
 			b->duplicates++;
 		else
 			b->pages += (int)json_integer_value(json_object_get(doc,
-			    "pages"));
+			    DOC_K_PAGES));
 		ingest_report_ok(b, doc);
 		json_decref(doc);
 	}
