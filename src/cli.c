@@ -147,16 +147,17 @@ cli_print_doc_line(json_t *d)
 	struct shown sh = { { NULL }, 0 };
 	char date[11];
 
-	snprintf(date, sizeof date, "%s", cli_shown_key(&sh, d, "ingested_at"));
+	snprintf(date, sizeof date, "%s", cli_shown_key(&sh, d,
+	    DOC_K_INGESTED_AT));
 	printf("#%-6lld %s %3lld p  %s  %s  %s",
-	    (long long)json_integer_value(json_object_get(d, "id")), date,
-	    (long long)json_integer_value(json_object_get(d, "pages")),
-	    cli_shown_key(&sh, d, "doc_type"),
-	    cli_shown_key(&sh, d, "doc_number"),
-	    cli_shown_key(&sh, d, "source_name"));
-	if (json_is_integer(json_object_get(d, "duplicate_of")))
+	    (long long)json_integer_value(json_object_get(d, DOC_K_ID)), date,
+	    (long long)json_integer_value(json_object_get(d, DOC_K_PAGES)),
+	    cli_shown_key(&sh, d, DOC_K_TYPE),
+	    cli_shown_key(&sh, d, DOC_K_NUMBER),
+	    cli_shown_key(&sh, d, DOC_K_SOURCE_NAME));
+	if (json_is_integer(json_object_get(d, DOC_K_DUPLICATE_OF)))
 		printf("  (duplicate of #%lld)", (long long)json_integer_value(
-		    json_object_get(d, "duplicate_of")));
+		    json_object_get(d, DOC_K_DUPLICATE_OF)));
 	putchar('\n');
 	cli_shown_free(&sh);
 }
