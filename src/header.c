@@ -74,6 +74,21 @@ header_int_cmp(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* Words [first, last) of a line, one space between them, into b (which
+ * it initialises; caller frees). */
+static void
+header_join(struct buf *b, char **txt, size_t first, size_t last)
+{
+	size_t i;
+
+	buf_init(b, 1u << 20);
+	for (i = first; i < last; i++) {
+		if (i > first)
+			buf_append(b, " ", 1);
+		buf_append(b, txt[i], strlen(txt[i]));
+	}
+}
+
 /* Words [first, last) of an engine line as one segment. */
 static void
 header_seg_add(struct xlayout *lay, size_t line, char **txt,
@@ -126,15 +141,9 @@ header_seg_right(struct extract_ctx *x, char **txt, size_t first,
 {
 	struct xline l;
 	struct buf b;
-	size_t i;
 	int yes;
 
-	buf_init(&b, 1u << 20);
-	for (i = first; i < last; i++) {
-		if (i > first)
-			buf_append(&b, " ", 1);
-		buf_append(&b, txt[i], strlen(txt[i]));
-	}
+	header_join(&b, txt, first, last);
 	extract_xline_set(&l, b.data);
 	yes = extract_line_match(x, RE_DATE_COMMA, &l, 0) ||
 	    (extract_line_match(x, RE_MOTTO, &l, 0) && x->ov[0] == 0) ||
@@ -159,12 +168,7 @@ header_seg_cut(struct extract_ctx *x, struct xlayout *lay, size_t line,
 	size_t i, off, cut, k = last;
 
 	if (box[first][1] <= HEAD_ZONE * lay->h && last - first > 1) {
-		buf_init(&b, 1u << 20);
-		for (i = first; i < last; i++) {
-			if (i > first)
-				buf_append(&b, " ", 1);
-			buf_append(&b, txt[i], strlen(txt[i]));
-		}
+		header_join(&b, txt, first, last);
 		extract_xline_set(&l, b.data);
 		cut = extract_right_at(x, &l);
 		for (i = first, off = 0; cut > 0 && i < last && k == last;
