@@ -197,8 +197,8 @@ users_hash(const char *password, char *err)
 }
 
 /* A change to a user and its log entry, in one transaction: a user
- * nobody can say who made is never made.  step runs the change's
- * statement; 0 rows changed is an error of its own, said in none. */
+ * nobody can say who made is never made.  st is the change's statement,
+ * bound; when it changes no row, that is an error, said in none. */
 static int
 users_commit_logged(struct index *ix, struct db_stmt *st, const char *event,
     const char *name, const char *none, char *err)
@@ -222,8 +222,11 @@ users_commit_logged(struct index *ix, struct db_stmt *st, const char *event,
 		snprintf(err, ERRMAX, "%s", none);
 		goto out_rollback;
 	}
-	if (accesslog_event(ix, event, name, err) == -1)
+	if (accesslog_event(ix, event, name, err) == -1) {
+		snprintf(err, ERRMAX, "cannot write the access log, so the user "
+		    "%s is left as it was: %s", name, db_errmsg(db));
 		goto out_rollback;
+	}
 	if (index_commit(ix) == -1) {
 		snprintf(err, ERRMAX, "cannot change the user %s: %s", name,
 		    db_errmsg(db));

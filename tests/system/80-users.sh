@@ -119,6 +119,26 @@ check "the access log names each change and who made it" \
 check "... and --json says it was the command line's" \
     test "$(sohoa log --json | jq -c '[.[] | select(.action | startswith("user-")) | [.action, .what, .via]] | .[0]')" = '["user-disable","an.tran","cli"]'
 
+# What sohoa-web writes (accesslog_set_actor, accesslog_event), as sohoa
+# log shows it: who, the program and the address, the purpose, what an
+# event was about; a purpose holding a newline stays on its line.
+sqlite3 "$SOHOA_DATA/sohoa.db" "INSERT INTO access_log (at, who, action, query,
+    filters, results, address, via, purpose) VALUES ('2026-12-02T09:00:00+07:00',
+    'lan.nguyen', 'search', 'thu huong', '{}', 2, '192.0.2.7', 'web',
+    'xác minh hồ sơ' || char(10) || 'forged line');
+    INSERT INTO access_log (at, who, action, address, via, what) VALUES
+    ('2026-12-02T09:01:00+07:00', 'sohoa-web', 'login-failed', '192.0.2.8',
+    'web', 'lan.nguyen')"
+sohoa log --limit 2 >"$T/weblog.out"
+check "sohoa log shows the web's entries with the address and the purpose" \
+    grep -qx '2026-12-02T09:00:00+07:00  lan.nguyen   web 192.0.2.7  search "thu huong"  (2 found)  purpose "xác minh hồ sơ\\nforged line"' "$T/weblog.out"
+check "... and the web's events with what they were about" \
+    grep -qx '2026-12-02T09:01:00+07:00  sohoa-web    web 192.0.2.8  login-failed "lan.nguyen"' "$T/weblog.out"
+check "... one line per entry" test "$(wc -l <"$T/weblog.out")" -eq 2
+check "sohoa log --json gives via, address, purpose and what" \
+    test "$(sohoa log --json --limit 2 | jq -c '[.[] | [.action, .via, .address, .purpose, .what]]')" = \
+    '[["login-failed","web","192.0.2.8",null,"lan.nguyen"],["search","web","192.0.2.7","xác minh hồ sơ\nforged line",null]]'
+
 # At a terminal: asked twice, not echoed.  The answers are typed after
 # the prompts (the terminal drops what was typed before echo went off).
 if command -v script >/dev/null; then

@@ -5,7 +5,8 @@
  * with the right password passes, and one with a wrong password, an
  * unknown name or a disabled user fails with the same words, an unknown
  * name taking as long as a known one; a new password replaces the old;
- * the list never holds a hash; each change is in the access log.
+ * the list never holds a hash; each change is in the access log, and one
+ * the log cannot take is not made.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -250,6 +251,36 @@ test_logged(void **state)
 	json_decref(log);
 }
 
+/* A change the access log cannot take is not made. */
+static void
+test_unlogged_is_undone(void **state)
+{
+	struct fixture *f = *state;
+	char err[ERRMAX], role[USERS_ROLEMAX];
+	json_t *a;
+	int disabled;
+
+	assert_int_equal(users_add(f->ix, "lan", "staff", "first password",
+	    err), 0);
+	assert_int_equal(db_exec(index_db(f->ix), "CREATE TEMP TRIGGER "
+	    "log_full BEFORE INSERT ON access_log BEGIN "
+	    "SELECT RAISE(ABORT, 'the log is full'); END", err), 0);
+	assert_int_equal(users_add(f->ix, "binh", "clerk", "some password",
+	    err), -1);
+	assert_contains(err, "cannot write the access log");
+	assert_int_equal(users_passwd(f->ix, "lan", "second password", err),
+	    -1);
+	assert_int_equal(users_disable(f->ix, "lan", err), -1);
+	assert_contains(err, "left as it was");
+	a = users_list(f->ix, err);
+	assert_int_equal(json_array_size(a), 1);
+	json_decref(a);
+	assert_int_equal(users_check(f->ix, "lan", "first password", role,
+	    err), 0);
+	assert_int_equal(users_get(f->ix, "lan", role, &disabled), 0);
+	assert_int_equal(disabled, 0);
+}
+
 int
 main(void)
 {
@@ -260,6 +291,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_check, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_passwd, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_logged, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unlogged_is_undone, setup,
+		    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
