@@ -7,8 +7,8 @@
  * ("$argon2id$v=19$m=...,t=...,p=...$salt$hash"), which carries its own
  * parameters and salt: a hash made with older figures still verifies
  * after USERS_T/M/P change.  The figures are OWASP's for Argon2id (19 MiB,
- * 2 passes, 1 lane): about 30 ms a check here, slow enough for a stolen
- * database, quick enough for a sign-in.
+ * 2 passes, 1 lane): 20-25 ms a check on the development machine, slow
+ * enough for a stolen database, quick enough for a sign-in.
  *
  * A sign-in that fails says the same, and takes as long, whether the name
  * is unknown, the password wrong or the user disabled: the console must
