@@ -753,6 +753,11 @@ struct db_stmt *index_prepare(struct index *, enum index_stmt s);
 /* For tests: how many of the newest documents a name the names table
  * knows is also looked for word by word (0: search.c's own, 100000). */
 void	index_set_named_span(struct index *, int64_t documents);
+/* The access log's actor on this handle (accesslog_set_actor checks it
+ * first): copied, NULL clears it; freed by index_close. */
+struct accesslog_actor;
+void	index_set_actor(struct index *, const struct accesslog_actor *);
+const struct accesslog_actor *index_actor(struct index *);
 int64_t	index_named_span(struct index *);
 /* For a reindex, inside its transaction: the full text set aside and a
  * new, empty one made; *old reads the text of document ?1 in the one set
@@ -904,9 +909,38 @@ json_t	*search_find(struct index *, const char *query,
 	    const struct search_filter *f, int limit, char *err);
 
 /* accesslog.c: the access log of personal data (Nghị định 13/2023): who
- * (the OS user), when, and what was searched for or taken out.  A log
+ * (the OS user, or the actor set on the index), from where, through which
+ * program and why, when, and what was searched for or taken out.  A log
  * entry that cannot be written fails, so that nothing is shown unlogged. */
 #define ACCESSLOG_USERMAX	128
+#define ACCESSLOG_PURPOSEMAX	500	/* bytes of a purpose */
+/* Who acts on an index handle, for every entry written through it.  A
+ * NULL member takes the default: user the OS user (accesslog_user), via
+ * "cli", no address, no purpose. */
+struct accesslog_actor {
+	const char *user;		/* a sohoa user name (users.c) */
+	const char *address;		/* the client's IP address */
+	const char *via;		/* "cli" or "web" */
+	const char *purpose;		/* why, in the user's words */
+};
+/* Sets the actor of ix's entries from now on (copied); NULL restores the
+ * command line's default.  -1 with err when via is neither "cli" nor
+ * "web" or the purpose is longer than ACCESSLOG_PURPOSEMAX; the actor is
+ * then unchanged. */
+int	accesslog_set_actor(struct index *, const struct accesslog_actor *,
+	    char *err);
+/* The actor set on ix, or NULL (the default). */
+const struct accesslog_actor *accesslog_actor(struct index *);
+/* An event that is neither a search nor a document taken out: "login",
+ * "login-failed", "logout", "reveal", "correct", "requeue", "user-add",
+ * "user-passwd", "user-disable", with what (free text, may be NULL)
+ * saying what it was about.  -1 with err for another action or when the
+ * entry cannot be written. */
+int	accesslog_event(struct index *, const char *action, const char *what,
+	    char *err);
+/* Who acts on ix as the logs name them (the actor's user, else
+ * accesslog_user), into out: the corrections' who. */
+void	accesslog_who(struct index *, char out[ACCESSLOG_USERMAX]);
 int	accesslog_search(struct index *, const char *query,
 	    const struct search_filter *, int results, char *err);
 int	accesslog_get(struct index *, int64_t id, const char *taken, char *err);
@@ -917,6 +951,44 @@ int	accesslog_list(struct index *, int results, char *err);
 json_t	*accesslog_newest(struct index *, int limit);
 /* Who is at the keyboard, as the logs name them, into out. */
 void	accesslog_user(char out[ACCESSLOG_USERMAX]);
+
+/* users.c: the people who sign in to sohoa-web, their roles and their
+ * passwords (Argon2id, libargon2's encoded form). */
+extern const struct db_module users_module;
+#define USERS_NAMEMAX	64		/* bytes: letters, digits, . _ - */
+#define USERS_ROLEMAX	16		/* a role's name and its NUL */
+#define USERS_PASSWORD_MIN	8	/* characters */
+#define USERS_PASSWORD_MAX	1024	/* bytes */
+/* The roles, NULL-terminated: clerk, staff, auditor, admin. */
+extern const char *const users_roles[];
+/* 0 when name, role or password may be given to a user; else -1 with
+ * err saying why in one line. */
+int	users_name_ok(const char *name, char *err);
+int	users_role_ok(const char *role, char *err);
+int	users_password_ok(const char *password, char *err);
+/* Adds a user (enabled), logged as "user-add": 0, or -1 with err (a bad
+ * name, role or password, a name taken, whatever its case). */
+int	users_add(struct index *, const char *name, const char *role,
+	    const char *password, char *err);
+/* A new password for name (disabled or not), logged as "user-passwd". */
+int	users_passwd(struct index *, const char *name, const char *password,
+	    char *err);
+/* Disables name (no more sign-ins; sohoa-web's users_get says so on the
+ * next request), logged as "user-disable"; 0 when it was already. */
+int	users_disable(struct index *, const char *name, char *err);
+/* Every user, by name: [{name, role, disabled, created_at, changed_at}],
+ * never a hash.  NULL with err.  Caller json_decref()s. */
+json_t	*users_list(struct index *, char *err);
+/* Checks a sign-in.  0: the password is name's and name is enabled, its
+ * role in role_out.  -1 with err "wrong user name or password" when it is
+ * not, name is unknown (which takes as long) or disabled; -2 with err when
+ * the check could not be made (the database). */
+int	users_check(struct index *, const char *name, const char *password,
+	    char role_out[USERS_ROLEMAX], char *err);
+/* name's role and whether it is disabled, for each request of a session:
+ * 0, or -1 when there is no such user (or the database fails). */
+int	users_get(struct index *, const char *name,
+	    char role_out[USERS_ROLEMAX], int *disabled);
 
 /* correct.c: corrections by staff (sohoa edit), kept through sohoa reindex. */
 /* The fields staff may correct, NULL-terminated. */

@@ -72,4 +72,9 @@ int	cli_audit_register(struct cmd_opts *, int, char **);
 int	cli_audit_report(struct cmd_opts *, int, char **);
 int	cli_audit_opt(struct cmd_opts *, int, const char *);
 
+/* cli_user.c: user add, list, passwd, disable */
+extern const struct option cli_user_opts[];
+int	cli_user(struct cmd_opts *, int, char **);
+int	cli_user_opt(struct cmd_opts *, int, const char *);
+
 #endif /* SOHOA_CLI_H */

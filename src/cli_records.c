@@ -271,8 +271,16 @@ cli_records_log(struct cmd_opts *o, int argc, char **argv)
 			struct shown sh = { { NULL }, 0 };
 			json_t *taken = json_object_get(e, "taken");
 
-			printf("%s  %-12s %-6s", cli_shown_key(&sh, e, "at"),
+			/* Where from: the program, and the web client's
+			 * address. */
+			printf("%s  %-12s %s%s%s  %-6s",
+			    cli_shown_key(&sh, e, "at"),
 			    cli_shown_key(&sh, e, "who"),
+			    cli_shown_key(&sh, e, "via"),
+			    json_is_string(json_object_get(e, "address")) ?
+			    " " : "",
+			    json_is_string(json_object_get(e, "address")) ?
+			    cli_shown_key(&sh, e, "address") : "",
 			    cli_shown_key(&sh, e, "action"));
 			if (json_is_integer(json_object_get(e, "document")))
 				printf(" #%lld%s%s", (long long)json_integer_value(
@@ -283,6 +291,9 @@ cli_records_log(struct cmd_opts *o, int argc, char **argv)
 			if (json_is_string(json_object_get(e, "query")))
 				printf(" \"%s\"", cli_shown_key(&sh, e,
 				    "query"));
+			if (json_is_string(json_object_get(e, "what")))
+				printf(" \"%s\"", cli_shown_key(&sh, e,
+				    "what"));
 			cli_shown_free(&sh);
 			json_object_foreach(json_object_get(e, "filters"), k, v) {
 				printf(" --%s %s", strcmp(k, "person_id") == 0 ?
@@ -296,6 +307,11 @@ cli_records_log(struct cmd_opts *o, int argc, char **argv)
 				    json_integer_value(json_object_get(e,
 				    "results")), strcmp(cli_str(e, "action"),
 				    "list") == 0 ? "shown" : "found");
+			if (json_is_string(json_object_get(e, "purpose"))) {
+				printf("  purpose \"%s\"", cli_shown_key(&sh, e,
+				    "purpose"));
+				cli_shown_free(&sh);
+			}
 			putchar('\n');
 		}
 	json_decref(res);

@@ -237,7 +237,7 @@ correct_apply(struct index *ix, int64_t id, size_t n,
 		goto out;
 	}
 	util_now_iso8601(now);
-	accesslog_user(who);
+	accesslog_who(ix, who);
 	copies = store_copies(ix, id);
 	if (json_array_size(copies) == 0) {
 		snprintf(err, ERRMAX, "there is no document #%lld",

@@ -23,9 +23,10 @@
 #include "sohoa.h"
 
 /* The index module's schema version: 2 = exact twins in the FTS and the
- * names table.  Before db.c kept versions it was the database's PRAGMA
+ * names table, 3 = the access log says from where, through which program
+ * and why.  Before db.c kept versions it was the database's PRAGMA
  * user_version, which is still set for an older sohoa to read. */
-#define INDEX_VERSION	2
+#define INDEX_VERSION	3
 
 /* The columns of a record, INDEX_DOC_NCOLUMNS of them (sohoa.h), in the
  * order store_row_json reads them. */
@@ -130,10 +131,11 @@ static const char *index_sql[STMT_MAX] = {
 	[STMT_RECORDS] = "SELECT id, duplicate_of IS NOT NULL FROM documents "
 	    "ORDER BY id",
 	[STMT_LOG] = "INSERT INTO access_log (at, who, action, query, filters, "
-	    "document, taken, results) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	    "document, taken, results, address, via, purpose, what) VALUES "
+	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
 	[STMT_ACCESS_LOG] = "SELECT id, at, who, action, query, filters, "
-	    "document, taken, results FROM access_log ORDER BY id DESC "
-	    "LIMIT ?1",
+	    "document, taken, results, address, via, purpose, what "
+	    "FROM access_log ORDER BY id DESC LIMIT ?1",
 };
 
 #define FTS_COLUMNS "fts5(body, fields, tokenize = 'sohoa')"
@@ -145,6 +147,14 @@ static const char *index_sql[STMT_MAX] = {
  */
 #define FTS_TUNE "INSERT INTO documents_fts (documents_fts, rank) " \
 	"VALUES ('automerge', 2);"
+
+/* The access log's columns since version 3: the client's address (the
+ * web's), the program (cli | web: the entries older sohoas wrote were the
+ * command line's), the purpose the user gave, and what an event was
+ * about. */
+#define ACCESS_LOG_COLUMNS \
+	", address TEXT, via TEXT NOT NULL DEFAULT 'cli', purpose TEXT, " \
+	"what TEXT"
 
 static const char index_schema[] =
 	"CREATE TABLE IF NOT EXISTS documents ("
@@ -187,36 +197,54 @@ static const char index_schema[] =
 	"  id INTEGER PRIMARY KEY,"
 	"  at TEXT NOT NULL,"
 	"  who TEXT NOT NULL,"
-	"  action TEXT NOT NULL,"		/* search | get | show | list */
+	/* search | get | show | list, or an event (accesslog_event) */
+	"  action TEXT NOT NULL,"
 	"  query TEXT,"
 	"  filters TEXT,"			/* JSON object */
 	"  document INTEGER,"
 	"  taken TEXT,"				/* original | pdf | text */
-	"  results INTEGER);";
+	"  results INTEGER"
+	/* Since version 3; see index_columns. */
+	ACCESS_LOG_COLUMNS ");";
 
 struct index {
 	struct db *db;
 	int64_t	 named_span;	/* 0: search.c's own, but in tests */
+	/* accesslog.c's actor: its strings owned here; has_actor 0 for the
+	 * command line's default. */
+	struct accesslog_actor actor;
+	int	 has_actor;
 };
 
 /*
- * A database made before the QR codes were read has no procedure_code or
- * valid_until: they are added in place (NULL for the records already
- * there, whose packages may hold them in metadata.json), before any
- * statement naming them is prepared.
+ * Columns added since the tables were first made, added in place before
+ * any statement naming them is prepared.  A database made before the QR
+ * codes were read has no procedure_code or valid_until (NULL for the
+ * records already there, whose packages may hold them in metadata.json);
+ * one made before version 3 has an access log that names only the OS
+ * user: its entries were all the command line's (via 'cli').
  */
 static int
 index_columns(struct db *db, char *err)
 {
-	static const char *const cols[] = { "procedure_code", "valid_until" };
+	static const struct {
+		const char *table, *column, *decl;
+	} cols[] = {
+		{ "documents", "procedure_code", "TEXT" },
+		{ "documents", "valid_until", "TEXT" },
+		{ "access_log", "address", "TEXT" },
+		{ "access_log", "via", "TEXT NOT NULL DEFAULT 'cli'" },
+		{ "access_log", "purpose", "TEXT" },
+		{ "access_log", "what", "TEXT" },
+	};
 	char *sql;
 	size_t i;
 	int rc = 0;
 
 	for (i = 0; rc == 0 && i < sizeof cols / sizeof cols[0]; i++)
-		if (!db_has_column(db, "documents", cols[i])) {
-			sql = xasprintf("ALTER TABLE documents ADD COLUMN %s "
-			    "TEXT", cols[i]);
+		if (!db_has_column(db, cols[i].table, cols[i].column)) {
+			sql = xasprintf("ALTER TABLE %s ADD COLUMN %s %s",
+			    cols[i].table, cols[i].column, cols[i].decl);
 			rc = db_exec(db, sql, err);
 			free(sql);
 		}
@@ -232,7 +260,7 @@ index_columns(struct db *db, char *err)
 static int
 index_retokenize(struct db *db, char *err)
 {
-	struct index tmp = { db, 0 };
+	struct index tmp = { .db = db };
 	struct db_stmt *st;
 	json_t *doc;
 	int rc = 0;
@@ -304,6 +332,7 @@ static const struct db_module *const index_modules[] = {
 	&reserve_module,
 	&register_module,
 	&report_module,
+	&users_module,
 };
 
 struct index *
@@ -324,8 +353,41 @@ index_close(struct index *ix)
 {
 	if (ix == NULL)
 		return;
+	index_set_actor(ix, NULL);
 	db_close(ix->db);
 	free(ix);
+}
+
+static char *
+index_dup(const char *s)
+{
+	return s != NULL ? xstrdup(s) : NULL;
+}
+
+void
+index_set_actor(struct index *ix, const struct accesslog_actor *a)
+{
+	struct accesslog_actor copy = { NULL, NULL, NULL, NULL };
+
+	/* Copied before the old one is freed: a may point into it. */
+	if (a != NULL) {
+		copy.user = index_dup(a->user);
+		copy.address = index_dup(a->address);
+		copy.via = index_dup(a->via);
+		copy.purpose = index_dup(a->purpose);
+	}
+	free((char *)ix->actor.user);
+	free((char *)ix->actor.address);
+	free((char *)ix->actor.via);
+	free((char *)ix->actor.purpose);
+	ix->actor = copy;
+	ix->has_actor = a != NULL;
+}
+
+const struct accesslog_actor *
+index_actor(struct index *ix)
+{
+	return ix->has_actor ? &ix->actor : NULL;
 }
 
 /* The connection, for modules that keep tables of their own in the same

@@ -6,8 +6,8 @@
  * use `search`, `show` and `get`, archivists use `verify`, auditors use
  * `register` and `report`.  The hidden `worker` subcommand is what
  * worker.c execs for each worker process.  The commands on the records
- * themselves are in cli_records.c, the auditors' in cli_audit.c, what
- * all commands share in cli.c.
+ * themselves are in cli_records.c, the auditors' in cli_audit.c, the
+ * users of sohoa-web in cli_user.c, what all commands share in cli.c.
  */
 #include <fcntl.h>
 #include <getopt.h>
@@ -114,6 +114,7 @@ static const struct cmd cmds[] = {
 	  "corrections", cli_records_reindex_opts, cli_records_opt_reindex },
 	{ "register", cli_audit_register, "register import [--config FILE] FILE.csv | register unmatched [--documents] [--json]", "import the office's register of results issued; list what matches nothing", cli_audit_register_opts, cli_audit_opt },
 	{ "report", cli_audit_report, "report [--as-of DATE] [--from DATE --to DATE] [--level L] [--agency CODE] [--format table|csv|json|html] [--missing] [-o FILE] [--config FILE]", "digitization rates per level and office against the targets", cli_audit_report_opts, cli_audit_opt },
+	{ "user", cli_user, "user add NAME --role ROLE | user list [--json] | user passwd NAME | user disable NAME", "the people who sign in to sohoa-web; ROLE: clerk, staff, auditor or admin; the password on stdin, else asked twice", cli_user_opts, cli_user_opt },
 	{ "worker", cmd_worker, NULL, NULL, NULL, NULL },
 };
 #define NCMDS (sizeof cmds / sizeof cmds[0])

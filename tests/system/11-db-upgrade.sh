@@ -4,6 +4,7 @@
 # on it) opens with today's code and is upgraded in place: its records,
 # corrections, job journal and register are all there, the report and the
 # unmatched lists say what they said, each module's version is recorded,
+# the access log's old entries read as the command line's (via 'cli'),
 # and opening it again changes nothing.  The packages are not in the
 # fixture: only what the database holds is checked.
 . "$(dirname "$0")/lib.sh"
@@ -40,6 +41,18 @@ check "sohoa show of it prints the correction" \
     bash -c "'$SOHOA' show '$corrected' | grep -q 'people: \[\"Lê Hoàng Long\"\] -> \[\"Nguyễn Văn Bình\"\]'"
 check "the access log made by the old sohoa is still read" \
     bash -c "'$SOHOA' log --json --limit 100 | jq -e 'length > 13'"
+# Version 3 of the index: the access log says from where, through which
+# program and why; what the old sohoa logged was all the command line's.
+check "the access log has the columns address, via, purpose and what now" \
+    bash -c "sqlite3 -readonly '$DB' 'SELECT name FROM pragma_table_info(\"access_log\")' | sort | tr '\\n' ' ' | grep -qx 'action address at document filters id purpose query results taken via what who '"
+check "... and every old entry reads as the command line's, from nowhere, for no stated purpose" \
+    bash -c "'$SOHOA' log --json --limit 1000 | jq -e 'length > 13 and all(.[]; .via == \"cli\" and .address == null and .purpose == null)'"
+check "sohoa log shows the old entries with their program" \
+    bash -c "'$SOHOA' log --limit 1000 | grep -c ' cli  search ' | grep -qv '^0\$'"
+check "the old database has an empty table of users now" \
+    test "$(sqlite3 -readonly "$DB" 'SELECT count(*) FROM users')" = 0
+check_status "sohoa user list reads it (no users: nothing listed)" 0 \
+    bash -c "test -z \"\$(sohoa user list)\""
 check_status "sohoa status reads the job journal the old sohoad left (exit 1: no sohoad)" 1 \
     bash -c "'$SOHOA' status >'$T/status.out'; st=\$?; grep -q '^phuong ' '$T/status.out' || exit 99; exit \$st"
 
@@ -63,6 +76,8 @@ check "... the reservations at theirs" \
     grep -qx "reserve|$(version_of reserve RESERVE_VERSION)" "$T/versions"
 check "... and the register, whose tables it had, at its own" \
     grep -qx "register|$(version_of register REGISTER_VERSION)" "$T/versions"
+check "... and the users, new, at theirs" \
+    grep -qx "users|$(version_of users USERS_VERSION)" "$T/versions"
 check "the old PRAGMA user_version is kept for an older sohoa" \
     test "$(sqlite3 -readonly "$DB" 'PRAGMA user_version')" = "$(version_of index INDEX_VERSION)"
 check "the database file stays private (0640)" \
@@ -76,7 +91,7 @@ snapshot() {
 	    'SELECT module, version FROM schema_versions ORDER BY module' \
 	    'PRAGMA user_version' 'SELECT count(*) FROM documents' \
 	    'SELECT count(*) FROM corrections' 'SELECT count(*) FROM register_entries' \
-	    'SELECT count(*) FROM jobs'
+	    'SELECT count(*) FROM jobs' 'SELECT count(*) FROM users'
 }
 snapshot >"$T/before"
 sohoa list >/dev/null
