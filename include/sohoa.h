@@ -1181,7 +1181,7 @@ uint64_t room_job_needs(const char *spool_path, const char *workdir);
 
 /* job.c: the daemon's journal of scans claimed from the inboxes. */
 enum job_state { JOB_QUEUED, JOB_PROCESSING, JOB_DONE, JOB_QUARANTINING,
-    JOB_QUARANTINED, JOB_CLAIMING };
+    JOB_QUARANTINED, JOB_CLAIMING, JOB_REQUEUED };
 extern const char *job_state_names[];
 struct job {
 	int64_t	 id;
@@ -1230,7 +1230,8 @@ json_t	*job_status(struct index *);
 /* The scans set aside, newest first: [{id, profile, name, reason, since}]. */
 json_t	*job_quarantined(struct index *, int limit);
 /* Moves quarantined scan id back into the inbox it came from (*where, the
- * caller frees) and drops its job, so that sohoad reads it again. */
+ * caller frees), so that sohoad reads it again; the job is then
+ * JOB_REQUEUED. */
 int	job_requeue(struct index *, int64_t id, char **where, char *err);
 
 /* status.c: what the daemon is doing, as `sohoa status --json` says it:

@@ -66,6 +66,7 @@ const char *job_state_names[] = {
 	[JOB_QUARANTINING] = "quarantining",
 	[JOB_QUARANTINED] = "quarantined",
 	[JOB_CLAIMING] = "claiming",
+	[JOB_REQUEUED] = "requeued",	/* put back into its inbox */
 };
 
 /*
@@ -145,7 +146,7 @@ job_state_of(const char *s)
 {
 	int i;
 
-	for (i = 0; i <= JOB_CLAIMING; i++)
+	for (i = 0; i <= JOB_REQUEUED; i++)
 		if (s != NULL && strcmp(s, job_state_names[i]) == 0)
 			return (enum job_state)i;
 	return JOB_QUEUED;
@@ -176,7 +177,7 @@ job_list(struct index *ix, int state, struct job ***out)
 	    "ORDER BY id" :
 	    "SELECT id, profile, source_name, spool_path, state, attempts, "
 	    "reason, quarantine_path, inbox_path FROM jobs WHERE state NOT IN "
-	    "('done', 'quarantined') ORDER BY id")) == NULL)
+	    "('done', 'quarantined', 'requeued') ORDER BY id")) == NULL)
 		return 0;
 	if (state >= 0)
 		db_bind_text(st, 1, job_state_names[state]);
@@ -697,14 +698,15 @@ job_quarantined(struct index *ix, int limit)
 /*
  * Puts a quarantined scan back into the inbox it was claimed from, under
  * its own name (NAME.1 ... when that is taken), so that sohoad reads it
- * again as a new scan; its reason file goes, and so does the job.
+ * again as a new scan with a job of its own; the reason file goes, and the
+ * old job is kept as 'requeued'.
  */
 int
 job_requeue(struct index *ix, int64_t id, char **where, char *err)
 {
 	struct db_stmt *st = db_prepare(index_db(ix), "SELECT quarantine_path, "
 	    "inbox_path FROM jobs WHERE id = ?1 AND state = 'quarantined'");
-	char *q = NULL, *inbox = NULL, *dst = NULL, *why;
+	char *q = NULL, *inbox = NULL, *dst = NULL, *why, now[40];
 	struct stat sb;
 	int i, rc = -1;
 
@@ -746,9 +748,11 @@ job_requeue(struct index *ix, int64_t id, char **where, char *err)
 	why = xasprintf("%s.reason.txt", q);
 	unlink(why);
 	free(why);
-	if (job_exec(ix, "DELETE FROM jobs WHERE id = ?1", "i", id) == -1) {
+	util_now_iso8601(now);
+	if (job_exec(ix, "UPDATE jobs SET state = 'requeued', finished_at = ?2 "
+	    "WHERE id = ?1", "is", id, now) == -1) {
 		snprintf(err, ERRMAX, "scan #%lld is back in its inbox, but its "
-		    "job could not be dropped", (long long)id);
+		    "job could not be marked so", (long long)id);
 		goto out;
 	}
 	*where = dst;

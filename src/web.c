@@ -253,12 +253,12 @@ main(int argc, char **argv)
 		web_conf.tls = 1;
 	}
 	d = MHD_start_daemon(flags, 0, NULL, NULL, web_handle, NULL,
+	    MHD_OPTION_EXTERNAL_LOGGER, web_mhd_log, NULL,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)WEB_THREADS,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)WEB_CONNECTIONS,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
 	    MHD_OPTION_NOTIFY_COMPLETED, web_completed, NULL,
-	    MHD_OPTION_EXTERNAL_LOGGER, web_mhd_log, NULL,
 	    web_conf.tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, cert,
 	    MHD_OPTION_HTTPS_MEM_KEY, key,
 	    MHD_OPTION_END);

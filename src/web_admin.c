@@ -172,7 +172,7 @@ web_admin_log(struct web_req *r, int csv)
 	if (!csv)
 		return web_json(r, MHD_HTTP_OK, json_pack("{s:o}", "entries",
 		    out));
-	buf_init(&b, 0);
+	buf_init(&b, (size_t)256 << 20);
 	buf_append(&b, "\xef\xbb\xbf", 3);	/* UTF-8, says Excel */
 	for (j = 0; cols[j] != NULL; j++) {
 		json_t *h = json_string(cols[j]);

@@ -550,7 +550,7 @@ web_api(struct web_req *r)
 			    "see users and the access log");
 		if (u[0] == 'l')
 			return web_admin_log(r, u[3] == '.');
-		return web_admin_users(r, u + 5);
+		return web_admin_users(r, u[5] == '/' ? u + 6 : u + 5);
 	}
 	return web_error(r, MHD_HTTP_NOT_FOUND, "there is no such API "
 	    "endpoint");

@@ -11,10 +11,12 @@
  * idle for [web] session_idle_minutes is gone.
  *
  * Guessing is slowed and then refused: after WEB_SLOW_AFTER wrong
- * passwords in WEB_FAIL_WINDOW seconds for a user or from an address each
- * answer waits a second, and after WEB_LOCK_AFTER the user or address is
- * refused with 429 for WEB_LOCK_SECONDS, good password or not.  Each wrong
- * password and each refusal goes into the access log.
+ * passwords in WEB_FAIL_WINDOW seconds for a user each answer waits a
+ * second, and after WEB_LOCK_AFTER the user is refused with 429 for
+ * WEB_LOCK_SECONDS, good password or not.  An address counts too, with
+ * four times the room: a whole office may sit behind one address, and
+ * one clerk's typing must not lock out the others.  Each wrong password
+ * and each refusal goes into the access log.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -34,6 +36,7 @@
 #define WEB_SLOW_AFTER		3
 #define WEB_LOCK_AFTER		5
 #define WEB_LOCK_SECONDS	300
+#define WEB_ADDRESS_ROOM	4	/* an address: this many times more */
 
 struct web_session {
 	char	 token[65];
@@ -244,7 +247,8 @@ web_guess_locked(const char *ukey, const char *akey, time_t now)
 	return wait;
 }
 
-/* Counts a wrong password; returns the most failures of the two. */
+/* Counts a wrong password; returns the most failures of the two, an
+ * address's divided by its room. */
 static int
 web_guess_failed(const char *ukey, const char *akey, time_t now)
 {
@@ -254,11 +258,13 @@ web_guess_failed(const char *ukey, const char *akey, time_t now)
 
 	pthread_mutex_lock(&web_auth_lock);
 	for (i = 0; i < 2; i++) {
+		int room = i == 0 ? 1 : WEB_ADDRESS_ROOM;
+
 		g = web_guesser(keys[i], now, 1);
-		if (++g->fails >= WEB_LOCK_AFTER)
+		if (++g->fails >= WEB_LOCK_AFTER * room)
 			g->locked_until = now + WEB_LOCK_SECONDS;
-		if (g->fails > most)
-			most = g->fails;
+		if (g->fails / room > most)
+			most = g->fails / room;
 	}
 	pthread_mutex_unlock(&web_auth_lock);
 	return most;
@@ -344,7 +350,8 @@ web_auth_login(struct web_req *r)
 		return rc;
 	}
 	rc = users_check(ix, user, password, role, err);
-	json_decref(body);
+	json_decref(body);	/* user and password with it: r->user is kept */
+	user = r->user;
 	if (rc == -2)
 		return web_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, "%s", err);
 	if (rc == -1) {
