@@ -43,7 +43,7 @@ LIB_SRCS = src/log.c src/util.c src/date.c src/vntext.c src/cfgfile.c src/conf.c
            src/profile.c src/image.c src/pdf.c src/preprocess.c \
            src/syllable.c src/ocr.c src/reading.c src/codes.c src/known.c src/extract.c src/header.c src/xdate.c src/people.c src/rule.c src/package.c src/package_read.c src/package_verify.c src/db.c src/tokenizer.c src/rank.c src/index.c src/document.c src/store.c src/search.c src/accesslog.c src/users.c src/correct.c \
            src/loop.c src/worker.c src/pool.c \
-           src/job.c src/watch.c src/room.c src/reserve.c src/ingest.c \
+           src/job.c src/status.c src/watch.c src/room.c src/reserve.c src/ingest.c \
            src/register.c src/register_csv.c src/register_match.c \
            src/report.c src/report_format.c
 LIB_OBJS = $(LIB_SRCS:src/%.c=$(B)/obj/%.o) $(B)/obj/codes_zxing.o
@@ -51,10 +51,18 @@ LIB_OBJS = $(LIB_SRCS:src/%.c=$(B)/obj/%.o) $(B)/obj/codes_zxing.o
 # declarations are in src/cli.h, not in the library's header.
 CLI_SRCS = src/cli.c src/cli_records.c src/cli_audit.c src/cli_user.c
 CLI_OBJS = $(CLI_SRCS:src/%.c=$(B)/obj/%.o)
+# sohoa-web's files, only in build/sohoa-web, with the pages of web/ built
+# in (tools/web-embed.c writes them as C).
+WEB_SRCS = src/web.c src/web_http.c src/web_auth.c src/web_api.c \
+           src/web_admin.c
+WEB_OBJS = $(WEB_SRCS:src/%.c=$(B)/obj/%.o) $(B)/obj/web_assets.o
+WEB_ASSETS = $(sort $(wildcard web/*.html web/*.css web/*.js web/*.svg))
+WEB_CFLAGS := $(shell pkg-config --cflags libmicrohttpd 2>/dev/null)
+WEB_LIBS   := $(shell pkg-config --libs libmicrohttpd 2>/dev/null)
 UNIT_SRCS = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 
-all: $(B)/sohoa $(B)/sohoad
+all: $(B)/sohoa $(B)/sohoad $(B)/sohoa-web
 
 $(B)/obj/%.o: src/%.c include/sohoa.h | $(B)/obj
 	$(CC) $(SOHOA_CFLAGS) $(SAN) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
@@ -83,6 +91,23 @@ $(B)/sohoa: $(B)/obj/sohoa.o $(CLI_OBJS) $(B)/libsohoa.a
 
 $(B)/sohoad: $(B)/obj/sohoad.o $(B)/libsohoa.a
 	$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(SOHOA_LDLIBS)
+
+$(WEB_OBJS): src/web.h
+$(WEB_SRCS:src/%.c=$(B)/obj/%.o): $(B)/obj/%.o: src/%.c include/sohoa.h | $(B)/obj
+	$(CC) $(SOHOA_CFLAGS) $(WEB_CFLAGS) $(SAN) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(B)/web-embed: tools/web-embed.c | $(B)/obj
+	$(CC) -O2 -o $@ $<
+
+$(B)/obj/web_assets.c: $(WEB_ASSETS) $(B)/web-embed
+	$(B)/web-embed $(WEB_ASSETS) > $@.tmp && mv $@.tmp $@
+
+$(B)/obj/web_assets.o: $(B)/obj/web_assets.c
+	$(CC) $(SOHOA_CFLAGS) $(WEB_CFLAGS) -Isrc $(SAN) $(CPPFLAGS) $(CFLAGS) \
+	    -c -o $@ $<
+
+$(B)/sohoa-web: $(WEB_OBJS) $(B)/libsohoa.a
+	$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(WEB_LIBS) $(SOHOA_LDLIBS)
 
 $(B)/libsohoa.a: $(LIB_OBJS)
 	rm -f $@

@@ -241,6 +241,10 @@ struct conf {
 	size_t	 ntargets;
 	char	*former_district;	/* the level district results count under,
 					 * when there is no district level; or NULL */
+	char	*web_listen;		/* [web] listen: ADDR:PORT */
+	char	*web_tls_cert;		/* [web] tls_cert, tls_key: PEM files, or NULL */
+	char	*web_tls_key;
+	int	 web_idle_minutes;	/* a web session's idle timeout */
 };
 /* Loads path; when path is NULL the default file is read if it exists
  * (SOHOA_CONF, else SOHOA_SYSCONFDIR/sohoa.conf) and defaults are used
@@ -568,6 +572,10 @@ int	package_write(const char *dest, const char *bag,
  * manifest; fails on a mismatch.  out is filled (caller buf_free()s). */
 int	package_read(const char *pkg, const char *name, size_t max,
 	    struct buf *out, char *err);
+/* The part what ("original", "pdf" or "text") of a package, as package_read
+ * reads it; *member is the file's name in the package. */
+int	package_take(const char *pkg, const char *what, size_t max,
+	    struct buf *out, const char **member, char *err);
 
 /* package_verify.c: every member checked against the manifests. */
 /* Re-hashes every member against the manifests.  Calls report once per
@@ -1173,7 +1181,7 @@ uint64_t room_job_needs(const char *spool_path, const char *workdir);
 
 /* job.c: the daemon's journal of scans claimed from the inboxes. */
 enum job_state { JOB_QUEUED, JOB_PROCESSING, JOB_DONE, JOB_QUARANTINING,
-    JOB_QUARANTINED, JOB_CLAIMING };
+    JOB_QUARANTINED, JOB_CLAIMING, JOB_REQUEUED };
 extern const char *job_state_names[];
 struct job {
 	int64_t	 id;
@@ -1219,6 +1227,16 @@ int	job_crashed(struct index *, struct job *, const char *reason);
 /* After a restart: adopt orphan spool files, requeue, finish half-done moves. */
 int	job_recover(struct index *, const char *spoolroot);
 json_t	*job_status(struct index *);
+/* The scans set aside, newest first: [{id, profile, name, reason, since}]. */
+json_t	*job_quarantined(struct index *, int limit);
+/* Moves quarantined scan id back into the inbox it came from (*where, the
+ * caller frees), so that sohoad reads it again; the job is then
+ * JOB_REQUEUED. */
+int	job_requeue(struct index *, int64_t id, char **where, char *err);
+
+/* status.c: what the daemon is doing, as `sohoa status --json` says it:
+ * {running, pid, disk{free_bytes, full, full_since}, profiles[...]}. */
+json_t	*status_build(struct index *, const char *datadir);
 
 /* reserve.c: who writes the archive package of a SHA-256 (ingest.c). */
 /* Its table in the installation's database (index.c). */

@@ -66,9 +66,7 @@ cli_records_show(struct cmd_opts *o, int argc, char **argv)
 int
 cli_records_get(struct cmd_opts *o, int argc, char **argv)
 {
-	static const char *originals[] = { "original.tif", "original.png",
-	    "original.jpg", "original.pdf", NULL };
-	const char *names[2] = { NULL, NULL }, **try;
+	const char *member;
 	struct index *ix;
 	struct buf out;
 	json_t *d;
@@ -85,19 +83,7 @@ cli_records_get(struct cmd_opts *o, int argc, char **argv)
 	if (!json_is_string(json_object_get(d, "archive")))
 		fatalx("document #%lld has no archive package", (long long)id);
 	pkg = xasprintf("%s/%s", cli_data_dir(o), cli_str(d, "archive"));
-	if (strcmp(o->what, "original") == 0)
-		try = originals;
-	else {
-		names[0] = strcmp(o->what, "pdf") == 0 ? "document.pdf" :
-		    "text.txt";
-		try = names;
-	}
-	for (; *try != NULL && rc == -1; try++) {
-		err[0] = '\0';
-		rc = package_read(pkg, *try, (size_t)4 << 30, &out, err);
-		if (rc == -1 && strstr(err, "is not in the package") == NULL)
-			break;	/* a real failure, not a missing member */
-	}
+	rc = package_take(pkg, o->what, (size_t)4 << 30, &out, &member, err);
 	if (rc == -1)
 		fatalx("%s: %s", pkg, err);
 	if (accesslog_get(ix, id, o->what, err) == -1)

@@ -27,6 +27,12 @@
  *	district = 60%
  *	commune = 50%
  *
+ *	[web]			(sohoa-web, the console on the office LAN)
+ *	listen = 127.0.0.1:8080
+ *	tls_cert = /etc/sohoa/web.crt	(both or neither: HTTPS)
+ *	tls_key = /etc/sohoa/web.key
+ *	session_idle_minutes = 30
+ *
  *	[levels]		(an installation of two tiers)
  *	province = tỉnh, thành phố, cấp tỉnh
  *	former_district = province
@@ -53,6 +59,10 @@ enum conf_key {
 	CK_MIN_FREE,
 	CK_TARGET,
 	CK_LEVELS,
+	CK_WEB_LISTEN,
+	CK_WEB_TLS_CERT,
+	CK_WEB_TLS_KEY,
+	CK_WEB_IDLE,
 	CK_COUNT
 };
 
@@ -69,6 +79,10 @@ static const struct cfgfile_key conf_keys[CK_COUNT] = {
 	[CK_MIN_FREE] =		{ "sohoa", "min_free_mb", 0 },
 	[CK_TARGET] =		{ "targets", "*", 0 },
 	[CK_LEVELS] =		{ "levels", "*", 0 },
+	[CK_WEB_LISTEN] =	{ "web", "listen", 0 },
+	[CK_WEB_TLS_CERT] =	{ "web", "tls_cert", 0 },
+	[CK_WEB_TLS_KEY] =	{ "web", "tls_key", 0 },
+	[CK_WEB_IDLE] =		{ "web", "session_idle_minutes", 0 },
 };
 
 #define CONF_FORMER_DISTRICT	"former_district"
@@ -121,6 +135,8 @@ conf_defaults(struct conf *c)
 	c->optimize_after = 500;
 	c->optimize_idle_seconds = 60;
 	c->min_free_mb = 64;
+	c->web_listen = xstrdup("127.0.0.1:8080");
+	c->web_idle_minutes = 30;
 	conf_add_target(c, "city", 0.70);
 	conf_add_target(c, "district", 0.60);
 	conf_add_target(c, "commune", 0.50);
@@ -394,6 +410,24 @@ conf_set(void *arg, int k, const char *name, const char *v, char *why)
 		if (strcmp(name, CONF_FORMER_DISTRICT) == 0)
 			return conf_set_former(c, v, why);
 		return conf_set_words(c, name, v, why);
+	case CK_WEB_LISTEN:
+		free(c->web_listen);
+		c->web_listen = xstrdup(v);
+		return 0;
+	case CK_WEB_TLS_CERT:
+		free(c->web_tls_cert);
+		c->web_tls_cert = xstrdup(v);
+		return 0;
+	case CK_WEB_TLS_KEY:
+		free(c->web_tls_key);
+		c->web_tls_key = xstrdup(v);
+		return 0;
+	case CK_WEB_IDLE:
+		if (cfgfile_int(v, 1, 24 * 60, &c->web_idle_minutes) == 0)
+			return 0;
+		snprintf(why, ERRMAX / 2, "session_idle_minutes must be a "
+		    "number of minutes from 1 to 1440, not '%s'", v);
+		return -1;
 	case CK_COUNT:
 		break;
 	}
@@ -404,7 +438,7 @@ int
 conf_load(const char *path, struct conf *out, char *err)
 {
 	static const char *const sections[] = { "sohoa", "targets", "levels",
-	    NULL };
+	    "web", NULL };
 	struct conf_parse cp;
 	const char *env;
 	char *deflt = NULL;
@@ -436,6 +470,12 @@ conf_load(const char *path, struct conf *out, char *err)
 		free(cp.lseen[i]);
 	free(cp.lseen);
 	free(deflt);
+	if (rc == 0 && (out->web_tls_cert == NULL) !=
+	    (out->web_tls_key == NULL)) {
+		snprintf(err, ERRMAX, "%s: [web] needs both tls_cert and "
+		    "tls_key for HTTPS, or neither", out->path);
+		rc = -1;
+	}
 	if (rc == -1)
 		conf_free(out);
 	return rc;
@@ -458,6 +498,9 @@ conf_free(struct conf *c)
 	free(c->path);
 	free(c->data);
 	free(c->profiles);
+	free(c->web_listen);
+	free(c->web_tls_cert);
+	free(c->web_tls_key);
 	conf_free_targets(c);
 	memset(c, 0, sizeof *c);
 }

@@ -66,6 +66,7 @@ const char *job_state_names[] = {
 	[JOB_QUARANTINING] = "quarantining",
 	[JOB_QUARANTINED] = "quarantined",
 	[JOB_CLAIMING] = "claiming",
+	[JOB_REQUEUED] = "requeued",	/* put back into its inbox */
 };
 
 /*
@@ -145,7 +146,7 @@ job_state_of(const char *s)
 {
 	int i;
 
-	for (i = 0; i <= JOB_CLAIMING; i++)
+	for (i = 0; i <= JOB_REQUEUED; i++)
 		if (s != NULL && strcmp(s, job_state_names[i]) == 0)
 			return (enum job_state)i;
 	return JOB_QUEUED;
@@ -176,7 +177,7 @@ job_list(struct index *ix, int state, struct job ***out)
 	    "ORDER BY id" :
 	    "SELECT id, profile, source_name, spool_path, state, attempts, "
 	    "reason, quarantine_path, inbox_path FROM jobs WHERE state NOT IN "
-	    "('done', 'quarantined') ORDER BY id")) == NULL)
+	    "('done', 'quarantined', 'requeued') ORDER BY id")) == NULL)
 		return 0;
 	if (state >= 0)
 		db_bind_text(st, 1, job_state_names[state]);
@@ -664,4 +665,102 @@ job_status(struct index *ix)
 	}
 	db_finalize(st);
 	return a;
+}
+
+/* The scans set aside, newest first: id, profile, name (shown escaped),
+ * reason and since. */
+json_t *
+job_quarantined(struct index *ix, int limit)
+{
+	struct db_stmt *st = db_prepare(index_db(ix), "SELECT id, profile, "
+	    "source_name, reason, finished_at FROM jobs WHERE state = "
+	    "'quarantined' ORDER BY finished_at DESC, id DESC LIMIT ?1");
+	json_t *a = json_array();
+	const char *name;
+	char *shown;
+
+	if (st == NULL)
+		return a;
+	db_bind_int64(st, 1, limit);
+	while (db_step(st) == DB_ROW) {
+		name = db_col_text(st, 2);
+		shown = vntext_escape(name ? name : "", name ? strlen(name) : 0);
+		json_array_append_new(a, json_pack("{s:I, s:o, s:s, s:o, s:o}",
+		    "id", (json_int_t)db_col_int64(st, 0), "profile",
+		    db_col_str(st, 1), "name", shown, "reason",
+		    db_col_str(st, 3), "since", db_col_str(st, 4)));
+		free(shown);
+	}
+	db_finalize(st);
+	return a;
+}
+
+/*
+ * Puts a quarantined scan back into the inbox it was claimed from, under
+ * its own name (NAME.1 ... when that is taken), so that sohoad reads it
+ * again as a new scan with a job of its own; the reason file goes, and the
+ * old job is kept as 'requeued'.
+ */
+int
+job_requeue(struct index *ix, int64_t id, char **where, char *err)
+{
+	struct db_stmt *st = db_prepare(index_db(ix), "SELECT quarantine_path, "
+	    "inbox_path FROM jobs WHERE id = ?1 AND state = 'quarantined'");
+	char *q = NULL, *inbox = NULL, *dst = NULL, *why, now[40];
+	struct stat sb;
+	int i, rc = -1;
+
+	*where = NULL;
+	if (st == NULL) {
+		snprintf(err, ERRMAX, "the job journal cannot be read: %s",
+		    db_errmsg(index_db(ix)));
+		return -1;
+	}
+	db_bind_int64(st, 1, id);
+	if (db_step(st) == DB_ROW) {
+		q = db_col_text(st, 0) ? xstrdup(db_col_text(st, 0)) : NULL;
+		inbox = db_col_text(st, 1) ? xstrdup(db_col_text(st, 1)) : NULL;
+	} else {
+		snprintf(err, ERRMAX, "there is no quarantined scan #%lld",
+		    (long long)id);
+		db_finalize(st);
+		return -1;
+	}
+	db_finalize(st);
+	if (q == NULL || lstat(q, &sb) == -1) {
+		snprintf(err, ERRMAX, "scan #%lld is no longer in the "
+		    "quarantine folder", (long long)id);
+		goto out;
+	}
+	if (inbox == NULL) {
+		snprintf(err, ERRMAX, "scan #%lld was claimed before sohoa kept "
+		    "its inbox: move %s into an inbox by hand", (long long)id,
+		    q);
+		goto out;
+	}
+	dst = xstrdup(inbox);
+	for (i = 1; lstat(dst, &sb) == 0 && i < 10000; i++) {
+		free(dst);
+		dst = xasprintf("%s.%d", inbox, i);
+	}
+	if (job_move(q, dst, err) == -1)
+		goto out;
+	why = xasprintf("%s.reason.txt", q);
+	unlink(why);
+	free(why);
+	util_now_iso8601(now);
+	if (job_exec(ix, "UPDATE jobs SET state = 'requeued', finished_at = ?2 "
+	    "WHERE id = ?1", "is", id, now) == -1) {
+		snprintf(err, ERRMAX, "scan #%lld is back in its inbox, but its "
+		    "job could not be marked so", (long long)id);
+		goto out;
+	}
+	*where = dst;
+	dst = NULL;
+	rc = 0;
+out:
+	free(q);
+	free(inbox);
+	free(dst);
+	return rc;
 }

@@ -296,3 +296,41 @@ out:
 	free(want);
 	return rc;
 }
+
+/*
+ * What `sohoa get` and sohoa-web hand out: what is "original" (the scan as
+ * it came, whatever its format), "pdf" or "text".  *member names the file
+ * found in the package.
+ */
+int
+package_take(const char *pkg, const char *what, size_t max, struct buf *out,
+    const char **member, char *err)
+{
+	static const char *const originals[] = { "original.tif",
+	    "original.png", "original.jpg", "original.pdf", NULL };
+	static const char *const pdf[] = { "document.pdf", NULL };
+	static const char *const text[] = { "text.txt", NULL };
+	const char *const *try;
+	int rc = -1;
+
+	if (strcmp(what, "original") == 0)
+		try = originals;
+	else if (strcmp(what, "pdf") == 0)
+		try = pdf;
+	else if (strcmp(what, "text") == 0)
+		try = text;
+	else {
+		snprintf(err, ERRMAX, "'%s' is not a part of a package: original, "
+		    "pdf or text", what);
+		return -1;
+	}
+	for (; *try != NULL && rc == -1; try++) {
+		err[0] = '\0';
+		rc = package_read(pkg, *try, max, out, err);
+		if (rc == 0)
+			*member = *try;
+		else if (strstr(err, "is not in the package") == NULL)
+			break;	/* a real failure, not a missing member */
+	}
+	return rc;
+}

@@ -297,91 +297,46 @@ cmd_list(struct cmd_opts *o, int argc, char **argv)
  * second line, "full FREE SINCE", says it waits for room on the data disk
  * (sohoad cannot write that into the database then).
  */
-struct daemon_state {
-	long	 pid;		/* 0: not running; -1: running, pid unknown */
-	int	 full;
-	unsigned long long full_free;
-	long long full_since;
-};
-
-static void
-daemon_state(const char *datadir, struct daemon_state *ds)
-{
-	char *path = xasprintf("%s/sohoad.pid", datadir), buf[256], *nl;
-	ssize_t n = 0;
-	int fd;
-
-	memset(ds, 0, sizeof *ds);
-	/* Asks about sohoad's lock without taking one (see sohoad_lock). */
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) != -1) {
-		if (util_lock_held(fd, &ds->pid) == 1) {
-			if ((n = read(fd, buf, sizeof buf - 1)) < 0)
-				n = 0;
-			buf[n] = '\0';
-			if (ds->pid <= 0)
-				ds->pid = strtol(buf, NULL, 10);
-			if (ds->pid <= 0)
-				ds->pid = -1;	/* running, pid unknown */
-			if ((nl = strchr(buf, '\n')) != NULL &&
-			    sscanf(nl + 1, "full %llu %lld", &ds->full_free,
-			    &ds->full_since) == 2)
-				ds->full = 1;
-		}
-		close(fd);
-	}
-	free(path);
-}
-
 static int
 cmd_status(struct cmd_opts *o, int argc, char **argv)
 {
-	struct daemon_state ds;
 	struct index *ix;
-	json_t *profiles, *p, *r, *disk;
-	uint64_t room = 0;
+	json_t *st, *disk, *p;
 	size_t i;
-	char since[40] = "";
-	int room_known;
+	int running;
 
 	if (argc != 0)
 		cli_usage("status takes no arguments");
-	daemon_state(cli_data_dir(o), &ds);
 	ix = cli_open_index(o, 1);
-	profiles = job_status(ix);
-	room_known = util_disk_free(cli_data_dir(o), &room) == 0;
-	if (ds.full) {
-		time_t t = (time_t)ds.full_since;
-		struct tm tm;
+	st = status_build(ix, cli_data_dir(o));
+	running = json_is_true(json_object_get(st, "running"));
+	disk = json_object_get(st, "disk");
+	if (o->json)
+		cli_print_json(st);
+	else {
+		json_t *pid = json_object_get(st, "pid");
 
-		localtime_r(&t, &tm);
-		strftime(since, sizeof since, "%Y-%m-%dT%H:%M:%S", &tm);
-	}
-	if (o->json) {
-		disk = json_pack("{s:o, s:b, s:o}", "free_bytes", room_known ?
-		    json_integer((json_int_t)room) : json_null(), "full",
-		    ds.full, "full_since", ds.full ? json_string(since) :
-		    json_null());
-		r = json_pack("{s:b, s:o, s:o, s:O}", "running", ds.pid != 0,
-		    "pid", ds.pid > 0 ? json_integer(ds.pid) : json_null(),
-		    "disk", disk, "profiles", profiles);
-		cli_print_json(r);
-		json_decref(r);
-	} else {
-		if (ds.pid != 0)
-			printf("sohoad is running (pid %ld) on %s\n", ds.pid,
+		if (running && json_is_integer(pid))
+			printf("sohoad is running (pid %lld) on %s\n",
+			    (long long)json_integer_value(pid), cli_data_dir(o));
+		else if (running)
+			printf("sohoad is running (pid -1) on %s\n",
 			    cli_data_dir(o));
 		else
 			printf("sohoad is NOT running on %s\n", cli_data_dir(o));
-		if (ds.full)
+		if (json_is_true(json_object_get(disk, "full")))
 			printf("sohoad is waiting: the data disk is full (%.1f "
 			    "MB free since %s); scans wait in the inboxes and "
 			    "the spool and are read once there is room\n",
-			    ds.full_free / 1048576.0, since);
-		if (json_array_size(profiles) > 0)
+			    json_integer_value(json_object_get(disk,
+			    "free_bytes")) / 1048576.0, cli_str(disk,
+			    "full_since"));
+		p = json_object_get(st, "profiles");
+		if (json_array_size(p) > 0)
 			printf("\n%-20s %6s %11s %13s %12s %10s  %s\n", "profile",
 			    "queue", "done today", "failed today",
 			    "quarantined", "pages/min", "oldest pending");
-		json_array_foreach(profiles, i, p) {
+		json_array_foreach(json_object_get(st, "profiles"), i, p) {
 			struct shown sh = { { NULL }, 0 };
 
 			printf("%-20s %6lld %11lld %13lld %12lld %10.1f  %s\n",
@@ -397,9 +352,9 @@ cmd_status(struct cmd_opts *o, int argc, char **argv)
 			cli_shown_free(&sh);
 		}
 	}
-	json_decref(profiles);
+	json_decref(st);
 	index_close(ix);
-	return ds.pid != 0 ? 0 : 1;
+	return running ? 0 : 1;
 }
 
 static int

@@ -202,7 +202,45 @@ daemon_log_tail() {
 	echo "# the last lines sohoad logged:"
 	tail -n 25 "$T/sohoad.log" | sed 's/^/#   /'
 }
-trap 'st=$?; kill -9 ${DPID:-} 2>/dev/null; end_checks || st=1; daemon_log_tail; rm -rf "$T"; exit $st' EXIT
+# ---- the web console ----
+
+# start_web [args...]: starts sohoa-web on $SOHOA_DATA on a free loopback
+# port and sets WEB to its URL (http://127.0.0.1:PORT) and WPID; logs to
+# $T/web.log.  WEB is empty when it did not start within 10 s.
+start_web() {
+	: "${SOHOA_WEB:?}"
+	: >"$T/web.log"
+	"$SOHOA_WEB" --data "$SOHOA_DATA" --listen 127.0.0.1:0 "$@" \
+	    >>"$T/web.log" 2>&1 &
+	WPID=$!
+	WEB=
+	local i port
+	for ((i = 0; i < 50; i++)); do
+		port=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\).*|\1|p' "$T/web.log")
+		if [ -n "$port" ]; then WEB=http://127.0.0.1:$port; return 0; fi
+		kill -0 "$WPID" 2>/dev/null || break
+		sleep 0.2
+	done
+	echo "# sohoa-web did not start:"; sed 's/^/#   /' "$T/web.log"
+	return 1
+}
+
+# stop_web: SIGTERM, and its exit status in WEB_STATUS.
+stop_web() {
+	[ -n "${WPID:-}" ] || return 0
+	kill -TERM "$WPID" 2>/dev/null
+	wait "$WPID"
+	WEB_STATUS=$?
+	WPID=
+}
+
+web_log_tail() {
+	[ "$tap_failed" -gt 0 ] && [ -s "$T/web.log" ] || return 0
+	echo "# the last lines sohoa-web logged:"
+	tail -n 25 "$T/web.log" | sed 's/^/#   /'
+}
+
+trap 'st=$?; kill -9 ${DPID:-} ${WPID:-} 2>/dev/null; end_checks || st=1; daemon_log_tail; web_log_tail; rm -rf "$T"; exit $st' EXIT
 
 # has_records NAME N: exactly N records have this source name (for wait_for,
 # which runs its command again on every try).

@@ -1,0 +1,114 @@
+/*
+ * web.h: the internals sohoa-web's files share (web.c, web_http.c,
+ * web_auth.c, web_api.c, web_admin.c and the generated web_assets.c).
+ * Nothing here is in the library: the process facing the network only
+ * links what it serves.
+ */
+#ifndef SOHOA_WEB_H
+#define SOHOA_WEB_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include <jansson.h>
+#include <microhttpd.h>
+
+#include "sohoa.h"
+
+#define WEB_BODY_MAX	(64 * 1024)	/* a request body, JSON */
+#define WEB_QUERY_MAX	1000		/* bytes of a search query */
+#define WEB_PURPOSE_MAX	500		/* bytes of a stated purpose */
+
+enum web_role { ROLE_NONE = 0, ROLE_CLERK = 1, ROLE_STAFF = 2,
+    ROLE_AUDITOR = 4, ROLE_ADMIN = 8 };
+#define ROLE_ANY	(ROLE_CLERK | ROLE_STAFF | ROLE_AUDITOR | ROLE_ADMIN)
+#define ROLE_RECORDS	(ROLE_CLERK | ROLE_STAFF | ROLE_ADMIN)
+#define ROLE_SCANNERS	(ROLE_STAFF | ROLE_ADMIN)
+#define ROLE_REPORTS	(ROLE_AUDITOR | ROLE_ADMIN)
+
+/* What sohoa-web was started with. */
+struct web_conf {
+	const char	*datadir;
+	struct conf	 conf;
+	struct profile	*profiles;
+	size_t		 nprofiles;
+	int		 tls;
+	int		 idle_seconds;		/* a session's idle timeout */
+};
+extern struct web_conf web_conf;
+
+/* One request, from its first call to its end. */
+struct web_req {
+	struct MHD_Connection *conn;
+	const char	*method;
+	const char	*url;
+	char		 address[64];	/* the client's, as text */
+	int		 english;	/* Accept-Language prefers English */
+	struct buf	 body;
+	int		 too_big;
+	/* the session, when the cookie names a live one */
+	int		 authed;
+	char		 user[65];
+	enum web_role	 role;
+	char		 csrf[65];
+	char		 token[65];
+	/* the answer */
+	struct MHD_Response *resp;
+	unsigned	 status;
+};
+
+/* web.c: one handle on the index per server thread. */
+struct index *web_index(void);
+
+/* web_http.c: answers. */
+const char *web_arg(struct web_req *, const char *name);
+int	web_json(struct web_req *, unsigned status, json_t *j);	/* steals j */
+int	web_error(struct web_req *, unsigned status, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+int	web_bytes(struct web_req *, unsigned status, const char *type,
+	    void *data, size_t len, const char *filename, int attachment);
+int	web_redirect(struct web_req *, const char *to);
+int	web_page(struct web_req *, const char *name, enum web_role allowed);
+int	web_asset(struct web_req *, const char *name);
+void	web_set_cookie(struct web_req *, const char *value, int max_age);
+/* The body as a JSON object, or NULL after answering 400 or 413. */
+json_t	*web_body_json(struct web_req *);
+enum MHD_Result web_handle(void *cls, struct MHD_Connection *,
+	    const char *url, const char *method, const char *version,
+	    const char *upload, size_t *upload_size, void **con_cls);
+void	web_completed(void *cls, struct MHD_Connection *, void **con_cls,
+	    enum MHD_RequestTerminationCode);
+
+/* web_auth.c: sessions, CSRF, slowing and refusing password guessing. */
+void	web_auth_init(void);
+/* Reads the session cookie into r (r->authed); a session idle too long,
+ * or whose user was disabled since, is dropped. */
+void	web_auth_session(struct web_req *);
+/* 1 when a change request carries the session's CSRF token. */
+int	web_auth_csrf_ok(struct web_req *);
+int	web_auth_login(struct web_req *);
+int	web_auth_logout(struct web_req *);
+int	web_auth_me(struct web_req *);
+const char *web_role_name(enum web_role);
+enum web_role web_role_named(const char *);
+/* Sets the access log's actor of ix to r's user and address, with purpose
+ * (or NULL). */
+void	web_auth_actor(struct web_req *, struct index *, const char *purpose);
+
+/* web_api.c: the JSON API the pages use. */
+int	web_api(struct web_req *);
+
+/* web_admin.c: users and the access log, for admins. */
+int	web_admin_users(struct web_req *, const char *rest);
+int	web_admin_log(struct web_req *, int csv);
+
+/* web_assets.c (generated from web/ by the Makefile). */
+struct web_asset {
+	const char		*name;
+	const unsigned char	*data;
+	size_t			 len;
+};
+extern const struct web_asset web_assets[];
+extern const size_t web_nassets;
+
+#endif
