@@ -61,10 +61,16 @@
 	let inflight = null;
 	let seq = 0;
 
+	/* A date the server surely reads (yyyy-mm-dd), or as typed for its error. */
+	function day(box) {
+		const v = window.App.parseDate(box.value);
+		return v === null ? box.value : v;
+	}
+
 	function params() {
 		return {
 			q: q.value, level: level.value, agency: agency.value,
-			type: type.value, from: from.value, to: to.value,
+			type: type.value, from: day(from), to: day(to),
 		};
 	}
 
@@ -195,8 +201,8 @@
 		q.value = u.get('q') || '';
 		agency.value = u.get('agency') || '';
 		type.value = u.get('type') || '';
-		from.value = u.get('from') || '';
-		to.value = u.get('to') || '';
+		from.value = u.get('from') ? window.App.date(u.get('from')) : '';
+		to.value = u.get('to') ? window.App.date(u.get('to')) : '';
 		if (u.get('level'))
 			level.value = u.get('level');
 		if (agency.value || type.value || from.value || to.value || level.value)
