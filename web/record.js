@@ -303,7 +303,11 @@
 		if (editor)
 			await levels();
 		await load();
-		document.getElementById('pdf').src = base + '/pdf';
+		/*
+		 * The viewer without its toolbar: its own download and print
+		 * buttons would take a copy out without the purpose asked for.
+		 */
+		document.getElementById('pdf').src = base + '/pdf#toolbar=0&navpanes=0';
 		document.getElementById('edit').hidden = !editor;
 	}).catch((e) => alert(region, 'error', e.message));
 })();
