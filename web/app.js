@@ -13,7 +13,7 @@
 'use strict';
 
 (function () {
-	const lang = document.documentElement.lang === 'en' ? 'en' : 'vi';
+	const lang = /^en\b/i.test(document.documentElement.lang) ? 'en' : 'vi';
 
 	/* The messages scripts write; the pages' own text is in their HTML. */
 	const MSG = {
