@@ -190,7 +190,10 @@ TMPFILESDIR    ?= /usr/lib/tmpfiles.d
 $(B)/sohoad.service: systemd/sohoad.service.in | $(B)/obj
 	sed 's|@SBINDIR@|$(SBINDIR)|g' $< >$@
 
-install: all $(B)/sohoad.service
+$(B)/sohoa-web.service: systemd/sohoa-web.service.in | $(B)/obj
+	sed 's|@SBINDIR@|$(SBINDIR)|g' $< >$@
+
+install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) \
 	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
 	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(DATADIR)/scanner-profiles \
@@ -198,11 +201,18 @@ install: all $(B)/sohoad.service
 	    $(DESTDIR)$(TMPFILESDIR)
 	install -m 755 $(B)/sohoa $(DESTDIR)$(BINDIR)/sohoa
 	install -m 755 $(B)/sohoad $(DESTDIR)$(SBINDIR)/sohoad
+	install -m 755 $(B)/sohoa-web $(DESTDIR)$(SBINDIR)/sohoa-web
 	install -m 644 man/sohoa.1 $(DESTDIR)$(MANDIR)/man1/sohoa.1
 	install -m 644 man/sohoa.conf.5 $(DESTDIR)$(MANDIR)/man5/sohoa.conf.5
 	install -m 644 man/sohoad.8 $(DESTDIR)$(MANDIR)/man8/sohoad.8
+	install -m 644 man/sohoa-web.8 $(DESTDIR)$(MANDIR)/man8/sohoa-web.8
 	install -m 644 scanner-profiles/*.conf $(DESTDIR)$(DATADIR)/scanner-profiles/
-	install -m 644 $(B)/sohoad.service $(DESTDIR)$(SYSTEMDUNITDIR)/sohoad.service
+	# The units name SBINDIR, which this very run may have set.
+	for u in sohoad sohoa-web; do \
+	    sed 's|@SBINDIR@|$(SBINDIR)|g' systemd/$$u.service.in \
+	        >$(DESTDIR)$(SYSTEMDUNITDIR)/$$u.service && \
+	    chmod 644 $(DESTDIR)$(SYSTEMDUNITDIR)/$$u.service || exit 1; \
+	done
 	install -m 644 systemd/sohoa.sysusers $(DESTDIR)$(SYSUSERSDIR)/sohoa.conf
 	install -m 644 systemd/sohoa.tmpfiles $(DESTDIR)$(TMPFILESDIR)/sohoa.conf
 
