@@ -41,9 +41,10 @@
 		},
 	});
 
-	const FIELDS = ['doc_type', 'doc_number', 'issued_on', 'valid_until',
-	    'people', 'id_numbers', 'dossier_code', 'procedure_code',
-	    'agency_code', 'level', 'agency_name'];
+	// The fields `sohoa edit` corrects (correct_fields in src/correct.c):
+	// the server refuses any other.
+	const FIELDS = ['doc_type', 'doc_number', 'issued_on', 'people',
+	    'id_numbers', 'dossier_code', 'agency_name'];
 	const LISTS = ['people', 'id_numbers'];
 	const DATES = ['issued_on', 'valid_until'];
 
@@ -265,6 +266,8 @@
 		try {
 			const r = await api('/api/levels');
 			const box = document.getElementById('edit-level');
+			if (!box)
+				return;
 			for (const l of r.levels || [])
 				box.append(el('option', { value: l.name }, levelName(l.name)));
 		} catch (e) {
