@@ -23,9 +23,10 @@
 #include "sohoa.h"
 
 /* The index module's schema version: 2 = exact twins in the FTS and the
- * names table.  Before db.c kept versions it was the database's PRAGMA
- * user_version, which is still set for an older sohoa to read. */
-#define INDEX_VERSION	2
+ * names table, 3 = the pairs of words in the FTS (tokenizer.c).  Before
+ * db.c kept versions it was the database's PRAGMA user_version, which is
+ * still set for an older sohoa to read. */
+#define INDEX_VERSION	3
 
 /* The columns of a record, INDEX_DOC_NCOLUMNS of them (sohoa.h), in the
  * order store_row_json reads them. */
@@ -224,13 +225,13 @@ index_columns(struct db *db, char *err)
 }
 
 /*
- * Version 1 had no exact twins and no names: its full text is
- * re-tokenized from the text FTS5 keeps and the names are read off the
- * records, with the index's own statements (db_stmt prepares them inside
- * the setup transaction).
+ * Version 1 had no exact twins and no names, version 2 no pairs: the full
+ * text is re-tokenized from the text FTS5 keeps and, from version 1, the
+ * names are read off the records, with the index's own statements (db_stmt
+ * prepares them inside the setup transaction).
  */
 static int
-index_retokenize(struct db *db, char *err)
+index_retokenize(struct db *db, int from, char *err)
 {
 	struct index tmp = { db, 0 };
 	struct db_stmt *st;
@@ -240,6 +241,8 @@ index_retokenize(struct db *db, char *err)
 	if (db_exec(db, "INSERT INTO documents_fts(documents_fts) "
 	    "VALUES ('rebuild')", err) == -1)
 		return -1;
+	if (from >= 2)
+		return 0;
 	if ((st = db_prepare(db, "SELECT rowid FROM documents_fts "
 	    "ORDER BY rowid")) == NULL) {
 		snprintf(err, ERRMAX, "%s", db_errmsg(db));
@@ -259,8 +262,8 @@ index_retokenize(struct db *db, char *err)
 /*
  * Brings the index's tables from version from to INDEX_VERSION, in
  * db_open's setup transaction: the tables made if missing (automerge set
- * on a new full text), the columns added since, and a version 1 full text
- * re-tokenized.  A database made before db.c kept versions has no row for
+ * on a new full text), the columns added since, and a version 1 or 2 full
+ * text re-tokenized.  A database made before db.c kept versions has no row for
  * the index: its version is then the PRAGMA user_version that sohoa set
  * (0 for a new one).
  */
@@ -277,7 +280,7 @@ index_upgrade(struct db *db, int from, char *err)
 	    (fresh && db_exec(db, FTS_TUNE, err) == -1) ||
 	    index_columns(db, err) == -1)
 		return -1;
-	if (from == 1 && index_retokenize(db, err) == -1) {
+	if ((from == 1 || from == 2) && index_retokenize(db, from, err) == -1) {
 		if (err[0] != '\0') {
 			char msg[ERRMAX];
 

@@ -202,6 +202,8 @@ struct search_query {
 	struct buf expr;	/* the FTS5 expression, every string quoted */
 	struct buf plain;	/* the same without the twins: it finds the
 				 * same documents, for less */
+	struct buf shown;	/* plain by words, not pairs: the snippet marks
+				 * the words of a phrase, not its last one */
 	struct buf mask;	/* per phrase: '1' for an exact twin */
 	char	**phrase;	/* each phrase alone, in FTS5's order */
 	size_t	 nphrase;
@@ -219,6 +221,7 @@ search_query_free(struct search_query *q)
 
 	buf_free(&q->expr);
 	buf_free(&q->plain);
+	buf_free(&q->shown);
 	buf_free(&q->mask);
 	for (i = 0; i < q->nphrase; i++)
 		free(q->phrase[i]);
@@ -231,35 +234,53 @@ search_query_free(struct search_query *q)
 
 static void	search_name_twins(struct search_query *, const char *);
 
-/* Appends one quoted string, and notes it as a phrase; all but the twins
- * go to q->plain too. */
+/* One quoted string into b: column, the string's first byte (a twin's or
+ * a pair's, or none), s, and '*' for a prefix. */
+static void
+search_quoted(struct buf *b, const char *column, const char *prefix,
+    const char *s, int star)
+{
+	buf_append(b, column, strlen(column));
+	buf_append(b, "\"", 1);
+	buf_append(b, prefix, strlen(prefix));
+	for (; *s != '\0'; s++)
+		buf_append(b, s, *s == '"' ? 0 : 1);
+	buf_append(b, star ? "\"*" : "\"", star ? 2 : 1);
+}
+
+/*
+ * Appends one quoted string, and notes it as a phrase; all but the twins
+ * go to q->plain and q->shown too.  The folded words are asked for by
+ * their pairs (tokenizer.c), which find the same rows and places as the
+ * words of a phrase do, without comparing the places of common words in
+ * every row; the snippet is asked for by the words (q->shown).
+ */
 static void
 search_phrase(struct search_query *q, const char *column, const char *prefix,
     const char *s, int star, char kind)
 {
+	const char pair[2] = { TOKENIZER_PAIR, '\0' };
 	struct buf p;
 
 	buf_init(&p, SEARCH_QUERYMAX * 4);
-	buf_append(&p, column, strlen(column));
-	buf_append(&p, "\"", 1);
-	buf_append(&p, prefix, strlen(prefix));
-	for (; *s != '\0'; s++)
-		buf_append(&p, s, *s == '"' ? 0 : 1);
-	buf_append(&p, star ? "\"*" : "\"", star ? 2 : 1);
+	search_quoted(&p, column, kind == '0' ? pair : prefix, s, star);
 	buf_append(&q->expr, p.data, p.len);
-	if (kind == '0')
+	if (kind == '0') {
 		buf_append(&q->plain, p.data, p.len);
+		search_quoted(&q->shown, column, prefix, s, star);
+	}
 	buf_append(&q->mask, &kind, 1);
 	q->phrase = xrealloc(q->phrase, (q->nphrase + 1) * sizeof *q->phrase);
 	q->phrase[q->nphrase++] = p.data;
 }
 
-/* Appends s to both expressions. */
+/* Appends s to the expressions without twins and with. */
 static void
 search_both(struct search_query *q, const char *s)
 {
 	buf_append(&q->expr, s, strlen(s));
 	buf_append(&q->plain, s, strlen(s));
+	buf_append(&q->shown, s, strlen(s));
 }
 
 static void
@@ -289,6 +310,7 @@ search_fts_query(struct search_term *t, size_t n, const char *person_id,
 	memset(q, 0, sizeof *q);
 	buf_init(&q->expr, SEARCH_QUERYMAX * 8);
 	buf_init(&q->plain, SEARCH_QUERYMAX * 8);
+	buf_init(&q->shown, SEARCH_QUERYMAX * 8);
 	buf_init(&q->mask, SEARCH_QUERYMAX * 2);
 	buf_init(&whole, SEARCH_QUERYMAX * 2);
 	buf_init(&id, 64);
@@ -812,9 +834,10 @@ search_fetch(struct index *ix, struct search_query *q, struct search_hits *h,
 
 	for (i = 0; i < h->n; i++) {
 		/* The twins sit where their folded words do: the plain
-		 * expression marks the same words, for less. */
+		 * expression marks the same words, for less; by words, not
+		 * pairs, it marks every word of a phrase. */
 		st = index_stmt(ix, STMT_FETCH);
-		db_bind_text(st, 1, q->plain.data);
+		db_bind_text(st, 1, q->shown.data);
 		db_bind_int64(st, 2, h->v[i].id);
 		if ((rc = db_step(st)) == DB_ROW) {
 			d = store_row_json(st);
