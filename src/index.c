@@ -94,6 +94,14 @@ static const char *index_sql[STMT_MAX] = {
 	    "WHERE documents_fts MATCH ?1 AND documents_fts.rowid >= ?11 "
 	    "AND documents_fts.rowid <= ?14" FILTERS
 	    " ORDER BY documents_fts.rowid DESC LIMIT ?10",
+	/* The same, the oldest first: FTS5 reads a doclist forwards in about
+	 * two thirds of the time it takes backwards (search_rank_range). */
+	[STMT_RANK_FORWARD] = "SELECT documents_fts.rowid, "
+	    "sohoa_rank(documents_fts, ?2, ?13) FROM documents_fts "
+	    "CROSS JOIN documents d ON d.id = documents_fts.rowid "
+	    "WHERE documents_fts MATCH ?1 AND documents_fts.rowid >= ?11 "
+	    "AND documents_fts.rowid <= ?14" FILTERS
+	    " ORDER BY documents_fts.rowid LIMIT ?10",
 	[STMT_NAME_KNOWN] = "SELECT 1 FROM names WHERE name = ?1 LIMIT 1",
 	/* The newest ?10 documents older than ?11 naming a person ?15. */
 	[STMT_OLDER] = "SELECT n.document, d.people FROM names n "

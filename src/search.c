@@ -45,6 +45,8 @@
 #define SEARCH_WINDOW	1000	/* candidates ranked, newest first */
 #define SEARCH_SPAN	500	/* candidates in the first range, with filters */
 #define SEARCH_SCAN	10000	/* about the most looked at, to meet filters */
+#define SEARCH_FORWARD	2000	/* candidates passing filters read oldest
+				 * first, at most (search_rank_range) */
 #define SEARCH_SAMPLE	5000	/* newest documents IDF is estimated on */
 #define SEARCH_NAMED_SPAN 100000 /* newest documents searched word by word
 				 * for a name the names table knows */
@@ -696,25 +698,57 @@ search_row_named(struct db_stmt *st, void *arg)
 	    db_col_text(st, 1)));
 }
 
-/* The newest most candidates with rowids in [lo, hi], with their
- * scores, added to h. */
+/* The newer document first. */
+static int
+search_hit_newer(const void *a, const void *b)
+{
+	const struct search_hit *x = a, *y = b;
+
+	return x->id < y->id ? 1 : x->id > y->id ? -1 : 0;
+}
+
+/*
+ * The newest most candidates with rowids in [lo, hi], with their scores,
+ * added to h.  With filters, the range is one search_rank sized to hold a
+ * few hundred candidates, fewer than most of which pass as a rule: it is
+ * read oldest first, which FTS5 does faster, and the newest most of those
+ * that pass kept; the same ones newest first would have given.  Should
+ * more than SEARCH_FORWARD pass, they are asked for newest first instead,
+ * so that no more than that are ranked for nothing.
+ */
 static int
 search_rank_range(struct index *ix, struct search_query *q, const char *idfs,
     const struct search_filter_norm *nf, int64_t lo, int64_t hi, int most,
     struct search_hits *h, char *err)
 {
-	struct db_stmt *st = index_stmt(ix, nf->any ? STMT_RANK_FILTERED :
-	    STMT_RANK);
+	struct db_stmt *st;
+	size_t before = h->n;
+	int forward = nf->any && most < SEARCH_FORWARD;
 
-	db_bind_text(st, 1, q->expr.data);
-	db_bind_text(st, 2, q->mask.data);
-	if (nf->any)
-		search_bind_filters(st, nf);
-	db_bind_int64(st, 10, most);
-	db_bind_int64(st, 11, lo);
-	db_bind_text(st, 13, idfs);
-	db_bind_int64(st, 14, hi);
-	return search_rows(ix, st, search_row_hit, h, err);
+	for (;;) {
+		st = index_stmt(ix, !nf->any ? STMT_RANK : forward ?
+		    STMT_RANK_FORWARD : STMT_RANK_FILTERED);
+		db_bind_text(st, 1, q->expr.data);
+		db_bind_text(st, 2, q->mask.data);
+		if (nf->any)
+			search_bind_filters(st, nf);
+		db_bind_int64(st, 10, forward ? SEARCH_FORWARD : most);
+		db_bind_int64(st, 11, lo);
+		db_bind_text(st, 13, idfs);
+		db_bind_int64(st, 14, hi);
+		if (search_rows(ix, st, search_row_hit, h, err) == -1)
+			return -1;
+		if (!forward || h->n - before < SEARCH_FORWARD)
+			break;
+		h->n = before;
+		forward = 0;
+	}
+	if (h->n - before > (size_t)most) {
+		qsort(h->v + before, h->n - before, sizeof *h->v,
+		    search_hit_newer);
+		h->n = before + (size_t)most;
+	}
+	return 0;
 }
 
 /* Best first: the higher score, then the newer document. */
