@@ -681,6 +681,7 @@ struct fts5_api *db_fts5(struct db *);
 struct sqlite3_context;
 struct sqlite3_value;
 #define TOKENIZER_TWIN	'\x01'	/* first byte of an exact twin */
+#define TOKENIZER_PAIR	'\x02'	/* first byte of a pair of words */
 /* Registers the tokenizer "sohoa" with FTS5: 0, or -1. */
 int	tokenizer_register(struct fts5_api *);
 /* The SQL function sohoa_words(x), tokenizer_words of x (the --type
@@ -726,6 +727,7 @@ enum index_stmt {
 	STMT_SAMPLE,
 	STMT_RANK,
 	STMT_RANK_FILTERED,
+	STMT_RANK_FORWARD,
 	STMT_OLDER,
 	STMT_FETCH,
 	STMT_NAME_ADD,

@@ -24,9 +24,10 @@
 
 /* The index module's schema version: 2 = exact twins in the FTS and the
  * names table, 3 = the access log says from where, through which program
- * and why.  Before db.c kept versions it was the database's PRAGMA
- * user_version, which is still set for an older sohoa to read. */
-#define INDEX_VERSION	3
+ * and why, 4 = the pairs of words in the FTS (tokenizer.c).  Before db.c
+ * kept versions it was the database's PRAGMA user_version, which is
+ * still set for an older sohoa to read. */
+#define INDEX_VERSION	4
 
 /* The columns of a record, INDEX_DOC_NCOLUMNS of them (sohoa.h), in the
  * order store_row_json reads them. */
@@ -94,6 +95,14 @@ static const char *index_sql[STMT_MAX] = {
 	    "WHERE documents_fts MATCH ?1 AND documents_fts.rowid >= ?11 "
 	    "AND documents_fts.rowid <= ?14" FILTERS
 	    " ORDER BY documents_fts.rowid DESC LIMIT ?10",
+	/* The same, the oldest first: FTS5 reads a doclist forwards in about
+	 * two thirds of the time it takes backwards (search_rank_range). */
+	[STMT_RANK_FORWARD] = "SELECT documents_fts.rowid, "
+	    "sohoa_rank(documents_fts, ?2, ?13) FROM documents_fts "
+	    "CROSS JOIN documents d ON d.id = documents_fts.rowid "
+	    "WHERE documents_fts MATCH ?1 AND documents_fts.rowid >= ?11 "
+	    "AND documents_fts.rowid <= ?14" FILTERS
+	    " ORDER BY documents_fts.rowid LIMIT ?10",
 	[STMT_NAME_KNOWN] = "SELECT 1 FROM names WHERE name = ?1 LIMIT 1",
 	/* The newest ?10 documents older than ?11 naming a person ?15. */
 	[STMT_OLDER] = "SELECT n.document, d.people FROM names n "
@@ -252,13 +261,13 @@ index_columns(struct db *db, char *err)
 }
 
 /*
- * Version 1 had no exact twins and no names: its full text is
- * re-tokenized from the text FTS5 keeps and the names are read off the
- * records, with the index's own statements (db_stmt prepares them inside
- * the setup transaction).
+ * Version 1 had no exact twins and no names, version 2 no pairs: the full
+ * text is re-tokenized from the text FTS5 keeps and, from version 1, the
+ * names are read off the records, with the index's own statements (db_stmt
+ * prepares them inside the setup transaction).
  */
 static int
-index_retokenize(struct db *db, char *err)
+index_retokenize(struct db *db, int from, char *err)
 {
 	struct index tmp = { .db = db };
 	struct db_stmt *st;
@@ -268,6 +277,8 @@ index_retokenize(struct db *db, char *err)
 	if (db_exec(db, "INSERT INTO documents_fts(documents_fts) "
 	    "VALUES ('rebuild')", err) == -1)
 		return -1;
+	if (from >= 2)
+		return 0;
 	if ((st = db_prepare(db, "SELECT rowid FROM documents_fts "
 	    "ORDER BY rowid")) == NULL) {
 		snprintf(err, ERRMAX, "%s", db_errmsg(db));
@@ -287,8 +298,8 @@ index_retokenize(struct db *db, char *err)
 /*
  * Brings the index's tables from version from to INDEX_VERSION, in
  * db_open's setup transaction: the tables made if missing (automerge set
- * on a new full text), the columns added since, and a version 1 full text
- * re-tokenized.  A database made before db.c kept versions has no row for
+ * on a new full text), the columns added since, and a version 1 to 3 full
+ * text re-tokenized (the word pairs came with 4).  A database made before db.c kept versions has no row for
  * the index: its version is then the PRAGMA user_version that sohoa set
  * (0 for a new one).
  */
@@ -305,7 +316,7 @@ index_upgrade(struct db *db, int from, char *err)
 	    (fresh && db_exec(db, FTS_TUNE, err) == -1) ||
 	    index_columns(db, err) == -1)
 		return -1;
-	if (from == 1 && index_retokenize(db, err) == -1) {
+	if (from >= 1 && from <= 3 && index_retokenize(db, from, err) == -1) {
 		if (err[0] != '\0') {
 			char msg[ERRMAX];
 

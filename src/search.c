@@ -45,6 +45,8 @@
 #define SEARCH_WINDOW	1000	/* candidates ranked, newest first */
 #define SEARCH_SPAN	500	/* candidates in the first range, with filters */
 #define SEARCH_SCAN	10000	/* about the most looked at, to meet filters */
+#define SEARCH_FORWARD	2000	/* candidates passing filters read oldest
+				 * first, at most (search_rank_range) */
 #define SEARCH_SAMPLE	5000	/* newest documents IDF is estimated on */
 #define SEARCH_NAMED_SPAN 100000 /* newest documents searched word by word
 				 * for a name the names table knows */
@@ -202,6 +204,8 @@ struct search_query {
 	struct buf expr;	/* the FTS5 expression, every string quoted */
 	struct buf plain;	/* the same without the twins: it finds the
 				 * same documents, for less */
+	struct buf shown;	/* plain by words, not pairs: the snippet marks
+				 * the words of a phrase, not its last one */
 	struct buf mask;	/* per phrase: '1' for an exact twin */
 	char	**phrase;	/* each phrase alone, in FTS5's order */
 	size_t	 nphrase;
@@ -219,6 +223,7 @@ search_query_free(struct search_query *q)
 
 	buf_free(&q->expr);
 	buf_free(&q->plain);
+	buf_free(&q->shown);
 	buf_free(&q->mask);
 	for (i = 0; i < q->nphrase; i++)
 		free(q->phrase[i]);
@@ -231,35 +236,53 @@ search_query_free(struct search_query *q)
 
 static void	search_name_twins(struct search_query *, const char *);
 
-/* Appends one quoted string, and notes it as a phrase; all but the twins
- * go to q->plain too. */
+/* One quoted string into b: column, the string's first byte (a twin's or
+ * a pair's, or none), s, and '*' for a prefix. */
+static void
+search_quoted(struct buf *b, const char *column, const char *prefix,
+    const char *s, int star)
+{
+	buf_append(b, column, strlen(column));
+	buf_append(b, "\"", 1);
+	buf_append(b, prefix, strlen(prefix));
+	for (; *s != '\0'; s++)
+		buf_append(b, s, *s == '"' ? 0 : 1);
+	buf_append(b, star ? "\"*" : "\"", star ? 2 : 1);
+}
+
+/*
+ * Appends one quoted string, and notes it as a phrase; all but the twins
+ * go to q->plain and q->shown too.  The folded words are asked for by
+ * their pairs (tokenizer.c), which find the same rows and places as the
+ * words of a phrase do, without comparing the places of common words in
+ * every row; the snippet is asked for by the words (q->shown).
+ */
 static void
 search_phrase(struct search_query *q, const char *column, const char *prefix,
     const char *s, int star, char kind)
 {
+	const char pair[2] = { TOKENIZER_PAIR, '\0' };
 	struct buf p;
 
 	buf_init(&p, SEARCH_QUERYMAX * 4);
-	buf_append(&p, column, strlen(column));
-	buf_append(&p, "\"", 1);
-	buf_append(&p, prefix, strlen(prefix));
-	for (; *s != '\0'; s++)
-		buf_append(&p, s, *s == '"' ? 0 : 1);
-	buf_append(&p, star ? "\"*" : "\"", star ? 2 : 1);
+	search_quoted(&p, column, kind == '0' ? pair : prefix, s, star);
 	buf_append(&q->expr, p.data, p.len);
-	if (kind == '0')
+	if (kind == '0') {
 		buf_append(&q->plain, p.data, p.len);
+		search_quoted(&q->shown, column, prefix, s, star);
+	}
 	buf_append(&q->mask, &kind, 1);
 	q->phrase = xrealloc(q->phrase, (q->nphrase + 1) * sizeof *q->phrase);
 	q->phrase[q->nphrase++] = p.data;
 }
 
-/* Appends s to both expressions. */
+/* Appends s to the expressions without twins and with. */
 static void
 search_both(struct search_query *q, const char *s)
 {
 	buf_append(&q->expr, s, strlen(s));
 	buf_append(&q->plain, s, strlen(s));
+	buf_append(&q->shown, s, strlen(s));
 }
 
 static void
@@ -289,6 +312,7 @@ search_fts_query(struct search_term *t, size_t n, const char *person_id,
 	memset(q, 0, sizeof *q);
 	buf_init(&q->expr, SEARCH_QUERYMAX * 8);
 	buf_init(&q->plain, SEARCH_QUERYMAX * 8);
+	buf_init(&q->shown, SEARCH_QUERYMAX * 8);
 	buf_init(&q->mask, SEARCH_QUERYMAX * 2);
 	buf_init(&whole, SEARCH_QUERYMAX * 2);
 	buf_init(&id, 64);
@@ -674,25 +698,57 @@ search_row_named(struct db_stmt *st, void *arg)
 	    db_col_text(st, 1)));
 }
 
-/* The newest most candidates with rowids in [lo, hi], with their
- * scores, added to h. */
+/* The newer document first. */
+static int
+search_hit_newer(const void *a, const void *b)
+{
+	const struct search_hit *x = a, *y = b;
+
+	return x->id < y->id ? 1 : x->id > y->id ? -1 : 0;
+}
+
+/*
+ * The newest most candidates with rowids in [lo, hi], with their scores,
+ * added to h.  With filters, the range is one search_rank sized to hold a
+ * few hundred candidates, fewer than most of which pass as a rule: it is
+ * read oldest first, which FTS5 does faster, and the newest most of those
+ * that pass kept; the same ones newest first would have given.  Should
+ * more than SEARCH_FORWARD pass, they are asked for newest first instead,
+ * so that no more than that are ranked for nothing.
+ */
 static int
 search_rank_range(struct index *ix, struct search_query *q, const char *idfs,
     const struct search_filter_norm *nf, int64_t lo, int64_t hi, int most,
     struct search_hits *h, char *err)
 {
-	struct db_stmt *st = index_stmt(ix, nf->any ? STMT_RANK_FILTERED :
-	    STMT_RANK);
+	struct db_stmt *st;
+	size_t before = h->n;
+	int forward = nf->any && most < SEARCH_FORWARD;
 
-	db_bind_text(st, 1, q->expr.data);
-	db_bind_text(st, 2, q->mask.data);
-	if (nf->any)
-		search_bind_filters(st, nf);
-	db_bind_int64(st, 10, most);
-	db_bind_int64(st, 11, lo);
-	db_bind_text(st, 13, idfs);
-	db_bind_int64(st, 14, hi);
-	return search_rows(ix, st, search_row_hit, h, err);
+	for (;;) {
+		st = index_stmt(ix, !nf->any ? STMT_RANK : forward ?
+		    STMT_RANK_FORWARD : STMT_RANK_FILTERED);
+		db_bind_text(st, 1, q->expr.data);
+		db_bind_text(st, 2, q->mask.data);
+		if (nf->any)
+			search_bind_filters(st, nf);
+		db_bind_int64(st, 10, forward ? SEARCH_FORWARD : most);
+		db_bind_int64(st, 11, lo);
+		db_bind_text(st, 13, idfs);
+		db_bind_int64(st, 14, hi);
+		if (search_rows(ix, st, search_row_hit, h, err) == -1)
+			return -1;
+		if (!forward || h->n - before < SEARCH_FORWARD)
+			break;
+		h->n = before;
+		forward = 0;
+	}
+	if (h->n - before > (size_t)most) {
+		qsort(h->v + before, h->n - before, sizeof *h->v,
+		    search_hit_newer);
+		h->n = before + (size_t)most;
+	}
+	return 0;
 }
 
 /* Best first: the higher score, then the newer document. */
@@ -812,9 +868,10 @@ search_fetch(struct index *ix, struct search_query *q, struct search_hits *h,
 
 	for (i = 0; i < h->n; i++) {
 		/* The twins sit where their folded words do: the plain
-		 * expression marks the same words, for less. */
+		 * expression marks the same words, for less; by words, not
+		 * pairs, it marks every word of a phrase. */
 		st = index_stmt(ix, STMT_FETCH);
-		db_bind_text(st, 1, q->plain.data);
+		db_bind_text(st, 1, q->shown.data);
 		db_bind_int64(st, 2, h->v[i].id);
 		if ((rc = db_step(st)) == DB_ROW) {
 			d = store_row_json(st);

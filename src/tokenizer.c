@@ -17,6 +17,18 @@
  * (TOKENIZER_TWIN), so folded queries never see them; the search asks for
  * them to rank the words typed with diacritics.
  *
+ * Beside each folded token that follows another in the same column, the
+ * tokenizer also puts its "pair": TOKENIZER_PAIR, the token before, a
+ * space and this one, at this one's position (colocated too).  A phrase
+ * the search asks for by its pairs (a query string beginning with
+ * TOKENIZER_PAIR) is then the phrase of its pairs, which finds exactly the
+ * rows and the places the phrase of its words finds: "a b c" is at p when
+ * "a b" is at p + 1 and "b c" at p + 2.  A phrase of common words ("cong
+ * nam": CỘNG HÒA ... VIỆT NAM is on every result) otherwise has the
+ * places of both words compared in every row holding them; its pair is a
+ * word of its own, held by the few rows that hold the phrase.  Colocated
+ * tokens do not count in a row's length, so BM25 is what it was.
+ *
  * The words of a value, folded (tokenizer_words), are what the names table
  * holds and what the --type filter compares (the SQL function
  * sohoa_words).
@@ -35,19 +47,26 @@
 
 #define TOKENIZER_TWINMAX	256	/* bytes of a word still given a twin */
 #define TOKENIZER_TWINBUF	(TOKENIZER_TWINMAX * 4 + 32)
+#define TOKENIZER_PAIRMAX	TOKENIZER_TWINMAX /* bytes of a word still paired */
 
 /*
- * The "sohoa" FTS5 tokenizer.  Documents get the folded token and its
- * exact twin; a query string gets folded tokens, or twins when it begins
- * with TOKENIZER_TWIN (the search writes those); snippets get folded
- * tokens only.
+ * The "sohoa" FTS5 tokenizer.  Documents get the folded token, its exact
+ * twin and its pair; a query string gets folded tokens, twins when it
+ * begins with TOKENIZER_TWIN, pairs when it begins with TOKENIZER_PAIR (the
+ * search writes those); snippets get folded tokens only.
  */
 struct tokenizer {
 	fts5_tokenizer inner_api;
 	Fts5Tokenizer *inner;
 };
 
-enum tokenizer_mode { TOK_DOCUMENT, TOK_FOLDED, TOK_EXACT };
+enum tokenizer_mode { TOK_DOCUMENT, TOK_FOLDED, TOK_EXACT, TOK_PAIRS };
+
+/* The folded tokens of a TOK_PAIRS query string, kept until its end. */
+struct tokenizer_word {
+	size_t	 off;		/* in struct tokenizer_call's words */
+	int	 len, flags, start, end;
+};
 
 struct tokenizer_call {
 	void		*ctx;
@@ -61,6 +80,14 @@ struct tokenizer_call {
 	int		 heldlen;	/* -1: nothing held */
 	int		 heldtone;	/* bytes of tone at the end of held */
 	int		 heldflags, heldstart, heldend;
+	/* TOK_DOCUMENT: the folded token before, for its pair; -1 for none
+	 * (the first of a column, or too long to pair). */
+	char		 prev[TOKENIZER_PAIRMAX];
+	int		 prevlen;
+	/* TOK_PAIRS: the folded tokens of the query string. */
+	struct buf	 words;
+	struct tokenizer_word *word;
+	size_t		 nword, capword;
 };
 
 static int
@@ -199,6 +226,90 @@ tokenizer_flush(struct tokenizer_call *c, int last)
 	return rc;
 }
 
+/*
+ * In a document, the pair of the folded token tok (len bytes) and the one
+ * before it, colocated with tok; tok is then the one before.  Words too
+ * long to pair break the chain, as they do in a query (tokenizer_pairs).
+ */
+static int
+tokenizer_pair(struct tokenizer_call *c, const char *tok, int len, int flags,
+    int start, int end)
+{
+	char pair[1 + TOKENIZER_PAIRMAX * 2 + 1];
+	int rc = SQLITE_OK;
+
+	if (len > TOKENIZER_PAIRMAX) {
+		c->prevlen = -1;
+		return SQLITE_OK;
+	}
+	if (c->prevlen > 0) {
+		pair[0] = TOKENIZER_PAIR;
+		memcpy(pair + 1, c->prev, (size_t)c->prevlen);
+		pair[1 + c->prevlen] = ' ';
+		memcpy(pair + 2 + c->prevlen, tok, (size_t)len);
+		rc = c->token(c->ctx, flags | FTS5_TOKEN_COLOCATED, pair,
+		    2 + c->prevlen + len, start, end);
+	}
+	memcpy(c->prev, tok, (size_t)len);
+	c->prevlen = len;
+	return rc;
+}
+
+/* In a TOK_PAIRS query string, keeps a folded token until the end. */
+static int
+tokenizer_keep(struct tokenizer_call *c, const char *tok, int len, int flags,
+    int start, int end)
+{
+	if (c->nword == c->capword) {
+		c->capword = c->capword ? c->capword * 2 : 16;
+		c->word = xrealloc(c->word, c->capword * sizeof *c->word);
+	}
+	c->word[c->nword].off = c->words.len;
+	c->word[c->nword].len = len;
+	c->word[c->nword].flags = flags;
+	c->word[c->nword].start = start;
+	c->word[c->nword].end = end;
+	c->nword++;
+	return buf_append(&c->words, tok, (size_t)len) == 0 ? SQLITE_OK :
+	    SQLITE_NOMEM;
+}
+
+/*
+ * The end of a TOK_PAIRS query string: the pairs of its tokens in turn,
+ * the phrase of which finds what the phrase of the tokens finds.  One
+ * token, or one too long to be paired in a document, and it is the tokens
+ * themselves, as a string without TOKENIZER_PAIR.
+ */
+static int
+tokenizer_pairs(struct tokenizer_call *c)
+{
+	const struct tokenizer_word *a, *b;
+	char pair[1 + TOKENIZER_PAIRMAX * 2 + 1];
+	size_t i;
+	int rc = SQLITE_OK, paired = c->nword >= 2;
+
+	for (i = 0; i < c->nword; i++)
+		if (c->word[i].len > TOKENIZER_PAIRMAX)
+			paired = 0;
+	for (i = paired; i < c->nword && rc == SQLITE_OK; i++) {
+		b = &c->word[i];
+		if (!paired) {
+			rc = c->token(c->ctx, b->flags, c->words.data + b->off,
+			    b->len, b->start, b->end);
+			continue;
+		}
+		a = &c->word[i - 1];
+		pair[0] = TOKENIZER_PAIR;
+		memcpy(pair + 1, c->words.data + a->off, (size_t)a->len);
+		pair[1 + a->len] = ' ';
+		memcpy(pair + 2 + a->len, c->words.data + b->off,
+		    (size_t)b->len);
+		rc = c->token(c->ctx, b->flags, pair, 2 + a->len + b->len,
+		    a->start, b->end);
+	}
+	return rc;
+}
+
 static int
 tokenizer_token(void *arg, int flags, const char *tok, int len, int start,
     int end)
@@ -207,7 +318,7 @@ tokenizer_token(void *arg, int flags, const char *tok, int len, int start,
 	char small[128] = "", *out, twin[TOKENIZER_TWINBUF];
 	int i, n = 0, rc, twinlen, tone;
 
-	if (c->mode != TOK_FOLDED) {
+	if (c->mode == TOK_DOCUMENT || c->mode == TOK_EXACT) {
 		twinlen = tokenizer_twin(c->text + start, end - start, twin,
 		    &tone);
 		if (c->mode == TOK_EXACT && twinlen > 0) {
@@ -226,9 +337,10 @@ tokenizer_token(void *arg, int flags, const char *tok, int len, int start,
 	if (c->mode == TOK_EXACT && (rc = tokenizer_flush(c, 0)) != SQLITE_OK)
 		return rc;
 
-	if (memchr(tok, 0xc4, (size_t)len) == NULL)
-		rc = c->token(c->ctx, flags, tok, len, start, end);
-	else {
+	if (memchr(tok, 0xc4, (size_t)len) == NULL) {
+		out = (char *)tok;
+		n = len;
+	} else {
 		out = (size_t)len < sizeof small ? small : xmalloc((size_t)len);
 		for (i = 0; i < len; i++) {
 			/* đ is U+0111, C4 91 in UTF-8; unicode61 already
@@ -240,13 +352,18 @@ tokenizer_token(void *arg, int flags, const char *tok, int len, int start,
 			} else
 				out[n++] = tok[i];
 		}
-		rc = c->token(c->ctx, flags, out, n, start, end);
-		if (out != small)
-			free(out);
 	}
+	if (c->mode == TOK_PAIRS)
+		rc = tokenizer_keep(c, out, n, flags, start, end);
+	else
+		rc = c->token(c->ctx, flags, out, n, start, end);
 	if (rc == SQLITE_OK && c->mode == TOK_DOCUMENT && twinlen > 0)
 		rc = c->token(c->ctx, flags | FTS5_TOKEN_COLOCATED, twin,
 		    twinlen, start, end);
+	if (rc == SQLITE_OK && c->mode == TOK_DOCUMENT)
+		rc = tokenizer_pair(c, out, n, flags, start, end);
+	if (out != tok && out != small)
+		free(out);
 	return rc;
 }
 
@@ -263,19 +380,28 @@ tokenizer_tokenize(Fts5Tokenizer *p, void *ctx, int flags, const char *text,
 	c->text = text;
 	c->heldlen = -1;
 	c->prefix = (flags & FTS5_TOKENIZE_PREFIX) != 0;
+	c->prevlen = -1;
+	c->word = NULL;
+	c->nword = c->capword = 0;
 	if (flags & FTS5_TOKENIZE_DOCUMENT)
 		c->mode = TOK_DOCUMENT;
 	else if ((flags & FTS5_TOKENIZE_QUERY) && len > 0 &&
-	    text[0] == TOKENIZER_TWIN) {
-		c->mode = TOK_EXACT;
+	    (text[0] == TOKENIZER_TWIN || text[0] == TOKENIZER_PAIR)) {
+		c->mode = text[0] == TOKENIZER_TWIN ? TOK_EXACT : TOK_PAIRS;
 		c->text = ++text;
 		len--;
 	} else
 		c->mode = TOK_FOLDED;
+	/* Folding never makes a token four times longer. */
+	buf_init(&c->words, (size_t)len * 4 + 64);
 	rc = t->inner_api.xTokenize(t->inner, c, flags, text, len,
 	    tokenizer_token);
 	if (rc == SQLITE_OK && c->mode == TOK_EXACT)
 		rc = tokenizer_flush(c, 1);
+	if (rc == SQLITE_OK && c->mode == TOK_PAIRS)
+		rc = tokenizer_pairs(c);
+	buf_free(&c->words);
+	free(c->word);
 	return rc;
 }
 

@@ -34,6 +34,8 @@ check "a search by the corrected name finds the corrected record" \
     test "$(sohoa search --json 'Nguyễn Văn Bình' | jq -r '.[0].id')" = "$corrected"
 check "a search by a name the names table holds finds the sohoad scan" \
     test "$(found 'thu huong')" = "khai-sinh.tif "
+check "a phrase, asked for by its pairs of words, finds it in the full text made again" \
+    test "$(found '"thu huong"')" = "khai-sinh.tif "
 sohoa show --json "$corrected" >"$T/show.json"
 check "show gives the corrected record with its correction" \
     jq -e '.people == ["Nguyễn Văn Bình"] and (.corrections | length) == 1 and .corrections[0].old == ["Lê Hoàng Long"]' "$T/show.json"

@@ -240,6 +240,22 @@ static const struct search_case cases[] = {
 	{ "a phrase in the wrong order", "\"huong thu\"", {0}, "" },
 	{ "a phrase with a prefix", "\"thu hườ\"*", {0}, "birth.tif" },
 	{ "a phrase and a word", "\"xay dung\" nha", {0}, "decision.tif" },
+	{ "a phrase of three words", "\"thi thu huong\"", {0}, "birth.tif" },
+	{ "a phrase of three words with a prefix", "\"thi thu hu\"*", {0},
+	    "birth.tif" },
+	{ "a phrase of one word", "\"huong\"", {0}, "birth.tif" },
+	{ "a phrase over a line break", "\"huong so dinh\"", {0},
+	    "birth.tif" },
+	{ "a phrase from the text into the fields is not a match",
+	    "\"012345 1245\"", {0}, "" },
+	{ "a phrase with a word too long to be paired", "\"thu "
+	    "huonggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggg"
+	    "gggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggg"
+	    "gggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggg"
+	    "gggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggg"
+	    "\"", {0}, "" },
+	{ "a phrase typed with diacritics", "\"Thu Hường\"", {0},
+	    "birth.tif" },
 	/* Filters, with and without words. */
 	{ "--level with words", "quyet dinh", { .level = "city" },
 	    "school.tif" },
@@ -788,6 +804,57 @@ test_upgrade_from_version_1(void **state)
 }
 
 /*
+ * A database of version 2, whose full text has no pairs of words, is
+ * re-tokenized when it is opened: a phrase, asked for by its pairs, finds
+ * its documents again.  (A plain unicode61 "sohoa" makes the old full
+ * text: without pairs, as version 2 had it.)
+ */
+static void
+test_upgrade_from_version_2(void **state)
+{
+	struct fixture *f = *state;
+	fts5_tokenizer plain;
+	sqlite3_stmt *st;
+	fts5_api *api = NULL;
+	sqlite3 *db;
+	void *uctx;
+	char err[ERRMAX], *got;
+
+	index_close(f->ix);
+	f->ix = NULL;
+	assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &st,
+	    NULL), SQLITE_OK);
+	sqlite3_bind_pointer(st, 1, &api, "fts5_api_ptr", NULL);
+	sqlite3_step(st);
+	sqlite3_finalize(st);
+	assert_non_null(api);
+	assert_int_equal(api->xFindTokenizer(api, "unicode61", &uctx, &plain),
+	    SQLITE_OK);
+	assert_int_equal(api->xCreateTokenizer(api, "sohoa", uctx, &plain,
+	    NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "INSERT INTO documents_fts"
+	    "(documents_fts) VALUES ('rebuild'); UPDATE schema_versions "
+	    "SET version = 2 WHERE module = 'index'; PRAGMA user_version = 2",
+	    NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+
+	f->ix = index_open(f->db, err);
+	assert_non_null(f->ix);
+	got = found(f->ix, "\"thu huong\"", NULL);
+	assert_string_equal(got, "birth.tif");
+	free(got);
+	got = found(f->ix, "\"dang ky\"", NULL);
+	assert_string_equal(got, "shop.tif");
+	free(got);
+	assert_int_equal(db_exec(index_db(f->ix), "INSERT INTO "
+	    "documents_fts(documents_fts, rank) VALUES ('integrity-check', 1)",
+	    NULL), 0);
+	assert_int_equal(db_int(index_db(f->ix), "SELECT version FROM "
+	    "schema_versions WHERE module = 'index'", -1), 4);
+}
+
+/*
  * A big index: only the newest 2000 documents holding all the words are
  * ranked, but a person named as typed is found however old the document,
  * with or without filters, and before the newer ones holding the words
@@ -941,6 +1008,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_reindex_keeps_corrections,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_upgrade_from_version_1,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_upgrade_from_version_2,
 		    setup, teardown),
 		cmocka_unit_test(test_open_new_database_together),
 		cmocka_unit_test_setup_teardown(test_old_name_behind_many_newer,
