@@ -819,6 +819,8 @@ void	document_set_str(char **member, const char *s);
 /* Appends a copy of s; document_strings_free frees all and empties. */
 void	document_strings_add(struct document_strings *, const char *s);
 void	document_strings_free(struct document_strings *);
+/* The list as a JSON array of strings.  Caller json_decref()s. */
+json_t	*document_strings_to_json(const struct document_strings *);
 /* Fills *d (zeroed first) from a document object of the JSON contract: an
  * absent or null member is unknown, other members of the object are
  * ignored.  -1 with one sentence in err when o is not an object or a
@@ -831,23 +833,30 @@ json_t	*document_to_json(const struct document *d);
 /* store.c: the records of the documents, their full text and names. */
 /* Id of the first document with this SHA-256, or 0. */
 int64_t	store_find_sha256(struct index *, const char *sha256);
-/* Inserts a document (contract fields of doc; id is assigned and set in doc)
- * with its full text (NULL for a duplicate, which is not put in the FTS). */
-int	store_insert(struct index *, json_t *doc, const char *text, char *err);
+/* Inserts a document (every member of doc but id, which is assigned and
+ * set in doc) with its full text (NULL for a duplicate, which is not put
+ * in the FTS). */
+int	store_insert(struct index *, struct document *doc, const char *text,
+	    char *err);
 int	store_set_archive(struct index *, int64_t id, const char *archive,
 	    const char *archive_sha256, char *err);
 /* Writes the correctable fields of doc into record id and its names and,
  * with fts set and when the document has full text, into its FTS "fields"
  * column. */
-int	store_set_fields(struct index *, int64_t id, json_t *doc, int fts,
-	    char *err);
+int	store_set_fields(struct index *, int64_t id,
+	    const struct document *doc, int fts, char *err);
 /* Puts a document's text (and fields) into the full text. */
-int	store_fts_insert(struct index *, int64_t id, json_t *doc,
-	    const char *text, char *err);
+int	store_fts_insert(struct index *, int64_t id,
+	    const struct document *doc, const char *text, char *err);
 /* Keeps the names table for document id: each person of doc, folded, whole
  * and by its last two words or more.  A duplicate has none. */
-int	store_names_put(struct index *, int64_t id, json_t *doc, char *err);
-/* Record id, or NULL.  Caller json_decref()s. */
+int	store_names_put(struct index *, int64_t id,
+	    const struct document *doc, char *err);
+/* Record id into *d (zeroed first): 0, or -1 when there is none (*d is
+ * then empty).  Caller document_free()s. */
+int	store_get_document(struct index *, int64_t id, struct document *d);
+/* Record id as the JSON contract's object, for the edges, or NULL.  Caller
+ * json_decref()s. */
 json_t	*store_get(struct index *, int64_t id);
 /* One row of a statement returning a record's columns (index.c's
  * DOC_COLUMNS, INDEX_DOC_NCOLUMNS of them) as a document object of the JSON

@@ -179,6 +179,7 @@ correct_one(struct index *ix, int64_t id, size_t n,
     const char *const *field, json_t *const *value, const char *who,
     const char *now, json_t *changed, char *err)
 {
+	struct document d;
 	json_t *doc, *old;
 	size_t i, made = 0;
 	int rc = -1;
@@ -202,8 +203,14 @@ correct_one(struct index *ix, int64_t id, size_t n,
 		json_object_set(doc, field[i], value[i]);
 		made++;
 	}
-	if (made > 0 && store_set_fields(ix, id, doc, 1, err) == -1)
-		goto out;
+	if (made > 0) {
+		if (document_from_json(doc, &d, err) == -1)
+			goto out;
+		rc = store_set_fields(ix, id, &d, 1, err);
+		document_free(&d);
+		if (rc == -1)
+			goto out;
+	}
 	rc = 0;
 out:
 	json_decref(doc);
@@ -515,6 +522,7 @@ correct_rebuild(struct index *ix,
     struct correct_reindex_stats *stats, char *err)
 {
 	struct db_stmt *ids = NULL, *old = NULL;
+	struct document d;
 	json_t *doc = NULL, *fields, *v;
 	const char *k;
 	char *text;
@@ -557,9 +565,12 @@ correct_rebuild(struct index *ix,
 			stats->failed++;
 		}
 		stats->corrections += correct_reapply(ix, id, doc);
-		rc = store_set_fields(ix, id, doc, 0, err);
+		rc = document_from_json(doc, &d, err);
+		if (rc == 0)
+			rc = store_set_fields(ix, id, &d, 0, err);
 		if (rc == 0 && !dup && text != NULL)
-			rc = store_fts_insert(ix, id, doc, text, err);
+			rc = store_fts_insert(ix, id, &d, text, err);
+		document_free(&d);
 		free(text);
 		json_decref(doc);
 		doc = NULL;

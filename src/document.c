@@ -208,8 +208,8 @@ document_from_json(const json_t *o, struct document *d, char *err)
 	return 0;
 }
 
-static json_t *
-document_strings_json(const struct document_strings *a)
+json_t *
+document_strings_to_json(const struct document_strings *a)
 {
 	json_t *j = json_array();
 	size_t i;
@@ -238,7 +238,7 @@ document_member_json(const struct document *d,
 		s = *CMEMBER(d, m, char *);
 		return s != NULL ? json_string(s) : json_null();
 	case DOCUMENT_STRS:
-		return document_strings_json(CMEMBER(d, m,
+		return document_strings_to_json(CMEMBER(d, m,
 		    struct document_strings));
 	case DOCUMENT_REF:
 		ref = *CMEMBER(d, m, int64_t);

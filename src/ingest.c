@@ -63,16 +63,20 @@ ingest_archive_path(const char *sha256)
  * shows it escapes its controls), else escaped, since JSON and the
  * database's text hold nothing but UTF-8.
  */
+static char *
+ingest_name(const char *name)
+{
+	if (vntext_utf8_valid(name, strlen(name)))
+		return xstrdup(name);
+	return vntext_escape(name, strlen(name));
+}
+
 static json_t *
 ingest_name_json(const char *name)
 {
-	char *shown;
-	json_t *j;
+	char *shown = ingest_name(name);
+	json_t *j = json_string(shown);
 
-	if (vntext_utf8_valid(name, strlen(name)))
-		return json_string(name);
-	shown = vntext_escape(name, strlen(name));
-	j = json_string(shown);
 	free(shown);
 	return j;
 }
@@ -140,29 +144,30 @@ ingest_duplicate_tx(struct index *ix, const struct profile *prof,
     const char *source_name, int64_t first, const struct ingest_hook *hook,
     int64_t *id, char *err)
 {
-	json_t *doc;
-	char now[40];
+	struct document doc;
+	char now[40], *name;
 	int rc = -1;
 
-	if ((doc = store_get(ix, first)) == NULL) {
+	if (store_get_document(ix, first, &doc) == -1) {
 		snprintf(err, ERRMAX, "the first copy (#%lld) is gone",
 		    (long long)first);
 		return -1;
 	}
 	util_now_iso8601(now);
-	json_object_set_new(doc, DOC_K_SOURCE_NAME,
-	    ingest_name_json(source_name));
-	json_object_set_new(doc, DOC_K_PROFILE, json_string(prof->name));
-	json_object_set_new(doc, DOC_K_INGESTED_AT, json_string(now));
-	json_object_set_new(doc, DOC_K_DUPLICATE_OF, json_integer(first));
-	if (store_insert(ix, doc, NULL, err) == -1)
+	name = ingest_name(source_name);
+	free(doc.source_name);
+	doc.source_name = name;
+	document_set_str(&doc.profile, prof->name);
+	document_set_str(&doc.ingested_at, now);
+	doc.duplicate_of = first;
+	if (store_insert(ix, &doc, NULL, err) == -1)
 		goto out;
-	*id = json_integer_value(json_object_get(doc, "id"));
+	*id = doc.id;
 	if (hook != NULL && hook->before_commit(ix, *id, hook->arg, err) == -1)
 		goto out;
 	rc = 0;
 out:
-	json_decref(doc);
+	document_free(&doc);
 	return rc;
 }
 
@@ -269,6 +274,7 @@ ingest_record(struct index *ix, const char *datadir,
     const char *source_name, const char *sha256, json_t *result,
     const struct ingest_hook *hook, json_t **docp, char *err)
 {
+	struct document d;
 	struct buf text, lay;
 	json_t *fields = NULL, *doc = NULL, *fromcodes, *layout = NULL;
 	json_t *noted = NULL;
@@ -340,9 +346,15 @@ ingest_record(struct index *ix, const char *datadir,
 		index_rollback(ix);
 		goto out;
 	}
-	if (store_insert(ix, doc, text.data, err) == -1)
+	if (document_from_json(doc, &d, err) == -1)
 		goto out_rollback;
-	id = json_integer_value(json_object_get(doc, DOC_K_ID));
+	if (store_insert(ix, &d, text.data, err) == -1) {
+		document_free(&d);
+		goto out_rollback;
+	}
+	id = d.id;
+	document_free(&d);
+	json_object_set_new(doc, DOC_K_ID, json_integer(id));
 	/* Another program recorded one in between: metadata.json must name
 	 * the id the record got. */
 	if (id != reserved && ingest_write_package(abspath, sha256, doc, result,
