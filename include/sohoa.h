@@ -1203,20 +1203,23 @@ struct ingest_hook {
 };
 /* Records a worker's successful result (its PDF and text in workdir):
  * fields, the package reserved (reserve.c) and written, then the record
- * inserted and committed.  On success *doc is the stored record
- * (caller json_decref()s); its duplicate_of is set when another program
- * recorded the same bytes first.  source_name is bytes, shown escaped. */
+ * inserted and committed.  *doc is zeroed first; on success it is the
+ * stored record (caller document_free()s); its duplicate_of is set when
+ * another program recorded the same bytes first.  A result of the wrong
+ * shape is refused with err.  source_name is bytes, shown escaped. */
 int	ingest_record(struct index *, const char *datadir,
 	    const struct profile *, const char *path, const char *workdir,
 	    const char *source_name, const char *sha256, json_t *result,
-	    const struct ingest_hook *, json_t **doc, char *err);
+	    const struct ingest_hook *, struct document *doc, char *err);
 /* At the daemon's start: packages whose program died after reserving
  * them and before their record are removed with their reservations
  * (reserve.c).  Returns how many. */
 int	ingest_recover(struct index *, const char *datadir);
+/* A record for a second copy of the bytes of record first, as
+ * ingest_record's *doc. */
 int	ingest_record_duplicate(struct index *, const struct profile *,
 	    const char *source_name, int64_t first, const struct ingest_hook *,
-	    json_t **doc, char *err);
+	    struct document *doc, char *err);
 void	ingest_cleanup_workdir(const char *dir);
 /* The batch of `sohoa ingest`; returns how many files failed. */
 int	ingest_files(struct index *, const struct ingest_opts *, char **files,
