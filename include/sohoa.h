@@ -829,6 +829,14 @@ int	document_from_json(const json_t *o, struct document *d, char *err);
 /* d as the contract's object: every member, in the contract's order,
  * unknown ones null.  Caller json_decref()s. */
 json_t	*document_to_json(const struct document *d);
+/* The member named key (a DOC_K_* name) as document_to_json writes it, or
+ * NULL when there is no such member.  Caller json_decref()s. */
+json_t	*document_get(const struct document *d, const char *key);
+/* Sets the member named key from v, as document_from_json reads it (null:
+ * unknown), freeing what it held.  -1 with one sentence in err when there
+ * is no such member or v has the wrong type: d is then unchanged. */
+int	document_set(struct document *d, const char *key, const json_t *v,
+	    char *err);
 
 /* store.c: the records of the documents, their full text and names. */
 /* Id of the first document with this SHA-256, or 0. */
@@ -947,7 +955,8 @@ struct correct_reindex_stats {
  * from the full text being replaced.  Every correction is then re-applied,
  * in the order it was made, and the full text merged (index_optimize). */
 int	correct_rebuild(struct index *,
-	    int (*reread)(json_t *doc, char **text, json_t **fields, void *arg),
+	    int (*reread)(const struct document *doc, char **text,
+	    json_t **fields, void *arg),
 	    void *arg, struct correct_reindex_stats *, char *err);
 /* Corrects document id: each of assign[0..n) is "field=value" (people and
  * id_numbers: comma-separated); values are checked first.  *changed as

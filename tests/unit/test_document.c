@@ -161,6 +161,62 @@ test_bad_types_refused(void **state)
 	json_decref(in);
 }
 
+/* One member by its key, as the corrections table keeps it: set from
+ * JSON, read as JSON, a wrong type refused with d as it was. */
+static void
+test_member_by_key(void **state)
+{
+	char err[ERRMAX] = "";
+	struct document d;
+	json_t *in, *v;
+
+	(void)state;
+	in = json_loads(FULL, 0, NULL);
+	assert_int_equal(document_from_json(in, &d, err), 0);
+	json_decref(in);
+
+	v = document_get(&d, DOC_K_NUMBER);
+	assert_string_equal(json_string_value(v), "12/QĐ-UBND");
+	json_decref(v);
+	assert_null(document_get(&d, "no_such_member"));
+
+	v = json_string("13/QĐ-UBND");
+	assert_int_equal(document_set(&d, DOC_K_NUMBER, v, err), 0);
+	json_decref(v);
+	assert_string_equal(d.doc_number, "13/QĐ-UBND");
+	assert_int_equal(document_set(&d, DOC_K_NUMBER, json_null(), err), 0);
+	assert_null(d.doc_number);
+	v = document_get(&d, DOC_K_NUMBER);
+	assert_true(json_is_null(v));
+	json_decref(v);
+
+	v = json_pack("[s]", "TRẦN VĂN AN");
+	assert_int_equal(document_set(&d, DOC_K_PEOPLE, v, err), 0);
+	json_decref(v);
+	assert_int_equal(d.people.n, 1);
+	assert_string_equal(d.people.v[0], "TRẦN VĂN AN");
+
+	/* The wrong type: refused in a sentence, the member kept. */
+	v = json_string("TRẦN VĂN AN");
+	assert_int_equal(document_set(&d, DOC_K_PEOPLE, v, err), -1);
+	json_decref(v);
+	assert_non_null(strstr(err, "\"people\""));
+	assert_int_equal(d.people.n, 1);
+	v = json_integer(5);
+	assert_int_equal(document_set(&d, DOC_K_DOSSIER_CODE, v, err), -1);
+	json_decref(v);
+	assert_string_equal(d.dossier_code, "000.23.11.H26-240315-0017");
+	assert_int_equal(document_set(&d, "no_such_member", json_null(), err),
+	    -1);
+	assert_non_null(strstr(err, "no_such_member"));
+
+	/* A reference set to null is unknown again. */
+	assert_int_equal(document_set(&d, DOC_K_DUPLICATE_OF, json_null(), err),
+	    0);
+	assert_int_equal(d.duplicate_of, 0);
+	document_free(&d);
+}
+
 /* What is stored comes back typed, and as the object it went in as. */
 static void
 test_stored_record(void **state)
@@ -354,6 +410,7 @@ main(void)
 		cmocka_unit_test(test_full_record),
 		cmocka_unit_test(test_nulls_and_empty),
 		cmocka_unit_test(test_bad_types_refused),
+		cmocka_unit_test(test_member_by_key),
 		cmocka_unit_test(test_stored_record),
 		cmocka_unit_test(test_typed_store),
 	};

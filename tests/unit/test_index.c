@@ -676,10 +676,10 @@ test_correction_is_searched(void **state)
 /* reindex's reread for the tests: "extracts" a new doc_number off every
  * document but the birth extract, whose package "cannot be read". */
 static int
-reread_stub(json_t *doc, char **text, json_t **fields, void *arg)
+reread_stub(const struct document *doc, char **text, json_t **fields,
+    void *arg)
 {
-	const char *src = json_string_value(json_object_get(doc,
-	    "source_name"));
+	const char *src = doc->source_name;
 	int *calls = arg;
 
 	(*calls)++;
