@@ -82,9 +82,9 @@ cli_records_get(struct cmd_opts *o, int argc, char **argv)
 	ix = cli_open_index(o, 0);
 	if ((d = store_get(ix, id)) == NULL)
 		fatalx("there is no document #%lld", (long long)id);
-	if (!json_is_string(json_object_get(d, "archive")))
+	if (!json_is_string(json_object_get(d, DOC_K_ARCHIVE)))
 		fatalx("document #%lld has no archive package", (long long)id);
-	pkg = xasprintf("%s/%s", cli_data_dir(o), cli_str(d, "archive"));
+	pkg = xasprintf("%s/%s", cli_data_dir(o), cli_str(d, DOC_K_ARCHIVE));
 	if (strcmp(o->what, "original") == 0)
 		try = originals;
 	else {

@@ -137,7 +137,7 @@ reserve_next_id(struct index *ix)
 	struct db_stmt *st;
 	json_t *newest = store_list(ix, 1);
 	int64_t id = json_integer_value(json_object_get(json_array_get(newest,
-	    0), "id"));
+	    0), DOC_K_ID));
 
 	json_decref(newest);
 	if ((st = db_prepare(index_db(ix), "SELECT max(id) FROM "
