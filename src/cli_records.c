@@ -69,9 +69,9 @@ cli_records_get(struct cmd_opts *o, int argc, char **argv)
 	static const char *originals[] = { "original.tif", "original.png",
 	    "original.jpg", "original.pdf", NULL };
 	const char *names[2] = { NULL, NULL }, **try;
+	struct document d;
 	struct index *ix;
 	struct buf out;
-	json_t *d;
 	char err[ERRMAX], *pkg;
 	int64_t id;
 	int rc = -1;
@@ -80,11 +80,11 @@ cli_records_get(struct cmd_opts *o, int argc, char **argv)
 		cli_usage("sohoa get ID --original|--pdf|--text -o FILE");
 	id = cli_parse_id(argv[0]);
 	ix = cli_open_index(o, 0);
-	if ((d = store_get(ix, id)) == NULL)
+	if (store_get_document(ix, id, &d) == -1)
 		fatalx("there is no document #%lld", (long long)id);
-	if (!json_is_string(json_object_get(d, DOC_K_ARCHIVE)))
+	if (d.archive == NULL)
 		fatalx("document #%lld has no archive package", (long long)id);
-	pkg = xasprintf("%s/%s", cli_data_dir(o), cli_str(d, DOC_K_ARCHIVE));
+	pkg = xasprintf("%s/%s", cli_data_dir(o), d.archive);
 	if (strcmp(o->what, "original") == 0)
 		try = originals;
 	else {
@@ -110,7 +110,7 @@ cli_records_get(struct cmd_opts *o, int argc, char **argv)
 		fatalx("%s", err);
 	buf_free(&out);
 	free(pkg);
-	json_decref(d);
+	document_free(&d);
 	index_close(ix);
 	return 0;
 }
