@@ -834,6 +834,8 @@ void	document_set_str(char **member, const char *s);
 /* Appends a copy of s; document_strings_free frees all and empties. */
 void	document_strings_add(struct document_strings *, const char *s);
 void	document_strings_free(struct document_strings *);
+/* The list as a JSON array of strings.  Caller json_decref()s. */
+json_t	*document_strings_to_json(const struct document_strings *);
 /* Fills *d (zeroed first) from a document object of the JSON contract: an
  * absent or null member is unknown, other members of the object are
  * ignored.  -1 with one sentence in err when o is not an object or a
@@ -842,27 +844,42 @@ int	document_from_json(const json_t *o, struct document *d, char *err);
 /* d as the contract's object: every member, in the contract's order,
  * unknown ones null.  Caller json_decref()s. */
 json_t	*document_to_json(const struct document *d);
+/* The member named key (a DOC_K_* name) as document_to_json writes it, or
+ * NULL when there is no such member.  Caller json_decref()s. */
+json_t	*document_get(const struct document *d, const char *key);
+/* Sets the member named key from v, as document_from_json reads it (null:
+ * unknown), freeing what it held.  -1 with one sentence in err when there
+ * is no such member or v has the wrong type: d is then unchanged. */
+int	document_set(struct document *d, const char *key, const json_t *v,
+	    char *err);
 
 /* store.c: the records of the documents, their full text and names. */
 /* Id of the first document with this SHA-256, or 0. */
 int64_t	store_find_sha256(struct index *, const char *sha256);
-/* Inserts a document (contract fields of doc; id is assigned and set in doc)
- * with its full text (NULL for a duplicate, which is not put in the FTS). */
-int	store_insert(struct index *, json_t *doc, const char *text, char *err);
+/* Inserts a document (every member of doc but id, which is assigned and
+ * set in doc) with its full text (NULL for a duplicate, which is not put
+ * in the FTS). */
+int	store_insert(struct index *, struct document *doc, const char *text,
+	    char *err);
 int	store_set_archive(struct index *, int64_t id, const char *archive,
 	    const char *archive_sha256, char *err);
 /* Writes the correctable fields of doc into record id and its names and,
  * with fts set and when the document has full text, into its FTS "fields"
  * column. */
-int	store_set_fields(struct index *, int64_t id, json_t *doc, int fts,
-	    char *err);
+int	store_set_fields(struct index *, int64_t id,
+	    const struct document *doc, int fts, char *err);
 /* Puts a document's text (and fields) into the full text. */
-int	store_fts_insert(struct index *, int64_t id, json_t *doc,
-	    const char *text, char *err);
+int	store_fts_insert(struct index *, int64_t id,
+	    const struct document *doc, const char *text, char *err);
 /* Keeps the names table for document id: each person of doc, folded, whole
  * and by its last two words or more.  A duplicate has none. */
-int	store_names_put(struct index *, int64_t id, json_t *doc, char *err);
-/* Record id, or NULL.  Caller json_decref()s. */
+int	store_names_put(struct index *, int64_t id,
+	    const struct document *doc, char *err);
+/* Record id into *d (zeroed first): 0, or -1 when there is none (*d is
+ * then empty).  Caller document_free()s. */
+int	store_get_document(struct index *, int64_t id, struct document *d);
+/* Record id as the JSON contract's object, for the edges, or NULL.  Caller
+ * json_decref()s. */
 json_t	*store_get(struct index *, int64_t id);
 /* One row of a statement returning a record's columns (index.c's
  * DOC_COLUMNS, INDEX_DOC_NCOLUMNS of them) as a document object of the JSON
@@ -1020,7 +1037,8 @@ struct correct_reindex_stats {
  * from the full text being replaced.  Every correction is then re-applied,
  * in the order it was made, and the full text merged (index_optimize). */
 int	correct_rebuild(struct index *,
-	    int (*reread)(json_t *doc, char **text, json_t **fields, void *arg),
+	    int (*reread)(const struct document *doc, char **text,
+	    json_t **fields, void *arg),
 	    void *arg, struct correct_reindex_stats *, char *err);
 /* Corrects document id: each of assign[0..n) is "field=value" (people and
  * id_numbers: comma-separated); values are checked first.  *changed as
@@ -1286,20 +1304,23 @@ struct ingest_hook {
 };
 /* Records a worker's successful result (its PDF and text in workdir):
  * fields, the package reserved (reserve.c) and written, then the record
- * inserted and committed.  On success *doc is the stored record
- * (caller json_decref()s); its duplicate_of is set when another program
- * recorded the same bytes first.  source_name is bytes, shown escaped. */
+ * inserted and committed.  *doc is zeroed first; on success it is the
+ * stored record (caller document_free()s); its duplicate_of is set when
+ * another program recorded the same bytes first.  A result of the wrong
+ * shape is refused with err.  source_name is bytes, shown escaped. */
 int	ingest_record(struct index *, const char *datadir,
 	    const struct profile *, const char *path, const char *workdir,
 	    const char *source_name, const char *sha256, json_t *result,
-	    const struct ingest_hook *, json_t **doc, char *err);
+	    const struct ingest_hook *, struct document *doc, char *err);
 /* At the daemon's start: packages whose program died after reserving
  * them and before their record are removed with their reservations
  * (reserve.c).  Returns how many. */
 int	ingest_recover(struct index *, const char *datadir);
+/* A record for a second copy of the bytes of record first, as
+ * ingest_record's *doc. */
 int	ingest_record_duplicate(struct index *, const struct profile *,
 	    const char *source_name, int64_t first, const struct ingest_hook *,
-	    json_t **doc, char *err);
+	    struct document *doc, char *err);
 void	ingest_cleanup_workdir(const char *dir);
 /* The batch of `sohoa ingest`; returns how many files failed. */
 int	ingest_files(struct index *, const struct ingest_opts *, char **files,

@@ -118,12 +118,12 @@ cli_audit_register_unmatched(struct cmd_opts *o, int argc, char **argv)
 
 			printf("#%-6lld %s  number %s  dossier %s  issued %s  "
 			    "agency %s: %s\n", (long long)json_integer_value(
-			    json_object_get(e, "id")),
-			    cli_shown_key(&sh, e, "source_name"),
-			    cli_shown_key(&sh, e, "doc_number"),
-			    cli_shown_key(&sh, e, "dossier_code"),
-			    cli_shown_key(&sh, e, "issued_on"),
-			    cli_shown_key(&sh, e, "agency_code"),
+			    json_object_get(e, DOC_K_ID)),
+			    cli_shown_key(&sh, e, DOC_K_SOURCE_NAME),
+			    cli_shown_key(&sh, e, DOC_K_NUMBER),
+			    cli_shown_key(&sh, e, DOC_K_DOSSIER_CODE),
+			    cli_shown_key(&sh, e, DOC_K_ISSUED_ON),
+			    cli_shown_key(&sh, e, DOC_K_AGENCY_CODE),
 			    cli_shown_key(&sh, e, "reason"));
 			cli_shown_free(&sh);
 		}

@@ -67,9 +67,9 @@ int
 cli_records_get(struct cmd_opts *o, int argc, char **argv)
 {
 	const char *member;
+	struct document d;
 	struct index *ix;
 	struct buf out;
-	json_t *d;
 	char err[ERRMAX], *pkg;
 	int64_t id;
 	int rc = -1;
@@ -78,11 +78,11 @@ cli_records_get(struct cmd_opts *o, int argc, char **argv)
 		cli_usage("sohoa get ID --original|--pdf|--text -o FILE");
 	id = cli_parse_id(argv[0]);
 	ix = cli_open_index(o, 0);
-	if ((d = store_get(ix, id)) == NULL)
+	if (store_get_document(ix, id, &d) == -1)
 		fatalx("there is no document #%lld", (long long)id);
-	if (!json_is_string(json_object_get(d, "archive")))
+	if (d.archive == NULL)
 		fatalx("document #%lld has no archive package", (long long)id);
-	pkg = xasprintf("%s/%s", cli_data_dir(o), cli_str(d, "archive"));
+	pkg = xasprintf("%s/%s", cli_data_dir(o), d.archive);
 	rc = package_take(pkg, o->what, (size_t)4 << 30, &out, &member, err);
 	if (rc == -1)
 		fatalx("%s: %s", pkg, err);
@@ -96,7 +96,7 @@ cli_records_get(struct cmd_opts *o, int argc, char **argv)
 		fatalx("%s", err);
 	buf_free(&out);
 	free(pkg);
-	json_decref(d);
+	document_free(&d);
 	index_close(ix);
 	return 0;
 }

@@ -265,8 +265,8 @@ enum codes_field {
 };
 
 static const char *const codes_field_name[CODES_NFIELDS] = {
-	"dossier_code", "procedure_code", "id_numbers", "valid_until",
-	"issued_on", "document_name", "issuing_system"
+	DOC_K_DOSSIER_CODE, DOC_K_PROCEDURE_CODE, DOC_K_ID_NUMBERS,
+	DOC_K_VALID_UNTIL, DOC_K_ISSUED_ON, "document_name", "issuing_system"
 };
 
 static const struct {
@@ -391,24 +391,25 @@ codes_take(json_t *out, int field, const char *value, size_t len)
 	switch (field) {
 	case CODES_DOSSIER:
 		if (codes_is_dossier(v) &&
-		    json_object_get(out, "dossier_code") == NULL)
-			json_object_set_new(out, "dossier_code", json_string(v));
+		    json_object_get(out, DOC_K_DOSSIER_CODE) == NULL)
+			json_object_set_new(out, DOC_K_DOSSIER_CODE,
+			    json_string(v));
 		break;
 	case CODES_PROCEDURE:
 		if (codes_is_procedure(v) &&
-		    json_object_get(out, "procedure_code") == NULL)
-			json_object_set_new(out, "procedure_code",
+		    json_object_get(out, DOC_K_PROCEDURE_CODE) == NULL)
+			json_object_set_new(out, DOC_K_PROCEDURE_CODE,
 			    json_string(v));
 		break;
 	case CODES_ID:
 		if (util_id_number(v, id) == 0) {
-			json_t *ids = json_object_get(out, "id_numbers");
+			json_t *ids = json_object_get(out, DOC_K_ID_NUMBERS);
 			json_t *x;
 			size_t i;
 
 			if (ids == NULL) {
 				ids = json_array();
-				json_object_set_new(out, "id_numbers", ids);
+				json_object_set_new(out, DOC_K_ID_NUMBERS, ids);
 			}
 			json_array_foreach(ids, i, x)
 				if (strcmp(json_string_value(x), id) == 0)
@@ -613,8 +614,9 @@ codes_merge(json_t *fields, json_t *codes)
 {
 	json_t *out = json_object(), *evidence = json_object(), *list;
 	json_t *qr = json_object(), *c, *v, *ids, *x, *y;
-	static const char *const one[] = { "dossier_code", "procedure_code",
-	    "valid_until", "issued_on", "document_name", "issuing_system" };
+	static const char *const one[] = { DOC_K_DOSSIER_CODE,
+	    DOC_K_PROCEDURE_CODE, DOC_K_VALID_UNTIL, DOC_K_ISSUED_ON,
+	    "document_name", "issuing_system" };
 	size_t i, k, j;
 
 	list = json_array();
@@ -629,25 +631,27 @@ codes_merge(json_t *fields, json_t *codes)
 			if (json_object_get(qr, one[k]) == NULL &&
 			    (v = json_object_get(f, one[k])) != NULL)
 				json_object_set(qr, one[k], v);
-		if ((ids = json_object_get(f, "id_numbers")) != NULL) {
-			if (json_object_get(qr, "id_numbers") == NULL)
-				json_object_set_new(qr, "id_numbers",
+		if ((ids = json_object_get(f, DOC_K_ID_NUMBERS)) != NULL) {
+			if (json_object_get(qr, DOC_K_ID_NUMBERS) == NULL)
+				json_object_set_new(qr, DOC_K_ID_NUMBERS,
 				    json_array());
-			json_array_extend(json_object_get(qr, "id_numbers"),
+			json_array_extend(json_object_get(qr, DOC_K_ID_NUMBERS),
 			    ids);
 		}
 		json_decref(f);
 	}
 	json_object_set_new(out, "codes", list);
-	if ((v = json_object_get(qr, "dossier_code")) != NULL) {
-		x = json_object_get(fields, "dossier_code");
-		json_object_set_new(evidence, "dossier_code", codes_note(v, x));
-		json_object_set(fields, "dossier_code", v);
+	if ((v = json_object_get(qr, DOC_K_DOSSIER_CODE)) != NULL) {
+		x = json_object_get(fields, DOC_K_DOSSIER_CODE);
+		json_object_set_new(evidence, DOC_K_DOSSIER_CODE,
+		    codes_note(v, x));
+		json_object_set(fields, DOC_K_DOSSIER_CODE, v);
 	}
-	if ((ids = json_object_get(qr, "id_numbers")) != NULL) {
+	if ((ids = json_object_get(qr, DOC_K_ID_NUMBERS)) != NULL) {
 		json_t *merged = json_deep_copy(ids), *slips = json_array();
 
-		json_array_foreach(json_object_get(fields, "id_numbers"), i, x) {
+		json_array_foreach(json_object_get(fields, DOC_K_ID_NUMBERS), i,
+		    x) {
 			int keep = 1;
 
 			json_array_foreach(merged, j, y)
@@ -659,26 +663,27 @@ codes_merge(json_t *fields, json_t *codes)
 			else if (keep == 0)
 				json_array_append(slips, x);
 		}
-		json_object_set_new(evidence, "id_numbers", codes_note(ids,
+		json_object_set_new(evidence, DOC_K_ID_NUMBERS, codes_note(ids,
 		    json_array_size(slips) > 0 ? slips : NULL));
 		json_decref(slips);
-		json_object_set_new(fields, "id_numbers", merged);
+		json_object_set_new(fields, DOC_K_ID_NUMBERS, merged);
 	}
 	/* Only codes give the procedure code: JSON null when none did. */
-	if ((v = json_object_get(qr, "procedure_code")) != NULL)
-		json_object_set_new(evidence, "procedure_code", codes_note(v,
-		    NULL));
-	json_object_set(out, "procedure_code", json_object_get(qr,
-	    "procedure_code") ? json_object_get(qr, "procedure_code") :
+	if ((v = json_object_get(qr, DOC_K_PROCEDURE_CODE)) != NULL)
+		json_object_set_new(evidence, DOC_K_PROCEDURE_CODE,
+		    codes_note(v, NULL));
+	json_object_set(out, DOC_K_PROCEDURE_CODE, json_object_get(qr,
+	    DOC_K_PROCEDURE_CODE) ? json_object_get(qr, DOC_K_PROCEDURE_CODE) :
 	    json_null());
 	/* The text may say until when the result holds; a code's value wins,
 	 * a disagreement kept as evidence. */
-	x = json_object_get(fields, "valid_until");
-	if ((v = json_object_get(qr, "valid_until")) != NULL) {
-		json_object_set_new(evidence, "valid_until", codes_note(v, x));
-		json_object_set(out, "valid_until", v);
+	x = json_object_get(fields, DOC_K_VALID_UNTIL);
+	if ((v = json_object_get(qr, DOC_K_VALID_UNTIL)) != NULL) {
+		json_object_set_new(evidence, DOC_K_VALID_UNTIL,
+		    codes_note(v, x));
+		json_object_set(out, DOC_K_VALID_UNTIL, v);
 	} else
-		json_object_set(out, "valid_until", json_is_string(x) ? x :
+		json_object_set(out, DOC_K_VALID_UNTIL, json_is_string(x) ? x :
 		    json_null());
 	json_object_set_new(out, "evidence", evidence);
 	json_decref(qr);

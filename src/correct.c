@@ -173,25 +173,31 @@ correct_add(struct index *ix, int64_t id, const char *field,
 	return 0;
 }
 
-/* Corrects one record; its changes are appended to changed, if given. */
+/* Corrects one record; its changes are appended to changed, if given.
+ * The corrections table keeps values as JSON: each field of the typed
+ * record is converted for it, and back. */
 static int
 correct_one(struct index *ix, int64_t id, size_t n,
     const char *const *field, json_t *const *value, const char *who,
     const char *now, json_t *changed, char *err)
 {
-	json_t *doc, *old;
+	struct document doc;
+	json_t *old = NULL;
 	size_t i, made = 0;
 	int rc = -1;
 
-	if ((doc = store_get(ix, id)) == NULL) {
+	if (store_get_document(ix, id, &doc) == -1) {
 		snprintf(err, ERRMAX, "there is no document #%lld",
 		    (long long)id);
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
-		old = json_object_get(doc, field[i]);
-		if (json_equal(old, value[i]))
+		old = document_get(&doc, field[i]);
+		if (json_equal(old, value[i])) {
+			json_decref(old);
+			old = NULL;
 			continue;
+		}
 		if (correct_add(ix, id, field[i], old, value[i], who,
 		    now, err) == -1)
 			goto out;
@@ -199,14 +205,18 @@ correct_one(struct index *ix, int64_t id, size_t n,
 			json_array_append_new(changed, json_pack("{s:s, s:O, "
 			    "s:O, s:s, s:s}", "field", field[i], "old", old,
 			    "new", value[i], "who", who, "at", now));
-		json_object_set(doc, field[i], value[i]);
+		json_decref(old);
+		old = NULL;
+		if (document_set(&doc, field[i], value[i], err) == -1)
+			goto out;
 		made++;
 	}
-	if (made > 0 && store_set_fields(ix, id, doc, 1, err) == -1)
+	if (made > 0 && store_set_fields(ix, id, &doc, 1, err) == -1)
 		goto out;
 	rc = 0;
 out:
-	json_decref(doc);
+	json_decref(old);
+	document_free(&doc);
 	return rc;
 }
 
@@ -422,13 +432,13 @@ correct_codes(json_t *fields, const char *datadir, const char *archive)
 
 /* correct_rebuild's reread: the text out of the package, the fields off it. */
 static int
-correct_reread(json_t *doc, char **text, json_t **fields, void *arg)
+correct_reread(const struct document *doc, char **text, json_t **fields,
+    void *arg)
 {
 	struct correct_reindex *r = arg;
-	const char *archive = json_string_value(json_object_get(doc,
-	    DOC_K_ARCHIVE));
+	const char *archive = doc->archive;
 	const struct profile *prof;
-	long long id = json_integer_value(json_object_get(doc, DOC_K_ID));
+	long long id = doc->id;
 	struct buf b, lb;
 	char err[ERRMAX], e2[ERRMAX], *pkg;
 	json_t *layout = NULL;
@@ -454,11 +464,9 @@ correct_reread(json_t *doc, char **text, json_t **fields, void *arg)
 	free(pkg);
 	if (rc == -1)
 		return -1;
-	prof = correct_profile(r, json_string_value(json_object_get(doc,
-	    DOC_K_PROFILE)));
+	prof = correct_profile(r, doc->profile);
 	*fields = extract_fields(b.data ? b.data : "", layout,
-	    json_string_value(json_object_get(doc, DOC_K_SOURCE_NAME)),
-	    prof != NULL ? prof : &r->builtin);
+	    doc->source_name, prof != NULL ? prof : &r->builtin);
 	json_decref(layout);
 	correct_codes(*fields, r->datadir, archive);
 	/* As at ingest: the profile's issuing body wins over the text's. */
@@ -473,19 +481,24 @@ correct_reread(json_t *doc, char **text, json_t **fields, void *arg)
 }
 
 /* Re-applies a document's corrections to doc, oldest first; returns how
- * many. */
+ * many.  A value the table holds of the wrong type (written by hand into
+ * the database) is named and passed over. */
 static int
-correct_reapply(struct index *ix, int64_t id, json_t *doc)
+correct_reapply(struct index *ix, int64_t id, struct document *doc)
 {
 	json_t *a = correct_history(ix, id), *c;
 	const char *field;
+	char err[ERRMAX];
 	size_t i;
 	int n = 0;
 
 	json_array_foreach(a, i, c) {
 		field = json_string_value(json_object_get(c, "field"));
 		if (field != NULL && correct_is_field(field)) {
-			json_object_set(doc, field, json_object_get(c, "new"));
+			if (document_set(doc, field, json_object_get(c, "new"),
+			    err) == -1)
+				log_warnx("document #%lld: a correction is "
+				    "passed over: %s", (long long)id, err);
 			n++;
 		}
 	}
@@ -511,11 +524,13 @@ correct_old_body(struct db_stmt *old, int64_t id)
 
 int
 correct_rebuild(struct index *ix,
-    int (*reread)(json_t *, char **, json_t **, void *), void *arg,
-    struct correct_reindex_stats *stats, char *err)
+    int (*reread)(const struct document *, char **, json_t **, void *),
+    void *arg, struct correct_reindex_stats *stats, char *err)
 {
 	struct db_stmt *ids = NULL, *old = NULL;
-	json_t *doc = NULL, *fields, *v;
+	struct document doc;
+	json_t *fields, *v;
+	char e2[ERRMAX];
 	const char *k;
 	char *text;
 	int64_t id;
@@ -539,15 +554,21 @@ correct_rebuild(struct index *ix,
 	while ((rc = db_step(ids)) == DB_ROW) {
 		id = db_col_int64(ids, 0);
 		dup = (int)db_col_int64(ids, 1);
-		doc = store_get(ix, id);
+		if (store_get_document(ix, id, &doc) == -1) {
+			snprintf(err, ERRMAX, "cannot read document #%lld",
+			    (long long)id);
+			goto out_rollback;
+		}
 		stats->documents++;
 		text = NULL;
 		fields = NULL;
-		if (reread(doc, &text, &fields, arg) == 0) {
+		if (reread(&doc, &text, &fields, arg) == 0) {
 			stats->reread++;
 			json_object_foreach(fields, k, v)
-				if (correct_is_field(k))
-					json_object_set(doc, k, v);
+				if (correct_is_field(k) && document_set(&doc, k,
+				    v, e2) == -1)
+					log_warnx("document #%lld: %s; it keeps "
+					    "the value it had", (long long)id, e2);
 			json_decref(fields);
 		} else if (!dup && (text = correct_old_body(old, id)) != NULL)
 			stats->kept++;
@@ -556,13 +577,12 @@ correct_rebuild(struct index *ix,
 			    (long long)id);
 			stats->failed++;
 		}
-		stats->corrections += correct_reapply(ix, id, doc);
-		rc = store_set_fields(ix, id, doc, 0, err);
+		stats->corrections += correct_reapply(ix, id, &doc);
+		rc = store_set_fields(ix, id, &doc, 0, err);
 		if (rc == 0 && !dup && text != NULL)
-			rc = store_fts_insert(ix, id, doc, text, err);
+			rc = store_fts_insert(ix, id, &doc, text, err);
 		free(text);
-		json_decref(doc);
-		doc = NULL;
+		document_free(&doc);
 		if (rc == -1)
 			goto out_rollback;
 	}

@@ -208,8 +208,8 @@ document_from_json(const json_t *o, struct document *d, char *err)
 	return 0;
 }
 
-static json_t *
-document_strings_json(const struct document_strings *a)
+json_t *
+document_strings_to_json(const struct document_strings *a)
 {
 	json_t *j = json_array();
 	size_t i;
@@ -238,7 +238,7 @@ document_member_json(const struct document *d,
 		s = *CMEMBER(d, m, char *);
 		return s != NULL ? json_string(s) : json_null();
 	case DOCUMENT_STRS:
-		return document_strings_json(CMEMBER(d, m,
+		return document_strings_to_json(CMEMBER(d, m,
 		    struct document_strings));
 	case DOCUMENT_REF:
 		ref = *CMEMBER(d, m, int64_t);
@@ -257,4 +257,78 @@ document_to_json(const struct document *d)
 		json_object_set_new(o, document_members[i].key,
 		    document_member_json(d, &document_members[i]));
 	return o;
+}
+
+static const struct document_member *
+document_member(const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < DOCUMENT_NMEMBERS; i++)
+		if (strcmp(document_members[i].key, key) == 0)
+			return &document_members[i];
+	return NULL;
+}
+
+/* One member as the contract writes it, for what keeps values as JSON
+ * (the corrections table).  Caller json_decref()s. */
+json_t *
+document_get(const struct document *d, const char *key)
+{
+	const struct document_member *m = document_member(key);
+
+	return m != NULL ? document_member_json(d, m) : NULL;
+}
+
+/*
+ * One member set from a JSON value of the contract: read into an empty
+ * record first, so that a value of the wrong type leaves d as it was,
+ * then moved into d, what d held freed.
+ */
+int
+document_set(struct document *d, const char *key, const json_t *v,
+    char *err)
+{
+	const struct document_member *m = document_member(key);
+	struct document t;
+
+	if (m == NULL) {
+		snprintf(err, ERRMAX, "a document has no member \"%s\"", key);
+		return -1;
+	}
+	memset(&t, 0, sizeof t);
+	if (v == NULL || document_member_from_json(&t, m, v, err) == -1) {
+		if (v == NULL)
+			snprintf(err, ERRMAX, "document member \"%s\" has no "
+			    "value", key);
+		document_free(&t);
+		return -1;
+	}
+	switch (m->kind) {
+	case DOCUMENT_ID:
+	case DOCUMENT_REF:
+		*MEMBER(d, m, int64_t) = *MEMBER(&t, m, int64_t);
+		break;
+	case DOCUMENT_INT:
+		*MEMBER(d, m, int) = *MEMBER(&t, m, int);
+		break;
+	case DOCUMENT_REAL:
+		d->has_ocr_confidence = t.has_ocr_confidence;
+		d->ocr_confidence = t.ocr_confidence;
+		break;
+	case DOCUMENT_STR:
+		free(*MEMBER(d, m, char *));
+		*MEMBER(d, m, char *) = *MEMBER(&t, m, char *);
+		*MEMBER(&t, m, char *) = NULL;
+		break;
+	case DOCUMENT_STRS:
+		document_strings_free(MEMBER(d, m, struct document_strings));
+		*MEMBER(d, m, struct document_strings) =
+		    *MEMBER(&t, m, struct document_strings);
+		memset(MEMBER(&t, m, struct document_strings), 0,
+		    sizeof(struct document_strings));
+		break;
+	}
+	document_free(&t);
+	return 0;
 }

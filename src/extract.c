@@ -630,12 +630,12 @@ extract_header(struct extract_ctx *x, char **doc_type, char **doc_number,
 	*doc_type = (char *)known_doc_type(t);
 	free(t);
 	if (*doc_type != NULL && title < n)
-		extract_note(x, "doc_type", "text", x->lines[title].text, NULL);
+		extract_note(x, DOC_K_TYPE, "text", x->lines[title].text, NULL);
 	for (i = 0; i < n && *doc_type == NULL &&
 	    strncmp(x->lines[i].fold, "can cu", 6) != 0; i++)
 		if ((*doc_type = (char *)known_doc_type_tail(
 		    x->lines[i].text)) != NULL)
-			extract_note(x, "doc_type", "text", x->lines[i].text,
+			extract_note(x, DOC_K_TYPE, "text", x->lines[i].text,
 			    NULL);
 	if (*doc_type != NULL)
 		*doc_type = xstrdup(*doc_type);
@@ -647,7 +647,7 @@ extract_header(struct extract_ctx *x, char **doc_type, char **doc_number,
 	*doc_number = known_doc_number(t);
 	free(t);
 	if (*doc_number != NULL && so < n)
-		extract_note(x, "doc_number", "text", x->lines[so].text, NULL);
+		extract_note(x, DOC_K_NUMBER, "text", x->lines[so].text, NULL);
 	end = so < title ? so : title;
 	if (end == n && end > AGENCY_LINES)
 		end = AGENCY_LINES;
@@ -785,7 +785,7 @@ extract_dossier_text(struct extract_ctx *x)
 		for (i = 0; code != NULL && i < x->nlines; i++)
 			if (x->lines[i].text <= s + ov[2] &&
 			    s + ov[2] < x->lines[i].text + x->lines[i].len)
-				extract_note(x, "dossier_code", "text",
+				extract_note(x, DOC_K_DOSSIER_CODE, "text",
 				    x->lines[i].text, NULL);
 	}
 	return code;
@@ -858,7 +858,8 @@ extract_fields_noted(const char *text, const json_t *layout,
 	people_ids(&x, ids);
 	if ((dossier = extract_dossier_text(&x)) == NULL &&
 	    (dossier = rule_dossier_filename(source_name, pr)) != NULL)
-		extract_note(&x, "dossier_code", "file name", source_name, NULL);
+		extract_note(&x, DOC_K_DOSSIER_CODE, "file name", source_name,
+		    NULL);
 	{
 		char **value[EXTRACT_NRULES] = { &doc_type, &doc_number, NULL,
 		    &agency, NULL, NULL, &dossier };
@@ -867,15 +868,17 @@ extract_fields_noted(const char *text, const json_t *layout,
 		    ids);
 	}
 
-	json_object_set_new(doc, "doc_type", extract_json_string(doc_type));
-	json_object_set_new(doc, "doc_number", extract_json_string(doc_number));
-	json_object_set_new(doc, "issued_on",
+	json_object_set_new(doc, DOC_K_TYPE, extract_json_string(doc_type));
+	json_object_set_new(doc, DOC_K_NUMBER, extract_json_string(doc_number));
+	json_object_set_new(doc, DOC_K_ISSUED_ON,
 	    extract_json_string(have_date ? date : NULL));
-	json_object_set_new(doc, "agency_name", extract_json_string(agency));
-	json_object_set_new(doc, "people", people);
-	json_object_set_new(doc, "id_numbers", ids);
-	json_object_set_new(doc, "dossier_code", extract_json_string(dossier));
-	json_object_set_new(doc, "valid_until", extract_json_string(
+	json_object_set_new(doc, DOC_K_AGENCY_NAME,
+	    extract_json_string(agency));
+	json_object_set_new(doc, DOC_K_PEOPLE, people);
+	json_object_set_new(doc, DOC_K_ID_NUMBERS, ids);
+	json_object_set_new(doc, DOC_K_DOSSIER_CODE,
+	    extract_json_string(dossier));
+	json_object_set_new(doc, DOC_K_VALID_UNTIL, extract_json_string(
 	    xdate_valid_until(&x, valid) ? valid : NULL));
 	if (evidence != NULL) {
 		const char *k;

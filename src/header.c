@@ -425,7 +425,7 @@ header_fields(struct extract_ctx *x, const struct xlayout *lay,
 			if (*have_date) {
 				int box[4] = { s->x0, y0, s->x1, y1 };
 
-				extract_note(x, "issued_on", "page layout",
+				extract_note(x, DOC_K_ISSUED_ON, "page layout",
 				    dl.text, box);
 			}
 		}
@@ -482,10 +482,10 @@ header_fields(struct extract_ctx *x, const struct xlayout *lay,
 			*doc_type = t;
 	}
 	if (title >= 0)
-		header_note_seg(x, "doc_type", &lay->seg[title]);
+		header_note_seg(x, DOC_K_TYPE, &lay->seg[title]);
 	if (so >= 0 && (title < 0 || lay->seg[so].y0 < lay->seg[title].y0)) {
 		*doc_number = header_number(x, &lay->seg[so]);
-		header_note_seg(x, "doc_number", &lay->seg[so]);
+		header_note_seg(x, DOC_K_NUMBER, &lay->seg[so]);
 	}
 	else if (title >= 0) {
 		/* A certificate prints its number under the title. */
@@ -499,7 +499,7 @@ header_fields(struct extract_ctx *x, const struct xlayout *lay,
 			    s->l.text[0] == 'S') {
 				so = (ssize_t)i;
 				*doc_number = header_number(x, s);
-				header_note_seg(x, "doc_number", s);
+				header_note_seg(x, DOC_K_NUMBER, s);
 			}
 		}
 		so = -1;
@@ -521,8 +521,8 @@ header_fields(struct extract_ctx *x, const struct xlayout *lay,
 				memcpy(date, day, 11);
 				*have_date = 1;
 				/* The last registration decides. */
-				json_object_del(x->evidence, "issued_on");
-				header_note_seg(x, "issued_on", s);
+				json_object_del(x->evidence, DOC_K_ISSUED_ON);
+				header_note_seg(x, DOC_K_ISSUED_ON, s);
 			}
 		}
 	}

@@ -30,7 +30,7 @@
 #define INDEX_VERSION	4
 
 /* The columns of a record, INDEX_DOC_NCOLUMNS of them (sohoa.h), in the
- * order store_row_json reads them. */
+ * order store_row_document reads them. */
 #define DOC_COLUMNS "d.id, d.source_name, d.sha256, d.pages, " \
 	"d.ocr_confidence, d.profile, d.agency_code, d.agency_name, d.level, " \
 	"d.doc_type, d.doc_number, d.issued_on, d.people, d.id_numbers, " \
@@ -271,7 +271,7 @@ index_retokenize(struct db *db, int from, char *err)
 {
 	struct index tmp = { .db = db };
 	struct db_stmt *st;
-	json_t *doc;
+	struct document doc;
 	int rc = 0;
 
 	if (db_exec(db, "INSERT INTO documents_fts(documents_fts) "
@@ -285,11 +285,10 @@ index_retokenize(struct db *db, int from, char *err)
 		return -1;
 	}
 	while (rc == 0 && db_step(st) == DB_ROW) {
-		doc = store_get(&tmp, db_col_int64(st, 0));
-		if (doc != NULL && store_names_put(&tmp, db_col_int64(st, 0),
-		    doc, err) == -1)
+		if (store_get_document(&tmp, db_col_int64(st, 0), &doc) == 0 &&
+		    store_names_put(&tmp, db_col_int64(st, 0), &doc, err) == -1)
 			rc = -1;
-		json_decref(doc);
+		document_free(&doc);
 	}
 	db_finalize(st);
 	return rc;

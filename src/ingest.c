@@ -21,6 +21,11 @@
  * and the later one, which waits for the first one's reservation, is its
  * duplicate.
  *
+ * The worker's result is JSON, as the worker protocol has it; the record
+ * is typed from it once (ingest_new_doc) and goes on as a struct
+ * document, to store.c and to the package's metadata.json, written from
+ * it by document_to_json.
+ *
  * A file's name is bytes: the record holds it as it is when it is UTF-8,
  * else escaped (vntext_escape), so that JSON can carry it whatever its
  * encoding; whatever shows it escapes it.
@@ -63,72 +68,66 @@ ingest_archive_path(const char *sha256)
  * shows it escapes its controls), else escaped, since JSON and the
  * database's text hold nothing but UTF-8.
  */
+static char *
+ingest_name(const char *name)
+{
+	if (vntext_utf8_valid(name, strlen(name)))
+		return xstrdup(name);
+	return vntext_escape(name, strlen(name));
+}
+
 static json_t *
 ingest_name_json(const char *name)
 {
-	char *shown;
-	json_t *j;
+	char *shown = ingest_name(name);
+	json_t *j = json_string(shown);
 
-	if (vntext_utf8_valid(name, strlen(name)))
-		return json_string(name);
-	shown = vntext_escape(name, strlen(name));
-	j = json_string(shown);
 	free(shown);
 	return j;
 }
 
-/* The record as the JSON contract wants it, before it has an id. */
-static json_t *
+/*
+ * The record before it has an id, into *d.  What the worker counted (its
+ * pages and confidence: the worker protocol is an edge) and what was read
+ * off the text and the codes are typed here, once, by document_from_json;
+ * the profile and the scan give the rest.  A worker's result of the wrong
+ * shape: -1 and err.
+ */
+static int
 ingest_new_doc(const struct profile *prof, const char *source_name,
-    const char *sha256, json_t *result, json_t *fields, json_t *fromcodes)
+    const char *sha256, json_t *result, json_t *fields, json_t *fromcodes,
+    struct document *d, char *err)
 {
-	json_t *doc = json_object(), *v;
-	const char *agency_name = prof->agency_name;
+	json_t *o;
 	char now[40];
+	int rc;
 
-	if (agency_name == NULL)
-		agency_name = json_string_value(json_object_get(fields,
-		    DOC_K_AGENCY_NAME));
-	util_now_iso8601(now);
-	json_object_set_new(doc, DOC_K_ID, json_null());
-	json_object_set_new(doc, DOC_K_SOURCE_NAME,
-	    ingest_name_json(source_name));
-	json_object_set_new(doc, DOC_K_SHA256, json_string(sha256));
-	json_object_set(doc, DOC_K_PAGES, json_object_get(result, "pages"));
-	v = json_object_get(result, "ocr_confidence");
-	json_object_set_new(doc, DOC_K_OCR_CONFIDENCE, json_is_number(v) ?
-	    json_real(round(json_number_value(v) * 10) / 10) : json_null());
-	json_object_set_new(doc, DOC_K_PROFILE, json_string(prof->name));
-	json_object_set_new(doc, DOC_K_AGENCY_CODE, prof->agency_code ?
-	    json_string(prof->agency_code) : json_null());
-	json_object_set_new(doc, DOC_K_AGENCY_NAME, agency_name ?
-	    json_string(agency_name) : json_null());
-	json_object_set_new(doc, DOC_K_LEVEL, prof->level ?
-	    json_string(prof->level) : json_null());
-#define FIELD(k) json_object_set(doc, k, json_object_get(fields, k) ? \
-	    json_object_get(fields, k) : json_null())
-	FIELD(DOC_K_TYPE);
-	FIELD(DOC_K_NUMBER);
-	FIELD(DOC_K_ISSUED_ON);
-#undef FIELD
-	v = json_object_get(fields, DOC_K_PEOPLE);
-	json_object_set_new(doc, DOC_K_PEOPLE, json_is_array(v) ? json_copy(v) :
-	    json_array());
-	v = json_object_get(fields, DOC_K_ID_NUMBERS);
-	json_object_set_new(doc, DOC_K_ID_NUMBERS, json_is_array(v) ?
-	    json_copy(v) : json_array());
-	v = json_object_get(fields, DOC_K_DOSSIER_CODE);
-	json_object_set_new(doc, DOC_K_DOSSIER_CODE, json_is_string(v) ?
-	    json_copy(v) : json_null());
-	json_object_set_new(doc, DOC_K_ARCHIVE, json_null());
-	json_object_set_new(doc, DOC_K_INGESTED_AT, json_string(now));
-	json_object_set_new(doc, DOC_K_DUPLICATE_OF, json_null());
+	o = json_copy(fields);
+	json_object_set(o, DOC_K_PAGES, json_object_get(result, "pages"));
+	json_object_set(o, DOC_K_OCR_CONFIDENCE, json_object_get(result,
+	    "ocr_confidence"));
 	/* A QR code gives these, the text perhaps valid_until (codes_merge). */
-	json_object_set(doc, DOC_K_PROCEDURE_CODE, json_object_get(fromcodes,
+	json_object_set(o, DOC_K_PROCEDURE_CODE, json_object_get(fromcodes,
 	    DOC_K_PROCEDURE_CODE));
-	json_object_set(doc, DOC_K_VALID_UNTIL, json_object_get(fromcodes,
+	json_object_set(o, DOC_K_VALID_UNTIL, json_object_get(fromcodes,
 	    DOC_K_VALID_UNTIL));
-	return doc;
+	rc = document_from_json(o, d, err);
+	json_decref(o);
+	if (rc == -1)
+		return -1;
+	if (d->has_ocr_confidence)
+		d->ocr_confidence = round(d->ocr_confidence * 10) / 10;
+	util_now_iso8601(now);
+	d->source_name = ingest_name(source_name);
+	document_set_str(&d->sha256, sha256);
+	document_set_str(&d->profile, prof->name);
+	document_set_str(&d->agency_code, prof->agency_code);
+	/* The profile's issuing body wins over the text's. */
+	if (prof->agency_name != NULL)
+		document_set_str(&d->agency_name, prof->agency_name);
+	document_set_str(&d->level, prof->level);
+	document_set_str(&d->ingested_at, now);
+	return 0;
 }
 
 /*
@@ -140,29 +139,30 @@ ingest_duplicate_tx(struct index *ix, const struct profile *prof,
     const char *source_name, int64_t first, const struct ingest_hook *hook,
     int64_t *id, char *err)
 {
-	json_t *doc;
-	char now[40];
+	struct document doc;
+	char now[40], *name;
 	int rc = -1;
 
-	if ((doc = store_get(ix, first)) == NULL) {
+	if (store_get_document(ix, first, &doc) == -1) {
 		snprintf(err, ERRMAX, "the first copy (#%lld) is gone",
 		    (long long)first);
 		return -1;
 	}
 	util_now_iso8601(now);
-	json_object_set_new(doc, DOC_K_SOURCE_NAME,
-	    ingest_name_json(source_name));
-	json_object_set_new(doc, DOC_K_PROFILE, json_string(prof->name));
-	json_object_set_new(doc, DOC_K_INGESTED_AT, json_string(now));
-	json_object_set_new(doc, DOC_K_DUPLICATE_OF, json_integer(first));
-	if (store_insert(ix, doc, NULL, err) == -1)
+	name = ingest_name(source_name);
+	free(doc.source_name);
+	doc.source_name = name;
+	document_set_str(&doc.profile, prof->name);
+	document_set_str(&doc.ingested_at, now);
+	doc.duplicate_of = first;
+	if (store_insert(ix, &doc, NULL, err) == -1)
 		goto out;
-	*id = json_integer_value(json_object_get(doc, "id"));
+	*id = doc.id;
 	if (hook != NULL && hook->before_commit(ix, *id, hook->arg, err) == -1)
 		goto out;
 	rc = 0;
 out:
-	json_decref(doc);
+	document_free(&doc);
 	return rc;
 }
 
@@ -212,11 +212,12 @@ ingest_recover(struct index *ix, const char *datadir)
 	return n;
 }
 
-/* Writes the package of doc (its id set) to abspath; *pkgsha gets its
- * SHA-256 for the record. */
+/* Writes the package of doc (its id set) to abspath, with doc in
+ * metadata.json; *pkgsha gets its SHA-256 for the record. */
 static int
-ingest_write_package(const char *abspath, const char *sha256, json_t *doc,
-    json_t *result, json_t *fromcodes, const char *path, const char *workdir,
+ingest_write_package(const char *abspath, const char *sha256,
+    const struct document *doc, json_t *result, json_t *fromcodes,
+    const char *path, const char *workdir,
     const struct buf *text, const struct buf *lay, int with_layout,
     char pkgsha[65], char *err)
 {
@@ -227,7 +228,9 @@ ingest_write_package(const char *abspath, const char *sha256, json_t *doc,
 	json_t *meta;
 	int rc;
 
-	meta = json_deep_copy(doc);
+	/* metadata.json is an edge: the record as the contract has it, then
+	 * what the index does not hold. */
+	meta = document_to_json(doc);
 	json_object_set(meta, "format", json_object_get(result, "format"));
 	json_object_set(meta, "page_info", json_object_get(result, "page_info"));
 	if (json_is_array(json_object_get(result, "signatures")))
@@ -263,20 +266,34 @@ ingest_write_package(const char *abspath, const char *sha256, json_t *doc,
 	return rc;
 }
 
+/* Record id, as stored, into *docp; d, what was inserted, if it cannot
+ * be read back (it is then moved, d left empty). */
+static void
+ingest_stored(struct index *ix, int64_t id, struct document *d,
+    struct document *docp)
+{
+	if (store_get_document(ix, id, docp) == 0)
+		return;
+	*docp = *d;
+	memset(d, 0, sizeof(*d));
+}
+
 int
 ingest_record(struct index *ix, const char *datadir,
     const struct profile *prof, const char *path, const char *workdir,
     const char *source_name, const char *sha256, json_t *result,
-    const struct ingest_hook *hook, json_t **docp, char *err)
+    const struct ingest_hook *hook, struct document *docp, char *err)
 {
+	struct document doc;
 	struct buf text, lay;
-	json_t *fields = NULL, *doc = NULL, *fromcodes, *layout = NULL;
+	json_t *fields = NULL, *fromcodes = NULL, *layout = NULL;
 	json_t *noted = NULL;
 	char *rel = NULL, *abspath = NULL, *txt, *layp, pkgsha[65], e2[ERRMAX];
 	int64_t id, reserved, first;
 	int rc = -1, with_layout;
 
-	*docp = NULL;
+	memset(docp, 0, sizeof(*docp));
+	memset(&doc, 0, sizeof doc);
 	txt = xasprintf("%s/%s", workdir, WORKER_TEXT);
 	if (util_read_file(txt, 256u << 20, &text, err) == -1) {
 		free(txt);
@@ -298,11 +315,12 @@ ingest_record(struct index *ix, const char *datadir,
 	json_object_update_missing(json_object_get(fromcodes, "evidence"),
 	    noted);
 	json_decref(noted);
-	doc = ingest_new_doc(prof, source_name, sha256, result, fields,
-	    fromcodes);
+	if (ingest_new_doc(prof, source_name, sha256, result, fields,
+	    fromcodes, &doc, err) == -1)
+		goto out;
 	rel = ingest_archive_path(sha256);
 	abspath = xasprintf("%s/%s", datadir, rel);
-	json_object_set_new(doc, DOC_K_ARCHIVE, json_string(rel));
+	document_set_str(&doc.archive, rel);
 
 	err[0] = '\0';
 	switch (reserve_take(ix, sha256, &reserved, &first, err)) {
@@ -317,7 +335,7 @@ ingest_record(struct index *ix, const char *datadir,
 			index_rollback(ix);
 			goto out;
 		}
-		*docp = store_get(ix, id);
+		store_get_document(ix, id, docp);
 		rc = 0;
 		goto out;
 	case RESERVE_OURS:
@@ -325,8 +343,8 @@ ingest_record(struct index *ix, const char *datadir,
 	}
 
 	/* The package first, with no transaction open. */
-	json_object_set_new(doc, DOC_K_ID, json_integer(reserved));
-	if (ingest_write_package(abspath, sha256, doc, result, fromcodes, path,
+	doc.id = reserved;
+	if (ingest_write_package(abspath, sha256, &doc, result, fromcodes, path,
 	    workdir, &text, &lay, with_layout, pkgsha, err) == -1)
 		goto out_drop;
 	if (index_begin(ix) == -1) {
@@ -340,13 +358,13 @@ ingest_record(struct index *ix, const char *datadir,
 		index_rollback(ix);
 		goto out;
 	}
-	if (store_insert(ix, doc, text.data, err) == -1)
+	if (store_insert(ix, &doc, text.data, err) == -1)
 		goto out_rollback;
-	id = json_integer_value(json_object_get(doc, DOC_K_ID));
+	id = doc.id;
 	/* Another program recorded one in between: metadata.json must name
 	 * the id the record got. */
-	if (id != reserved && ingest_write_package(abspath, sha256, doc, result,
-	    fromcodes, path, workdir, &text, &lay, with_layout, pkgsha,
+	if (id != reserved && ingest_write_package(abspath, sha256, &doc,
+	    result, fromcodes, path, workdir, &text, &lay, with_layout, pkgsha,
 	    err) == -1)
 		goto out_rollback;
 	if (store_set_archive(ix, id, rel, pkgsha, err) == -1 ||
@@ -356,12 +374,7 @@ ingest_record(struct index *ix, const char *datadir,
 			snprintf(err, ERRMAX, "cannot commit the record");
 		goto out_rollback;
 	}
-	*docp = store_get(ix, id);
-	/* The signatures live in metadata.json; the index does not hold them. */
-	if (*docp != NULL && json_is_array(json_object_get(result,
-	    "signatures")))
-		json_object_set(*docp, "signatures", json_object_get(result,
-		    "signatures"));
+	ingest_stored(ix, id, &doc, docp);
 	rc = 0;
 	goto out;
 out_rollback:
@@ -378,7 +391,7 @@ out:
 	free(layp);
 	json_decref(fields);
 	json_decref(fromcodes);
-	json_decref(doc);
+	document_free(&doc);
 	free(rel);
 	free(abspath);
 	free(txt);
@@ -388,11 +401,11 @@ out:
 int
 ingest_record_duplicate(struct index *ix, const struct profile *prof,
     const char *source_name, int64_t first, const struct ingest_hook *hook,
-    json_t **docp, char *err)
+    struct document *docp, char *err)
 {
 	int64_t id;
 
-	*docp = NULL;
+	memset(docp, 0, sizeof(*docp));
 	if (index_begin(ix) == -1) {
 		snprintf(err, ERRMAX, "the database is busy or read-only");
 		return -1;
@@ -404,7 +417,7 @@ ingest_record_duplicate(struct index *ix, const struct profile *prof,
 		index_rollback(ix);
 		return -1;
 	}
-	*docp = store_get(ix, id);
+	store_get_document(ix, id, docp);
 	return 0;
 }
 
@@ -492,40 +505,38 @@ ingest_clear_progress(struct ingest_batch *b)
 	}
 }
 
-/* One line per document; OCR's words and the name shown escaped. */
+/* One line per document; OCR's words and the name shown escaped.  With
+ * --json the record as the contract has it (an edge), with the PDF's
+ * signatures when it had any: metadata.json keeps them, the index not. */
 static void
-ingest_report_ok(struct ingest_batch *b, json_t *doc)
+ingest_report_ok(struct ingest_batch *b, const struct document *doc,
+    json_t *signatures)
 {
-	json_t *dup = json_object_get(doc, DOC_K_DUPLICATE_OF);
-	const char *type, *num, *name;
+	const char *name = doc->source_name;
 	char *stype, *snum, *sname;
+	json_t *o;
 
 	ingest_clear_progress(b);
-	type = json_string_value(json_object_get(doc, DOC_K_TYPE));
-	num = json_string_value(json_object_get(doc, DOC_K_NUMBER));
-	name = json_string_value(json_object_get(doc, DOC_K_SOURCE_NAME));
-	stype = type ? vntext_escape(type, strlen(type)) : NULL;
-	snum = num ? vntext_escape(num, strlen(num)) : NULL;
+	stype = doc->doc_type ? vntext_escape(doc->doc_type,
+	    strlen(doc->doc_type)) : NULL;
+	snum = doc->doc_number ? vntext_escape(doc->doc_number,
+	    strlen(doc->doc_number)) : NULL;
 	sname = vntext_escape(name ? name : "", name ? strlen(name) : 0);
 	if (b->o->json) {
-		json_dumpf(doc, stdout, JSON_COMPACT);
+		o = document_to_json(doc);
+		if (json_is_array(signatures))
+			json_object_set(o, "signatures", signatures);
+		json_dumpf(o, stdout, JSON_COMPACT);
 		fputc('\n', stdout);
-	} else if (json_is_integer(dup)) {
+		json_decref(o);
+	} else if (doc->duplicate_of > 0) {
 		printf("#%lld %s: duplicate of #%lld, not read again\n",
-		    (long long)json_integer_value(json_object_get(doc,
-		    DOC_K_ID)),
-		    sname, (long long)json_integer_value(dup));
+		    (long long)doc->id, sname, (long long)doc->duplicate_of);
 	} else {
-		printf("#%lld %s: %lld page%s, confidence %.0f%%%s%s%s%s\n",
-		    (long long)json_integer_value(json_object_get(doc,
-		    DOC_K_ID)),
-		    sname,
-		    (long long)json_integer_value(json_object_get(doc,
-		    DOC_K_PAGES)),
-		    json_integer_value(json_object_get(doc, DOC_K_PAGES)) == 1 ?
-		    "" : "s",
-		    json_number_value(json_object_get(doc,
-		    DOC_K_OCR_CONFIDENCE)),
+		printf("#%lld %s: %d page%s, confidence %.0f%%%s%s%s%s\n",
+		    (long long)doc->id, sname, doc->pages,
+		    doc->pages == 1 ? "" : "s",
+		    doc->has_ocr_confidence ? doc->ocr_confidence : 0.0,
 		    stype ? ", " : "", stype ? stype : "", snum ? " " : "",
 		    snum ? snum : "");
 	}
@@ -558,7 +569,7 @@ ingest_report_fail(struct ingest_batch *b, struct ingest_item *it,
 static void
 ingest_duplicate(struct ingest_batch *b, struct ingest_item *it, int64_t first)
 {
-	json_t *doc;
+	struct document doc;
 	char err[ERRMAX] = "";
 
 	if (ingest_record_duplicate(b->ix, b->o->profile,
@@ -569,8 +580,8 @@ ingest_duplicate(struct ingest_batch *b, struct ingest_item *it, int64_t first)
 	it->state = ITEM_DONE;
 	b->done++;
 	b->duplicates++;
-	ingest_report_ok(b, doc);
-	json_decref(doc);
+	ingest_report_ok(b, &doc, NULL);
+	document_free(&doc);
 }
 
 static int
@@ -600,7 +611,7 @@ ingest_submit(struct ingest_batch *b, struct pool *pool, struct ingest_item *it,
 static void
 ingest_finish(struct ingest_batch *b, struct ingest_item *it, json_t *res)
 {
-	json_t *doc;
+	struct document doc;
 	char err[ERRMAX] = "";
 	int i;
 
@@ -616,13 +627,15 @@ ingest_finish(struct ingest_batch *b, struct ingest_item *it, json_t *res)
 	} else {
 		it->state = ITEM_DONE;
 		b->done++;
-		if (json_is_integer(json_object_get(doc, DOC_K_DUPLICATE_OF)))
+		if (doc.duplicate_of > 0) {
 			b->duplicates++;
-		else
-			b->pages += (int)json_integer_value(json_object_get(doc,
-			    DOC_K_PAGES));
-		ingest_report_ok(b, doc);
-		json_decref(doc);
+			ingest_report_ok(b, &doc, NULL);
+		} else {
+			b->pages += doc.pages;
+			ingest_report_ok(b, &doc, json_object_get(res,
+			    "signatures"));
+		}
+		document_free(&doc);
 	}
 	ingest_cleanup_workdir(it->workdir);
 	/* Later copies of the same bytes in this batch follow the first. */

@@ -120,12 +120,14 @@ register_match_why(struct db_stmt *st)
 json_t *
 register_match_unmatched(struct index *ix, int documents, char *err)
 {
+	/* The register's own names for its columns (register_csv.c). */
 	static const char *const entry_keys[] = { "level", "agency_code",
 	    "agency_name", "dossier_code", "doc_number", "procedure_code",
 	    "issued_on", "valid_until", "status", NULL };
-	static const char *const doc_keys[] = { "id", "source_name", "level",
-	    "agency_code", "agency_name", "doc_number", "dossier_code",
-	    "issued_on", NULL };
+	/* The documents' by the record's names. */
+	static const char *const doc_keys[] = { DOC_K_ID, DOC_K_SOURCE_NAME,
+	    DOC_K_LEVEL, DOC_K_AGENCY_CODE, DOC_K_AGENCY_NAME, DOC_K_NUMBER,
+	    DOC_K_DOSSIER_CODE, DOC_K_ISSUED_ON, NULL };
 	const char *const *keys = documents ? doc_keys : entry_keys;
 	struct db *db = index_db(ix);
 	struct db_stmt *st;

@@ -134,12 +134,12 @@ reserve_exec(struct index *ix, const char *sql, const char *sha256,
 static int64_t
 reserve_next_id(struct index *ix)
 {
-	struct db_stmt *st;
-	json_t *newest = store_list(ix, 1);
-	int64_t id = json_integer_value(json_object_get(json_array_get(newest,
-	    0), "id"));
+	struct db_stmt *st = index_stmt(ix, STMT_MAX_ID);
+	int64_t id = 0;
 
-	json_decref(newest);
+	if (db_step(st) == DB_ROW)
+		id = db_col_int64(st, 0);
+	db_reset(st);
 	if ((st = db_prepare(index_db(ix), "SELECT max(id) FROM "
 	    "package_reservations")) != NULL) {
 		if (db_step(st) == DB_ROW &&

@@ -77,9 +77,9 @@ out:
 	return code;
 }
 
-const char *const rule_fields[EXTRACT_NRULES] = { "doc_type",
-    "doc_number", "issued_on", "agency_name", "people", "id_numbers",
-    "dossier_code" };
+const char *const rule_fields[EXTRACT_NRULES] = { DOC_K_TYPE,
+    DOC_K_NUMBER, DOC_K_ISSUED_ON, DOC_K_AGENCY_NAME, DOC_K_PEOPLE,
+    DOC_K_ID_NUMBERS, DOC_K_DOSSIER_CODE };
 
 /* The profile's rules, compiled when first met or changed, as the
  * filename pattern. */

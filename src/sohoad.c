@@ -310,7 +310,8 @@ sohoad_dispatch(struct sohoad *sd)
 	struct ingest_hook hook;
 	const struct profile *p;
 	struct job *j;
-	json_t *job, *doc;
+	struct document doc;
+	json_t *job;
 	char err[ERRMAX];
 	uint64_t now = loop_now(), later = now + SOHOAD_RETRY_SECONDS * 1000;
 	int64_t first;
@@ -364,9 +365,8 @@ sohoad_dispatch(struct sohoad *sd)
 				continue;
 			}
 			log_info("%s: recorded as #%lld, a duplicate of #%lld",
-			    j->source_name, (long long)json_integer_value(
-			    json_object_get(doc, "id")), (long long)first);
-			json_decref(doc);
+			    j->source_name, (long long)doc.id, (long long)first);
+			document_free(&doc);
 			job_finish(j);
 			sd->done++;
 			sohoad_drop(sd, j);
@@ -415,8 +415,8 @@ sohoad_result(struct sohoad *sd, struct job *j, json_t *res)
 	const struct profile *p = sohoad_profile(sd, j->profile);
 	const char *why = json_string_value(json_object_get(res, "reason"));
 	struct ingest_hook hook;
+	struct document doc;
 	struct stat st;
-	json_t *doc;
 	char err[ERRMAX] = "", *msg;
 
 	if (why == NULL)
@@ -434,26 +434,18 @@ sohoad_result(struct sohoad *sd, struct job *j, json_t *res)
 		if (ingest_record(sd->ix, sd->datadir, p, j->spool_path,
 		    j->workdir, j->source_name, j->sha256, res, &hook, &doc,
 		    err) == 0) {
-			if (json_is_integer(json_object_get(doc, "duplicate_of")))
+			if (doc.duplicate_of > 0)
 				log_info("%s: recorded as #%lld, a duplicate of "
-				    "#%lld", j->source_name,
-				    (long long)json_integer_value(
-				    json_object_get(doc, "id")),
-				    (long long)json_integer_value(
-				    json_object_get(doc, "duplicate_of")));
+				    "#%lld", j->source_name, (long long)doc.id,
+				    (long long)doc.duplicate_of);
 			else {
-				log_info("%s: recorded as #%lld (%lld page%s)",
-				    j->source_name, (long long)
-				    json_integer_value(json_object_get(doc,
-				    "id")), (long long)json_integer_value(
-				    json_object_get(doc, "pages")),
-				    json_integer_value(json_object_get(doc,
-				    "pages")) == 1 ? "" : "s");
-				sd->pages += (int)json_integer_value(
-				    json_object_get(doc, "pages"));
+				log_info("%s: recorded as #%lld (%d page%s)",
+				    j->source_name, (long long)doc.id,
+				    doc.pages, doc.pages == 1 ? "" : "s");
+				sd->pages += doc.pages;
 				sd->since_optimize++;
 			}
-			json_decref(doc);
+			document_free(&doc);
 			job_finish(j);
 			sd->done++;
 			sohoad_drop(sd, j);

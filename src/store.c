@@ -1,5 +1,5 @@
 /*
- * store.c: the records of the documents, as the JSON contract has them.
+ * store.c: the records of the documents, typed (struct document).
  *
  * A document's record (documents), its full text (documents_fts: the OCR
  * text and the fields clerks type in) and the people it names (names: each
@@ -7,6 +7,8 @@
  * together, inside the caller's transaction (ingest.c: one per document).
  * A duplicate, the same bytes scanned again, gets a record of its own that
  * points to the first copy (duplicate_of) and neither full text nor names.
+ * Records go in and come out as struct document; store_get, store_list and
+ * store_row_json give the JSON contract for the edges (the CLI's output).
  */
 #include <sys/types.h>
 
@@ -30,51 +32,56 @@ store_find_sha256(struct index *ix, const char *sha256)
 	return id;
 }
 
-/* Binds a string member of doc, or NULL when it is missing or null. */
+/* Binds a string member of the record, or NULL when it is unknown. */
 static void
-store_bind_str(struct db_stmt *st, int col, json_t *doc, const char *key)
+store_bind_str(struct db_stmt *st, int col, const char *s)
 {
-	const char *s = json_string_value(json_object_get(doc, key));
-
 	if (s != NULL)
 		db_bind_text(st, col, s);
 	else
 		db_bind_null(st, col);
 }
 
+/* A list of the record as the column holds it: a compact JSON array. */
 static void
-store_bind_array(struct db_stmt *st, int col, json_t *doc, const char *key)
+store_bind_strings(struct db_stmt *st, int col,
+    const struct document_strings *a)
 {
-	json_t *a = json_object_get(doc, key);
-	char *s = json_is_array(a) ? json_dumps(a, JSON_COMPACT) : NULL;
+	json_t *j = document_strings_to_json(a);
+	char *s = json_dumps(j, JSON_COMPACT);
 
 	db_bind_text(st, col, s ? s : "[]");
 	free(s);
+	json_decref(j);
+}
+
+static void
+store_fields_add(struct buf *b, const char *s)
+{
+	if (s != NULL)
+		buf_printf(b, "%s\n", s);
 }
 
 /* What the FTS "fields" column holds: the values clerks type in, NFC.
  * Caller frees. */
 static char *
-store_fields_text(json_t *doc)
+store_fields_text(const struct document *doc)
 {
-	static const char *keys[] = { DOC_K_NUMBER, DOC_K_DOSSIER_CODE,
-	    DOC_K_TYPE, DOC_K_AGENCY_NAME, DOC_K_AGENCY_CODE,
-	    DOC_K_SOURCE_NAME, NULL };
-	static const char *arrays[] = { DOC_K_PEOPLE, DOC_K_ID_NUMBERS, NULL };
 	struct buf b;
-	json_t *v;
-	size_t i, j;
+	size_t i;
 	char *s;
 
 	buf_init(&b, 1 << 20);
-	for (i = 0; keys[i] != NULL; i++)
-		if ((v = json_object_get(doc, keys[i])) != NULL &&
-		    json_is_string(v))
-			buf_printf(&b, "%s\n", json_string_value(v));
-	for (i = 0; arrays[i] != NULL; i++)
-		json_array_foreach(json_object_get(doc, arrays[i]), j, v)
-			if (json_is_string(v))
-				buf_printf(&b, "%s\n", json_string_value(v));
+	store_fields_add(&b, doc->doc_number);
+	store_fields_add(&b, doc->dossier_code);
+	store_fields_add(&b, doc->doc_type);
+	store_fields_add(&b, doc->agency_name);
+	store_fields_add(&b, doc->agency_code);
+	store_fields_add(&b, doc->source_name);
+	for (i = 0; i < doc->people.n; i++)
+		store_fields_add(&b, doc->people.v[i]);
+	for (i = 0; i < doc->id_numbers.n; i++)
+		store_fields_add(&b, doc->id_numbers.v[i]);
 	s = vntext_nfc(b.data ? b.data : "", b.len);
 	buf_free(&b);
 	return s;
@@ -85,10 +92,10 @@ store_fields_text(json_t *doc)
  * whole and by its last two words or more.  A duplicate has none.
  */
 int
-store_names_put(struct index *ix, int64_t id, json_t *doc, char *err)
+store_names_put(struct index *ix, int64_t id, const struct document *doc,
+    char *err)
 {
 	struct db_stmt *st = index_stmt(ix, STMT_NAME_DEL);
-	json_t *v;
 	size_t i, k, nw;
 	char *w, *p, *word[16];
 	int rc;
@@ -96,12 +103,10 @@ store_names_put(struct index *ix, int64_t id, json_t *doc, char *err)
 	db_bind_int64(st, 1, id);
 	rc = db_step(st);
 	db_reset(st);
-	if (json_is_integer(json_object_get(doc, DOC_K_DUPLICATE_OF)))
+	if (doc->duplicate_of > 0)
 		goto out;
-	json_array_foreach(json_object_get(doc, DOC_K_PEOPLE), i, v) {
-		if (rc != DB_DONE || !json_is_string(v))
-			continue;
-		w = tokenizer_words(json_string_value(v));
+	for (i = 0; i < doc->people.n && rc == DB_DONE; i++) {
+		w = tokenizer_words(doc->people.v[i]);
 		for (nw = 0, p = w; *p != '\0' && nw < 16; nw++) {
 			word[nw] = p;
 			p += strcspn(p, " ");
@@ -127,8 +132,8 @@ out:
 
 /* Puts a document's text and fields into the full text. */
 int
-store_fts_insert(struct index *ix, int64_t id, json_t *doc, const char *text,
-    char *err)
+store_fts_insert(struct index *ix, int64_t id, const struct document *doc,
+    const char *text, char *err)
 {
 	struct db_stmt *st;
 	char *body, *fields;
@@ -152,37 +157,36 @@ store_fts_insert(struct index *ix, int64_t id, json_t *doc, const char *text,
 	return 0;
 }
 
+/* Inserts doc (its id is assigned and set in doc) with its full text and
+ * names; text NULL for a duplicate. */
 int
-store_insert(struct index *ix, json_t *doc, const char *text, char *err)
+store_insert(struct index *ix, struct document *doc, const char *text,
+    char *err)
 {
 	struct db_stmt *st = index_stmt(ix, STMT_INSERT);
-	json_t *conf = json_object_get(doc, DOC_K_OCR_CONFIDENCE);
-	json_t *dup = json_object_get(doc, DOC_K_DUPLICATE_OF);
-	int64_t id;
 	int rc;
 
-	store_bind_str(st, 1, doc, DOC_K_SOURCE_NAME);
-	store_bind_str(st, 2, doc, DOC_K_SHA256);
-	db_bind_int64(st, 3, json_integer_value(json_object_get(doc,
-	    DOC_K_PAGES)));
-	if (json_is_number(conf))
-		db_bind_double(st, 4, json_number_value(conf));
-	store_bind_str(st, 5, doc, DOC_K_PROFILE);
-	store_bind_str(st, 6, doc, DOC_K_AGENCY_CODE);
-	store_bind_str(st, 7, doc, DOC_K_AGENCY_NAME);
-	store_bind_str(st, 8, doc, DOC_K_LEVEL);
-	store_bind_str(st, 9, doc, DOC_K_TYPE);
-	store_bind_str(st, 10, doc, DOC_K_NUMBER);
-	store_bind_str(st, 11, doc, DOC_K_ISSUED_ON);
-	store_bind_array(st, 12, doc, DOC_K_PEOPLE);
-	store_bind_array(st, 13, doc, DOC_K_ID_NUMBERS);
-	store_bind_str(st, 14, doc, DOC_K_DOSSIER_CODE);
-	store_bind_str(st, 15, doc, DOC_K_ARCHIVE);
-	store_bind_str(st, 16, doc, DOC_K_INGESTED_AT);
-	if (json_is_integer(dup))
-		db_bind_int64(st, 17, json_integer_value(dup));
-	store_bind_str(st, 18, doc, DOC_K_PROCEDURE_CODE);
-	store_bind_str(st, 19, doc, DOC_K_VALID_UNTIL);
+	store_bind_str(st, 1, doc->source_name);
+	store_bind_str(st, 2, doc->sha256);
+	db_bind_int64(st, 3, doc->pages);
+	if (doc->has_ocr_confidence)
+		db_bind_double(st, 4, doc->ocr_confidence);
+	store_bind_str(st, 5, doc->profile);
+	store_bind_str(st, 6, doc->agency_code);
+	store_bind_str(st, 7, doc->agency_name);
+	store_bind_str(st, 8, doc->level);
+	store_bind_str(st, 9, doc->doc_type);
+	store_bind_str(st, 10, doc->doc_number);
+	store_bind_str(st, 11, doc->issued_on);
+	store_bind_strings(st, 12, &doc->people);
+	store_bind_strings(st, 13, &doc->id_numbers);
+	store_bind_str(st, 14, doc->dossier_code);
+	store_bind_str(st, 15, doc->archive);
+	store_bind_str(st, 16, doc->ingested_at);
+	if (doc->duplicate_of > 0)
+		db_bind_int64(st, 17, doc->duplicate_of);
+	store_bind_str(st, 18, doc->procedure_code);
+	store_bind_str(st, 19, doc->valid_until);
 	rc = db_step(st);
 	db_reset(st);
 	if (rc != DB_DONE) {
@@ -190,13 +194,12 @@ store_insert(struct index *ix, json_t *doc, const char *text, char *err)
 		    db_errmsg(index_db(ix)));
 		return -1;
 	}
-	id = db_last_id(index_db(ix));
-	json_object_set_new(doc, DOC_K_ID, json_integer(id));
+	doc->id = db_last_id(index_db(ix));
 	if (text == NULL)
 		return 0;
-	if (store_fts_insert(ix, id, doc, text, err) == -1)
+	if (store_fts_insert(ix, doc->id, doc, text, err) == -1)
 		return -1;
-	return store_names_put(ix, id, doc, err);
+	return store_names_put(ix, doc->id, doc, err);
 }
 
 int
@@ -222,20 +225,21 @@ store_set_archive(struct index *ix, int64_t id, const char *archive,
 /* Writes the correctable fields of doc into its record and, with fts set
  * and when the document has full text, into its FTS "fields" column. */
 int
-store_set_fields(struct index *ix, int64_t id, json_t *doc, int fts, char *err)
+store_set_fields(struct index *ix, int64_t id, const struct document *doc,
+    int fts, char *err)
 {
 	struct db_stmt *st = index_stmt(ix, STMT_SET_FIELDS);
 	char *fields;
 	int rc;
 
 	db_bind_int64(st, 1, id);
-	store_bind_str(st, 2, doc, DOC_K_TYPE);
-	store_bind_str(st, 3, doc, DOC_K_NUMBER);
-	store_bind_str(st, 4, doc, DOC_K_ISSUED_ON);
-	store_bind_str(st, 5, doc, DOC_K_AGENCY_NAME);
-	store_bind_array(st, 6, doc, DOC_K_PEOPLE);
-	store_bind_array(st, 7, doc, DOC_K_ID_NUMBERS);
-	store_bind_str(st, 8, doc, DOC_K_DOSSIER_CODE);
+	store_bind_str(st, 2, doc->doc_type);
+	store_bind_str(st, 3, doc->doc_number);
+	store_bind_str(st, 4, doc->issued_on);
+	store_bind_str(st, 5, doc->agency_name);
+	store_bind_strings(st, 6, &doc->people);
+	store_bind_strings(st, 7, &doc->id_numbers);
+	store_bind_str(st, 8, doc->dossier_code);
 	rc = db_step(st);
 	db_reset(st);
 	if (rc == DB_DONE && fts) {
@@ -324,17 +328,36 @@ store_row_json(struct db_stmt *st)
 	return o;
 }
 
+/* Record id into *d (zeroed first): 0, or -1 when there is none. */
+int
+store_get_document(struct index *ix, int64_t id, struct document *d)
+{
+	struct db_stmt *st = index_stmt(ix, STMT_GET);
+	int rc = -1;
+
+	memset(d, 0, sizeof(*d));
+	db_bind_int64(st, 1, id);
+	if (db_step(st) == DB_ROW) {
+		store_row_document(st, d);
+		rc = 0;
+	}
+	db_reset(st);
+	return rc;
+}
+
+/* Record id as the JSON contract has it, for the edges (the CLI), or
+ * NULL. */
 json_t *
 store_get(struct index *ix, int64_t id)
 {
-	struct db_stmt *st = index_stmt(ix, STMT_GET);
-	json_t *d = NULL;
+	struct document d;
+	json_t *o;
 
-	db_bind_int64(st, 1, id);
-	if (db_step(st) == DB_ROW)
-		d = store_row_json(st);
-	db_reset(st);
-	return d;
+	if (store_get_document(ix, id, &d) == -1)
+		return NULL;
+	o = document_to_json(&d);
+	document_free(&d);
+	return o;
 }
 
 char *
@@ -370,19 +393,19 @@ store_list(struct index *ix, int limit)
 json_t *
 store_copies(struct index *ix, int64_t id)
 {
-	struct db_stmt *st = index_stmt(ix, STMT_COPIES);
-	json_t *doc = store_get(ix, id), *a = json_array(), *first;
+	struct db_stmt *st;
+	struct document doc;
+	json_t *a = json_array();
 
-	if (doc == NULL)
+	if (store_get_document(ix, id, &doc) == -1)
 		return a;
-	first = json_object_get(doc, DOC_K_DUPLICATE_OF);
-	db_bind_int64(st, 1, json_is_integer(first) ?
-	    json_integer_value(first) : id);
+	st = index_stmt(ix, STMT_COPIES);
+	db_bind_int64(st, 1, doc.duplicate_of > 0 ? doc.duplicate_of : id);
 	while (db_step(st) == DB_ROW)
 		json_array_append_new(a, json_integer(db_col_int64(st,
 		    0)));
 	db_reset(st);
-	json_decref(doc);
+	document_free(&doc);
 	return a;
 }
 

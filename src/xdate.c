@@ -122,7 +122,7 @@ xdate_issued(struct extract_ctx *x, char out[11])
 		for (i = 0; i < end && !found; i++)
 			if (!x->recital[i] && (found = xdate_in(x,
 			    passes[p], &x->lines[i], out)))
-				extract_note(x, "issued_on", "text",
+				extract_note(x, DOC_K_ISSUED_ON, "text",
 				    x->lines[i].text, NULL);
 	}
 	return found;
@@ -155,7 +155,8 @@ xdate_valid_until(struct extract_ctx *x, char out[11])
 			found = xdate_in(x, passes[p], &two, out) &&
 			    x->ov[0] < x->lines[i].flen;
 		if (found)
-			extract_note(x, "valid_until", "text", two.text, NULL);
+			extract_note(x, DOC_K_VALID_UNTIL, "text", two.text,
+			    NULL);
 		extract_xline_free(&two);
 	}
 	return found;

@@ -95,16 +95,23 @@ struct fixture {
 	int64_t	 id[NDOCS];
 };
 
+/* [s], or [] when s is NULL: a record's lists hold strings only. */
+static json_t *
+spec_list(const char *s)
+{
+	return s != NULL ? json_pack("[s]", s) : json_array();
+}
+
 static json_t *
 spec_json(const struct doc_spec *s)
 {
 	return json_pack("{s:s, s:s, s:i, s:f, s:s, s:s?, s:s?, s:s?, s:s?, "
-	    "s:s?, s:s?, s:[s?], s:[s?], s:s?, s:s}", "source_name", s->source,
+	    "s:s?, s:s?, s:o, s:o, s:s?, s:s}", "source_name", s->source,
 	    "sha256", s->source, "pages", 1, "ocr_confidence", 90.0, "profile",
 	    "test", "agency_code", s->agency_code, "level", s->level,
 	    "doc_type", s->doc_type, "doc_number", s->doc_number, "issued_on",
-	    s->issued_on, "agency_name", NULL, "people", s->person,
-	    "id_numbers", s->id_number, "dossier_code", s->dossier,
+	    s->issued_on, "agency_name", NULL, "people", spec_list(s->person),
+	    "id_numbers", spec_list(s->id_number), "dossier_code", s->dossier,
 	    "ingested_at", "2026-11-22T10:00:00+07:00");
 }
 
@@ -685,10 +692,10 @@ test_correction_is_searched(void **state)
 /* reindex's reread for the tests: "extracts" a new doc_number off every
  * document but the birth extract, whose package "cannot be read". */
 static int
-reread_stub(json_t *doc, char **text, json_t **fields, void *arg)
+reread_stub(const struct document *doc, char **text, json_t **fields,
+    void *arg)
 {
-	const char *src = json_string_value(json_object_get(doc,
-	    "source_name"));
+	const char *src = doc->source_name;
 	int *calls = arg;
 
 	(*calls)++;
@@ -888,17 +895,20 @@ test_old_name_behind_many_newer(void **state)
 	old = testlib_store(f->ix, spec_json(&s), s.text);
 	assert_int_equal(index_begin(f->ix), 0);
 	for (i = 0; i < 2500; i++) {
-		json_t *doc;
+		struct document doc;
 
 		snprintf(name, sizeof name, "newer-%d.tif", i);
 		text = xasprintf("Biên bản số %d: ông Nguyễn Văn Minh, bà Lê Thị "
 		    "Hoa, cháu Trần Đức Dục có mặt", i);
-		doc = json_pack("{s:s, s:s, s:i, s:[], s:[], s:s, s:s, s:s}",
-		    "source_name", name, "sha256", name, "pages", 1, "people",
-		    "id_numbers", "ingested_at", "2026-11-22T10:00:00+07:00",
-		    "level", "commune", "issued_on", "2016-06-01");
-		assert_int_equal(store_insert(f->ix, doc, text, err), 0);
-		json_decref(doc);
+		memset(&doc, 0, sizeof doc);
+		document_set_str(&doc.source_name, name);
+		document_set_str(&doc.sha256, name);
+		doc.pages = 1;
+		document_set_str(&doc.ingested_at, "2026-11-22T10:00:00+07:00");
+		document_set_str(&doc.level, "commune");
+		document_set_str(&doc.issued_on, "2016-06-01");
+		assert_int_equal(store_insert(f->ix, &doc, text, err), 0);
+		document_free(&doc);
 		free(text);
 	}
 	assert_int_equal(index_commit(f->ix), 0);

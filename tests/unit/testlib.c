@@ -167,15 +167,19 @@ testlib_worker_argv(void)
 int64_t
 testlib_store(struct index *ix, json_t *doc, const char *text)
 {
+	struct document d;
 	char err[ERRMAX];
 	int64_t id;
 
+	if (document_from_json(doc, &d, err) != 0)
+		fail_msg("document_from_json: %s", err);
+	json_decref(doc);
 	assert_int_equal(index_begin(ix), 0);
-	if (store_insert(ix, doc, text, err) != 0)
+	if (store_insert(ix, &d, text, err) != 0)
 		fail_msg("store_insert: %s", err);
 	assert_int_equal(index_commit(ix), 0);
-	id = json_integer_value(json_object_get(doc, "id"));
-	json_decref(doc);
+	id = d.id;
+	document_free(&d);
 	return id;
 }
 
