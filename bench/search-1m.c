@@ -361,6 +361,7 @@ main(int argc, char **argv)
 	const char *dir = NULL;
 	char *db, *wal;
 	json_t *doc;
+	struct document d;
 	off_t size = 0;
 
 	while ((ch = getopt(argc, argv, "d:gn:q:k")) != -1) {
@@ -414,8 +415,10 @@ main(int argc, char **argv)
 			fatalx("cannot begin a transaction");
 		doc = bench_record(i, &text, i % every == 0 &&
 		    i / every < BENCH_SAMPLES ? &samples[i / every] : NULL);
-		if (store_insert(ix, doc, text.data, err) == -1)
+		if (document_from_json(doc, &d, err) == -1 ||
+		    store_insert(ix, &d, text.data, err) == -1)
 			fatalx("record %ld: %s", i, err);
+		document_free(&d);
 		json_decref(doc);
 		if ((i + 1) % BENCH_BATCH == 0 || i + 1 == n) {
 			if (index_commit(ix) == -1)
