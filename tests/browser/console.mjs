@@ -106,7 +106,8 @@ await step('the PDF viewer shows the archived PDF', async () => {
 	if (pdfs.length === 0)
 		throw new Error('no answer with Content-Type application/pdf');
 });
-await new Promise((r) => setTimeout(r, 1000));
+// Chromium's PDF viewer paints a while after the PDF arrives.
+await new Promise((r) => setTimeout(r, 3000));
 await shot('03-ho-so', 'record page');
 await step('the clerk logs out to the login page', logout);
 
