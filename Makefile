@@ -165,6 +165,10 @@ $(B)/bench/codes-count: bench/codes-count.c $(B)/libsohoa.a include/sohoa.h
 	$(CC) $(SOHOA_CFLAGS) $(SAN) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) \
 	    -o $@ $< $(B)/libsohoa.a $(SOHOA_LDLIBS)
 
+# 50 clients on sohoa-web over a million records (builds the index first).
+bench-web: all $(B)/bench/search-1m
+	BUILD=$(B) ./bench/web-load
+
 bench-codes: $(B)/bench/codes-count
 	BUILD=$(B) ./bench/codes-measure
 
