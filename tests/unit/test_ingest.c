@@ -5,7 +5,10 @@
  * original byte for byte; a second copy of the same bytes is recorded as
  * its duplicate without reading it again; a bad file fails alone, the rest
  * of the batch goes on; no work folder is left behind.  The job a worker
- * gets carries the profile's settings.
+ * gets carries the profile's settings.  A worker's result is typed once:
+ * the record and its metadata.json carry what it said, and a result of the
+ * wrong shape is refused in a sentence, leaving neither record nor
+ * package.
  */
 #include <sys/stat.h>
 
@@ -145,6 +148,86 @@ test_batch(void **state)
 	free(copy);
 }
 
+/* A work folder as a worker leaves it: the text and the PDF. */
+static char *
+workdir(struct fixture *f, const char *name)
+{
+	char *w = xasprintf("%s/%s", f->dir, name), *p;
+
+	assert_int_equal(util_mkdirs(w, 0700), 0);
+	p = testlib_write(w, WORKER_TEXT, "ỦY BAN NHÂN DÂN\nQUYẾT ĐỊNH\n"
+	    "Số: 12/QĐ-UBND\n");
+	free(p);
+	p = testlib_write(w, WORKER_PDF, "%PDF-1.4 not really\n");
+	free(p);
+	return w;
+}
+
+static void
+test_result_typed_once(void **state)
+{
+	struct fixture *f = *state;
+	char sha[65], err[ERRMAX] = "", *w, *pkg, *rel;
+	struct document d;
+	struct buf meta;
+	json_t *res, *m, *contract, *v;
+	const char *k;
+	void *it;
+
+	assert_int_equal(util_sha256_file(f->scan, sha, err), 0);
+	w = workdir(f, "w1");
+	/* The wrong shape first: nothing is kept of it. */
+	res = json_pack("{s:b, s:s, s:s, s:f}", "ok", 1, "format", "png",
+	    "pages", "one", "ocr_confidence", 91.26);
+	assert_int_equal(ingest_record(f->ix, f->data, &f->prof, f->scan, w,
+	    "strip.png", sha, res, NULL, &d, err), -1);
+	assert_non_null(strstr(err, "\"pages\""));
+	assert_int_equal(d.id, 0);
+	assert_int_equal(store_find_sha256(f->ix, sha), 0);
+	rel = ingest_archive_path(sha);
+	pkg = xasprintf("%s/%s", f->data, rel);
+	assert_int_not_equal(access(pkg, F_OK), 0);
+	json_decref(res);
+
+	res = json_pack("{s:b, s:s, s:i, s:f}", "ok", 1, "format", "png",
+	    "pages", 1, "ocr_confidence", 91.26);
+	assert_int_equal(ingest_record(f->ix, f->data, &f->prof, f->scan, w,
+	    "strip.png", sha, res, NULL, &d, err), 0);
+	assert_true(d.id > 0);
+	assert_int_equal(d.pages, 1);
+	assert_true(d.has_ocr_confidence && d.ocr_confidence == 91.3);
+	assert_string_equal(d.sha256, sha);
+	assert_string_equal(d.archive, rel);
+	assert_string_equal(d.profile, f->prof.name);
+	assert_int_equal(d.duplicate_of, 0);
+
+	/* metadata.json: the record, its keys in the contract's order, then
+	 * what the index does not keep. */
+	assert_int_equal(package_read(pkg, "metadata.json", 1 << 20, &meta,
+	    err), 0);
+	m = json_loadb(meta.data, meta.len, 0, NULL);
+	assert_non_null(m);
+	contract = document_to_json(&d);
+	it = json_object_iter(m);
+	json_object_foreach(contract, k, v) {
+		assert_non_null(it);
+		assert_string_equal(json_object_iter_key(it), k);
+		assert_true(json_equal(json_object_iter_value(it), v));
+		it = json_object_iter_next(m, it);
+	}
+	assert_non_null(it);
+	assert_string_equal(json_object_iter_key(it), "format");
+	json_decref(contract);
+	json_decref(m);
+	json_decref(res);
+	buf_free(&meta);
+	document_free(&d);
+	free(pkg);
+	free(rel);
+	ingest_cleanup_workdir(w);
+	free(w);
+}
+
 static void
 test_job_carries_the_profile(void **state)
 {
@@ -179,6 +262,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_batch, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_result_typed_once, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_job_carries_the_profile,
 		    setup, teardown),
 	};
