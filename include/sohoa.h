@@ -968,6 +968,16 @@ int	accesslog_show(struct index *, int64_t id, char *err);
 int	accesslog_list(struct index *, int results, char *err);
 /* The newest limit entries, newest first.  Caller json_decref()s. */
 json_t	*accesslog_newest(struct index *, int limit);
+/* Which entries: each member NULL or "" for any; dates YYYY-MM-DD. */
+struct accesslog_filter {
+	const char *who;
+	const char *action;
+	const char *from;		/* on or after this day */
+	const char *to;			/* on or before this day */
+};
+/* The newest limit entries that pass f (NULL: all), newest first. */
+json_t	*accesslog_find(struct index *, const struct accesslog_filter *f,
+	    int limit);
 /* Who is at the keyboard, as the logs name them, into out. */
 void	accesslog_user(char out[ACCESSLOG_USERMAX]);
 

@@ -215,10 +215,29 @@ accesslog_event(struct index *ix, const char *action, const char *what,
 json_t *
 accesslog_newest(struct index *ix, int limit)
 {
+	return accesslog_find(ix, NULL, limit);
+}
+
+json_t *
+accesslog_find(struct index *ix, const struct accesslog_filter *f, int limit)
+{
 	struct db_stmt *st = index_stmt(ix, STMT_ACCESS_LOG);
 	json_t *a = json_array(), *e, *filters;
+	const char *v[4] = { NULL, NULL, NULL, NULL };
+	int i;
 
+	if (f != NULL) {
+		v[0] = f->who;
+		v[1] = f->action;
+		v[2] = f->from;
+		v[3] = f->to;
+	}
 	db_bind_int64(st, 1, limit);
+	for (i = 0; i < 4; i++)
+		if (v[i] != NULL && *v[i] != '\0')
+			db_bind_text(st, i + 2, v[i]);
+		else
+			db_bind_null(st, i + 2);
 	while (db_step(st) == DB_ROW) {
 		filters = db_col_json(st, 5);
 		e = json_object();

@@ -144,7 +144,10 @@ static const char *index_sql[STMT_MAX] = {
 	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
 	[STMT_ACCESS_LOG] = "SELECT id, at, who, action, query, filters, "
 	    "document, taken, results, address, via, purpose, what "
-	    "FROM access_log ORDER BY id DESC LIMIT ?1",
+	    "FROM access_log WHERE (?2 IS NULL OR who = ?2) AND "
+	    "(?3 IS NULL OR action = ?3) AND (?4 IS NULL OR at >= ?4) AND "
+	    "(?5 IS NULL OR substr(at, 1, 10) <= ?5) "
+	    "ORDER BY id DESC LIMIT ?1",
 };
 
 #define FTS_COLUMNS "fts5(body, fields, tokenize = 'sohoa')"

@@ -88,26 +88,6 @@ web_admin_users(struct web_req *r, const char *rest)
 	return rc;
 }
 
-/* One entry passes the filters user, action, from and to (dates). */
-static int
-web_admin_log_keep(json_t *e, const char *user, const char *action,
-    const char *from, const char *to)
-{
-	const char *u = json_string_value(json_object_get(e, "who"));
-	const char *a = json_string_value(json_object_get(e, "action"));
-	const char *at = json_string_value(json_object_get(e, "at"));
-
-	if (user != NULL && (u == NULL || strcmp(u, user) != 0))
-		return 0;
-	if (action != NULL && (a == NULL || strcmp(a, action) != 0))
-		return 0;
-	if (from != NULL && (at == NULL || strncmp(at, from, 10) < 0))
-		return 0;
-	if (to != NULL && (at == NULL || strncmp(at, to, 10) > 0))
-		return 0;
-	return 1;
-}
-
 static void
 web_admin_csv_cell(struct buf *b, json_t *v, int last)
 {
@@ -137,19 +117,14 @@ web_admin_log(struct web_req *r, int csv)
 	    "action", "query", "document", "taken", "what", "purpose",
 	    "results", NULL };
 	struct index *ix = web_index();
-	const char *user, *action, *lim;
+	struct accesslog_filter f;
+	const char *lim;
 	char from[11], to[11], err[ERRMAX];
-	json_t *all, *e, *out;
+	json_t *e, *out;
 	struct buf b;
 	long limit = csv ? WEB_LOG_MAX : 200;
 	size_t i, j;
 
-	user = web_arg(r, "user");
-	action = web_arg(r, "action");
-	if (user != NULL && *user == '\0')
-		user = NULL;
-	if (action != NULL && *action == '\0')
-		action = NULL;
 	if (date_arg("from", web_arg(r, "from"), from, err) == -1 ||
 	    date_arg("to", web_arg(r, "to"), to, err) == -1)
 		return web_error(r, MHD_HTTP_BAD_REQUEST, "%s", err);
@@ -159,16 +134,11 @@ web_admin_log(struct web_req *r, int csv)
 			return web_error(r, MHD_HTTP_BAD_REQUEST, "limit is a "
 			    "number from 1 to %d", WEB_LOG_MAX);
 	}
-	all = accesslog_newest(ix, WEB_LOG_MAX);
-	out = json_array();
-	json_array_foreach(all, i, e) {
-		if ((long)json_array_size(out) >= limit)
-			break;
-		if (web_admin_log_keep(e, user, action, *from ? from : NULL,
-		    *to ? to : NULL))
-			json_array_append(out, e);
-	}
-	json_decref(all);
+	f.who = web_arg(r, "user");
+	f.action = web_arg(r, "action");
+	f.from = from;
+	f.to = to;
+	out = accesslog_find(ix, &f, (int)limit);
 	if (!csv)
 		return web_json(r, MHD_HTTP_OK, json_pack("{s:o}", "entries",
 		    out));

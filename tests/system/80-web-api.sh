@@ -225,6 +225,12 @@ check "logins, logouts and the correction" \
 check "searches as the web user" \
     test "$(jq '[.[] | select(.action=="search" and .who=="clerk1" and .via=="web")] | length' "$T/log.json")" -ge 2
 
+# A busy office: ten thousand entries of others after the clerk's.
+sqlite3 "$SOHOA_DATA/sohoa.db" "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 10050) INSERT INTO access_log(at, who, action, via) SELECT strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now'), 'filler', 'list', 'cli' FROM c"
+req admin1 GET '/api/log?user=clerk1&action=get'
+check "the filters reach entries older than the newest ten thousand" \
+    test "$(jq '.entries | length' "$T/body")" -ge 2
+
 # ---- a quarantined scan put back ----
 make_profile inbox1
 start_daemon
