@@ -6,7 +6,8 @@
  * API under /api/, the pages and their assets, which are files of web/
  * built into the program.  A page's text holds both languages as
  * {{Vietnamese|English}}: the Vietnamese side is served unless the
- * browser's Accept-Language puts English first.  Every answer carries
+ * browser's Accept-Language puts English first; {{>NAME}} stands for the
+ * file NAME of web/ (the top bar every page shares), markers and all.  Every answer carries
  * headers that keep the pages to their own origin.
  */
 #include <sys/socket.h>
@@ -168,32 +169,55 @@ web_type(const char *name)
 	return "application/octet-stream";
 }
 
-/* a's text with each {{vi|en}} replaced by one side. */
-static char *
-web_localize(const struct web_asset *a, int english, size_t *len)
+
+/* a's text into b with each {{vi|en}} replaced by one side, and each
+ * {{>NAME}} by that file's (one level deep: an included file includes
+ * nothing). */
+static void
+web_localize_into(struct buf *b, const struct web_asset *a, int english,
+    int depth)
 {
 	const char *p = (const char *)a->data, *end = p + a->len, *open, *bar,
 	    *close;
-	struct buf b;
+	const struct web_asset *inc;
+	char name[64];
 
-	buf_init(&b, a->len + 1);
 	while (p < end) {
 		open = memmem(p, (size_t)(end - p), "{{", 2);
 		close = open ? memmem(open, (size_t)(end - open), "}}", 2) :
 		    NULL;
 		bar = open && close ? memchr(open, '|', (size_t)(close -
 		    open)) : NULL;
+		if (open != NULL && close != NULL && open[2] == '>' &&
+		    depth == 0 && (size_t)(close - open - 3) < sizeof name) {
+			memcpy(name, open + 3, (size_t)(close - open - 3));
+			name[close - open - 3] = '\0';
+			buf_append(b, p, (size_t)(open - p));
+			if ((inc = web_asset_named(name)) != NULL)
+				web_localize_into(b, inc, english, depth + 1);
+			p = close + 2;
+			continue;
+		}
 		if (open == NULL || close == NULL || bar == NULL) {
-			buf_append(&b, p, (size_t)(end - p));
+			buf_append(b, p, (size_t)(end - p));
 			break;
 		}
-		buf_append(&b, p, (size_t)(open - p));
+		buf_append(b, p, (size_t)(open - p));
 		if (english)
-			buf_append(&b, bar + 1, (size_t)(close - bar - 1));
+			buf_append(b, bar + 1, (size_t)(close - bar - 1));
 		else
-			buf_append(&b, open + 2, (size_t)(bar - open - 2));
+			buf_append(b, open + 2, (size_t)(bar - open - 2));
 		p = close + 2;
 	}
+}
+
+static char *
+web_localize(const struct web_asset *a, int english, size_t *len)
+{
+	struct buf b;
+
+	buf_init(&b, 4 * a->len + 65536);
+	web_localize_into(&b, a, english, 0);
 	*len = b.len;
 	if (b.data == NULL)
 		b.data = xstrdup("");
