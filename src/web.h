@@ -53,7 +53,7 @@ struct web_req {
 	char		 csrf[65];
 	char		 token[65];
 	/* the answer */
-	struct MHD_Response *resp;
+	char		 cookie[160];	/* Set-Cookie of the answer, or "" */
 	unsigned	 status;
 };
 

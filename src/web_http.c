@@ -40,15 +40,8 @@ web_queue(struct web_req *r, unsigned status, struct MHD_Response *resp)
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(resp, "X-Frame-Options", "SAMEORIGIN");
 	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
-	if (r->resp != NULL) {
-		/* a cookie set before the answer was made */
-		const char *c = MHD_get_response_header(r->resp, "Set-Cookie");
-
-		if (c != NULL)
-			MHD_add_response_header(resp, "Set-Cookie", c);
-		MHD_destroy_response(r->resp);
-		r->resp = NULL;
-	}
+	if (r->cookie[0] != '\0')	/* set before the answer was made */
+		MHD_add_response_header(resp, "Set-Cookie", r->cookie);
 	if (web_conf.tls)
 		MHD_add_response_header(resp, "Strict-Transport-Security",
 		    "max-age=31536000");
@@ -125,17 +118,9 @@ web_redirect(struct web_req *r, const char *to)
 void
 web_set_cookie(struct web_req *r, const char *value, int max_age)
 {
-	char c[300];
-
-	snprintf(c, sizeof c, "sohoa_session=%s; Path=/; HttpOnly; "
-	    "SameSite=Strict; Max-Age=%d%s", value, max_age,
+	snprintf(r->cookie, sizeof r->cookie, "sohoa_session=%s; Path=/; "
+	    "HttpOnly; SameSite=Strict; Max-Age=%d%s", value, max_age,
 	    web_conf.tls ? "; Secure" : "");
-	if (r->resp == NULL)
-		r->resp = MHD_create_response_from_buffer(0, (void *)"",
-		    MHD_RESPMEM_PERSISTENT);
-	MHD_del_response_header(r->resp, "Set-Cookie",
-	    MHD_get_response_header(r->resp, "Set-Cookie"));
-	MHD_add_response_header(r->resp, "Set-Cookie", c);
 }
 
 static const struct web_asset *
@@ -425,8 +410,6 @@ web_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 
 	if (r == NULL)
 		return;
-	if (r->resp != NULL)
-		MHD_destroy_response(r->resp);
 	buf_free(&r->body);
 	free(r);
 	*con_cls = NULL;
