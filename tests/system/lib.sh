@@ -240,7 +240,46 @@ web_log_tail() {
 	tail -n 25 "$T/web.log" | sed 's/^/#   /'
 }
 
-trap 'st=$?; kill -9 ${DPID:-} ${WPID:-} 2>/dev/null; end_checks || st=1; daemon_log_tail; web_log_tail; rm -rf "$T"; exit $st' EXIT
+# start_pg: a PostgreSQL 15 of the test's own in $T/pg, on a Unix socket
+# there and no TCP, trusting local connections (the test's roles need no
+# password).  PostgreSQL refuses to run as root: as root, initdb and pg_ctl
+# run as the postgres user.  Sets PGHOST (the socket's folder) and
+# CITY_ADMIN_URL (the superuser's connection); 1 when there is no
+# PostgreSQL here (the caller skips, saying so).
+PG_BIN=$(pg_config --bindir 2>/dev/null || true)
+[ -x "${PG_BIN:-}/initdb" ] || PG_BIN=/usr/lib/postgresql/15/bin
+as_pg() {
+	if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+start_pg() {
+	[ -x "$PG_BIN/initdb" ] || return 1
+	chmod 711 "$T"
+	mkdir -p "$T/pg"
+	[ "$(id -u)" -ne 0 ] || chown postgres "$T/pg"
+	as_pg "$PG_BIN/initdb" -D "$T/pg/data" -A trust -U postgres -E UTF8 \
+	    --locale=C.UTF-8 >"$T/pg-init.log" 2>&1 ||
+	    { echo "# initdb failed:"; sed 's/^/#   /' "$T/pg-init.log"; return 1; }
+	pg_ctl_start || return 1
+	export PGHOST=$T/pg
+	CITY_ADMIN_URL="host=$T/pg user=postgres dbname=postgres"
+	export CITY_ADMIN_URL
+}
+# pg_ctl_start / stop_pg: the server started again (same data) or stopped;
+# stop_pg -m immediate is a crash.
+pg_ctl_start() {
+	as_pg "$PG_BIN/pg_ctl" -D "$T/pg/data" -l "$T/pg/log" -w -o \
+	    "-c listen_addresses='' -c unix_socket_directories=$T/pg -c fsync=off" \
+	    start >/dev/null 2>&1 ||
+	    { echo "# PostgreSQL did not start:"; tail -n 20 "$T/pg/log" | sed 's/^/#   /'; return 1; }
+	PG_RUNNING=1
+}
+stop_pg() {
+	[ -n "${PG_RUNNING:-}" ] || return 0
+	as_pg "$PG_BIN/pg_ctl" -D "$T/pg/data" -w -m "${1:-fast}" stop >/dev/null 2>&1
+	PG_RUNNING=
+}
+
+trap 'st=$?; kill -9 ${DPID:-} ${WPID:-} 2>/dev/null; stop_pg immediate; end_checks || st=1; daemon_log_tail; web_log_tail; rm -rf "$T"; exit $st' EXIT
 
 # has_records NAME N: exactly N records have this source name (for wait_for,
 # which runs its command again on every try).
