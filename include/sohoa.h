@@ -1015,9 +1015,12 @@ json_t	*users_list(struct index *, char *err);
 int	users_check(struct index *, const char *name, const char *password,
 	    char role_out[USERS_ROLEMAX], char *err);
 /* name's role and whether it is disabled, for each request of a session:
- * 0, or -1 when there is no such user (or the database fails). */
+ * 0, or -1 when there is no such user (or the database fails).  stamp,
+ * when not NULL, gets a fingerprint of the password (SHA-256 of its hash,
+ * hex) that changes whenever the password does: sohoa-web ends the
+ * sessions opened with the old one. */
 int	users_get(struct index *, const char *name,
-	    char role_out[USERS_ROLEMAX], int *disabled);
+	    char role_out[USERS_ROLEMAX], int *disabled, char stamp[65]);
 
 /* correct.c: corrections by staff (sohoa edit), kept through sohoa reindex. */
 /* The fields staff may correct, NULL-terminated. */

@@ -199,7 +199,7 @@ cli_user_passwd(struct cmd_opts *o, int argc, char **argv)
 	cli_user_name(argv[0]);
 	/* Said before the password is asked for, not after. */
 	ix = cli_open_index(o, 0);
-	if (users_get(ix, argv[0], role, &disabled) == -1) {
+	if (users_get(ix, argv[0], role, &disabled, NULL) == -1) {
 		index_close(ix);
 		fatalx("there is no user %s (sohoa user list)", argv[0]);
 	}

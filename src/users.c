@@ -320,7 +320,7 @@ users_disable(struct index *ix, const char *name, char *err)
 	char now[40], none[ERRMAX], role[USERS_ROLEMAX];
 	int disabled;
 
-	if (users_get(ix, name, role, &disabled) == -1) {
+	if (users_get(ix, name, role, &disabled, NULL) == -1) {
 		snprintf(err, ERRMAX, "there is no user %.*s", USERS_NAMEMAX,
 		    name);
 		return -1;
@@ -360,7 +360,7 @@ users_list(struct index *ix, char *err)
 
 int
 users_get(struct index *ix, const char *name, char role_out[USERS_ROLEMAX],
-    int *disabled)
+    int *disabled, char stamp[65])
 {
 	struct db_stmt *st = users_stmt(ix, USERS_GET);
 	int rc;
@@ -369,6 +369,11 @@ users_get(struct index *ix, const char *name, char role_out[USERS_ROLEMAX],
 	if ((rc = db_step(st)) == DB_ROW) {
 		snprintf(role_out, USERS_ROLEMAX, "%s", db_col_text(st, 0));
 		*disabled = db_col_int64(st, 2) != 0;
+		if (stamp != NULL) {
+			const char *h = db_col_text(st, 1);
+
+			util_sha256(h, strlen(h), stamp);
+		}
 	}
 	db_reset(st);
 	return rc == DB_ROW ? 0 : -1;

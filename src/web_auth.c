@@ -42,6 +42,7 @@ struct web_session {
 	char	 token[65];
 	char	 csrf[65];
 	char	 user[65];
+	char	 stamp[65];		/* users_get's, at sign-in */
 	time_t	 last;
 };
 
@@ -151,7 +152,7 @@ web_auth_session(struct web_req *r)
 	    MHD_COOKIE_KIND, "sohoa_session");
 	struct web_session *s;
 	struct index *ix;
-	char user[65], role[USERS_ROLEMAX];
+	char user[65], role[USERS_ROLEMAX], stamp[65], now_stamp[65];
 	time_t now = time(NULL);
 	int disabled = 0, found = 0;
 
@@ -164,6 +165,7 @@ web_auth_session(struct web_req *r)
 			s->last = now;
 			found = 1;
 			memcpy(user, s->user, sizeof user);
+			memcpy(stamp, s->stamp, sizeof stamp);
 			memcpy(r->token, s->token, sizeof r->token);
 			memcpy(r->csrf, s->csrf, sizeof r->csrf);
 		}
@@ -171,8 +173,11 @@ web_auth_session(struct web_req *r)
 	pthread_mutex_unlock(&web_auth_lock);
 	if (!found || (ix = web_index()) == NULL)
 		return;
-	/* The user as the database says now: disabled, or another role. */
-	if (users_get(ix, user, role, &disabled) == -1 || disabled) {
+	/* The user as the database says now: disabled, another role, or a
+	 * new password (which ends the sessions of the old one: a password
+	 * is changed because someone else may know it). */
+	if (users_get(ix, user, role, &disabled, now_stamp) == -1 ||
+	    disabled || strcmp(now_stamp, stamp) != 0) {
 		pthread_mutex_lock(&web_auth_lock);
 		if ((s = web_session_find(token)) != NULL)
 			memset(s, 0, sizeof *s);
@@ -285,7 +290,7 @@ web_guess_forget(const char *ukey, const char *akey)
 }
 
 static int
-web_session_open(struct web_req *r, const char *user)
+web_session_open(struct web_req *r, const char *user, const char *stamp)
 {
 	struct web_session *s = NULL, *oldest = &web_sessions[0];
 	time_t now = time(NULL);
@@ -304,6 +309,7 @@ web_session_open(struct web_req *r, const char *user)
 	web_random_hex(s->token);
 	web_random_hex(s->csrf);
 	snprintf(s->user, sizeof s->user, "%s", user);
+	snprintf(s->stamp, sizeof s->stamp, "%s", stamp);
 	s->last = now;
 	memcpy(r->token, s->token, sizeof r->token);
 	memcpy(r->csrf, s->csrf, sizeof r->csrf);
@@ -317,10 +323,10 @@ web_auth_login(struct web_req *r)
 	struct index *ix;
 	json_t *body;
 	const char *user, *password;
-	char ukey[80], akey[80], role[USERS_ROLEMAX], err[ERRMAX];
+	char ukey[80], akey[80], role[USERS_ROLEMAX], err[ERRMAX], stamp[65];
 	time_t now = time(NULL);
 	long wait;
-	int fails, rc;
+	int fails, rc, disabled;
 
 	if ((body = web_body_json(r)) == NULL)
 		return 0;
@@ -342,7 +348,7 @@ web_auth_login(struct web_req *r)
 	snprintf(r->user, sizeof r->user, "%s", user);
 	web_auth_actor(r, ix, NULL);
 	if ((wait = web_guess_locked(ukey, akey, now)) > 0) {
-		accesslog_event(ix, "login-refused", "too many wrong passwords",
+		web_log_event(ix, "login-refused", "too many wrong passwords",
 		    err);
 		json_decref(body);
 		rc = web_error(r, MHD_HTTP_TOO_MANY_REQUESTS, "too many wrong "
@@ -356,7 +362,7 @@ web_auth_login(struct web_req *r)
 		return web_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, "%s", err);
 	if (rc == -1) {
 		fails = web_guess_failed(ukey, akey, now);
-		accesslog_event(ix, "login-failed", "wrong user or password",
+		web_log_event(ix, "login-failed", "wrong user or password",
 		    err);
 		if (fails >= WEB_SLOW_AFTER)
 			sleep(1);
@@ -368,11 +374,14 @@ web_auth_login(struct web_req *r)
 		    "or password");
 	}
 	web_guess_forget(ukey, akey);
-	web_session_open(r, user);
+	if (users_get(ix, user, role, &disabled, stamp) == -1)
+		return web_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, "the user "
+		    "cannot be read from the database");
+	web_session_open(r, user, stamp);
 	r->authed = 1;
 	r->role = web_role_named(role);
 	web_auth_actor(r, ix, NULL);
-	if (accesslog_event(ix, "login", NULL, err) == -1)
+	if (web_log_event(ix, "login", NULL, err) == -1)
 		return web_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, "the access "
 		    "log cannot be written: %s", err);
 	web_set_cookie(r, r->token, web_conf.idle_seconds * 4);
@@ -394,7 +403,7 @@ web_auth_logout(struct web_req *r)
 		pthread_mutex_unlock(&web_auth_lock);
 		if ((ix = web_index()) != NULL) {
 			web_auth_actor(r, ix, NULL);
-			accesslog_event(ix, "logout", NULL, err);
+			web_log_event(ix, "logout", NULL, err);
 		}
 	}
 	web_set_cookie(r, "", 0);

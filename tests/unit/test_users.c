@@ -62,12 +62,12 @@ test_add_and_list(void **state)
 	    "mật khẩu dài", err), 0);
 	assert_int_equal(users_add(f->ix, "an_tran-2", "admin", "0123456789",
 	    err), 0);
-	assert_int_equal(users_get(f->ix, "lan.nguyen", role, &disabled), 0);
+	assert_int_equal(users_get(f->ix, "lan.nguyen", role, &disabled, NULL), 0);
 	assert_string_equal(role, "clerk");
 	assert_int_equal(disabled, 0);
-	assert_int_equal(users_get(f->ix, "nobody", role, &disabled), -1);
+	assert_int_equal(users_get(f->ix, "nobody", role, &disabled, NULL), -1);
 	/* Names are compared as typed. */
-	assert_int_equal(users_get(f->ix, "LAN.NGUYEN", role, &disabled), -1);
+	assert_int_equal(users_get(f->ix, "LAN.NGUYEN", role, &disabled, NULL), -1);
 
 	a = users_list(f->ix, err);
 	assert_non_null(a);
@@ -183,7 +183,7 @@ test_check(void **state)
 	assert_true(unknown > known / 2);
 
 	assert_int_equal(users_disable(f->ix, "lan", err), 0);
-	assert_int_equal(users_get(f->ix, "lan", role, &disabled), 0);
+	assert_int_equal(users_get(f->ix, "lan", role, &disabled, NULL), 0);
 	assert_int_equal(disabled, 1);
 	assert_int_equal(users_check(f->ix, "lan", "correct horse", role, err),
 	    -1);
@@ -199,7 +199,8 @@ static void
 test_passwd(void **state)
 {
 	struct fixture *f = *state;
-	char err[ERRMAX], role[USERS_ROLEMAX];
+	char err[ERRMAX], role[USERS_ROLEMAX], stamp1[65], stamp2[65];
+	int disabled;
 	json_t *a;
 
 	assert_int_equal(users_add(f->ix, "lan", "staff", "first password",
@@ -208,8 +209,13 @@ test_passwd(void **state)
 	assert_contains(err, "at least 8");
 	assert_int_equal(users_check(f->ix, "lan", "first password", role,
 	    err), 0);
+	assert_int_equal(users_get(f->ix, "lan", role, &disabled, stamp1), 0);
+	assert_int_equal(strlen(stamp1), 64);
 	assert_int_equal(users_passwd(f->ix, "lan", "second password", err),
 	    0);
+	/* A new password, a new stamp: sohoa-web's old sessions end. */
+	assert_int_equal(users_get(f->ix, "lan", role, &disabled, stamp2), 0);
+	assert_string_not_equal(stamp1, stamp2);
 	assert_int_equal(users_check(f->ix, "lan", "first password", role,
 	    err), -1);
 	assert_int_equal(users_check(f->ix, "lan", "second password", role,
@@ -277,7 +283,7 @@ test_unlogged_is_undone(void **state)
 	json_decref(a);
 	assert_int_equal(users_check(f->ix, "lan", "first password", role,
 	    err), 0);
-	assert_int_equal(users_get(f->ix, "lan", role, &disabled), 0);
+	assert_int_equal(users_get(f->ix, "lan", role, &disabled, NULL), 0);
 	assert_int_equal(disabled, 0);
 }
 
