@@ -98,6 +98,15 @@ void	web_auth_actor(struct web_req *, struct index *, const char *purpose);
 /* web_api.c: the JSON API the pages use. */
 int	web_api(struct web_req *);
 
+/* web_log.c: access-log entries as accesslog.c's (with ix's actor), but
+ * committed in groups with the other threads' (one flush for many). */
+int	web_log_search(struct index *, const char *query,
+	    const struct search_filter *, int results, char *err);
+int	web_log_get(struct index *, int64_t id, const char *taken, char *err);
+int	web_log_show(struct index *, int64_t id, char *err);
+int	web_log_event(struct index *, const char *action, const char *what,
+	    char *err);
+
 /* web_admin.c: users and the access log, for admins. */
 int	web_admin_users(struct web_req *, const char *rest);
 int	web_admin_log(struct web_req *, int csv);

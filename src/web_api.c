@@ -175,7 +175,7 @@ web_api_search(struct web_req *r, struct index *ix)
 	web_auth_actor(r, ix, purpose);
 	if ((res = search_find(ix, q, &f, (int)limit, err)) == NULL)
 		return web_error(r, MHD_HTTP_BAD_REQUEST, "%s", err);
-	if (accesslog_search(ix, q, &f, (int)json_array_size(res), err) ==
+	if (web_log_search(ix, q, &f, (int)json_array_size(res), err) ==
 	    -1) {
 		json_decref(res);
 		return web_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, "the access "
@@ -223,8 +223,8 @@ web_api_document(struct web_req *r, struct index *ix, int64_t id)
 		return web_error(r, MHD_HTTP_NOT_FOUND, "there is no document "
 		    "#%lld", (long long)id);
 	web_auth_actor(r, ix, purpose);
-	if ((purpose ? accesslog_event(ix, "reveal", NULL, err) : 0) == -1 ||
-	    accesslog_show(ix, id, err) == -1) {
+	if ((purpose ? web_log_event(ix, "reveal", NULL, err) : 0) == -1 ||
+	    web_log_show(ix, id, err) == -1) {
 		json_decref(d);
 		return web_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, "the access "
 		    "log cannot be written, so nothing is shown: %s", err);
@@ -285,8 +285,8 @@ web_api_take(struct web_req *r, struct index *ix, int64_t id,
 		    "#%lld cannot be taken out of its package: %s",
 		    (long long)id, err);
 	web_auth_actor(r, ix, purpose);
-	if ((attachment ? accesslog_get(ix, id, what, err) :
-	    accesslog_show(ix, id, err)) == -1) {
+	if ((attachment ? web_log_get(ix, id, what, err) :
+	    web_log_show(ix, id, err)) == -1) {
 		buf_free(&out);
 		return web_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, "the access "
 		    "log cannot be written, so nothing is shown: %s", err);
@@ -368,7 +368,7 @@ web_api_correct(struct web_req *r, struct index *ix, int64_t id)
 		    MHD_HTTP_NOT_FOUND : MHD_HTTP_BAD_REQUEST, "%s", err);
 	s = xasprintf("document #%lld: %zu field(s)", (long long)id,
 	    json_array_size(changed));
-	accesslog_event(ix, "correct", s, err);
+	web_log_event(ix, "correct", s, err);
 	free(s);
 	return web_json(r, MHD_HTTP_OK, json_pack("{s:o}", "changed",
 	    changed ? changed : json_array()));
@@ -422,7 +422,7 @@ web_api_requeue(struct web_req *r, struct index *ix, const char *rest)
 		    MHD_HTTP_NOT_FOUND : MHD_HTTP_CONFLICT, "%s", err);
 	web_auth_actor(r, ix, NULL);
 	what = xasprintf("scan #%lld back to %s", (long long)id, where);
-	accesslog_event(ix, "requeue", what, err);
+	web_log_event(ix, "requeue", what, err);
 	free(what);
 	log_info("%s put quarantined scan #%lld back into %s", r->user,
 	    (long long)id, where);

@@ -197,6 +197,10 @@ check "logging out" test "$(status)" = 200
 req clerk1 GET /api/me
 check "ends the session" test "$(status)" = 401
 login clerk1
+echo 'mật-khẩu-mới-auditor1' | sohoa user passwd auditor1 >/dev/null
+req auditor1 GET /api/me
+check "a new password ends the sessions opened with the old one" test "$(status)" = 401
+check "and the new password logs in" login auditor1 'mật-khẩu-mới-auditor1'
 
 # ---- report, status, log ----
 req auditor1 GET /api/report
@@ -224,6 +228,29 @@ check "logins, logouts and the correction" \
     test "$(jq -r '[.[] | select(.via=="web") | .action] | unique | join(" ")' "$T/log.json" | grep -o 'correct\|login\|logout' | sort -u | tr '\n' ' ')" = "correct login logout "
 check "searches as the web user" \
     test "$(jq '[.[] | select(.action=="search" and .who=="clerk1" and .via=="web")] | length' "$T/log.json")" -ge 2
+
+# Many searches at once, from two users with two purposes: the entries are
+# written together (web_log.c), and each keeps its own user and purpose.
+burst() {
+	local i pids=()
+	for i in $(seq 1 12); do
+		curl -s -o /dev/null -w '%{http_code}\n' -b "$T/clerk1.jar" \
+		    "$WEB/api/search?q=burst-clerk-$i&reveal=1&purpose=tra%20soat%20$i" >>"$T/burst" &
+		pids+=($!)
+		curl -s -o /dev/null -w '%{http_code}\n' -b "$T/staff1.jar" \
+		    "$WEB/api/search?q=burst-staff-$i" >>"$T/burst" &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
+}
+burst
+check "24 searches at once are all answered" test "$(grep -c '^200$' "$T/burst")" -eq 24
+sohoa log --json --limit 1000 >"$T/log.json"
+check "each is in the access log once, with its own user and purpose" \
+    test "$(jq '[.[] | select(.action=="search" and (.query // "" | startswith("burst-")))
+      | select((.query | startswith("burst-clerk-")) and .who=="clerk1" and .purpose==("tra soat " + (.query | ltrimstr("burst-clerk-")))
+            or (.query | startswith("burst-staff-")) and .who=="staff1" and .purpose==null)] | length' "$T/log.json")" -eq 24 \
+      -a "$(jq '[.[] | select(.action=="search" and (.query // "" | startswith("burst-")))] | length' "$T/log.json")" -eq 24
 
 # A busy office: ten thousand entries of others after the clerk's.
 sqlite3 "$SOHOA_DATA/sohoa.db" "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 10050) INSERT INTO access_log(at, who, action, via) SELECT strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now'), 'filler', 'list', 'cli' FROM c"
