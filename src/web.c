@@ -30,6 +30,15 @@
 
 #define WEB_THREADS	8	/* libmicrohttpd's pool: requests at once */
 #define WEB_CONNECTIONS	512
+/*
+ * Each connection's memory for its request line and headers (pages are
+ * touched only as used).  At libmicrohttpd's 32 kB a URL of 10 to 30 kB
+ * beside a session cookie left no room to build an answer, and the client
+ * saw the connection closed with none; at 256 kB such a URL reaches the
+ * handler, which refuses it with 400 and a sentence, and anything longer
+ * still gets libmicrohttpd's 414.
+ */
+#define WEB_CONN_MEMORY	(256 * 1024)
 
 struct web_conf web_conf;
 
@@ -258,6 +267,7 @@ main(int argc, char **argv)
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)WEB_THREADS,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)WEB_CONNECTIONS,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)WEB_CONN_MEMORY,
 	    MHD_OPTION_NOTIFY_COMPLETED, web_completed, NULL,
 	    web_conf.tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, cert,
 	    MHD_OPTION_HTTPS_MEM_KEY, key,
