@@ -576,6 +576,11 @@ int	package_read(const char *pkg, const char *name, size_t max,
  * reads it; *member is the file's name in the package. */
 int	package_take(const char *pkg, const char *what, size_t max,
 	    struct buf *out, const char **member, char *err);
+/* package_take, the bytes written to fd as they are read (memory stays
+ * flat however large the member): fd holds a good copy only when this
+ * returns 0; on -1 what it holds is to be thrown away. */
+int	package_take_fd(const char *pkg, const char *what, size_t max,
+	    int fd, const char **member, char *err);
 
 /* package_verify.c: every member checked against the manifests. */
 /* Re-hashes every member against the manifests.  Calls report once per

@@ -43,7 +43,7 @@ struct archive *package_read_open(const char *pkg, char *err);
 const char *package_read_member_path(struct archive_entry *e);
 const char *package_read_in_bag(const char *path, int isdir, char **bag);
 int	 package_read_hash_member(struct archive *a, struct buf *keep,
-    char hex[65], uint64_t *size);
+    int fd, char hex[65], uint64_t *size);
 int	 package_read_manifest_next(const struct buf *m, size_t *pos,
     size_t *lineno, char hex[65], char **path);
 

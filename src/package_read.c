@@ -9,9 +9,11 @@
  * libarchive reads.  They stream every member through SHA-256 and hold in
  * memory only the manifests and the one member asked for.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -79,14 +81,33 @@ package_read_in_bag(const char *path, int isdir, char **bag)
 	return rel;
 }
 
+/* All of data to fd: 0, or -1 with errno. */
+static int
+package_read_write_all(int fd, const char *data, size_t len)
+{
+	ssize_t w;
+
+	while (len > 0) {
+		if ((w = write(fd, data, len)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		data += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
 /*
  * Streams the current member through SHA-256 into hex and *size, keeping
- * its bytes in keep when keep is not NULL.  Returns 0, 1 when keep
- * overflowed (hashing stops there), or -1 on a read error.
+ * its bytes in keep when keep is not NULL, or writing them to fd when fd
+ * is not -1.  Returns 0, 1 when keep overflowed (hashing stops there), 2
+ * when fd could not be written (errno says why), or -1 on a read error.
  */
 int
-package_read_hash_member(struct archive *a, struct buf *keep, char hex[65],
-    uint64_t *size)
+package_read_hash_member(struct archive *a, struct buf *keep, int fd,
+    char hex[65], uint64_t *size)
 {
 	char chunk[PACKAGE_CHUNK];
 	struct util_sha256 *md = util_sha256_new();
@@ -99,6 +120,11 @@ package_read_hash_member(struct archive *a, struct buf *keep, char hex[65],
 		*size += (uint64_t)n;
 		if (keep != NULL && buf_append(keep, chunk, (size_t)n) == -1) {
 			rc = 1;
+			break;
+		}
+		if (fd != -1 && package_read_write_all(fd, chunk,
+		    (size_t)n) == -1) {
+			rc = 2;
 			break;
 		}
 	}
@@ -182,9 +208,11 @@ package_read_manifest_next(const struct buf *m, size_t *pos, size_t *lineno,
 	return rc;
 }
 
-int
-package_read(const char *pkg, const char *name, size_t max, struct buf *out,
-    char *err)
+/* package_read, the member's bytes into out, or to fd when fd is not -1
+ * (out then stays empty). */
+static int
+package_read_into(const char *pkg, const char *name, size_t max,
+    struct buf *out, int fd, char *err)
 {
 	struct package_utf8 u;
 	struct archive *a = NULL;
@@ -238,10 +266,13 @@ package_read(const char *pkg, const char *name, size_t max, struct buf *out,
 				    (long long)archive_entry_size(e), max);
 				goto out_archive;
 			}
-			if ((r = package_read_hash_member(a, out, hex,
-			    &size)) == 1)
+			if ((r = package_read_hash_member(a, fd == -1 ? out :
+			    NULL, fd, hex, &size)) == 1)
 				snprintf(err, ERRMAX, "%s is too large (over %zu "
 				    "bytes)", want, max);
+			else if (r == 2)
+				snprintf(err, ERRMAX, "cannot write the copy of "
+				    "%s: %s", want, strerror(errno));
 			found = 1;
 		} else if (strcmp(rel, PACKAGE_MANIFEST) == 0) {
 			if (manifest.data != NULL) {
@@ -249,8 +280,8 @@ package_read(const char *pkg, const char *name, size_t max, struct buf *out,
 				    "more than once in the package");
 				goto out_archive;
 			}
-			if ((r = package_read_hash_member(a, &manifest, mhex,
-			    &size)) == 1)
+			if ((r = package_read_hash_member(a, &manifest, -1,
+			    mhex, &size)) == 1)
 				snprintf(err, ERRMAX, PACKAGE_MANIFEST " is too "
 				    "large (over %d bytes)", PACKAGE_TAGMAX);
 		} else
@@ -297,14 +328,21 @@ out:
 	return rc;
 }
 
+int
+package_read(const char *pkg, const char *name, size_t max, struct buf *out,
+    char *err)
+{
+	return package_read_into(pkg, name, max, out, -1, err);
+}
+
 /*
  * What `sohoa get` and sohoa-web hand out: what is "original" (the scan as
  * it came, whatever its format), "pdf" or "text".  *member names the file
  * found in the package.
  */
-int
-package_take(const char *pkg, const char *what, size_t max, struct buf *out,
-    const char **member, char *err)
+static int
+package_take_into(const char *pkg, const char *what, size_t max,
+    struct buf *out, int fd, const char **member, char *err)
 {
 	static const char *const originals[] = { "original.tif",
 	    "original.png", "original.jpg", "original.pdf", NULL };
@@ -326,11 +364,28 @@ package_take(const char *pkg, const char *what, size_t max, struct buf *out,
 	}
 	for (; *try != NULL && rc == -1; try++) {
 		err[0] = '\0';
-		rc = package_read(pkg, *try, max, out, err);
+		rc = package_read_into(pkg, *try, max, out, fd, err);
 		if (rc == 0)
 			*member = *try;
 		else if (strstr(err, "is not in the package") == NULL)
 			break;	/* a real failure, not a missing member */
 	}
 	return rc;
+}
+
+int
+package_take(const char *pkg, const char *what, size_t max, struct buf *out,
+    const char **member, char *err)
+{
+	return package_take_into(pkg, what, max, out, -1, member, err);
+}
+
+int
+package_take_fd(const char *pkg, const char *what, size_t max, int fd,
+    const char **member, char *err)
+{
+	struct buf none;
+
+	buf_init(&none, 0);
+	return package_take_into(pkg, what, max, &none, fd, member, err);
 }

@@ -238,7 +238,7 @@ package_verify(const char *pkg,
 		s = &c.seen[c.nseen++];
 		s->rel = xstrdup(rel);
 		s->listed = 0;
-		if ((r = package_read_hash_member(a, keep, s->hex,
+		if ((r = package_read_hash_member(a, keep, -1, s->hex,
 		    &s->size)) == -1) {
 			snprintf(err, sizeof err, "the package cannot be read: "
 			    "%s", package_errstr(a));

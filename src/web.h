@@ -67,6 +67,9 @@ int	web_error(struct web_req *, unsigned status, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 int	web_bytes(struct web_req *, unsigned status, const char *type,
 	    void *data, size_t len, const char *filename, int attachment);
+/* The whole of the file fd from its start (closed when sent). */
+int	web_file(struct web_req *, unsigned status, const char *type, int fd,
+	    const char *filename, int attachment);
 int	web_redirect(struct web_req *, const char *to);
 int	web_page(struct web_req *, const char *name, enum web_role allowed);
 int	web_asset(struct web_req *, const char *name);

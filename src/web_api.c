@@ -11,10 +11,12 @@
  * (Luật Bảo vệ dữ liệu cá nhân 91/2025).
  */
 #include <ctype.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "web.h"
 
@@ -235,6 +237,25 @@ web_api_document(struct web_req *r, struct index *ix, int64_t id)
 	return web_json(r, MHD_HTTP_OK, d);
 }
 
+/* A file of no name in the data folder (O_TMPFILE, else one made and
+ * unlinked at once), gone when closed: -1 with errno. */
+static int
+web_api_tmpfile(void)
+{
+	char *path;
+	int fd;
+
+	if ((fd = open(web_conf.datadir, O_TMPFILE | O_RDWR | O_CLOEXEC,
+	    0600)) != -1 || (errno != EOPNOTSUPP && errno != EISDIR &&
+	    errno != EINVAL))
+		return fd;
+	path = xasprintf("%s/.sohoa-web-XXXXXX", web_conf.datadir);
+	if ((fd = mkostemp(path, O_CLOEXEC)) != -1)
+		unlink(path);
+	free(path);
+	return fd;
+}
+
 static int
 web_api_take(struct web_req *r, struct index *ix, int64_t id,
     const char *what)
@@ -245,11 +266,10 @@ web_api_take(struct web_req *r, struct index *ix, int64_t id,
 		{ "original", NULL, NULL },
 	};
 	const char *purpose = NULL, *member, *type = NULL, *dl, *archive;
-	struct buf out;
 	json_t *d;
 	char err[ERRMAX], *pkg, name[64];
 	size_t i;
-	int bad = 0, attachment, rc;
+	int bad = 0, attachment, rc, fd;
 
 	for (i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
 		if (strcmp(kinds[i].what, what) == 0)
@@ -276,18 +296,29 @@ web_api_take(struct web_req *r, struct index *ix, int64_t id,
 		return web_error(r, MHD_HTTP_NOT_FOUND, "document #%lld has no "
 		    "archive package", (long long)id);
 	}
+	/* The copy goes to a file of no name in the data folder and is sent
+	 * from there: a scan of many pages is not held in memory, however
+	 * many clerks take one at once. */
+	if ((fd = web_api_tmpfile()) == -1) {
+		json_decref(d);
+		return web_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, "there is no "
+		    "room for a copy of document #%lld in the data folder: %s",
+		    (long long)id, strerror(errno));
+	}
 	pkg = xasprintf("%s/%s", web_conf.datadir, archive);
 	json_decref(d);
-	rc = package_take(pkg, what, WEB_FILE_MAX, &out, &member, err);
+	rc = package_take_fd(pkg, what, WEB_FILE_MAX, fd, &member, err);
 	free(pkg);
-	if (rc == -1)
+	if (rc == -1) {
+		close(fd);
 		return web_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "document "
 		    "#%lld cannot be taken out of its package: %s",
 		    (long long)id, err);
+	}
 	web_auth_actor(r, ix, purpose);
 	if ((attachment ? web_log_get(ix, id, what, err) :
 	    web_log_show(ix, id, err)) == -1) {
-		buf_free(&out);
+		close(fd);
 		return web_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, "the access "
 		    "log cannot be written, so nothing is shown: %s", err);
 	}
@@ -303,10 +334,7 @@ web_api_take(struct web_req *r, struct index *ix, int64_t id,
 	} else
 		snprintf(name, sizeof name, "sohoa-%lld.%s", (long long)id,
 		    kinds[i].ext);
-	if (out.data == NULL)
-		out.data = xstrdup("");
-	return web_bytes(r, MHD_HTTP_OK, type, out.data, out.len, name,
-	    attachment);
+	return web_file(r, MHD_HTTP_OK, type, fd, name, attachment);
 }
 
 /* {"fields": {FIELD: VALUE}}: what `sohoa edit ID FIELD=VALUE` does. */

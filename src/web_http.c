@@ -11,6 +11,7 @@
  * headers that keep the pages to their own origin.
  */
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -18,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <strings.h>
 
 #include "web.h"
@@ -54,19 +56,12 @@ web_queue(struct web_req *r, unsigned status, struct MHD_Response *resp)
 	return 0;
 }
 
-int
-web_bytes(struct web_req *r, unsigned status, const char *type, void *data,
-    size_t len, const char *filename, int attachment)
+static int
+web_send(struct web_req *r, unsigned status, struct MHD_Response *resp,
+    const char *type, const char *filename, int attachment)
 {
-	struct MHD_Response *resp;
 	char disp[300];
 
-	resp = MHD_create_response_from_buffer(len, data,
-	    MHD_RESPMEM_MUST_FREE);
-	if (resp == NULL) {
-		free(data);
-		return -1;
-	}
 	MHD_add_response_header(resp, "Content-Type", type);
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
 	if (filename != NULL) {
@@ -75,6 +70,37 @@ web_bytes(struct web_req *r, unsigned status, const char *type, void *data,
 		MHD_add_response_header(resp, "Content-Disposition", disp);
 	}
 	return web_queue(r, status, resp);
+}
+
+int
+web_bytes(struct web_req *r, unsigned status, const char *type, void *data,
+    size_t len, const char *filename, int attachment)
+{
+	struct MHD_Response *resp;
+
+	resp = MHD_create_response_from_buffer(len, data,
+	    MHD_RESPMEM_MUST_FREE);
+	if (resp == NULL) {
+		free(data);
+		return -1;
+	}
+	return web_send(r, status, resp, type, filename, attachment);
+}
+
+int
+web_file(struct web_req *r, unsigned status, const char *type, int fd,
+    const char *filename, int attachment)
+{
+	struct MHD_Response *resp;
+	struct stat st;
+
+	if (fstat(fd, &st) == -1 || (resp = MHD_create_response_from_fd(
+	    (uint64_t)st.st_size, fd)) == NULL) {
+		close(fd);
+		return web_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "the copy "
+		    "cannot be sent");
+	}
+	return web_send(r, status, resp, type, filename, attachment);
 }
 
 int

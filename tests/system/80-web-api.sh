@@ -119,6 +119,19 @@ req clerk1 GET "/api/documents/$birth/original?purpose=so%20s%C3%A1nh"
 check "the original comes out as it was scanned" cmp -s "$T/body" "$T/cli.orig"
 req clerk1 GET "/api/documents/$birth/secret"
 check "a part a package has not gets 404" test "$(status)" = 404
+# A package altered on disk: its PDF no longer what the manifest says.
+other=$(jq -rs '.[] | select(.source_name!="birth-extract.g4.tif") | .id' "$T/ingest.json")
+pkg=$SOHOA_DATA/$(sohoa show --json "$other" | jq -r .archive)
+cp -p "$pkg" "$T/pkg.kept"
+mkdir "$T/bag" && bsdtar -xf "$pkg" -C "$T/bag"
+printf 'altered' >>"$(find "$T/bag" -name document.pdf)"
+(cd "$T/bag" && bsdtar -cf "$pkg" ./*)
+req clerk1 GET "/api/documents/$other/pdf"
+check "an altered package gets 500 and says the PDF does not match" \
+    sh -c "test \"\$(cat '$T/status')\" = 500 && jq -r .error '$T/body' | grep -q 'does not match its checksum'"
+check "and no copy of it is left in the data folder" \
+    test -z "$(find "$SOHOA_DATA" -maxdepth 1 -name '.sohoa-web-*')"
+cp -p "$T/pkg.kept" "$pkg"
 
 # ---- CSRF and corrections ----
 mv "$T/staff1.csrf" "$T/staff1.csrf.kept"
