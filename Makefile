@@ -41,7 +41,7 @@ B = build
 # Every module but the programs' main files, in the order of the data flow.
 LIB_SRCS = src/log.c src/util.c src/date.c src/vntext.c src/cfgfile.c src/conf.c src/levels.c \
            src/profile.c src/image.c src/pdf.c src/preprocess.c \
-           src/syllable.c src/ocr.c src/reading.c src/codes.c src/known.c src/extract.c src/header.c src/xdate.c src/people.c src/rule.c src/package.c src/package_read.c src/package_verify.c src/db.c src/tokenizer.c src/rank.c src/index.c src/document.c src/store.c src/search.c src/accesslog.c src/users.c src/correct.c \
+           src/syllable.c src/ocr.c src/reading.c src/codes.c src/known.c src/extract.c src/header.c src/xdate.c src/people.c src/rule.c src/package.c src/package_read.c src/package_verify.c src/db.c src/tokenizer.c src/rank.c src/index.c src/document.c src/store.c src/search.c src/citytext.c src/accesslog.c src/users.c src/correct.c \
            src/loop.c src/worker.c src/pool.c \
            src/job.c src/status.c src/watch.c src/room.c src/reserve.c src/ingest.c \
            src/register.c src/register_csv.c src/register_match.c \

@@ -699,6 +699,21 @@ size_t	tokenizer_split_words(const char *s, char **copy, char **word,
 /* The exact twin of one word (NFC), or NULL when it has none (digits only,
  * too long).  Caller frees. */
 char	*tokenizer_twin_str(const char *w);
+/*
+ * The tokens the "sohoa" tokenizer gives text[0..len) (NFC), by the very
+ * code the full text uses, for what keeps a full text of its own (the
+ * city's, citytext.c): as a document (each folded token, then its twin and
+ * its pair with colocated set), or as a query string (folded tokens; twins
+ * when text begins with TOKENIZER_TWIN; with prefix, the last twin without
+ * its tone, as for "Hườ*").  tok(arg, colocated, token, len, start, end)
+ * for each, start and end its bytes in text; a tok returning non-zero
+ * stops.  0, or -1 with err.
+ */
+enum tokenizer_use { TOKENIZER_DOCUMENT, TOKENIZER_QUERY,
+    TOKENIZER_QUERY_PREFIX };
+int	tokenizer_each(const char *text, size_t len, enum tokenizer_use,
+	    int (*tok)(void *arg, int colocated, const char *token, int len,
+	    int start, int end), void *arg, char *err);
 
 /* index.c: the installation's database (db.c) with the modules keeping
  * tables in it, and the index module: the records, their FTS5 full text,
@@ -868,6 +883,10 @@ int	store_set_archive(struct index *, int64_t id, const char *archive,
  * column. */
 int	store_set_fields(struct index *, int64_t id,
 	    const struct document *doc, int fts, char *err);
+/* What the full text's "fields" column holds for doc: the values clerks
+ * type in, one a line, NFC (the city's full text takes them too).  Caller
+ * frees. */
+char	*store_fields_text(const struct document *doc);
 /* Puts a document's text (and fields) into the full text. */
 int	store_fts_insert(struct index *, int64_t id,
 	    const struct document *doc, const char *text, char *err);
@@ -919,6 +938,52 @@ struct search_filter {
 	const char *person_id;		/* a 12- or 9-digit ID number */
 	const char *dossier_code;
 };
+/* One word or "phrase" of a query as the user typed it. */
+struct search_term {
+	char	*text;		/* NFC, without quotes and '*' */
+	int	 prefix;	/* ended in '*' */
+	int	 digits;	/* a bare word of ASCII digits */
+	int	 marks;		/* typed with diacritics */
+	int	 letters;	/* holds a letter: may match an exact twin */
+};
+/* Filters checked and put the way the searches compare them. */
+struct search_filter_norm {
+	const char *level;
+	char	*agency_code;	/* upper case */
+	char	*doc_type;	/* " folded words " (tokenizer_words) */
+	const char *from;	/* YYYY-MM-DD in from_ymd, or NULL */
+	const char *to;
+	char	 from_ymd[11];
+	char	 to_ymd[11];
+	char	*person_id;	/* the digits alone */
+	char	*dossier_code;	/* upper case */
+	int	 any;		/* any filter at all */
+};
+/* A query and its filters as every search reads them (the local one here,
+ * the city's in city_search.c and citytext.c). */
+struct search_parsed {
+	struct search_term *terms;	/* none for a blank query */
+	size_t	 nterms;
+	struct search_filter_norm nf;
+};
+/* Checks query (may be NULL or blank when f narrows) and f as search_find
+ * does: 0, or -1 with a plain sentence in err (*p is then empty).  Caller
+ * frees with search_parsed_free. */
+int	search_parse(const char *query, const struct search_filter *f,
+	    struct search_parsed *p, char *err);
+void	search_parsed_free(struct search_parsed *);
+/* The parts of search_parse: the words and "phrases" of a query, and the
+ * filters. */
+int	search_parse_query(const char *query, struct search_term **terms,
+	    size_t *n, char *err);
+void	search_terms_free(struct search_term *, size_t);
+int	search_filter_check(const struct search_filter *,
+	    struct search_filter_norm *, char *err);
+void	search_filter_norm_free(struct search_filter_norm *);
+/* Bare words of digits from terms[i] on that add up to an ID number
+ * ("001323 012345"), which may also match it whole: how many (2 or
+ * more), or 0. */
+size_t	search_id_run(const struct search_term *, size_t n, size_t i);
 /* Documents matching every word of query (words, "phrases", prefix*),
  * best first: most query words matched with the diacritics as typed, then
  * bm25.  Each has "score" and "snippet".  query may be NULL or blank when
@@ -926,6 +991,44 @@ struct search_filter {
  * score and snippet null.  A malformed query or filter: NULL and err. */
 json_t	*search_find(struct index *, const char *query,
 	    const struct search_filter *f, int limit, char *err);
+
+/* citytext.c: the city's full text as PostgreSQL takes it (issue 13), made
+ * from the local tokenizer's tokens so that city and office searches
+ * agree. */
+/* The tsvector literal of a record's text and fields (as the local full
+ * text's columns, NFC or not): each folded token and its exact twin at
+ * the same position, positions from 1 through the body, then the fields
+ * after a gap of one, capped at 16383; the body weight D, the fields A;
+ * every lexeme quoted, so that it casts whatever the text holds.  NULL
+ * only when this SQLite has no FTS5.  Caller frees. */
+char	*citytext_tsvector(const char *body, const char *fields);
+/* A search as the city's database asks it. */
+struct citytext_query {
+	char	*match;		/* the tsquery every result matches (folded
+				 * words, phrases, ID number and dossier code
+				 * in the fields); NULL: filters only */
+	json_t	*twins;		/* the tsquery of each word's exact twins,
+				 * when one was typed with diacritics: the
+				 * number matched ranks first */
+	int	 ranked;	/* words were typed: score and snippet */
+	char	**words;	/* the folded words, for the snippet */
+	int	*prefix;	/* per word: a prefix */
+	size_t	 nwords;
+};
+/* Builds q from a parsed search (search_parse): 0, or -1 with err.  Caller
+ * frees with citytext_query_free. */
+int	citytext_tsquery(const struct search_parsed *, struct citytext_query *q,
+	    char *err);
+void	citytext_query_free(struct citytext_query *);
+/* The words of q found in a record, as the local snippet shows them: the
+ * 12 tokens of the text or the fields with most of them, each found in
+ * [brackets], "…" where it is cut.  Caller frees. */
+char	*citytext_snippet(const char *body, const char *fields,
+	    const struct citytext_query *q);
+/* What PostgreSQL's translate() takes to fold as tokenizer_words does (the
+ * --type filter): the letters, and what each folds to.  Caller frees
+ * both. */
+void	citytext_fold_map(char **from, char **to);
 
 /* accesslog.c: the access log of personal data (Nghị định 13/2023): who
  * (the OS user, or the actor set on the index), from where, through which
