@@ -1030,6 +1030,37 @@ char	*citytext_snippet(const char *body, const char *fields,
  * both. */
 void	citytext_fold_map(char **from, char **to);
 
+/* city_search.c: search, show and report over every office of the city
+ * (issue 13), from the city's PostgreSQL, as the office's own commands
+ * give them, each record with its "office". */
+struct pg_conn;				/* libpq's PGconn */
+struct report_opts;
+#define CITY_REFMAX	64		/* an office's name and its NUL */
+/* Who asks, as the city's access log names them: this installation's
+ * office ([city] office) and the actor (NULL: the command line's user, as
+ * accesslog_user names them). */
+struct city_asker {
+	const char *office;
+	const struct accesslog_actor *actor;
+};
+/* OFFICE:ID (or OFFICE:#ID) read, the office's name as city_office_ok
+ * takes it: 0, or -1 when s is none. */
+int	city_ref(const char *s, char office[CITY_REFMAX], int64_t *id);
+/* search_find over the city, each record with its office: NULL with err
+ * for a malformed query or filter, or when the database fails. */
+json_t	*city_search(struct pg_conn *, const struct city_asker *,
+	    const char *query, const struct search_filter *, int limit,
+	    char *err);
+/* One record as `show --json` gives it (with its corrections, if any) and
+ * its office, or NULL with err: no such office, no such record, or the
+ * database failed. */
+json_t	*city_show(struct pg_conn *, const struct city_asker *,
+	    const char *office, int64_t id, char *err);
+/* report_build over the registers of every office: the same object,
+ * with "city": true and each office row's "office". */
+json_t	*city_report(struct pg_conn *, const struct city_asker *,
+	    const struct conf *, const struct report_opts *, char *err);
+
 /* accesslog.c: the access log of personal data (Nghị định 13/2023): who
  * (the OS user, or the actor set on the index), from where, through which
  * program and why, when, and what was searched for or taken out.  A log
@@ -1069,6 +1100,9 @@ int	accesslog_get(struct index *, int64_t id, const char *taken, char *err);
 /* show and list put personal data on the screen too: logged alike. */
 int	accesslog_show(struct index *, int64_t id, char *err);
 int	accesslog_list(struct index *, int results, char *err);
+/* A search's filters as the log keeps them ({"level": ..., "person_id":
+ * ...}, those given only); the city's log too.  Caller json_decref()s. */
+json_t	*accesslog_filter_json(const struct search_filter *);
 /* The newest limit entries, newest first.  Caller json_decref()s. */
 json_t	*accesslog_newest(struct index *, int limit);
 /* Which entries: each member NULL or "" for any; dates YYYY-MM-DD. */
@@ -1538,6 +1572,33 @@ int64_t	report_needed(double target, int64_t valid, int64_t digitized);
  * or NULL with err. */
 json_t	*report_build(struct index *, const struct conf *,
 	    const struct report_opts *, char *err);
+/* The dates a report covers, checked (and its level, against conf): as_of
+ * (today when not given), from and to ("" when not given), and the issue
+ * dates counted, lo to hi (never after as_of). */
+struct report_span {
+	char	 as_of[11], from[11], to[11];
+	const char *lo, *hi;		/* into the above, or constants */
+};
+int	report_span(const struct conf *, const struct report_opts *,
+	    struct report_span *, char *err);
+/* One row of a report: an agency at a level, in an installation of the
+ * city (office; NULL in an office's own report), with its counts (valid
+ * -1: there is no register).  The strings are the caller's. */
+struct report_row {
+	char	*office;
+	char	*level;
+	char	*code;
+	char	*name;
+	int64_t	 valid;
+	int64_t	 digitized;
+};
+/* The report's JSON from rows counted elsewhere (the city's, city_search.c),
+ * as report_build makes it from the register's; rows with an office carry
+ * it ("office").  nreg: the register entries counted, 0 for none.  Caller
+ * json_decref()s. */
+json_t	*report_from_rows(const struct conf *, const struct report_opts *,
+	    const struct report_span *, const struct report_row *rows,
+	    size_t n, long nreg);
 
 /* report_format.c: the report as a table, CSV, JSON or HTML. */
 enum report_format {
