@@ -45,11 +45,13 @@ LIB_SRCS = src/log.c src/util.c src/date.c src/vntext.c src/cfgfile.c src/conf.c
            src/loop.c src/worker.c src/pool.c \
            src/job.c src/status.c src/watch.c src/room.c src/reserve.c src/ingest.c \
            src/register.c src/register_csv.c src/register_match.c \
-           src/report.c src/report_format.c src/city_search.c
+           src/report.c src/report_format.c \
+           src/city.c src/city_schema.c src/city_search.c
 LIB_OBJS = $(LIB_SRCS:src/%.c=$(B)/obj/%.o) $(B)/obj/codes_zxing.o
 # The command line's files beside sohoa.c, only in build/sohoa; their
 # declarations are in src/cli.h, not in the library's header.
-CLI_SRCS = src/cli.c src/cli_records.c src/cli_audit.c src/cli_user.c
+CLI_SRCS = src/cli.c src/cli_records.c src/cli_audit.c src/cli_user.c \
+           src/cli_city.c
 CLI_OBJS = $(CLI_SRCS:src/%.c=$(B)/obj/%.o)
 # sohoa-web's files, only in build/sohoa-web, with the pages of web/ built
 # in (tools/web-embed.c writes them as C).

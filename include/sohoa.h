@@ -245,6 +245,9 @@ struct conf {
 	char	*web_tls_cert;		/* [web] tls_cert, tls_key: PEM files, or NULL */
 	char	*web_tls_key;
 	int	 web_idle_minutes;	/* a web session's idle timeout */
+	char	*city_url;		/* [city] url: libpq conninfo or URI, or NULL */
+	char	*city_office;		/* [city] office: this installation's name
+					 * in the city database (both or neither) */
 };
 /* Loads path; when path is NULL the default file is read if it exists
  * (SOHOA_CONF, else SOHOA_SYSCONFDIR/sohoa.conf) and defaults are used
@@ -1035,7 +1038,6 @@ void	citytext_fold_map(char **from, char **to);
  * give them, each record with its "office". */
 struct pg_conn;				/* libpq's PGconn */
 struct report_opts;
-#define CITY_REFMAX	64		/* an office's name and its NUL */
 /* Who asks, as the city's access log names them: this installation's
  * office ([city] office) and the actor (NULL: the command line's user, as
  * accesslog_user names them). */
@@ -1045,7 +1047,7 @@ struct city_asker {
 };
 /* OFFICE:ID (or OFFICE:#ID) read, the office's name as city_office_ok
  * takes it: 0, or -1 when s is none. */
-int	city_ref(const char *s, char office[CITY_REFMAX], int64_t *id);
+int	city_ref(const char *s, char office[CITY_OFFICEMAX + 1], int64_t *id);
 /* search_find over the city, each record with its office: NULL with err
  * for a malformed query or filter, or when the database fails. */
 json_t	*city_search(struct pg_conn *, const struct city_asker *,
@@ -1612,5 +1614,57 @@ int	report_format(const char *name, enum report_format *);
 /* Appends a report made by report_build to out in one of the formats. */
 int	report_format_write(json_t *report, enum report_format, struct buf *out,
 	    char *err);
+
+/*
+ * city.c: the link to the city's PostgreSQL (libpq), for the shipper
+ * (outbox.c), the city commands and `sohoa city`.  Every err is one plain
+ * line (libpq's message made one line, a password in it starred out).
+ * The declarations below need no libpq header; a file that calls libpq
+ * itself includes <libpq-fe.h>, whose typedefs are the same.
+ */
+typedef struct pg_conn PGconn;
+typedef struct pg_result PGresult;
+#define CITY_OFFICEMAX	63		/* bytes of an office's name */
+/* 0 when name may be an office's name ([a-z0-9][a-z0-9._-]{0,62}); else
+ * -1 with why (ERRMAX/2 bytes) saying so. */
+int	city_office_ok(const char *name, char *why);
+/* Connects to url (a libpq connection string or URI; the password from
+ * .pgpass or the service file), in UTF-8, time zone UTC, a 10 s connect
+ * timeout unless url sets one.  NULL with err. Caller city_close()s. */
+PGconn	*city_connect(const char *url, char *err);
+/* The same with the [city] url of c: NULL with err when it has none. */
+PGconn	*city_open(const struct conf *c, char *err);
+void	city_close(PGconn *);		/* PQfinish; NULL is fine */
+/* One statement with parameters $1..$n as text (NULL: SQL NULL): its
+ * result (rows or none), or NULL with err.  Caller PQclear()s. */
+PGresult *city_query(PGconn *, const char *sql, int nparams,
+	    const char *const *params, char *err);
+/* The same when the rows do not matter: 0, or -1 with err. */
+int	city_exec_params(PGconn *, const char *sql, int nparams,
+	    const char *const *params, char *err);
+/* sql without parameters, several statements allowed: 0, or -1 with err. */
+int	city_exec(PGconn *, const char *sql, char *err);
+/* The failure of res (may be NULL) on conn as one line into err. */
+void	city_error(PGconn *, const PGresult *res, char *err);
+/* ROLLBACK when a transaction is open; quiet. */
+void	city_rollback(PGconn *);
+/* The version of the city schema (city_schema.c): 0 when there is none
+ * yet, -1 with err. */
+int	city_schema_version(PGconn *, char *err);
+
+/* city_schema.c: the city database's tables, roles and policies, made and
+ * upgraded by `sohoa city init`. */
+#define CITY_PARTITIONS	16		/* hash partitions by office */
+/* The schema version this sohoa makes and ships into. */
+int	city_schema_latest(void);
+/* Brings the database of conn to city_schema_latest(), each migration in
+ * a transaction of its own under an advisory lock; *from gets the version
+ * found.  0, or -1 with err (also when a newer sohoa made it). */
+int	city_schema_upgrade(PGconn *, int *from, char *err);
+/* Adds office, written by role (made LOGIN if missing, a member of
+ * sohoa_office).  *added is 0 when it was there already with that role.
+ * 0, or -1 with err (a bad name, another role already, no schema). */
+int	city_schema_office_add(PGconn *, const char *office, const char *role,
+	    int *added, char *err);
 
 #endif /* SOHOA_H */

@@ -78,24 +78,6 @@ static const char city_sql_log[] =
 	"filters, document, results, purpose) VALUES ($1, $2, $3, $4, $5, $6, "
 	"$7::jsonb, $8, $9::int, $10)";
 
-/* PostgreSQL's message, one line: "ERROR:  " and any DETAIL left off. */
-static void
-city_pgerr(char *err, const char *what, const char *msg)
-{
-	char line[ERRMAX];
-	size_t n;
-
-	if (strncmp(msg, "ERROR:  ", 8) == 0)
-		msg += 8;
-	n = strcspn(msg, "\n");
-	if (n >= sizeof line)
-		n = sizeof line - 1;
-	memcpy(line, msg, n);
-	line[n] = '\0';
-	snprintf(err, ERRMAX, "%s: %s", what, n ? line :
-	    "the city's database did not answer");
-}
-
 /* Runs sql with n text parameters; the result, or NULL with err. */
 static PGresult *
 city_search_query(PGconn *pg, const char *sql, int n, const char *const *v,
@@ -107,10 +89,13 @@ city_search_query(PGconn *pg, const char *sql, int n, const char *const *v,
 
 	for (i = 0; i < n && i < 16; i++)
 		types[i] = CITY_TEXTOID;
+	/* Typed, so that a parameter a statement leaves out is no error. */
 	r = PQexecParams(pg, sql, n, types, v, NULL, NULL, 0);
 	if (r == NULL || PQresultStatus(r) != want) {
-		city_pgerr(err, what, r != NULL ? PQresultErrorMessage(r) :
-		    PQerrorMessage(pg));
+		char msg[ERRMAX];
+
+		city_error(pg, r, msg);
+		snprintf(err, ERRMAX, "%s: %s", what, msg);
 		PQclear(r);
 		return NULL;
 	}
@@ -118,7 +103,7 @@ city_search_query(PGconn *pg, const char *sql, int n, const char *const *v,
 }
 
 int
-city_ref(const char *s, char office[CITY_REFMAX], int64_t *id)
+city_ref(const char *s, char office[CITY_OFFICEMAX + 1], int64_t *id)
 {
 	const char *colon = strrchr(s, ':');
 	char *end, why[ERRMAX];
@@ -126,7 +111,7 @@ city_ref(const char *s, char office[CITY_REFMAX], int64_t *id)
 	size_t n;
 
 	if (colon == NULL || (n = (size_t)(colon - s)) == 0 ||
-	    n >= CITY_REFMAX)
+	    n >= CITY_OFFICEMAX + 1)
 		return -1;
 	memcpy(office, s, n);
 	office[n] = '\0';
@@ -339,7 +324,7 @@ city_show(PGconn *pg, const struct city_asker *who, const char *office,
 	PGresult *r = NULL;
 	json_t *o = NULL, *c;
 	const char *v[2];
-	char ids[24], ref[CITY_REFMAX + 24];
+	char ids[24], ref[CITY_OFFICEMAX + 1 + 24];
 
 	snprintf(ids, sizeof ids, "%lld", (long long)id);
 	snprintf(ref, sizeof ref, "%s:%lld", office, (long long)id);

@@ -85,4 +85,9 @@ extern const struct option cli_user_opts[];
 int	cli_user(struct cmd_opts *, int, char **);
 int	cli_user_opt(struct cmd_opts *, int, const char *);
 
+/* cli_city.c: city init, city office add; sync */
+extern const struct option cli_city_opts[];
+int	cli_city(struct cmd_opts *, int, char **);
+int	cli_city_opt(struct cmd_opts *, int, const char *);
+
 #endif /* SOHOA_CLI_H */

@@ -44,7 +44,7 @@ cli_records_show_city(const char *ref)
 {
 	struct city_asker who = { NULL, NULL };
 	struct conf conf;
-	char office[CITY_REFMAX], err[ERRMAX];
+	char office[CITY_OFFICEMAX + 1], err[ERRMAX];
 	json_t *d;
 	int64_t id;
 	PGconn *pg;

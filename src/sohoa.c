@@ -118,6 +118,7 @@ static const struct cmd cmds[] = {
 	{ "register", cli_audit_register, "register import [--config FILE] FILE.csv | register unmatched [--documents] [--json]", "import the office's register of results issued; list what matches nothing", cli_audit_register_opts, cli_audit_opt },
 	{ "report", cli_audit_report, "report [--city] [--as-of DATE] [--from DATE --to DATE] [--level L] [--agency CODE] [--format table|csv|json|html] [--missing] [-o FILE] [--config FILE]", "digitization rates per level and office against the targets; --city: over every office of the city", cli_audit_report_opts, cli_audit_opt },
 	{ "user", cli_user, "user add NAME --role ROLE | user list [--json] | user passwd NAME | user disable NAME", "the people who sign in to sohoa-web; ROLE: clerk, staff, auditor or admin; the password on stdin, else asked twice", cli_user_opts, cli_user_opt },
+	{ "city", cli_city, "city init [--url URL] [-c FILE] | city office add NAME --role ROLE [--url URL] [-c FILE]", "the city database (admin): make or upgrade its schema; name an office and the PostgreSQL role that writes its rows", cli_city_opts, cli_city_opt },
 	{ "worker", cmd_worker, NULL, NULL, NULL, NULL },
 };
 #define NCMDS (sizeof cmds / sizeof cmds[0])
@@ -553,7 +554,7 @@ main(int argc, char **argv)
 	/* getopt's own message would be a second line, under the name of
 	 * the command rather than sohoa's: bad_option says it in one. */
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":ho:v", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":hc:o:v", longopts, NULL)) != -1) {
 		switch (ch) {
 		case OPT_DATA:
 			o.data = optarg;
