@@ -1033,36 +1033,6 @@ char	*citytext_snippet(const char *body, const char *fields,
  * both. */
 void	citytext_fold_map(char **from, char **to);
 
-/* city_search.c: search, show and report over every office of the city
- * (issue 13), from the city's PostgreSQL, as the office's own commands
- * give them, each record with its "office". */
-struct pg_conn;				/* libpq's PGconn */
-struct report_opts;
-/* Who asks, as the city's access log names them: this installation's
- * office ([city] office) and the actor (NULL: the command line's user, as
- * accesslog_user names them). */
-struct city_asker {
-	const char *office;
-	const struct accesslog_actor *actor;
-};
-/* OFFICE:ID (or OFFICE:#ID) read, the office's name as city_office_ok
- * takes it: 0, or -1 when s is none. */
-int	city_ref(const char *s, char office[CITY_OFFICEMAX + 1], int64_t *id);
-/* search_find over the city, each record with its office: NULL with err
- * for a malformed query or filter, or when the database fails. */
-json_t	*city_search(struct pg_conn *, const struct city_asker *,
-	    const char *query, const struct search_filter *, int limit,
-	    char *err);
-/* One record as `show --json` gives it (with its corrections, if any) and
- * its office, or NULL with err: no such office, no such record, or the
- * database failed. */
-json_t	*city_show(struct pg_conn *, const struct city_asker *,
-	    const char *office, int64_t id, char *err);
-/* report_build over the registers of every office: the same object,
- * with "city": true and each office row's "office". */
-json_t	*city_report(struct pg_conn *, const struct city_asker *,
-	    const struct conf *, const struct report_opts *, char *err);
-
 /* accesslog.c: the access log of personal data (Nghị định 13/2023): who
  * (the OS user, or the actor set on the index), from where, through which
  * program and why, when, and what was searched for or taken out.  A log
@@ -1666,5 +1636,35 @@ int	city_schema_upgrade(PGconn *, int *from, char *err);
  * 0, or -1 with err (a bad name, another role already, no schema). */
 int	city_schema_office_add(PGconn *, const char *office, const char *role,
 	    int *added, char *err);
+
+/* city_search.c: search, show and report over every office of the city
+ * (issue 13), from the city's PostgreSQL, as the office's own commands
+ * give them, each record with its "office". */
+struct pg_conn;				/* libpq's PGconn */
+struct report_opts;
+/* Who asks, as the city's access log names them: this installation's
+ * office ([city] office) and the actor (NULL: the command line's user, as
+ * accesslog_user names them). */
+struct city_asker {
+	const char *office;
+	const struct accesslog_actor *actor;
+};
+/* OFFICE:ID (or OFFICE:#ID) read, the office's name as city_office_ok
+ * takes it: 0, or -1 when s is none. */
+int	city_ref(const char *s, char office[CITY_OFFICEMAX + 1], int64_t *id);
+/* search_find over the city, each record with its office: NULL with err
+ * for a malformed query or filter, or when the database fails. */
+json_t	*city_search(struct pg_conn *, const struct city_asker *,
+	    const char *query, const struct search_filter *, int limit,
+	    char *err);
+/* One record as `show --json` gives it (with its corrections, if any) and
+ * its office, or NULL with err: no such office, no such record, or the
+ * database failed. */
+json_t	*city_show(struct pg_conn *, const struct city_asker *,
+	    const char *office, int64_t id, char *err);
+/* report_build over the registers of every office: the same object,
+ * with "city": true and each office row's "office". */
+json_t	*city_report(struct pg_conn *, const struct city_asker *,
+	    const struct conf *, const struct report_opts *, char *err);
 
 #endif /* SOHOA_H */
