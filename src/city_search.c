@@ -362,7 +362,8 @@ out:
 }
 
 /* Still valid on $1, issued from $2 to $3; $4 level, $5 agency. */
-#define CITY_VALID "status = 'valid' AND issued_on >= $2::date AND " \
+#define CITY_VALID "status = 'valid' AND ($2::date IS NULL OR " \
+	"issued_on >= $2::date) AND " \
 	"issued_on <= $3::date AND (valid_until IS NULL OR " \
 	"valid_until >= $1::date)"
 #define CITY_REPORT_FILTER "($4::text IS NULL OR level = $4::text) AND " \
@@ -384,7 +385,7 @@ static const char city_sql_report_docs[] =
 	"count(DISTINCT coalesce('n:' || lower(regexp_replace(doc_number, "
 	"'\\s+', '', 'g')) || '|' || issued_on, 'd:' || lower(dossier_code), "
 	"'i:' || id)) FROM documents WHERE duplicate_of IS NULL AND "
-	"(issued_on IS NULL OR (issued_on >= $2::date AND "
+	"(issued_on IS NULL OR (($2::date IS NULL OR issued_on >= $2::date) AND "
 	"issued_on <= $3::date)) AND " CITY_REPORT_FILTER " "
 	"GROUP BY office, level, agency_code";
 
@@ -478,7 +479,8 @@ city_report(PGconn *pg, const struct city_asker *who, const struct conf *conf,
 	if (report_span(conf, ro, &sp, err) == -1)
 		return NULL;
 	v[0] = sp.as_of;
-	v[1] = sp.lo;
+	/* report.c's open start, "0000-00-00", is no date to PostgreSQL. */
+	v[1] = sp.from[0] ? sp.lo : NULL;
 	v[2] = sp.hi;
 	v[3] = ro->level;
 	v[4] = ro->agency;
