@@ -12,7 +12,7 @@ LOCALSTATEDIR ?= /var/lib
 
 PKGS    = tesseract lept libtiff-4 libarchive sqlite3 libutf8proc libpcre2-8 \
           jansson inih libcrypto libsystemd poppler-glib cairo zbar zxing \
-          hunspell libargon2
+          hunspell libargon2 libpq
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_CFLAGS := $(shell pkg-config --cflags cmocka 2>/dev/null)
@@ -41,15 +41,17 @@ B = build
 # Every module but the programs' main files, in the order of the data flow.
 LIB_SRCS = src/log.c src/util.c src/date.c src/vntext.c src/cfgfile.c src/conf.c src/levels.c \
            src/profile.c src/image.c src/pdf.c src/preprocess.c \
-           src/syllable.c src/ocr.c src/reading.c src/codes.c src/known.c src/extract.c src/header.c src/xdate.c src/people.c src/rule.c src/package.c src/package_read.c src/package_verify.c src/db.c src/tokenizer.c src/rank.c src/index.c src/document.c src/store.c src/search.c src/accesslog.c src/users.c src/correct.c \
+           src/syllable.c src/ocr.c src/reading.c src/codes.c src/known.c src/extract.c src/header.c src/xdate.c src/people.c src/rule.c src/package.c src/package_read.c src/package_verify.c src/db.c src/tokenizer.c src/rank.c src/index.c src/document.c src/store.c src/search.c src/citytext.c src/accesslog.c src/users.c src/correct.c \
            src/loop.c src/worker.c src/pool.c \
            src/job.c src/status.c src/watch.c src/room.c src/reserve.c src/ingest.c \
            src/register.c src/register_csv.c src/register_match.c \
-           src/report.c src/report_format.c
+           src/report.c src/report_format.c \
+           src/city.c src/city_schema.c src/city_search.c
 LIB_OBJS = $(LIB_SRCS:src/%.c=$(B)/obj/%.o) $(B)/obj/codes_zxing.o
 # The command line's files beside sohoa.c, only in build/sohoa; their
 # declarations are in src/cli.h, not in the library's header.
-CLI_SRCS = src/cli.c src/cli_records.c src/cli_audit.c src/cli_user.c
+CLI_SRCS = src/cli.c src/cli_records.c src/cli_audit.c src/cli_user.c \
+           src/cli_city.c
 CLI_OBJS = $(CLI_SRCS:src/%.c=$(B)/obj/%.o)
 # sohoa-web's files, only in build/sohoa-web, with the pages of web/ built
 # in (tools/web-embed.c writes them as C).
@@ -146,7 +148,13 @@ check:
 	$(MAKE) all unit-tests $(B)/bench/search-1m
 	BUILD=$(B) ./tests/run
 
-unit-tests: $(UNIT_BINS) $(B)/tests/no-inotify.so
+unit-tests: $(UNIT_BINS) $(B)/tests/no-inotify.so $(B)/tests/citytext-tsv
+
+# For the city test: a record's tsvector, as sohoa makes it.
+$(B)/tests/citytext-tsv: tests/shim/citytext-tsv.c $(B)/libsohoa.a \
+    include/sohoa.h | $(B)/tests
+	$(CC) $(SOHOA_CFLAGS) $(SAN) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
+	    $(B)/libsohoa.a $(SOHOA_LDLIBS)
 
 bench: all $(B)/bench/search-1m
 	./bench/ingest-vs-tesseract

@@ -245,6 +245,9 @@ struct conf {
 	char	*web_tls_cert;		/* [web] tls_cert, tls_key: PEM files, or NULL */
 	char	*web_tls_key;
 	int	 web_idle_minutes;	/* a web session's idle timeout */
+	char	*city_url;		/* [city] url: libpq conninfo or URI, or NULL */
+	char	*city_office;		/* [city] office: this installation's name
+					 * in the city database (both or neither) */
 };
 /* Loads path; when path is NULL the default file is read if it exists
  * (SOHOA_CONF, else SOHOA_SYSCONFDIR/sohoa.conf) and defaults are used
@@ -704,6 +707,21 @@ size_t	tokenizer_split_words(const char *s, char **copy, char **word,
 /* The exact twin of one word (NFC), or NULL when it has none (digits only,
  * too long).  Caller frees. */
 char	*tokenizer_twin_str(const char *w);
+/*
+ * The tokens the "sohoa" tokenizer gives text[0..len) (NFC), by the very
+ * code the full text uses, for what keeps a full text of its own (the
+ * city's, citytext.c): as a document (each folded token, then its twin and
+ * its pair with colocated set), or as a query string (folded tokens; twins
+ * when text begins with TOKENIZER_TWIN; with prefix, the last twin without
+ * its tone, as for "Hườ*").  tok(arg, colocated, token, len, start, end)
+ * for each, start and end its bytes in text; a tok returning non-zero
+ * stops.  0, or -1 with err.
+ */
+enum tokenizer_use { TOKENIZER_DOCUMENT, TOKENIZER_QUERY,
+    TOKENIZER_QUERY_PREFIX };
+int	tokenizer_each(const char *text, size_t len, enum tokenizer_use,
+	    int (*tok)(void *arg, int colocated, const char *token, int len,
+	    int start, int end), void *arg, char *err);
 
 /* index.c: the installation's database (db.c) with the modules keeping
  * tables in it, and the index module: the records, their FTS5 full text,
@@ -873,6 +891,10 @@ int	store_set_archive(struct index *, int64_t id, const char *archive,
  * column. */
 int	store_set_fields(struct index *, int64_t id,
 	    const struct document *doc, int fts, char *err);
+/* What the full text's "fields" column holds for doc: the values clerks
+ * type in, one a line, NFC (the city's full text takes them too).  Caller
+ * frees. */
+char	*store_fields_text(const struct document *doc);
 /* Puts a document's text (and fields) into the full text. */
 int	store_fts_insert(struct index *, int64_t id,
 	    const struct document *doc, const char *text, char *err);
@@ -924,6 +946,52 @@ struct search_filter {
 	const char *person_id;		/* a 12- or 9-digit ID number */
 	const char *dossier_code;
 };
+/* One word or "phrase" of a query as the user typed it. */
+struct search_term {
+	char	*text;		/* NFC, without quotes and '*' */
+	int	 prefix;	/* ended in '*' */
+	int	 digits;	/* a bare word of ASCII digits */
+	int	 marks;		/* typed with diacritics */
+	int	 letters;	/* holds a letter: may match an exact twin */
+};
+/* Filters checked and put the way the searches compare them. */
+struct search_filter_norm {
+	const char *level;
+	char	*agency_code;	/* upper case */
+	char	*doc_type;	/* " folded words " (tokenizer_words) */
+	const char *from;	/* YYYY-MM-DD in from_ymd, or NULL */
+	const char *to;
+	char	 from_ymd[11];
+	char	 to_ymd[11];
+	char	*person_id;	/* the digits alone */
+	char	*dossier_code;	/* upper case */
+	int	 any;		/* any filter at all */
+};
+/* A query and its filters as every search reads them (the local one here,
+ * the city's in city_search.c and citytext.c). */
+struct search_parsed {
+	struct search_term *terms;	/* none for a blank query */
+	size_t	 nterms;
+	struct search_filter_norm nf;
+};
+/* Checks query (may be NULL or blank when f narrows) and f as search_find
+ * does: 0, or -1 with a plain sentence in err (*p is then empty).  Caller
+ * frees with search_parsed_free. */
+int	search_parse(const char *query, const struct search_filter *f,
+	    struct search_parsed *p, char *err);
+void	search_parsed_free(struct search_parsed *);
+/* The parts of search_parse: the words and "phrases" of a query, and the
+ * filters. */
+int	search_parse_query(const char *query, struct search_term **terms,
+	    size_t *n, char *err);
+void	search_terms_free(struct search_term *, size_t);
+int	search_filter_check(const struct search_filter *,
+	    struct search_filter_norm *, char *err);
+void	search_filter_norm_free(struct search_filter_norm *);
+/* Bare words of digits from terms[i] on that add up to an ID number
+ * ("001323 012345"), which may also match it whole: how many (2 or
+ * more), or 0. */
+size_t	search_id_run(const struct search_term *, size_t n, size_t i);
 /* Documents matching every word of query (words, "phrases", prefix*),
  * best first: most query words matched with the diacritics as typed, then
  * bm25.  Each has "score" and "snippet".  query may be NULL or blank when
@@ -931,6 +999,44 @@ struct search_filter {
  * score and snippet null.  A malformed query or filter: NULL and err. */
 json_t	*search_find(struct index *, const char *query,
 	    const struct search_filter *f, int limit, char *err);
+
+/* citytext.c: the city's full text as PostgreSQL takes it (issue 13), made
+ * from the local tokenizer's tokens so that city and office searches
+ * agree. */
+/* The tsvector literal of a record's text and fields (as the local full
+ * text's columns, NFC or not): each folded token and its exact twin at
+ * the same position, positions from 1 through the body, then the fields
+ * after a gap of one, capped at 16383; the body weight D, the fields A;
+ * every lexeme quoted, so that it casts whatever the text holds.  NULL
+ * only when this SQLite has no FTS5.  Caller frees. */
+char	*citytext_tsvector(const char *body, const char *fields);
+/* A search as the city's database asks it. */
+struct citytext_query {
+	char	*match;		/* the tsquery every result matches (folded
+				 * words, phrases, ID number and dossier code
+				 * in the fields); NULL: filters only */
+	json_t	*twins;		/* the tsquery of each word's exact twins,
+				 * when one was typed with diacritics: the
+				 * number matched ranks first */
+	int	 ranked;	/* words were typed: score and snippet */
+	char	**words;	/* the folded words, for the snippet */
+	int	*prefix;	/* per word: a prefix */
+	size_t	 nwords;
+};
+/* Builds q from a parsed search (search_parse): 0, or -1 with err.  Caller
+ * frees with citytext_query_free. */
+int	citytext_tsquery(const struct search_parsed *, struct citytext_query *q,
+	    char *err);
+void	citytext_query_free(struct citytext_query *);
+/* The words of q found in a record, as the local snippet shows them: the
+ * 12 tokens of the text or the fields with most of them, each found in
+ * [brackets], "…" where it is cut.  Caller frees. */
+char	*citytext_snippet(const char *body, const char *fields,
+	    const struct citytext_query *q);
+/* What PostgreSQL's translate() takes to fold as tokenizer_words does (the
+ * --type filter): the letters, and what each folds to.  Caller frees
+ * both. */
+void	citytext_fold_map(char **from, char **to);
 
 /* accesslog.c: the access log of personal data (Nghị định 13/2023): who
  * (the OS user, or the actor set on the index), from where, through which
@@ -971,6 +1077,9 @@ int	accesslog_get(struct index *, int64_t id, const char *taken, char *err);
 /* show and list put personal data on the screen too: logged alike. */
 int	accesslog_show(struct index *, int64_t id, char *err);
 int	accesslog_list(struct index *, int results, char *err);
+/* A search's filters as the log keeps them ({"level": ..., "person_id":
+ * ...}, those given only); the city's log too.  Caller json_decref()s. */
+json_t	*accesslog_filter_json(const struct search_filter *);
 /* The newest limit entries, newest first.  Caller json_decref()s. */
 json_t	*accesslog_newest(struct index *, int limit);
 /* Which entries: each member NULL or "" for any; dates YYYY-MM-DD. */
@@ -1443,6 +1552,33 @@ int64_t	report_needed(double target, int64_t valid, int64_t digitized);
  * or NULL with err. */
 json_t	*report_build(struct index *, const struct conf *,
 	    const struct report_opts *, char *err);
+/* The dates a report covers, checked (and its level, against conf): as_of
+ * (today when not given), from and to ("" when not given), and the issue
+ * dates counted, lo to hi (never after as_of). */
+struct report_span {
+	char	 as_of[11], from[11], to[11];
+	const char *lo, *hi;		/* into the above, or constants */
+};
+int	report_span(const struct conf *, const struct report_opts *,
+	    struct report_span *, char *err);
+/* One row of a report: an agency at a level, in an installation of the
+ * city (office; NULL in an office's own report), with its counts (valid
+ * -1: there is no register).  The strings are the caller's. */
+struct report_row {
+	char	*office;
+	char	*level;
+	char	*code;
+	char	*name;
+	int64_t	 valid;
+	int64_t	 digitized;
+};
+/* The report's JSON from rows counted elsewhere (the city's, city_search.c),
+ * as report_build makes it from the register's; rows with an office carry
+ * it ("office").  nreg: the register entries counted, 0 for none.  Caller
+ * json_decref()s. */
+json_t	*report_from_rows(const struct conf *, const struct report_opts *,
+	    const struct report_span *, const struct report_row *rows,
+	    size_t n, long nreg);
 
 /* report_format.c: the report as a table, CSV, JSON or HTML. */
 enum report_format {
@@ -1456,5 +1592,87 @@ int	report_format(const char *name, enum report_format *);
 /* Appends a report made by report_build to out in one of the formats. */
 int	report_format_write(json_t *report, enum report_format, struct buf *out,
 	    char *err);
+
+/*
+ * city.c: the link to the city's PostgreSQL (libpq), for the shipper
+ * (outbox.c), the city commands and `sohoa city`.  Every err is one plain
+ * line (libpq's message made one line, a password in it starred out).
+ * The declarations below need no libpq header; a file that calls libpq
+ * itself includes <libpq-fe.h>, whose typedefs are the same.
+ */
+typedef struct pg_conn PGconn;
+typedef struct pg_result PGresult;
+#define CITY_OFFICEMAX	63		/* bytes of an office's name */
+/* 0 when name may be an office's name ([a-z0-9][a-z0-9._-]{0,62}); else
+ * -1 with why (ERRMAX/2 bytes) saying so. */
+int	city_office_ok(const char *name, char *why);
+/* Connects to url (a libpq connection string or URI; the password from
+ * .pgpass or the service file), in UTF-8, time zone UTC, a 10 s connect
+ * timeout unless url sets one.  NULL with err. Caller city_close()s. */
+PGconn	*city_connect(const char *url, char *err);
+/* The same with the [city] url of c: NULL with err when it has none. */
+PGconn	*city_open(const struct conf *c, char *err);
+void	city_close(PGconn *);		/* PQfinish; NULL is fine */
+/* One statement with parameters $1..$n as text (NULL: SQL NULL): its
+ * result (rows or none), or NULL with err.  Caller PQclear()s. */
+PGresult *city_query(PGconn *, const char *sql, int nparams,
+	    const char *const *params, char *err);
+/* The same when the rows do not matter: 0, or -1 with err. */
+int	city_exec_params(PGconn *, const char *sql, int nparams,
+	    const char *const *params, char *err);
+/* sql without parameters, several statements allowed: 0, or -1 with err. */
+int	city_exec(PGconn *, const char *sql, char *err);
+/* The failure of res (may be NULL) on conn as one line into err. */
+void	city_error(PGconn *, const PGresult *res, char *err);
+/* ROLLBACK when a transaction is open; quiet. */
+void	city_rollback(PGconn *);
+/* The version of the city schema (city_schema.c): 0 when there is none
+ * yet, -1 with err. */
+int	city_schema_version(PGconn *, char *err);
+
+/* city_schema.c: the city database's tables, roles and policies, made and
+ * upgraded by `sohoa city init`. */
+#define CITY_PARTITIONS	16		/* hash partitions by office */
+/* The schema version this sohoa makes and ships into. */
+int	city_schema_latest(void);
+/* Brings the database of conn to city_schema_latest(), each migration in
+ * a transaction of its own under an advisory lock; *from gets the version
+ * found.  0, or -1 with err (also when a newer sohoa made it). */
+int	city_schema_upgrade(PGconn *, int *from, char *err);
+/* Adds office, written by role (made LOGIN if missing, a member of
+ * sohoa_office).  *added is 0 when it was there already with that role.
+ * 0, or -1 with err (a bad name, another role already, no schema). */
+int	city_schema_office_add(PGconn *, const char *office, const char *role,
+	    int *added, char *err);
+
+/* city_search.c: search, show and report over every office of the city
+ * (issue 13), from the city's PostgreSQL, as the office's own commands
+ * give them, each record with its "office". */
+struct pg_conn;				/* libpq's PGconn */
+struct report_opts;
+/* Who asks, as the city's access log names them: this installation's
+ * office ([city] office) and the actor (NULL: the command line's user, as
+ * accesslog_user names them). */
+struct city_asker {
+	const char *office;
+	const struct accesslog_actor *actor;
+};
+/* OFFICE:ID (or OFFICE:#ID) read, the office's name as city_office_ok
+ * takes it: 0, or -1 when s is none. */
+int	city_ref(const char *s, char office[CITY_OFFICEMAX + 1], int64_t *id);
+/* search_find over the city, each record with its office: NULL with err
+ * for a malformed query or filter, or when the database fails. */
+json_t	*city_search(struct pg_conn *, const struct city_asker *,
+	    const char *query, const struct search_filter *, int limit,
+	    char *err);
+/* One record as `show --json` gives it (with its corrections, if any) and
+ * its office, or NULL with err: no such office, no such record, or the
+ * database failed. */
+json_t	*city_show(struct pg_conn *, const struct city_asker *,
+	    const char *office, int64_t id, char *err);
+/* report_build over the registers of every office: the same object,
+ * with "city": true and each office row's "office". */
+json_t	*city_report(struct pg_conn *, const struct city_asker *,
+	    const struct conf *, const struct report_opts *, char *err);
 
 #endif /* SOHOA_H */

@@ -101,7 +101,7 @@ accesslog_who(struct index *ix, char out[ACCESSLOG_USERMAX])
 		accesslog_user(out);
 }
 
-static json_t *
+json_t *
 accesslog_filter_json(const struct search_filter *f)
 {
 	json_t *o = json_object();

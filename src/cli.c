@@ -200,3 +200,22 @@ cli_load_conf(const char *path, struct conf *c)
 	if (conf_load(path, c, err) == -1)
 		fatalx("%s", err);
 }
+
+/*
+ * The city commands read sohoa.conf's [city]: its url for the database,
+ * its office for the access log.  Without it there is no city to ask.
+ */
+struct pg_conn *
+cli_city_open(const struct conf *c)
+{
+	char err[ERRMAX];
+	PGconn *pg;
+
+	if (c->city_url == NULL || c->city_office == NULL)
+		fatalx("%s has no [city] section (url, office): there is no "
+		    "city database to ask", c->path ? c->path :
+		    "sohoa.conf");
+	if ((pg = city_open(c, err)) == NULL)
+		fatalx("city: %s", err);
+	return pg;
+}

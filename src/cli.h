@@ -19,6 +19,7 @@ struct cmd_opts {
 	const char *output;
 	const char *what;	/* get: original | pdf | text */
 	int	 json;
+	int	 city;		/* search, show, report: the city's database */
 	int	 jobs;
 	int	 limit;
 	int	 verbose;
@@ -54,9 +55,16 @@ void		 cli_print_doc_line(json_t *);
 int64_t		 cli_parse_id(const char *);
 int		 cli_parse_count(const char *, const char *);
 void		 cli_load_conf(const char *, struct conf *);
+/* The city's database of sohoa.conf's [city] (conf loaded already): the
+ * connection, or a plain line and exit 1.  Caller city_close()s. */
+struct pg_conn	*cli_city_open(const struct conf *);
+/* The option --city of search, show and report. */
+#define CLI_OPT_CITY	900
 
 /* cli_records.c: show, get, verify, log, edit, reindex */
 extern const struct option cli_records_reindex_opts[];
+extern const struct option cli_records_show_opts[];
+int	cli_records_opt_show(struct cmd_opts *, int, const char *);
 int	cli_records_show(struct cmd_opts *, int, char **);
 int	cli_records_get(struct cmd_opts *, int, char **);
 int	cli_records_verify(struct cmd_opts *, int, char **);
@@ -76,5 +84,10 @@ int	cli_audit_opt(struct cmd_opts *, int, const char *);
 extern const struct option cli_user_opts[];
 int	cli_user(struct cmd_opts *, int, char **);
 int	cli_user_opt(struct cmd_opts *, int, const char *);
+
+/* cli_city.c: city init, city office add; sync */
+extern const struct option cli_city_opts[];
+int	cli_city(struct cmd_opts *, int, char **);
+int	cli_city_opt(struct cmd_opts *, int, const char *);
 
 #endif /* SOHOA_CLI_H */

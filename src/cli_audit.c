@@ -29,6 +29,7 @@ const struct option cli_audit_report_opts[] = {
 	{ "format", required_argument, NULL, OPT_AUDIT_FORMAT },
 	{ "missing", no_argument, NULL, OPT_AUDIT_MISSING },
 	{ "output", required_argument, NULL, 'o' },
+	{ "city", no_argument, NULL, CLI_OPT_CITY },
 	{ NULL, 0, NULL, 0 }
 };
 static struct {
@@ -182,9 +183,22 @@ cli_audit_report(struct cmd_opts *o, int argc, char **argv)
 		cli_usage("--format is table, csv, json or html, not '%s'",
 		    audit.format);
 	cli_load_conf(audit.config, &conf);
-	ix = cli_open_index(o, 0);
-	if ((r = report_build(ix, &conf, &audit.report, err)) == NULL)
-		fatalx("report: %s", err);
+	if (o->city) {
+		/* Every office's register, counted in the city's database. */
+		struct city_asker who = { NULL, NULL };
+		PGconn *pg = cli_city_open(&conf);
+
+		who.office = conf.city_office;
+		if ((r = city_report(pg, &who, &conf, &audit.report,
+		    err)) == NULL)
+			fatalx("report: %s", err);
+		city_close(pg);
+		ix = NULL;
+	} else {
+		ix = cli_open_index(o, 0);
+		if ((r = report_build(ix, &conf, &audit.report, err)) == NULL)
+			fatalx("report: %s", err);
+	}
 	buf_init(&out, 0);
 	if (report_format_write(r, f, &out, err) == -1)
 		fatalx("report: %s", err);
@@ -231,6 +245,9 @@ cli_audit_opt(struct cmd_opts *o, int ch, const char *arg)
 		break;
 	case OPT_AUDIT_DOCUMENTS:
 		audit.documents = 1;
+		break;
+	case CLI_OPT_CITY:
+		o->city = 1;
 		break;
 	case 'o':
 		o->output = arg;

@@ -19,31 +19,81 @@ const struct option cli_records_reindex_opts[] = {
 	{ "profile", required_argument, NULL, OPT_REINDEX_PROFILE },
 	{ NULL, 0, NULL, 0 }
 };
+const struct option cli_records_show_opts[] = {
+	{ "city", no_argument, NULL, CLI_OPT_CITY },
+	{ NULL, 0, NULL, 0 }
+};
 static const char **reindex_profiles;		/* reindex --profile, each */
 static int reindex_nprofiles;
 
 static void cli_records_print_corrections(json_t *);
 
 int
+cli_records_opt_show(struct cmd_opts *o, int ch, const char *arg)
+{
+	if (ch != CLI_OPT_CITY)
+		return -1;
+	o->city = 1;
+	return 0;
+}
+
+/* show --city OFFICE:ID: the record from the city's database, with its
+ * corrections and office, logged there first. */
+static json_t *
+cli_records_show_city(const char *ref)
+{
+	struct city_asker who = { NULL, NULL };
+	struct conf conf;
+	char office[CITY_OFFICEMAX + 1], err[ERRMAX];
+	json_t *d;
+	int64_t id;
+	PGconn *pg;
+
+	if (city_ref(ref, office, &id) == -1)
+		cli_usage("'%s' is not a record of the city (OFFICE:ID, such as "
+		    "phuong-dich-vong-hau:12)", ref);
+	cli_load_conf(NULL, &conf);
+	pg = cli_city_open(&conf);
+	who.office = conf.city_office;
+	if ((d = city_show(pg, &who, office, id, err)) == NULL)
+		fatalx("show: %s", err);
+	city_close(pg);
+	conf_free(&conf);
+	return d;
+}
+
+int
 cli_records_show(struct cmd_opts *o, int argc, char **argv)
 {
-	struct index *ix;
+	struct index *ix = NULL;
 	json_t *d, *v, *corrections;
 	const char *k;
 	char err[ERRMAX];
 	int64_t id;
 
 	if (argc != 1)
-		cli_usage("sohoa show [--json] ID: give one document id");
-	id = cli_parse_id(argv[0]);
-	ix = cli_open_index(o, 0);
-	if ((d = store_get(ix, id)) == NULL)
-		fatalx("there is no document #%lld", (long long)id);
-	if (accesslog_show(ix, id, err) == -1)
-		fatalx("show: %s", err);
-	corrections = correct_history(ix, id);
-	if (o->json && json_array_size(corrections) > 0)
-		json_object_set(d, "corrections", corrections);
+		cli_usage(o->city ? "sohoa show --city [--json] OFFICE:ID: give "
+		    "one record of the city" : "sohoa show [--json] ID: give one "
+		    "document id");
+	if (o->city) {
+		d = cli_records_show_city(argv[0]);
+		if ((corrections = json_object_get(d, "corrections")) != NULL)
+			json_incref(corrections);
+		else
+			corrections = json_array();
+		if (!o->json)
+			json_object_del(d, "corrections");
+	} else {
+		id = cli_parse_id(argv[0]);
+		ix = cli_open_index(o, 0);
+		if ((d = store_get(ix, id)) == NULL)
+			fatalx("there is no document #%lld", (long long)id);
+		if (accesslog_show(ix, id, err) == -1)
+			fatalx("show: %s", err);
+		corrections = correct_history(ix, id);
+		if (o->json && json_array_size(corrections) > 0)
+			json_object_set(d, "corrections", corrections);
+	}
 	if (o->json)
 		cli_print_json(d);
 	else {

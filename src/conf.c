@@ -36,6 +36,14 @@
  *	[levels]		(an installation of two tiers)
  *	province = tỉnh, thành phố, cấp tỉnh
  *	former_district = province
+ *
+ *	[city]			(the city's PostgreSQL; both or neither)
+ *	url = host=/run/postgresql dbname=city user=sohoa_phuong_x
+ *	office = phuong-x
+ *
+ * The url names no password: libpq reads it from the .pgpass or service
+ * file of whoever runs sohoa, where ps and the shell's history cannot see
+ * it.
  */
 #include <errno.h>
 #include <math.h>
@@ -63,6 +71,8 @@ enum conf_key {
 	CK_WEB_TLS_CERT,
 	CK_WEB_TLS_KEY,
 	CK_WEB_IDLE,
+	CK_CITY_URL,
+	CK_CITY_OFFICE,
 	CK_COUNT
 };
 
@@ -83,6 +93,8 @@ static const struct cfgfile_key conf_keys[CK_COUNT] = {
 	[CK_WEB_TLS_CERT] =	{ "web", "tls_cert", 0 },
 	[CK_WEB_TLS_KEY] =	{ "web", "tls_key", 0 },
 	[CK_WEB_IDLE] =		{ "web", "session_idle_minutes", 0 },
+	[CK_CITY_URL] =		{ "city", "url", 0 },
+	[CK_CITY_OFFICE] =	{ "city", "office", 0 },
 };
 
 #define CONF_FORMER_DISTRICT	"former_district"
@@ -428,6 +440,16 @@ conf_set(void *arg, int k, const char *name, const char *v, char *why)
 		snprintf(why, ERRMAX / 2, "session_idle_minutes must be a "
 		    "number of minutes from 1 to 1440, not '%s'", v);
 		return -1;
+	case CK_CITY_URL:
+		free(c->city_url);
+		c->city_url = xstrdup(v);
+		return 0;
+	case CK_CITY_OFFICE:
+		if (city_office_ok(v, why) == -1)
+			return -1;
+		free(c->city_office);
+		c->city_office = xstrdup(v);
+		return 0;
 	case CK_COUNT:
 		break;
 	}
@@ -438,8 +460,9 @@ int
 conf_load(const char *path, struct conf *out, char *err)
 {
 	static const char *const sections[] = { "sohoa", "targets", "levels",
-	    "web", NULL };
+	    "web", "city", NULL };
 	struct conf_parse cp;
+	int lines[CK_COUNT];
 	const char *env;
 	char *deflt = NULL;
 	size_t i;
@@ -462,7 +485,7 @@ conf_load(const char *path, struct conf *out, char *err)
 	cp.c = out;
 	out->path = xstrdup(path);
 	rc = cfgfile_parse(path, sections, conf_keys, CK_COUNT, conf_set, &cp,
-	    NULL, err);
+	    lines, err);
 	for (i = 0; i < cp.nseen; i++)
 		free(cp.seen[i]);
 	free(cp.seen);
@@ -474,6 +497,14 @@ conf_load(const char *path, struct conf *out, char *err)
 	    (out->web_tls_key == NULL)) {
 		snprintf(err, ERRMAX, "%s: [web] needs both tls_cert and "
 		    "tls_key for HTTPS, or neither", out->path);
+		rc = -1;
+	}
+	/* One without the other would ship nowhere, or as nobody. */
+	if (rc == 0 && (out->city_url == NULL) != (out->city_office == NULL)) {
+		snprintf(err, ERRMAX, "%s:%d: [city] needs both url (the city "
+		    "database) and office (this installation's name there), "
+		    "or neither", out->path, out->city_url != NULL ?
+		    lines[CK_CITY_URL] : lines[CK_CITY_OFFICE]);
 		rc = -1;
 	}
 	if (rc == -1)
@@ -501,6 +532,8 @@ conf_free(struct conf *c)
 	free(c->web_listen);
 	free(c->web_tls_cert);
 	free(c->web_tls_key);
+	free(c->city_url);
+	free(c->city_office);
 	conf_free_targets(c);
 	memset(c, 0, sizeof *c);
 }

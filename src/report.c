@@ -75,13 +75,11 @@ const struct db_module report_module = {
 	"report", 0, NULL, report_sql, RP_MAX, NULL
 };
 
+/* One row of the report (struct report_row, sohoa.h) and the place of its
+ * level among the targets. */
 struct report_office {
-	char	*level;			/* NULL: a document with no level */
-	char	*code;
-	char	*name;
-	size_t	 rank;			/* the level's place in the targets */
-	int64_t	 valid;			/* -1: no register */
-	int64_t	 digitized;
+	struct report_row r;
+	size_t	 rank;
 };
 
 int64_t
@@ -109,9 +107,14 @@ report_office_cmp(const void *a, const void *b)
 
 	if (x->rank != y->rank)
 		return x->rank < y->rank ? -1 : 1;
-	if ((c = strcmp(x->level ? x->level : "", y->level ? y->level : "")))
+	if ((c = strcmp(x->r.level ? x->r.level : "", y->r.level ?
+	    y->r.level : "")))
 		return c;
-	return strcmp(x->code ? x->code : "", y->code ? y->code : "");
+	if ((c = strcmp(x->r.code ? x->r.code : "", y->r.code ? y->r.code :
+	    "")))
+		return c;
+	return strcmp(x->r.office ? x->r.office : "", y->r.office ?
+	    y->r.office : "");
 }
 
 static char *
@@ -193,6 +196,7 @@ report_offices(struct db *db, const struct conf *conf, int have_register,
 	size_t cap = 0;
 	int rc;
 
+	(void)conf;
 	*out = NULL;
 	*n = 0;
 	st = db_stmt(db, &report_module, have_register ? RP_OFFICES :
@@ -204,12 +208,12 @@ report_offices(struct db *db, const struct conf *conf, int have_register,
 			*out = xrealloc(*out, cap * sizeof **out);
 		}
 		o = &(*out)[(*n)++];
-		o->level = report_col(st, 0);
-		o->code = report_col(st, 1);
-		o->name = report_col(st, 2);
-		o->rank = report_rank(conf, o->level);
-		o->valid = have_register ? db_col_int64(st, 3) : -1;
-		o->digitized = db_col_int64(st, 4);
+		memset(o, 0, sizeof *o);
+		o->r.level = report_col(st, 0);
+		o->r.code = report_col(st, 1);
+		o->r.name = report_col(st, 2);
+		o->r.valid = have_register ? db_col_int64(st, 3) : -1;
+		o->r.digitized = db_col_int64(st, 4);
 	}
 	db_reset(st);
 	if (rc != DB_DONE) {
@@ -217,7 +221,6 @@ report_offices(struct db *db, const struct conf *conf, int have_register,
 		    db_errmsg(db));
 		return -1;
 	}
-	qsort(*out, *n, sizeof **out, report_office_cmp);
 	return 0;
 }
 
@@ -227,9 +230,10 @@ report_offices_free(struct report_office *o, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		free(o[i].level);
-		free(o[i].code);
-		free(o[i].name);
+		free(o[i].r.office);
+		free(o[i].r.level);
+		free(o[i].r.code);
+		free(o[i].r.name);
 	}
 	free(o);
 }
@@ -237,7 +241,8 @@ report_offices_free(struct report_office *o, size_t n)
 static int
 report_same_level(const struct report_office *a, const struct report_office *b)
 {
-	return strcmp(a->level ? a->level : "", b->level ? b->level : "") == 0;
+	return strcmp(a->r.level ? a->r.level : "", b->r.level ? b->r.level :
+	    "") == 0;
 }
 
 /* The per-level figures: every configured level (or the one asked for),
@@ -257,8 +262,8 @@ report_levels(const struct conf *conf, const struct report_opts *ro,
 		valid = digitized = 0;
 		for (j = 0; j < n; j++)
 			if (o[j].rank == i) {
-				valid += o[j].valid;
-				digitized += o[j].digitized;
+				valid += o[j].r.valid;
+				digitized += o[j].r.digitized;
 			}
 		l = json_pack("{s:s}", "level", conf->targets[i].level);
 		report_figures(l, conf->targets[i].target,
@@ -269,12 +274,12 @@ report_levels(const struct conf *conf, const struct report_opts *ro,
 	for (j = 0; j < n; j = k) {
 		valid = digitized = 0;
 		for (k = j; k < n && report_same_level(&o[j], &o[k]); k++) {
-			valid += o[k].valid;
-			digitized += o[k].digitized;
+			valid += o[k].r.valid;
+			digitized += o[k].r.digitized;
 		}
 		if (o[j].rank < conf->ntargets)
 			continue;
-		l = json_pack("{s:o}", "level", report_jstr(o[j].level));
+		l = json_pack("{s:o}", "level", report_jstr(o[j].r.level));
 		report_figures(l, -1, have_register ? valid : -1, digitized);
 		json_array_append_new(levels, l);
 	}
@@ -331,27 +336,24 @@ report_missing(struct db *db, json_t *offices, const char *as_of,
 	return 0;
 }
 
-json_t *
-report_build(struct index *ix, const struct conf *conf,
-    const struct report_opts *ro, char *err)
+int
+report_span(const struct conf *conf, const struct report_opts *ro,
+    struct report_span *sp, char *err)
 {
-	struct db *db = index_db(ix);
-	struct report_office *o = NULL;
-	json_t *r = NULL, *offices, *j;
-	char as_of[11], from[11], to[11];
-	const char *lo, *hi;
-	size_t n = 0, i;
-	long nreg;
+	size_t i;
 
-	if (date_arg("--as-of", ro->as_of, as_of, err) == -1 ||
-	    date_arg("--from", ro->from, from, err) == -1 ||
-	    date_arg("--to", ro->to, to, err) == -1)
-		return NULL;
-	if (as_of[0] == '\0')
-		report_today(as_of);
-	if (from[0] != '\0' && to[0] != '\0' && strcmp(from, to) > 0) {
-		snprintf(err, ERRMAX, "--from %s is after --to %s", from, to);
-		return NULL;
+	memset(sp, 0, sizeof *sp);
+	if (date_arg("--as-of", ro->as_of, sp->as_of, err) == -1 ||
+	    date_arg("--from", ro->from, sp->from, err) == -1 ||
+	    date_arg("--to", ro->to, sp->to, err) == -1)
+		return -1;
+	if (sp->as_of[0] == '\0')
+		report_today(sp->as_of);
+	if (sp->from[0] != '\0' && sp->to[0] != '\0' &&
+	    strcmp(sp->from, sp->to) > 0) {
+		snprintf(err, ERRMAX, "--from %s is after --to %s", sp->from,
+		    sp->to);
+		return -1;
 	}
 	if (ro->level != NULL && conf_target(conf, ro->level) < 0) {
 		struct buf levels;
@@ -364,25 +366,36 @@ report_build(struct index *ix, const struct conf *conf,
 		    "targets (%s)", ro->level, levels.data ? levels.data :
 		    "none");
 		buf_free(&levels);
-		return NULL;
+		return -1;
 	}
-	lo = from[0] ? from : "0000-00-00";
-	hi = to[0] && strcmp(to, as_of) < 0 ? to : as_of;
-	if (register_match_refresh(ix, err) == -1)
-		return NULL;
-	if ((nreg = register_count(ix)) < 0) {
-		snprintf(err, ERRMAX, "cannot read the register: %s",
-		    db_errmsg(db));
-		return NULL;
-	}
-	if (report_offices(db, conf, nreg > 0, as_of, lo, hi, ro, &o, &n,
-	    err) == -1)
-		goto out;
+	sp->lo = sp->from[0] ? sp->from : "0000-00-00";
+	sp->hi = sp->to[0] && strcmp(sp->to, sp->as_of) < 0 ? sp->to :
+	    sp->as_of;
+	return 0;
+}
 
+/*
+ * The report's object from its rows (the rows are sorted here, by level,
+ * agency, office): what report_build makes of the office's register, and
+ * city_report of the city's.
+ */
+static json_t *
+report_assemble(const struct conf *conf, const struct report_opts *ro,
+    const struct report_span *sp, struct report_office *o, size_t n,
+    long nreg)
+{
+	json_t *r, *offices, *j;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		o[i].rank = report_rank(conf, o[i].r.level);
+	if (n > 0)
+		qsort(o, n, sizeof *o, report_office_cmp);
 	r = json_object();
-	json_object_set_new(r, "as_of", json_string(as_of));
-	json_object_set_new(r, "from", report_jstr(from[0] ? from : NULL));
-	json_object_set_new(r, "to", report_jstr(to[0] ? to : NULL));
+	json_object_set_new(r, "as_of", json_string(sp->as_of));
+	json_object_set_new(r, "from", report_jstr(sp->from[0] ? sp->from :
+	    NULL));
+	json_object_set_new(r, "to", report_jstr(sp->to[0] ? sp->to : NULL));
 	json_object_set_new(r, "level_filter", report_jstr(ro->level));
 	json_object_set_new(r, "agency_filter", report_jstr(ro->agency));
 	json_object_set_new(r, "register_entries", json_integer(nreg));
@@ -395,19 +408,66 @@ report_build(struct index *ix, const struct conf *conf,
 	offices = json_array();
 	for (i = 0; i < n; i++) {
 		j = json_object();
-		json_object_set_new(j, "agency_code", report_jstr(o[i].code));
-		json_object_set_new(j, "agency_name", report_jstr(o[i].name));
-		json_object_set_new(j, "level", report_jstr(o[i].level));
+		if (o[i].r.office != NULL)
+			json_object_set_new(j, "office",
+			    json_string(o[i].r.office));
+		json_object_set_new(j, "agency_code", report_jstr(o[i].r.code));
+		json_object_set_new(j, "agency_name", report_jstr(o[i].r.name));
+		json_object_set_new(j, "level", report_jstr(o[i].r.level));
 		report_figures(j, o[i].rank < conf->ntargets ?
-		    conf->targets[o[i].rank].target : -1, o[i].valid,
-		    o[i].digitized);
+		    conf->targets[o[i].rank].target : -1, o[i].r.valid,
+		    o[i].r.digitized);
 		json_array_append_new(offices, j);
 	}
 	json_object_set_new(r, "offices", offices);
 	json_object_set_new(r, "missing_listed", json_boolean(ro->missing &&
 	    nreg > 0));
-	if (ro->missing && nreg > 0 && report_missing(db, offices, as_of, lo,
-	    hi, ro, err) == -1) {
+	return r;
+}
+
+json_t *
+report_from_rows(const struct conf *conf, const struct report_opts *ro,
+    const struct report_span *sp, const struct report_row *rows, size_t n,
+    long nreg)
+{
+	struct report_office *o = xcalloc(n + 1, sizeof *o);
+	json_t *r;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		o[i].r = rows[i];
+	r = report_assemble(conf, ro, sp, o, n, nreg);
+	free(o);
+	return r;
+}
+
+json_t *
+report_build(struct index *ix, const struct conf *conf,
+    const struct report_opts *ro, char *err)
+{
+	struct db *db = index_db(ix);
+	struct report_office *o = NULL;
+	struct report_span sp;
+	json_t *r = NULL;
+	size_t n = 0;
+	long nreg;
+
+	if (report_span(conf, ro, &sp, err) == -1)
+		return NULL;
+	if (register_match_refresh(ix, err) == -1)
+		return NULL;
+	if ((nreg = register_count(ix)) < 0) {
+		snprintf(err, ERRMAX, "cannot read the register: %s",
+		    db_errmsg(db));
+		return NULL;
+	}
+	if (report_offices(db, conf, nreg > 0, sp.as_of, sp.lo, sp.hi, ro, &o,
+	    &n, err) == -1)
+		goto out;
+	r = report_assemble(conf, ro, &sp, o, n, nreg);
+	if (ro->missing && nreg > 0 && report_missing(db,
+	    json_object_get(r, "offices"), sp.as_of, sp.lo, sp.hi, ro,
+	    err) == -1) {
 		json_decref(r);
 		r = NULL;
 	}

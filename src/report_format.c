@@ -175,6 +175,14 @@ report_format_col_width(json_t *rows, const char *key, size_t min)
 	return min;
 }
 
+/* A city report (city_search.c): its offices rows name the installation
+ * ("office") each comes from. */
+static int
+report_format_city(json_t *r)
+{
+	return json_is_true(json_object_get(r, "city"));
+}
+
 static void
 report_format_table_figures(struct report_out *out, json_t *o, int have_register)
 {
@@ -210,10 +218,11 @@ report_format_table(struct report_out *out, json_t *r)
 	json_t *levels = json_object_get(r, "levels");
 	json_t *offices = json_object_get(r, "offices"), *o, *e;
 	int have_register = report_format_i(r, "register_entries") > 0;
-	size_t i, k, lw, cw;
+	int city = report_format_city(r);
+	size_t i, k, lw, cw, iw;
 
-	report_format_put(out, "Digitization of still-valid results as of %s\n",
-	    report_s(r, "as_of"));
+	report_format_put(out, "Digitization of still-valid results as of %s%s\n",
+	    report_s(r, "as_of"), city ? ", every office of the city" : "");
 	if (json_is_string(json_object_get(r, "from")) ||
 	    json_is_string(json_object_get(r, "to")))
 		report_format_put(out, "Issued from %s to %s.\n", report_s(r, "from"),
@@ -235,13 +244,22 @@ report_format_table(struct report_out *out, json_t *r)
 		report_format_puts(out, "\n");
 	}
 	cw = report_format_col_width(offices, "agency_code", 6);
+	iw = report_format_col_width(offices, "office", 12);
 	report_format_puts(out, "\n");
+	if (city) {
+		report_format_cell(out, "installation", iw, 0);
+		report_format_puts(out, "  ");
+	}
 	report_format_cell(out, "office", cw, 0);
 	report_format_puts(out, "  ");
 	report_format_cell(out, "level", lw, 0);
 	report_format_table_head(out, have_register);
 	report_format_puts(out, "  name\n");
 	json_array_foreach(offices, i, o) {
+		if (city) {
+			report_format_cell(out, report_s(o, "office"), iw, 0);
+			report_format_puts(out, "  ");
+		}
 		report_format_cell(out, report_s(o, "agency_code"), cw, 0);
 		report_format_puts(out, "  ");
 		report_format_cell(out, report_s(o, "level"), lw, 0);
@@ -261,6 +279,10 @@ report_format_table(struct report_out *out, json_t *r)
 		if (json_array_size(missing) == 0)
 			continue;
 		report_format_puts(out, "\n");
+		if (city) {
+			report_format_text(out, report_s(o, "office"));
+			report_format_puts(out, ": ");
+		}
 		report_format_text(out, report_s(o, "agency_code"));
 		report_format_puts(out, "  ");
 		report_format_text(out, report_s(o, "agency_name"));
@@ -332,12 +354,14 @@ report_format_csv_num(json_t *v, char buf[32], int decimals)
 
 static void
 report_format_csv_figures(struct report_out *out, json_t *asof, const char *kind,
-    json_t *o)
+    json_t *o, int city)
 {
 	char b[32];
 
 	report_format_csv_text(out, asof, 0);
 	report_format_csv_raw(out, kind, 0);
+	if (city)
+		report_format_csv_text(out, json_object_get(o, "office"), 0);
 	report_format_csv_text(out, json_object_get(o, "level"), 0);
 	report_format_csv_text(out, json_object_get(o, "agency_code"), 0);
 	report_format_csv_text(out, json_object_get(o, "agency_name"), 0);
@@ -361,7 +385,8 @@ report_format_csv_figures(struct report_out *out, json_t *asof, const char *kind
  * office), or with --missing the results still to scan.
  */
 static void
-report_format_csv_missing(struct report_out *out, json_t *asof, json_t *office)
+report_format_csv_missing(struct report_out *out, json_t *asof, json_t *office,
+    int city)
 {
 	static const char *const okeys[] = { "level", "agency_code",
 	    "agency_name", NULL };
@@ -372,6 +397,9 @@ report_format_csv_missing(struct report_out *out, json_t *asof, json_t *office)
 
 	json_array_foreach(json_object_get(office, "missing"), i, e) {
 		report_format_csv_text(out, asof, 0);
+		if (city)
+			report_format_csv_text(out, json_object_get(office,
+			    "office"), 0);
 		for (k = 0; okeys[k] != NULL; k++)
 			report_format_csv_text(out, json_object_get(office, okeys[k]),
 			    0);
@@ -385,23 +413,26 @@ static void
 report_format_csv(struct report_out *out, json_t *r)
 {
 	json_t *asof = json_object_get(r, "as_of"), *o;
+	int city = report_format_city(r);
 	size_t i;
 
+	/* A city report has the installation's column after the kind. */
 	report_format_puts(out, "\xef\xbb\xbf");
 	if (json_is_true(json_object_get(r, "missing_listed"))) {
-		report_format_puts(out, "as_of,level,agency_code,agency_name,"
+		report_format_put(out, "as_of,%slevel,agency_code,agency_name,"
 		    "issued_on,doc_number,dossier_code,procedure_code,"
-		    "valid_until\r\n");
+		    "valid_until\r\n", city ? "office," : "");
 		json_array_foreach(json_object_get(r, "offices"), i, o)
-			report_format_csv_missing(out, asof, o);
+			report_format_csv_missing(out, asof, o, city);
 		return;
 	}
-	report_format_puts(out, "as_of,kind,level,agency_code,agency_name,"
-	    "valid_issued,digitized,rate,target,met,needed\r\n");
+	report_format_put(out, "as_of,kind,%slevel,agency_code,agency_name,"
+	    "valid_issued,digitized,rate,target,met,needed\r\n", city ?
+	    "office," : "");
 	json_array_foreach(json_object_get(r, "levels"), i, o)
-		report_format_csv_figures(out, asof, "level", o);
+		report_format_csv_figures(out, asof, "level", o, city);
 	json_array_foreach(json_object_get(r, "offices"), i, o)
-		report_format_csv_figures(out, asof, "office", o);
+		report_format_csv_figures(out, asof, "office", o, city);
 }
 
 /* Text escaped for HTML, element content and attribute values alike;
@@ -548,9 +579,10 @@ report_format_html_figures(struct report_out *out, json_t *o, int have_register)
 
 static void
 report_format_html_head(struct report_out *out, const char *first, int offices,
-    int have_register)
+    int have_register, int city)
 {
-	report_format_put(out, "<tr><th>%s</th>%s", first, offices ?
+	report_format_put(out, "<tr>%s<th>%s</th>%s", city ?
+	    "<th>installation</th>" : "", first, offices ?
 	    "<th>agency code</th><th>level</th>" : "");
 	if (have_register)
 		report_format_puts(out, "<th>valid</th><th>digitized</th><th>rate</th>"
@@ -571,6 +603,10 @@ report_format_html_missing(struct report_out *out, json_t *office)
 	if (json_array_size(missing) == 0)
 		return;
 	report_format_puts(out, "<h3>");
+	if (json_is_string(json_object_get(office, "office"))) {
+		report_format_esc(out, report_s(office, "office"));
+		report_format_puts(out, ": ");
+	}
 	report_format_esc(out, report_s(office, "agency_name"));
 	report_format_puts(out, " (");
 	report_format_esc(out, report_s(office, "agency_code"));
@@ -616,6 +652,7 @@ report_format_html(struct report_out *out, json_t *r)
 	json_t *levels = json_object_get(r, "levels");
 	json_t *offices = json_object_get(r, "offices"), *o;
 	int have_register = report_format_i(r, "register_entries") > 0;
+	int city = report_format_city(r);
 	size_t i;
 
 	report_format_puts(out, "<!DOCTYPE html>\n<html lang=\"vi\">\n<head>\n"
@@ -629,7 +666,8 @@ report_format_html(struct report_out *out, json_t *r)
 	    "<p>Tỷ lệ số hóa kết quả giải quyết thủ tục hành chính còn hiệu lực"
 	    "</p>\n<p>As of <b>");
 	report_format_esc(out, report_s(r, "as_of"));
-	report_format_puts(out, "</b>");
+	report_format_puts(out, city ? "</b>, every office of the city" :
+	    "</b>");
 	if (json_is_string(json_object_get(r, "from")) ||
 	    json_is_string(json_object_get(r, "to"))) {
 		report_format_puts(out, "; issued from ");
@@ -656,7 +694,7 @@ report_format_html(struct report_out *out, json_t *r)
 		report_format_svg(out, levels, 0);
 	}
 	report_format_puts(out, "<table>\n");
-	report_format_html_head(out, "level", 0, have_register);
+	report_format_html_head(out, "level", 0, have_register, 0);
 	json_array_foreach(levels, i, o) {
 		report_format_puts(out, "<tr>");
 		report_format_html_cell(out, report_s(o, "level"), 0);
@@ -667,9 +705,11 @@ report_format_html(struct report_out *out, json_t *r)
 	if (have_register && json_array_size(offices) > 0)
 		report_format_svg(out, offices, 1);
 	report_format_puts(out, "<table>\n");
-	report_format_html_head(out, "office", 1, have_register);
+	report_format_html_head(out, "office", 1, have_register, city);
 	json_array_foreach(offices, i, o) {
 		report_format_puts(out, "<tr>");
+		if (city)
+			report_format_html_cell(out, report_s(o, "office"), 0);
 		report_format_html_cell(out, report_s(o, "agency_name"), 0);
 		report_format_html_cell(out, report_s(o, "agency_code"), 0);
 		report_format_html_cell(out, report_s(o, "level"), 0);

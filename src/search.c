@@ -51,15 +51,6 @@
 #define SEARCH_NAMED_SPAN 100000 /* newest documents searched word by word
 				 * for a name the names table knows */
 
-/* One word or "phrase" of a query as the user typed it. */
-struct search_term {
-	char	*text;		/* NFC, without quotes and '*' */
-	int	 prefix;	/* ended in '*' */
-	int	 digits;	/* a bare word of ASCII digits */
-	int	 marks;		/* typed with diacritics */
-	int	 letters;	/* holds a letter: may match an exact twin */
-};
-
 /* Letters or digits, the characters tokens are made of. */
 static void
 search_term_classify(struct search_term *t)
@@ -104,7 +95,7 @@ search_term_classify(struct search_term *t)
 	}
 }
 
-static void
+void
 search_terms_free(struct search_term *terms, size_t n)
 {
 	size_t i;
@@ -119,7 +110,7 @@ search_terms_free(struct search_term *terms, size_t n)
  * '*' (a prefix).  A word or phrase with no letter or digit is dropped.
  * Returns -1 with a plain sentence in err for what cannot be meant.
  */
-static int
+int
 search_parse_query(const char *query, struct search_term **termsp, size_t *np,
     char *err)
 {
@@ -293,6 +284,20 @@ search_and(struct search_query *q)
 }
 
 /*
+ * Bare words of digits from t[i] on that add up to an ID number ("001323
+ * 012345"): how many (at least 2), or 0.  They may match it whole.
+ */
+size_t
+search_id_run(const struct search_term *t, size_t n, size_t i)
+{
+	size_t j, digits = 0;
+
+	for (j = i; j < n && t[j].digits; j++)
+		digits += strlen(t[j].text);
+	return j - i >= 2 && util_id_length_ok(digits) ? j - i : 0;
+}
+
+/*
  * The FTS5 query for the terms and the filters that the full text can
  * narrow (ID number, dossier code), every string quoted, so that no input
  * is read as FTS5 syntax.  When a term is typed with diacritics, each
@@ -305,7 +310,7 @@ search_fts_query(struct search_term *t, size_t n, const char *person_id,
     const char *dossier, struct search_query *q)
 {
 	struct buf whole, id;
-	size_t i, j, k, digits;
+	size_t i, j, k;
 	int exact = 0, phrase = n >= 2;
 	char twin[2] = { TOKENIZER_TWIN, '\0' };
 
@@ -319,9 +324,7 @@ search_fts_query(struct search_term *t, size_t n, const char *person_id,
 	for (i = 0; i < n; i++)
 		exact |= t[i].marks;
 	for (i = 0; i < n; i = j) {
-		for (j = i, digits = 0; j < n && t[j].digits; j++)
-			digits += strlen(t[j].text);
-		if (j - i >= 2 && util_id_length_ok(digits)) {
+		if ((j = i + search_id_run(t, n, i)) > i) {
 			search_and(q);
 			search_both(q, "((");
 			for (k = i; k < j; k++) {
@@ -447,21 +450,7 @@ search_score_named(const struct search_query *q, const double *idf,
 	return (double)best + bm25 / (1 + bm25);
 }
 
-/* Filters checked and put the way the statements compare them. */
-struct search_filter_norm {
-	const char *level;
-	char	*agency_code;
-	char	*doc_type;	/* " folded words " */
-	const char *from;	/* YYYY-MM-DD in from_ymd, or NULL */
-	const char *to;
-	char	 from_ymd[11];
-	char	 to_ymd[11];
-	char	*person_id;
-	char	*dossier_code;
-	int	 any;
-};
-
-static void
+void
 search_filter_norm_free(struct search_filter_norm *n)
 {
 	free(n->agency_code);
@@ -480,7 +469,7 @@ search_upper_ascii(const char *s)
 	return r;
 }
 
-static int
+int
 search_filter_check(const struct search_filter *f, struct search_filter_norm *n,
     char *err)
 {
@@ -901,39 +890,61 @@ search_row_doc(struct db_stmt *st, void *arg)
 	json_array_append_new(arg, d);
 }
 
+int
+search_parse(const char *query, const struct search_filter *f,
+    struct search_parsed *p, char *err)
+{
+	int blank;
+
+	memset(p, 0, sizeof *p);
+	if (search_filter_check(f, &p->nf, err) == -1)
+		goto fail;
+	blank = query == NULL || strspn(query, " \t\r\n") == strlen(query);
+	if (!blank && search_parse_query(query, &p->terms, &p->nterms,
+	    err) == -1)
+		goto fail;
+	if (!blank && p->nterms == 0) {
+		snprintf(err, ERRMAX, "the query has no letters or digits to "
+		    "search for");
+		goto fail;
+	}
+	if (blank && !p->nf.any) {
+		snprintf(err, ERRMAX, "give words to search for, a filter, or "
+		    "both");
+		goto fail;
+	}
+	return 0;
+fail:
+	search_parsed_free(p);
+	return -1;
+}
+
+void
+search_parsed_free(struct search_parsed *p)
+{
+	search_terms_free(p->terms, p->nterms);
+	search_filter_norm_free(&p->nf);
+	memset(p, 0, sizeof *p);
+}
+
 json_t *
 search_find(struct index *ix, const char *query, const struct search_filter *f,
     int limit, char *err)
 {
-	struct search_filter_norm nf;
-	struct search_term *terms = NULL;
+	struct search_parsed p;
 	struct search_query q;
 	struct search_hits hits;
 	struct db_stmt *st;
 	json_t *a = NULL;
-	size_t nterms = 0;
-	int blank;
 
 	memset(&q, 0, sizeof q);
 	memset(&hits, 0, sizeof hits);
-	if (search_filter_check(f, &nf, err) == -1)
-		goto out;
-	blank = query == NULL || strspn(query, " \t\r\n") == strlen(query);
-	if (!blank && search_parse_query(query, &terms, &nterms, err) == -1)
-		goto out;
-	if (!blank && nterms == 0) {
-		snprintf(err, ERRMAX, "the query has no letters or digits to "
-		    "search for");
-		goto out;
-	}
-	if (blank && !nf.any) {
-		snprintf(err, ERRMAX, "give words to search for, a filter, or "
-		    "both");
-		goto out;
-	}
-	search_fts_query(terms, nterms, nf.person_id, nf.dossier_code, &q);
-	if (nterms > 0) {
-		if (search_rank(ix, &q, &nf, limit, &hits, err) == 0)
+	if (search_parse(query, f, &p, err) == -1)
+		return NULL;
+	search_fts_query(p.terms, p.nterms, p.nf.person_id, p.nf.dossier_code,
+	    &q);
+	if (p.nterms > 0) {
+		if (search_rank(ix, &q, &p.nf, limit, &hits, err) == 0)
 			a = search_fetch(ix, &q, &hits, err);
 		goto out;
 	}
@@ -941,7 +952,7 @@ search_find(struct index *ix, const char *query, const struct search_filter *f,
 	st = index_stmt(ix, q.expr.len > 0 ? STMT_FILTER_FTS : STMT_FILTER);
 	if (q.expr.len > 0)
 		db_bind_text(st, 1, q.expr.data);
-	search_bind_filters(st, &nf);
+	search_bind_filters(st, &p.nf);
 	db_bind_int64(st, 10, limit);
 	a = json_array();
 	if (search_rows(ix, st, search_row_doc, a, err) == -1) {
@@ -951,7 +962,6 @@ search_find(struct index *ix, const char *query, const struct search_filter *f,
 out:
 	free(hits.v);
 	search_query_free(&q);
-	search_terms_free(terms, nterms);
-	search_filter_norm_free(&nf);
+	search_parsed_free(&p);
 	return a;
 }

@@ -77,6 +77,7 @@ static const struct option search_opts[] = {
 	{ "to", required_argument, NULL, OPT_TO },
 	{ "person-id", required_argument, NULL, OPT_PERSON_ID },
 	{ "dossier", required_argument, NULL, OPT_DOSSIER },
+	{ "city", no_argument, NULL, CLI_OPT_CITY },
 	{ NULL, 0, NULL, 0 }
 };
 static struct search_filter search_filter;	/* what search's options say */
@@ -87,15 +88,17 @@ static const struct cmd cmds[] = {
 	  "OCR scans (TIFF, PNG, JPEG, PDF), archive and index them",
 	  ingest_opts, opt_basic },
 	{ "search", cmd_search,
-	  "search [--json] [--limit N] [FILTER...] [QUERY...]",
+	  "search [--city] [--json] [--limit N] [FILTER...] [QUERY...]",
 	  "find documents by name, ID number, dossier code, document number; "
 	  "FILTER: --level L, --agency CODE, --type WORDS, --from DATE, "
-	  "--to DATE, --person-id N, --dossier CODE",
+	  "--to DATE, --person-id N, --dossier CODE; --city: in every office "
+	  "of the city (sohoa.conf's [city])",
 	  search_opts, opt_search },
 	{ "list", cmd_list, "list [--json] [--limit N]",
 	  "list documents, newest first", limit_opts, opt_basic },
-	{ "show", cli_records_show, "show [--json] ID",
-	  "show one document's record", NULL, NULL },
+	{ "show", cli_records_show, "show [--json] ID | show --city [--json] OFFICE:ID",
+	  "show one document's record; --city: any office's, from the city's "
+	  "database", cli_records_show_opts, cli_records_opt_show },
 	{ "get", cli_records_get, "get ID --original|--pdf|--text -o FILE",
 	  "copy a document out of its archive package (-o - for stdout)",
 	  get_opts, opt_basic },
@@ -113,8 +116,9 @@ static const struct cmd cmds[] = {
 	  "read every package's text again, rebuild the full text, keep "
 	  "corrections", cli_records_reindex_opts, cli_records_opt_reindex },
 	{ "register", cli_audit_register, "register import [--config FILE] FILE.csv | register unmatched [--documents] [--json]", "import the office's register of results issued; list what matches nothing", cli_audit_register_opts, cli_audit_opt },
-	{ "report", cli_audit_report, "report [--as-of DATE] [--from DATE --to DATE] [--level L] [--agency CODE] [--format table|csv|json|html] [--missing] [-o FILE] [--config FILE]", "digitization rates per level and office against the targets", cli_audit_report_opts, cli_audit_opt },
+	{ "report", cli_audit_report, "report [--city] [--as-of DATE] [--from DATE --to DATE] [--level L] [--agency CODE] [--format table|csv|json|html] [--missing] [-o FILE] [--config FILE]", "digitization rates per level and office against the targets; --city: over every office of the city", cli_audit_report_opts, cli_audit_opt },
 	{ "user", cli_user, "user add NAME --role ROLE | user list [--json] | user passwd NAME | user disable NAME", "the people who sign in to sohoa-web; ROLE: clerk, staff, auditor or admin; the password on stdin, else asked twice", cli_user_opts, cli_user_opt },
+	{ "city", cli_city, "city init [--url URL] [-c FILE] | city office add NAME --role ROLE [--url URL] [-c FILE]", "the city database (admin): make or upgrade its schema; name an office and the PostgreSQL role that writes its rows", cli_city_opts, cli_city_opt },
 	{ "worker", cmd_worker, NULL, NULL, NULL, NULL },
 };
 #define NCMDS (sizeof cmds / sizeof cmds[0])
@@ -225,6 +229,22 @@ cmd_search(struct cmd_opts *o, int argc, char **argv)
 		cli_usage("search: type what to look for, e.g. sohoa search "
 		    "\"nguyen van an\", or filter, e.g. --level commune");
 	q = join_args(argc, argv);
+	if (o->city) {
+		struct city_asker who = { NULL, NULL };
+		PGconn *pg;
+
+		if (search_filter.level == NULL)
+			cli_load_conf(NULL, &conf);
+		search_filter.levels = &conf;
+		pg = cli_city_open(&conf);
+		who.office = conf.city_office;
+		if ((res = city_search(pg, &who, q, f, o->limit ? o->limit : 20,
+		    err)) == NULL)
+			fatalx("search: %s", err);
+		city_close(pg);
+		ix = NULL;
+		goto print;
+	}
 	ix = cli_open_index(o, 0);
 	/* Personal data is shown only once the search is in the access log. */
 	if ((res = search_find(ix, q, f, o->limit ? o->limit : 20,
@@ -233,6 +253,7 @@ cmd_search(struct cmd_opts *o, int argc, char **argv)
 		index_close(ix);
 		fatalx("search: %s", err);
 	}
+print:
 	if (o->json)
 		cli_print_json(res);
 	else {
@@ -241,7 +262,11 @@ cmd_search(struct cmd_opts *o, int argc, char **argv)
 		json_array_foreach(res, i, d) {
 			char *snip, *c;
 
+			/* A city result is OFFICE:#ID. */
+			if (json_is_string(json_object_get(d, "office")))
+				printf("%s:", cli_shown_key(&sh, d, "office"));
 			cli_print_doc_line(d);
+			cli_shown_free(&sh);
 			if (!json_is_string(json_object_get(d, "snippet")))
 				continue;
 			/* The page's own line breaks read as spaces; any
@@ -381,6 +406,9 @@ opt_search(struct cmd_opts *o, int ch, const char *arg)
 		break;
 	case OPT_DOSSIER:
 		search_filter.dossier_code = arg;
+		break;
+	case CLI_OPT_CITY:
+		o->city = 1;
 		break;
 	default:
 		return opt_basic(o, ch, arg);
@@ -526,7 +554,7 @@ main(int argc, char **argv)
 	/* getopt's own message would be a second line, under the name of
 	 * the command rather than sohoa's: bad_option says it in one. */
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":ho:v", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":hc:o:v", longopts, NULL)) != -1) {
 		switch (ch) {
 		case OPT_DATA:
 			o.data = optarg;

@@ -504,3 +504,91 @@ tokenizer_twin_str(const char *w)
 	r[len] = '\0';
 	return r;
 }
+
+/*
+ * tokenizer_each's tokenizer: the one FTS5 registers, found through an
+ * in-memory SQLite connection of its own (unicode61 is SQLite's, reached
+ * only through fts5_api), made on first use and kept for the process.
+ */
+static sqlite3 *tokenizer_conn;
+static fts5_tokenizer tokenizer_each_api;
+static Fts5Tokenizer *tokenizer_each_tok;
+
+struct tokenizer_each_call {
+	int	(*tok)(void *, int, const char *, int, int, int);
+	void	*arg;
+	int	 stopped;
+};
+
+static int
+tokenizer_each_token(void *arg, int flags, const char *tok, int len,
+    int start, int end)
+{
+	struct tokenizer_each_call *c = arg;
+
+	if (c->tok(c->arg, (flags & FTS5_TOKEN_COLOCATED) != 0, tok, len,
+	    start, end) != 0) {
+		c->stopped = 1;
+		return SQLITE_ABORT;
+	}
+	return SQLITE_OK;
+}
+
+static int
+tokenizer_each_open(char *err)
+{
+	fts5_api *api = NULL;
+	sqlite3_stmt *st;
+	void *uctx;
+
+	if (tokenizer_each_tok != NULL)
+		return 0;
+	if (tokenizer_conn == NULL &&
+	    sqlite3_open(":memory:", &tokenizer_conn) != SQLITE_OK)
+		goto fail;
+	if (sqlite3_prepare_v2(tokenizer_conn, "SELECT fts5(?1)", -1, &st,
+	    NULL) != SQLITE_OK)
+		goto fail;
+	sqlite3_bind_pointer(st, 1, &api, "fts5_api_ptr", NULL);
+	sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (api == NULL || tokenizer_register(api) == -1 ||
+	    api->xFindTokenizer(api, "sohoa", &uctx, &tokenizer_each_api) !=
+	    SQLITE_OK || tokenizer_each_api.xCreate(uctx, NULL, 0,
+	    &tokenizer_each_tok) != SQLITE_OK) {
+		tokenizer_each_tok = NULL;
+		goto fail;
+	}
+	return 0;
+fail:
+	snprintf(err, ERRMAX, "this SQLite has no FTS5 full-text search to "
+	    "tokenize with");
+	return -1;
+}
+
+int
+tokenizer_each(const char *text, size_t len, enum tokenizer_use use,
+    int (*tok)(void *, int, const char *, int, int, int), void *arg,
+    char *err)
+{
+	struct tokenizer_each_call c = { tok, arg, 0 };
+	int flags, rc;
+
+	if (tokenizer_each_open(err) == -1)
+		return -1;
+	if (len > (size_t)INT32_MAX / 4) {
+		snprintf(err, ERRMAX, "the text is too long to tokenize");
+		return -1;
+	}
+	flags = use == TOKENIZER_DOCUMENT ? FTS5_TOKENIZE_DOCUMENT :
+	    use == TOKENIZER_QUERY ? FTS5_TOKENIZE_QUERY :
+	    FTS5_TOKENIZE_QUERY | FTS5_TOKENIZE_PREFIX;
+	rc = tokenizer_each_api.xTokenize(tokenizer_each_tok, &c, flags, text,
+	    (int)len, tokenizer_each_token);
+	if (rc != SQLITE_OK && !c.stopped) {
+		snprintf(err, ERRMAX, "the text could not be tokenized (SQLite "
+		    "error %d)", rc);
+		return -1;
+	}
+	return c.stopped ? -1 : 0;
+}

@@ -1,0 +1,226 @@
+#!/usr/bin/env bash
+# The city commands (issue 13): two offices ship into one PostgreSQL; a
+# record of office A is found from office B with --city as A finds it
+# (a name without diacritics, an ID number, a dossier code, a document
+# number), show --city A:ID is A's own show plus its office, report
+# --city sums both registers, every city search and show is in the city's
+# access log with the office and the user, and what cannot be done (a bad
+# OFFICE:ID, an unknown office, PostgreSQL down) is one plain line.
+#
+# Until `sohoa sync` ships records, the rows are loaded with SQL here, the
+# tsvector made by sohoa's own code (build/tests/citytext-tsv).
+. "$(dirname "$0")/lib.sh"
+eval "lib_$(declare -f check_status)"
+G=$FIXTURES/good
+R=$FIXTURES/register
+TSV=$SOHOA_SHIMS/citytext-tsv
+
+if ! start_pg; then
+	skip "the city commands" "no PostgreSQL 15 here (initdb not found)"
+	exit 0
+fi
+ADMIN="host=$T/pg user=postgres dbname=city"
+psql -X -q "$CITY_ADMIN_URL" -c "CREATE DATABASE city" >/dev/null
+sohoa city init --url "$ADMIN" >/dev/null
+sohoa city office add phuong-a --role office_a --url "$ADMIN" >/dev/null
+sohoa city office add quan-b --role office_b --url "$ADMIN" >/dev/null
+check "the city database is made, with two offices" test \
+    "$(psql -X -At "$ADMIN" -c 'SELECT count(*) FROM offices')" -eq 2
+
+# Two installations: a ward and a district, each with its [city].
+for o in a b; do
+	cat >"$T/$o.conf" <<EOF
+[targets]
+city = 70%
+district = 60%
+commune = 50%
+
+[city]
+url = host=$T/pg dbname=city user=office_$o
+office = $([ $o = a ] && echo phuong-a || echo quan-b)
+EOF
+done
+cat >"$T/a-profile.conf" <<'EOF'
+[profile]
+name = phuong-dich-vong-hau
+agency_code = 000.11.30.H26
+agency_name = UBND phường Dịch Vọng Hậu
+level = commune
+EOF
+cat >"$T/b-profile.conf" <<'EOF'
+[profile]
+name = quan-cau-giay
+agency_code = 000.00.05.H26
+agency_name = UBND quận Cầu Giấy
+level = district
+EOF
+A() { SOHOA_CONF=$T/a.conf SOHOA_DATA=$T/a sohoa "$@"; }
+B() { SOHOA_CONF=$T/b.conf SOHOA_DATA=$T/b sohoa "$@"; }
+A ingest --profile "$T/a-profile.conf" "$G/birth-extract.g4.tif" \
+    "$G/business-household.rgb-jpeg.tif" >/dev/null 2>&1
+B ingest --profile "$T/b-profile.conf" "$G/decision.grey-lzw.tif" \
+    "$G/building-permit.grey.png" >/dev/null 2>&1
+A register import "$R/register.csv" >/dev/null 2>&1
+B register import "$R/register.csv" >/dev/null 2>&1
+# The matches as the office's report refreshes them.
+A report --json >"$T/a-report.json"
+B report --json >"$T/b-report.json"
+
+# ship O OFFICE: the office's records and register entries loaded as its
+# own role would write them, the full text made by sohoa's code.
+ship() {
+	local o=$1 office=$2 id url="host=$T/pg dbname=city user=office_$1"
+	for id in $(SOHOA_DATA=$T/$o "$SOHOA" list --json | jq '.[].id'); do
+		SOHOA_DATA=$T/$o "$SOHOA" show --json "$id" >"$T/doc.json"
+		SOHOA_DATA=$T/$o "$SOHOA" get "$id" --text -o "$T/body.txt"
+		"$TSV" "$T/doc.json" "$T/body.txt" >"$T/tsv" || return 1
+		psql -X -q -v ON_ERROR_STOP=1 "$url" \
+		    -v office="$office" -v doc="$(jq -c 'del(.corrections)' "$T/doc.json")" \
+		    -v corr="$(jq -c '.corrections // []' "$T/doc.json")" \
+		    -v body="$(cat "$T/body.txt")" -v tsv="$(cat "$T/tsv")" <<'SQL' || return 1
+INSERT INTO documents (office, id, sha256, doc, level, agency_code, doc_type,
+    doc_number, dossier_code, issued_on, valid_until, duplicate_of,
+    id_numbers, body, tsv, corrections)
+SELECT :'office', (j->>'id')::bigint, j->>'sha256', j, j->>'level',
+    j->>'agency_code', j->>'doc_type', j->>'doc_number', j->>'dossier_code',
+    (j->>'issued_on')::date, (j->>'valid_until')::date,
+    (j->>'duplicate_of')::bigint,
+    ARRAY(SELECT jsonb_array_elements_text(j->'id_numbers')), :'body',
+    :'tsv'::tsvector, :'corr'::jsonb
+FROM (SELECT :'doc'::jsonb AS j) s;
+SQL
+	done
+	sqlite3 -json "$T/$o/sohoa.db" "SELECT id, entry_key, dossier_code,
+	    doc_number, agency_code, agency_name, level, procedure_code,
+	    issued_on, valid_until, status, doc_id FROM register_entries" \
+	    >"$T/entries.json"
+	psql -X -q -v ON_ERROR_STOP=1 "$url" -v office="$office" \
+	    -v rows="$(cat "$T/entries.json")" <<'SQL'
+INSERT INTO register_entries (office, id, entry_key, dossier_code, doc_number,
+    agency_code, agency_name, level, procedure_code, issued_on, valid_until,
+    status, doc_id)
+SELECT :'office', id, entry_key, dossier_code, doc_number, agency_code,
+    agency_name, level, procedure_code, issued_on, valid_until, status, doc_id
+FROM jsonb_to_recordset(:'rows'::jsonb) AS r(id bigint, entry_key text,
+    dossier_code text, doc_number text, agency_code text, agency_name text,
+    level text, procedure_code text, issued_on date, valid_until date,
+    status text, doc_id bigint);
+SQL
+}
+check "office A's records and register reach the city" ship a phuong-a
+check "office B's too" ship b quan-b
+
+# ---- search --city: A's record found from B as A finds it ----
+# same_ids LOCAL_JSON CITY_JSON OFFICE: the city's results of OFFICE are
+# the local ones, in the same order.
+same_ids() {
+	diff <(jq -c '[.[].id]' "$1") \
+	    <(jq -c --arg o "$3" '[.[] | select(.office == $o) | .id]' "$2")
+}
+city_vs_local() {
+	local what=$1 office=$2 who=$3
+	shift 3
+	$who search --json "$@" >"$T/local.json"
+	B search --city --json "$@" >"$T/city.json"
+	check "$what: found in the city" jq -e 'length >= 1' "$T/city.json"
+	check "$what: the same records, in the same order, as $office's own search" \
+	    same_ids "$T/local.json" "$T/city.json" "$office"
+}
+city_vs_local "a name typed without diacritics" phuong-a A nguyen thi thu huong
+city_vs_local "a name with diacritics" phuong-a A "Đặng Văn Đức"
+city_vs_local "an ID number" phuong-a A --person-id 001323012345
+city_vs_local "an ID number typed in two" phuong-a A 001323 012345
+city_vs_local "a document number, whole" quan-b B 2087/QĐ-UBND
+city_vs_local "B's dossier code, from B's own" quan-b B --dossier 000.23.11.H26-240315-0017
+city_vs_local "a prefix and a filter" phuong-a A huon* --level commune
+check "each city result says its office and keeps the local members" \
+    jq -e 'all(.[]; .office == "phuong-a" and has("sha256") and has("score") and has("snippet"))' "$T/city.json"
+B search --city --json nguyen thi thu huong >"$T/city.json"
+A search --json nguyen thi thu huong >"$T/local.json"
+check "a city record is the local one plus its office (score and snippet aside)" \
+    diff <(jq -S '.[0] | del(.score, .snippet)' "$T/local.json") \
+         <(jq -S '.[0] | del(.office, .score, .snippet)' "$T/city.json")
+check "the snippet marks the words found" \
+    jq -e '.[0].snippet | test("\\[(NGUY|HƯ)")' "$T/city.json"
+B search --city --json --type "trich luc khai sinh" >"$T/type.json"
+check "--type folds in the city as it does locally" \
+    jq -e 'length == 1 and .[0].doc_type == "TRÍCH LỤC KHAI SINH"' "$T/type.json"
+check "words no office holds find nothing (exit 0)" \
+    bash -c "B() { SOHOA_CONF='$T/b.conf' SOHOA_DATA='$T/b' '$SOHOA' \"\$@\"; };
+    [ \"\$(B search --city --json zzyzx qwerty | jq length)\" -eq 0 ]"
+B search --city nguyen thi >"$T/lines.out"
+check "the lines name each record OFFICE:#ID" grep -q '^phuong-a:#' "$T/lines.out"
+
+# ---- show --city ----
+ID=$(A search --json --person-id 001323012345 | jq '.[0].id')
+A show --json "$ID" >"$T/local-show.json"
+B show --city --json "phuong-a:$ID" >"$T/city-show.json"
+check "show --city A:ID is A's own show plus its office" \
+    diff <(jq -S . "$T/local-show.json") <(jq -S 'del(.office)' "$T/city-show.json")
+check "... which is phuong-a" jq -e '.office == "phuong-a"' "$T/city-show.json"
+check "show --city without --json prints its office" \
+    bash -c "B() { SOHOA_CONF='$T/b.conf' SOHOA_DATA='$T/b' '$SOHOA' \"\$@\"; };
+    B show --city phuong-a:$ID | grep -q '^office  *phuong-a'"
+
+# ---- report --city ----
+B report --city --json >"$T/city-report.json"
+check "report --city: the register entries of both offices" jq -e \
+    --argjson a "$(jq .register_entries "$T/a-report.json")" \
+    --argjson b "$(jq .register_entries "$T/b-report.json")" \
+    '.register_entries == $a + $b and .city == true' "$T/city-report.json"
+for k in valid_issued digitized; do
+	check "report --city: $k per level is the sum of both offices'" bash -c "
+	diff <(jq -s '[.[0].levels, .[1].levels] | transpose | map({level: .[0].level, v: (.[0].$k + .[1].$k)})' '$T/a-report.json' '$T/b-report.json') \
+	     <(jq '[.levels[] | {level, v: .$k}]' '$T/city-report.json')"
+done
+check "report --city: one row per office and agency, saying its office" jq -e \
+    --argjson n "$(jq -s '(.[0].offices | length) + (.[1].offices | length)' "$T/a-report.json" "$T/b-report.json")" \
+    '(.offices | length) == $n and all(.offices[]; .office == "phuong-a" or .office == "quan-b")' \
+    "$T/city-report.json"
+check "report --city: B's district office as B's own report counts it" bash -c "
+    diff <(jq -S '[.offices[] | select(.agency_code == \"000.00.05.H26\")]' '$T/b-report.json') \
+         <(jq -S '[.offices[] | select(.office == \"quan-b\" and .agency_code == \"000.00.05.H26\") | del(.office)]' '$T/city-report.json')"
+B report --city --format csv -o "$T/city.csv"
+check "report --city --format csv has the office column" \
+    grep -q '^.*as_of,kind,office,level' "$T/city.csv"
+check "report --city table runs" \
+    bash -c "B() { SOHOA_CONF='$T/b.conf' SOHOA_DATA='$T/b' '$SOHOA' \"\$@\"; };
+    B report --city | grep -q 'quan-b'"
+
+# ---- the city's access log ----
+psql -X -At "$ADMIN" -c "SELECT office, who, via, action, coalesce(query, ''),
+    coalesce(document, ''), coalesce(results::text, '') FROM access_log
+    ORDER BY id" >"$T/log"
+ME=$(id -un)
+check "every city search is logged with B's office and the user" \
+    grep -qxF "quan-b|$ME|cli|search|nguyen thi thu huong||1" "$T/log"
+check "the filters of a search are logged" test \
+    "$(psql -X -At "$ADMIN" -c "SELECT filters->>'person_id' FROM access_log
+        WHERE filters ? 'person_id' LIMIT 1")" = 001323012345
+check "the show is logged with the record, OFFICE:ID" \
+    grep -qxF "quan-b|$ME|cli|show||phuong-a:$ID|" "$T/log"
+
+# ---- what cannot be done: one plain line, a status ----
+# one_line PATTERN: what the last check_status's command said is one line
+# holding PATTERN.
+one_line() { [ "$(grep -c '' "$T/said")" -eq 1 ] && grep -q "$1" "$T/said"; }
+check_status() { lib_check_status "$@"; cp "$T/check.out" "$T/said"; }
+check_status "show --city of no OFFICE:ID is a usage error (2, as local show's bad id)" 2 \
+    B show --city 12
+check "... in one line" one_line "is not a record of the city (OFFICE:ID"
+check_status "show --city of an unknown office: exit 1" 1 B show --city nowhere:1
+check "... in one line naming it" one_line "there is no office 'nowhere'"
+check_status "show --city of a record no office has: exit 1" 1 B show --city phuong-a:999
+check "... in one line" one_line "there is no document phuong-a:999"
+check_status "search --city without [city]: exit 1" 1 \
+    env SOHOA_CONF=/dev/null SOHOA_DATA=$T/b "$SOHOA" search --city nguyen
+check "... in one line" one_line "no \[city\] section"
+stop_pg
+check_status "search --city with PostgreSQL down: exit 1" 1 B search --city nguyen
+check "... in one line" one_line "^sohoa: city: "
+check_status "show --city with PostgreSQL down: exit 1" 1 B show --city phuong-a:1
+check_status "report --city with PostgreSQL down: exit 1" 1 B report --city
+check "the local search still works" bash -c \
+    "SOHOA_DATA='$T/a' '$SOHOA' search --json nguyen | jq -e 'length >= 1'"
+
+echo "1..$tap_n"
