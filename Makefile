@@ -156,10 +156,11 @@ $(B)/tests/citytext-tsv: tests/shim/citytext-tsv.c $(B)/libsohoa.a \
 	$(CC) $(SOHOA_CFLAGS) $(SAN) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
 	    $(B)/libsohoa.a $(SOHOA_LDLIBS)
 
-bench: all $(B)/bench/search-1m
+bench: all $(B)/bench/search-1m $(B)/bench/city-load
 	./bench/ingest-vs-tesseract
 	SOHOA=$(B)/sohoa ./bench/report-1m
 	$(B)/bench/search-1m
+	BUILD=$(B) ./bench/city
 
 # Search latency over 1,000,000 synthetic records, through the real index.
 # bench/records.c makes the records (bench/city uses them too).
@@ -169,6 +170,17 @@ $(B)/bench/search-1m: bench/search-1m.c bench/records.c bench/records.h \
 	$(CC) $(SOHOA_CFLAGS) $(SAN) $(CPPFLAGS) $(CFLAGS) -Ibench $(LDFLAGS) \
 	    -o $@ bench/search-1m.c bench/records.c $(B)/libsohoa.a \
 	    $(SOHOA_LDLIBS)
+
+# The city's PostgreSQL filled by 300 offices and searched (bench/city).
+$(B)/bench/city-load: bench/city-load.c bench/records.c bench/records.h \
+    $(B)/libsohoa.a include/sohoa.h
+	mkdir -p $(B)/bench
+	$(CC) $(SOHOA_CFLAGS) $(SAN) $(CPPFLAGS) $(CFLAGS) -Ibench $(LDFLAGS) \
+	    -o $@ bench/city-load.c bench/records.c $(B)/libsohoa.a \
+	    $(SOHOA_LDLIBS)
+
+bench-city: all $(B)/bench/city-load
+	BUILD=$(B) ./bench/city
 
 # QR codes read by zxing-cpp and by zbar on rendered pages (README).
 $(B)/bench/codes-count: bench/codes-count.c $(B)/libsohoa.a include/sohoa.h
@@ -234,4 +246,4 @@ install: all
 clean:
 	rm -rf $(B)
 
-.PHONY: all demo check unit-tests bench bench-codes bench-quality bench-fields soak install clean
+.PHONY: all demo check unit-tests bench bench-city bench-codes bench-quality bench-fields soak install clean
