@@ -46,7 +46,8 @@ LIB_SRCS = src/log.c src/util.c src/date.c src/vntext.c src/cfgfile.c src/conf.c
            src/job.c src/status.c src/watch.c src/room.c src/reserve.c src/ingest.c \
            src/register.c src/register_csv.c src/register_match.c \
            src/report.c src/report_format.c \
-           src/city.c src/city_schema.c
+           src/city.c src/city_schema.c src/outbox.c src/ship.c \
+           src/citytext_stub.c
 LIB_OBJS = $(LIB_SRCS:src/%.c=$(B)/obj/%.o) $(B)/obj/codes_zxing.o
 # The command line's files beside sohoa.c, only in build/sohoa; their
 # declarations are in src/cli.h, not in the library's header.

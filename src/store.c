@@ -64,7 +64,7 @@ store_fields_add(struct buf *b, const char *s)
 
 /* What the FTS "fields" column holds: the values clerks type in, NFC.
  * Caller frees. */
-static char *
+char *
 store_fields_text(const struct document *doc)
 {
 	struct buf b;
