@@ -163,6 +163,16 @@ cli_sync_data(const struct cmd_opts *o, const struct conf *c)
 	return cli_data_dir(o);
 }
 
+/* The city cannot be reached or refuses: why, and what stays queued. */
+static noreturn void
+cli_sync_fail(struct index *ix, const char *why)
+{
+	int64_t n = outbox_pending(ix, 0);
+
+	fatalx("sync: %s; %lld change%s wait%s in the outbox", why,
+	    (long long)n, n == 1 ? "" : "s", n == 1 ? "s" : "");
+}
+
 int
 cli_sync(struct cmd_opts *o, int argc, char **argv)
 {
@@ -198,9 +208,7 @@ cli_sync(struct cmd_opts *o, int argc, char **argv)
 	if ((pg = city_open(&conf, err)) == NULL ||
 	    outbox_check_city(pg, conf.city_office, err) == -1) {
 		city_close(pg);
-		fatalx("sync: %s; %lld change%s wait%s in the outbox", err,
-		    (long long)outbox_pending(ix, 0), total == 1 ? "" : "s",
-		    total == 1 ? "s" : "");
+		cli_sync_fail(ix, err);
 	}
 	while ((n = outbox_send(ix, pg, conf.city_office, CLI_SYNC_BATCH, last,
 	    &res, err)) > 0) {
@@ -213,9 +221,7 @@ cli_sync(struct cmd_opts *o, int argc, char **argv)
 		fputc('\n', stderr);
 	city_close(pg);
 	if (n == -1)
-		fatalx("sync: %s; %lld change%s wait in the outbox", err,
-		    (long long)outbox_pending(ix, 0),
-		    outbox_pending(ix, 0) == 1 ? "" : "s");
+		cli_sync_fail(ix, err);
 	total = outbox_pending(ix, 0);
 	if (o->json) {
 		json_t *j = json_pack("{s:I, s:I, s:I, s:I, s:f}", "sent",
@@ -233,9 +239,11 @@ cli_sync(struct cmd_opts *o, int argc, char **argv)
 	index_close(ix);
 	conf_free(&conf);
 	if (res.refused > 0) {
-		log_warnx("sync: the city refused %lld change%s (said above); "
-		    "they wait in the outbox", (long long)res.refused,
-		    res.refused == 1 ? "" : "s");
+		fflush(stdout);
+		log_warnx("sync: the city refused %lld change%s (said above): "
+		    "%s in the outbox", (long long)res.refused,
+		    res.refused == 1 ? "" : "s", res.refused == 1 ?
+		    "it waits" : "they wait");
 		return 1;
 	}
 	return 0;

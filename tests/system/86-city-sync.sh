@@ -64,8 +64,8 @@ as a sohoa register import "$R/register.csv" >/dev/null
 # Office b's register is long, for a sync to be killed in the middle.
 python3 - >"$T/big.csv" <<'PY'
 print("dossier_code,doc_number,agency_code,agency_name,level,procedure_code,issued_on,valid_until,status")
-for i in range(4000):
-    print("000.00.05.H26-2403%02d-%04d,%d/QĐ-UBND,000.00.05.H26,UBND quận Cầu Giấy,district,,2024-03-%02d,,valid"
+for i in range(20000):
+    print("000.00.05.H26-2403%02d-%05d,%d/QĐ-UBND,000.00.05.H26,UBND quận Cầu Giấy,district,,2024-03-%02d,,valid"
           % (i % 28 + 1, i, i, i % 28 + 1))
 PY
 as b sohoa register import "$R/register.csv" >/dev/null
@@ -114,12 +114,29 @@ check "... the city has the corrected number and the correction" \
         jsonb_array_length(corrections) FROM documents WHERE office = 'a' AND id = $id")" = "357/GPXD|357/GPXD|357/GPXD|1"
 check "... and nothing else changed" same_as_city a
 
+# ---- a record the city refuses holds up no other ----
+pg "ALTER TABLE documents ADD CONSTRAINT no_bad CHECK (doc_number IS DISTINCT FROM 'BAD/1')"
+other=$(as a sohoa list --json | jq '[.[] | select(.source_name == "decision.grey-lzw.tif")][0].id')
+as a sohoa edit "$id" doc_number=BAD/1 >/dev/null
+as a sohoa edit "$other" doc_number=2088/QĐ-UBND >/dev/null
+check_status "a record the city refuses: sync exits 1" 1 sohoa sync -c "$T/a/sohoa.conf"
+cp "$T/check.out" "$T/said"
+check "... and says which record and why" grep -q "record $id: .*no_bad" "$T/said"
+check "... the other change got there" \
+    test "$(pg "SELECT doc_number FROM documents WHERE office = 'a' AND id = $other")" = 2088/QĐ-UBND
+check "... the one refused waits in the outbox" \
+    bash -c "'$SOHOA' status --data '$T/a/data' --json | jq -e '.city.pending == 1'"
+pg "ALTER TABLE documents DROP CONSTRAINT no_bad"
+check "once the city takes it, the next sync sends it" \
+    bash -c "'$SOHOA' sync -c '$T/a/sohoa.conf' --json | jq -e '.sent == 1 and .pending == 0'"
+check "... and the city holds office a as office a does" same_as_city a
+
 # ---- kill -9 during a sync, then sync: everything exactly once ----
 as b sohoa register import "$T/big.csv" >/dev/null
 as b "$SOHOA" sync -c "$T/b/sohoa.conf" >/dev/null 2>&1 &
 spid=$!
 for ((i = 0; i < 100; i++)); do
-	[ "$(pg "SELECT count(*) FROM register_entries WHERE office = 'b'")" -gt 600 ] && break
+	[ "$(pg "SELECT count(*) FROM register_entries WHERE office = 'b'")" -gt 1000 ] && break
 	sleep 0.05
 done
 kill -9 "$spid" 2>/dev/null
