@@ -29,6 +29,14 @@ check_status "city office add of a bad name is a usage error" 2 \
 check_status "city init with no url and no [city] is a usage error" 2 \
     env SOHOA_CONF=/dev/null "$SOHOA" city init
 check_status "another command refuses -c" 2 sohoa list -c x
+check_status "sync with an argument is a usage error" 2 sohoa sync extra
+check_status "sync --url is a usage error (city init's alone)" 2 sohoa sync --url x
+check_status "sync without [city] exits 1" 1 env SOHOA_CONF=/dev/null "$SOHOA" sync
+cp "$T/check.out" "$T/said"
+check "... in one line saying there is no [city] section" \
+    bash -c "[ \"\$(grep -c '' '$T/said')\" -eq 1 ] && grep -q 'has no \[city\] section' '$T/said'"
+check "sohoa sync --help: exit 0, its usage on stdout" \
+    bash -c "sohoa sync --help | grep -q '^usage: sohoa sync'"
 check "sohoa city --help: exit 0, its usage on stdout" \
     bash -c "sohoa city --help | grep -q '^usage: sohoa city init'"
 

@@ -70,6 +70,21 @@ for i in range(20000):
 PY
 as b sohoa register import "$R/register.csv" >/dev/null
 
+# An office the city does not know, or a role that is not the office's:
+# sync says what the city's DBA must do, and sends nothing.
+sed 's/^office = a$/office = c/' "$T/a/sohoa.conf" >"$T/c.conf"
+mkdir -p "$T/c" && sed -i "s|^data = .*|data = $T/c/data|" "$T/c.conf"
+cp -r "$T/a/data" "$T/c/data"
+check_status "sync as an office the city does not know: exit 1" 1 sohoa sync -c "$T/c.conf"
+cp "$T/check.out" "$T/said"
+check "... saying so and what the DBA does" \
+    grep -q 'the city database has no office c: the city.s DBA adds it (sohoa city office add c --role ROLE)' "$T/said"
+sed 's/user=office_a/user=office_b/' "$T/a/sohoa.conf" >"$T/wrong-role.conf"
+check_status "sync with another office's role: exit 1" 1 sohoa sync -c "$T/wrong-role.conf"
+cp "$T/check.out" "$T/said"
+check "... saying whose role it is" \
+    grep -q 'office a is written by the role office_a in the city database, and \[city\] url connects as office_b' "$T/said"
+rm -rf "$T/c/data"
 check "nothing reaches the city before a sync" test "$(pg "SELECT count(*) FROM documents")" -eq 0
 as a sohoa sync -c "$T/a/sohoa.conf" --json >"$T/sync-a.json"
 check "sync of office a: its 3 records and 15 register entries sent" \
