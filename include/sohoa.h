@@ -1470,6 +1470,10 @@ typedef struct pg_result PGresult;
 /* 0 when name may be an office's name ([a-z0-9][a-z0-9._-]{0,62}); else
  * -1 with why (ERRMAX/2 bytes) saying so. */
 int	city_office_ok(const char *name, char *why);
+/* 0 when url is a libpq connection string or URI; else -1 with why
+ * (ERRMAX/2 bytes), which echoes no part of a url that may hold a
+ * password. */
+int	city_url_ok(const char *url, char *why);
 /* Connects to url (a libpq connection string or URI; the password from
  * .pgpass or the service file), in UTF-8, time zone UTC, a 10 s connect
  * timeout unless url sets one.  NULL with err. Caller city_close()s. */

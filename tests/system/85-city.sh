@@ -19,7 +19,9 @@ printf '[sohoa]\n\n[city]\noffice = phuong-a\n' >"$T/bad.conf"
 conf_error "[city] office without url" "4: [city] needs both"
 printf '[city]\nurl = host=/nowhere\noffice = Phường A\n' >"$T/bad.conf"
 conf_error "an office name with capitals and marks" "3: an office's name is"
-printf '[city]\nurl = x\nurl = y\noffice = a\n' >"$T/bad.conf"
+printf '[city]\noffice = a\nurl = host=/x dbname\n' >"$T/bad.conf"
+conf_error "a url libpq cannot read" "3: the url is not a libpq connection string or URI"
+printf '[city]\nurl = host=a\nurl = host=b\noffice = a\n' >"$T/bad.conf"
 conf_error "[city] url twice" "3: 'url' is set twice"
 check_status "city with no subcommand is a usage error" 2 sohoa city
 check_status "city office add without --role is a usage error" 2 \
