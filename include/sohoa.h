@@ -1542,10 +1542,13 @@ struct outbox_result {
 };
 /* One batch: up to limit changes with seq <= max_seq (0: any), oldest
  * first, sent in one PostgreSQL transaction and then deleted here; res
- * adds up what was done.  Returns the number of changes handled (0: none
- * left), or -1 with err when the link failed (the batch stays queued). */
+ * adds up what was done.  A change the city refused waits 10 minutes
+ * before it is in a batch again, unless refused_too.  Returns the number
+ * of changes handled (0: none left), or -1 with err when the link failed
+ * (the batch stays queued). */
 int	outbox_send(struct index *, PGconn *pg, const char *office, int limit,
-	    int64_t max_seq, struct outbox_result *res, char *err);
+	    int64_t max_seq, int refused_too, struct outbox_result *res,
+	    char *err);
 
 /* ship.c: sohoad's shipping to the city, in a child process that holds
  * the PostgreSQL connection (see the file's comment). */

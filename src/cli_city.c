@@ -202,7 +202,8 @@ cli_sync(struct cmd_opts *o, int argc, char **argv)
 		    "queued for the city as office %s\n", (long long)queued,
 		    conf.city_office);
 	/* What is pending now; what others add meanwhile is sohoad's or
-	 * the next sync's, so that a busy office cannot keep this going. */
+	 * the next sync's, so that a busy office cannot keep this going.  A
+	 * person running it tries again what the city refused before. */
 	last = outbox_last_seq(ix);
 	total = outbox_pending(ix, last);
 	if ((pg = city_open(&conf, err)) == NULL ||
@@ -211,7 +212,7 @@ cli_sync(struct cmd_opts *o, int argc, char **argv)
 		cli_sync_fail(ix, err);
 	}
 	while ((n = outbox_send(ix, pg, conf.city_office, CLI_SYNC_BATCH, last,
-	    &res, err)) > 0) {
+	    1, &res, err)) > 0) {
 		done += n;
 		if (progress)
 			fprintf(stderr, "\rsync: %lld of %lld sent", (long long)done,

@@ -38,15 +38,21 @@
 #define OUTBOX_VERSION	1
 
 #define OUTBOX_NOW	"strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
+/* Seconds a change the city refused waits before sohoad sends it again:
+ * a constraint there is the DBA's to mend, and a retry every second would
+ * fill the log. */
+#define OUTBOX_REFUSED_WAIT	"600"
 
 /* What a trigger puts into the outbox: (kind, ref), with the next seq;
  * a row already there keeps when it was first queued, the age of its
- * oldest unsent change. */
+ * oldest unsent change, and is tried again at once even if the city
+ * refused it before (the change may be what mends it). */
 #define OUTBOX_QUEUE(kind, ref) \
 	"UPDATE city_state SET seq = seq + 1;" \
 	"INSERT INTO outbox (kind, ref, seq, queued_at) VALUES ('" kind "', " \
 	ref ", (SELECT seq FROM city_state), " OUTBOX_NOW ") " \
-	"ON CONFLICT (kind, ref) DO UPDATE SET seq = excluded.seq;"
+	"ON CONFLICT (kind, ref) DO UPDATE SET seq = excluded.seq, " \
+	"not_before = NULL;"
 
 #define OUTBOX_TRIGGER(name, when, table, kind, ref) \
 	"CREATE TRIGGER IF NOT EXISTS " name " AFTER " when " ON " table \
@@ -67,6 +73,9 @@ static const char outbox_schema[] =
 	"  ref INTEGER NOT NULL,"
 	"  seq INTEGER NOT NULL,"
 	"  queued_at TEXT NOT NULL,"
+	/* The city refused it: sohoad tries again after this, not at
+	 * every batch (the contract's columns, and this). */
+	"  not_before TEXT,"
 	"  PRIMARY KEY (kind, ref));"
 	"CREATE INDEX IF NOT EXISTS outbox_seq ON outbox(seq);"
 	OUTBOX_TRIGGER("city_document_inserted", "INSERT", "documents",
@@ -99,13 +108,17 @@ enum outbox_stmt {
 
 static const char *const outbox_sql[OB_MAX] = {
 	[OB_STATE] = "SELECT office, since, seq, sent_at FROM city_state",
-	[OB_NEXT] = "SELECT kind, ref, seq FROM outbox WHERE ?2 = 0 OR "
-	    "seq <= ?2 ORDER BY seq LIMIT ?1",
+	[OB_NEXT] = "SELECT kind, ref, seq FROM outbox WHERE (?2 = 0 OR "
+	    "seq <= ?2) AND (?3 = 1 OR not_before IS NULL OR not_before <= "
+	    OUTBOX_NOW ") ORDER BY seq LIMIT ?1",
 	[OB_DONE] = "DELETE FROM outbox WHERE kind = ?1 AND ref = ?2 AND "
 	    "seq = ?3",
-	/* A row the city refused goes to the end of the queue. */
-	[OB_REQUEUE] = "UPDATE outbox SET seq = (SELECT seq FROM city_state) "
-	    "WHERE kind = ?1 AND ref = ?2 AND seq = ?3",
+	/* A row the city refused goes to the end of the queue, and waits
+	 * OUTBOX_REFUSED_WAIT before sohoad tries it again. */
+	[OB_REQUEUE] = "UPDATE outbox SET seq = (SELECT seq FROM city_state), "
+	    "not_before = strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '+"
+	    OUTBOX_REFUSED_WAIT " seconds') WHERE kind = ?1 AND ref = ?2 AND "
+	    "seq = ?3",
 	[OB_BUMP] = "UPDATE city_state SET seq = seq + 1",
 	[OB_BODY] = "SELECT body FROM documents_fts WHERE rowid = ?1",
 	[OB_ENTRY] = "SELECT id, entry_key, dossier_code, doc_number, "
@@ -774,7 +787,7 @@ out:
 
 int
 outbox_send(struct index *ix, PGconn *pg, const char *office, int limit,
-    int64_t max_seq, struct outbox_result *res, char *err)
+    int64_t max_seq, int refused_too, struct outbox_result *res, char *err)
 {
 	struct outbox_result one;
 	struct outbox_row *rows = NULL;
@@ -793,6 +806,7 @@ outbox_send(struct index *ix, PGconn *pg, const char *office, int limit,
 	st = outbox_stmt(ix, OB_NEXT);
 	db_bind_int64(st, 1, limit);
 	db_bind_int64(st, 2, max_seq);
+	db_bind_int64(st, 3, refused_too != 0);
 	while ((step = db_step(st)) == DB_ROW && n < (size_t)limit) {
 		k = db_col_text(st, 0);
 		snprintf(rows[n].kind, sizeof rows[n].kind, "%s", k ? k : "");

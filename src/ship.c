@@ -311,7 +311,7 @@ ship_main(const struct conf *conf, const char *datadir)
 	for (;;) {
 		memset(&res, 0, sizeof res);
 		if ((n = outbox_send(ix, pg, conf->city_office, SHIP_BATCH, 0,
-		    &res, err)) == -1) {
+		    0, &res, err)) == -1) {
 			ship_say("down %s", err);
 			goto out;
 		}

@@ -196,6 +196,19 @@ echo "# from a scan dropped in the inbox to the city: $lag s"
 check "a scan dropped in the inbox is in the city within 10 s" \
     awk -v l="$lag" 'BEGIN { exit !(l < 10) }'
 
+# A change the city refuses: logged once, not tried at every batch; a
+# later change to the record mends it and goes at once.
+pg "ALTER TABLE documents ADD CONSTRAINT no_bad CHECK (doc_number IS DISTINCT FROM 'BAD/2')"
+sohoa edit "$id" doc_number=BAD/2 >/dev/null
+wait_for 10 grep -q 'it waits at the end of the outbox' "$T/sohoad.log"
+sleep 3
+check "sohoad logs a refused change once, and does not retry it every second" \
+    test "$(grep -c 'it waits at the end of the outbox' "$T/sohoad.log")" -eq 1
+sohoa edit "$id" doc_number=359/GPXD >/dev/null
+check "... a correction of that record goes at once" \
+    wait_for 10 bash -c "[ \"\$(psql -X -At '$ADMIN' -c \"SELECT doc_number FROM documents WHERE office = 'a' AND id = $id\")\" = 359/GPXD ]"
+pg "ALTER TABLE documents DROP CONSTRAINT no_bad"
+
 stop_pg
 small_scan "$T/s1.png" && printf 'x1' >>"$T/s1.png" && mv "$T/s1.png" "$T/inbox/cap-xa/"
 small_scan "$T/s2.png" && printf 'x2' >>"$T/s2.png" && mv "$T/s2.png" "$T/inbox/cap-xa/"
