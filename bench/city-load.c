@@ -172,7 +172,7 @@ city_fill(PGconn *admin, const char *base, const struct conf *conf,
 		if ((pg = city_connect(conninfo, err)) == NULL)
 			fatalx("%s", err);
 		memset(&res, 0, sizeof res);
-		while ((k = outbox_send(ix, pg, name, CITY_BATCH, 0, &res,
+		while ((k = outbox_send(ix, pg, name, CITY_BATCH, 0, 0, &res,
 		    err)) > 0)
 			;
 		if (k == -1)

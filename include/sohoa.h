@@ -1382,7 +1382,8 @@ json_t	*job_quarantined(struct index *, int limit);
 int	job_requeue(struct index *, int64_t id, char **where, char *err);
 
 /* status.c: what the daemon is doing, as `sohoa status --json` says it:
- * {running, pid, disk{free_bytes, full, full_since}, profiles[...]}. */
+ * {running, pid, disk{free_bytes, full, full_since}, profiles[...],
+ * city}: city null, or outbox_status's object once it ships to the city. */
 json_t	*status_build(struct index *, const char *datadir);
 
 /* reserve.c: who writes the archive package of a SHA-256 (ingest.c). */
@@ -1606,6 +1607,10 @@ typedef struct pg_result PGresult;
 /* 0 when name may be an office's name ([a-z0-9][a-z0-9._-]{0,62}); else
  * -1 with why (ERRMAX/2 bytes) saying so. */
 int	city_office_ok(const char *name, char *why);
+/* 0 when url is a libpq connection string or URI; else -1 with why
+ * (ERRMAX/2 bytes), which echoes no part of a url that may hold a
+ * password. */
+int	city_url_ok(const char *url, char *why);
 /* Connects to url (a libpq connection string or URI; the password from
  * .pgpass or the service file), in UTF-8, time zone UTC, a 10 s connect
  * timeout unless url sets one.  NULL with err. Caller city_close()s. */
@@ -1644,6 +1649,59 @@ int	city_schema_upgrade(PGconn *, int *from, char *err);
  * 0, or -1 with err (a bad name, another role already, no schema). */
 int	city_schema_office_add(PGconn *, const char *office, const char *role,
 	    int *added, char *err);
+
+/* outbox.c: the local outbox of the changes the city's PostgreSQL is
+ * owed, filled by triggers in the transaction of each change, and the
+ * sending of it (see the file's comment). */
+extern const struct db_module city_module;
+/* Makes this installation ship as office: the first time, city_state is
+ * made and every record and register entry queued, in one transaction
+ * (*queued says how many).  -1 with err when it ships under another name
+ * already, or the database fails. */
+int	outbox_start(struct index *, const char *office, int64_t *queued,
+	    char *err);
+/* The changes queued with seq <= max_seq (0: all). */
+int64_t	outbox_pending(struct index *, int64_t max_seq);
+/* The last seq given: a sync sends up to it. */
+int64_t	outbox_last_seq(struct index *);
+/* {office, since, last_sent_at, pending, oldest_unsent, oldest_age_seconds}
+ * for `sohoa status`, or NULL when this installation never shipped.
+ * Caller json_decref()s. */
+json_t	*outbox_status(struct index *);
+/* 0 when pg holds the schema this sohoa ships into and names office with
+ * the role pg connects as; else -1 with err saying what the city's DBA
+ * must do. */
+int	outbox_check_city(PGconn *pg, const char *office, char *err);
+struct outbox_result {
+	int64_t	 sent;			/* records and entries upserted */
+	int64_t	 deleted;		/* gone here, deleted there */
+	int64_t	 refused;		/* the city refused: queued again at the end */
+};
+/* One batch: up to limit changes with seq <= max_seq (0: any), oldest
+ * first, sent in one PostgreSQL transaction and then deleted here; res
+ * adds up what was done.  A change the city refused waits 10 minutes
+ * before it is in a batch again, unless refused_too.  Returns the number
+ * of changes handled (0: none left), or -1 with err when the link failed
+ * (the batch stays queued). */
+int	outbox_send(struct index *, PGconn *pg, const char *office, int limit,
+	    int64_t max_seq, int refused_too, struct outbox_result *res,
+	    char *err);
+
+/* ship.c: sohoad's shipping to the city, in a child process that holds
+ * the PostgreSQL connection (see the file's comment). */
+struct ship;
+/* Starts argv (`sohoad --ship DATADIR [CONF]`) attached to loop, and
+ * starts it again with a back-off whenever it ends.  Caller ship_stop()s. */
+struct ship *ship_start(struct loop *, char *const argv[]);
+/* A record was committed: the child looks at the outbox now.  NULL is
+ * fine (no [city]). */
+void	ship_wake(struct ship *);
+/* Stops the child (a batch cut short is sent again later) and frees. */
+void	ship_stop(struct ship *);
+/* The child: sends the outbox of the database in datadir to conf's
+ * [city] until the parent's end closes (0) or the link fails (1). */
+int	ship_main(const struct conf *conf, const char *datadir);
+
 
 /* city_search.c: search, show and report over every office of the city
  * (issue 13), from the city's PostgreSQL, as the office's own commands

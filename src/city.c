@@ -117,6 +117,28 @@ city_url_secretive(const char *url)
 	return 0;
 }
 
+int
+city_url_ok(const char *url, char *why)
+{
+	PQconninfoOption *opts;
+	char msg[ERRMAX / 2], *perr = NULL;
+
+	if ((opts = PQconninfoParse(url, &perr)) != NULL) {
+		PQconninfoFree(opts);
+		return 0;
+	}
+	if (perr != NULL && !city_url_secretive(url)) {
+		snprintf(msg, sizeof msg, "%s", perr);
+		city_one_line(msg, NULL);
+		snprintf(why, ERRMAX / 2, "the url is not a libpq connection "
+		    "string or URI: %s", msg);
+	} else
+		snprintf(why, ERRMAX / 2, "the url is not a libpq connection "
+		    "string or URI");
+	PQfreemem(perr);
+	return -1;
+}
+
 PGconn *
 city_connect(const char *url, char *err)
 {

@@ -89,5 +89,6 @@ int	cli_user_opt(struct cmd_opts *, int, const char *);
 extern const struct option cli_city_opts[];
 int	cli_city(struct cmd_opts *, int, char **);
 int	cli_city_opt(struct cmd_opts *, int, const char *);
+int	cli_sync(struct cmd_opts *, int, char **);
 
 #endif /* SOHOA_CLI_H */

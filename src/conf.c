@@ -441,6 +441,8 @@ conf_set(void *arg, int k, const char *name, const char *v, char *why)
 		    "number of minutes from 1 to 1440, not '%s'", v);
 		return -1;
 	case CK_CITY_URL:
+		if (city_url_ok(v, why) == -1)
+			return -1;
 		free(c->city_url);
 		c->city_url = xstrdup(v);
 		return 0;

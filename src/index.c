@@ -346,6 +346,8 @@ static const struct db_module *const index_modules[] = {
 	&register_module,
 	&report_module,
 	&users_module,
+	&city_module,	/* its triggers name documents, corrections and the
+			 * register's entries */
 };
 
 struct index *

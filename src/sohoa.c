@@ -118,6 +118,9 @@ static const struct cmd cmds[] = {
 	{ "register", cli_audit_register, "register import [--config FILE] FILE.csv | register unmatched [--documents] [--json]", "import the office's register of results issued; list what matches nothing", cli_audit_register_opts, cli_audit_opt },
 	{ "report", cli_audit_report, "report [--city] [--as-of DATE] [--from DATE --to DATE] [--level L] [--agency CODE] [--format table|csv|json|html] [--missing] [-o FILE] [--config FILE]", "digitization rates per level and office against the targets; --city: over every office of the city", cli_audit_report_opts, cli_audit_opt },
 	{ "user", cli_user, "user add NAME --role ROLE | user list [--json] | user passwd NAME | user disable NAME", "the people who sign in to sohoa-web; ROLE: clerk, staff, auditor or admin; the password on stdin, else asked twice", cli_user_opts, cli_user_opt },
+	{ "sync", cli_sync, "sync [-c FILE] [--json]",
+	  "send what the city database is owed ([city] in sohoa.conf) and exit",
+	  cli_city_opts, cli_city_opt },
 	{ "city", cli_city, "city init [--url URL] [-c FILE] | city office add NAME --role ROLE [--url URL] [-c FILE]", "the city database (admin): make or upgrade its schema; name an office and the PostgreSQL role that writes its rows", cli_city_opts, cli_city_opt },
 	{ "worker", cmd_worker, NULL, NULL, NULL, NULL },
 };
@@ -317,6 +320,29 @@ cmd_list(struct cmd_opts *o, int argc, char **argv)
 	return 0;
 }
 
+/* What the city's database is still owed, once this office ships there. */
+static void
+cmd_status_city(json_t *c)
+{
+	struct shown sh = { { NULL }, 0 };
+	json_int_t pending = json_integer_value(json_object_get(c, "pending"));
+	json_t *age = json_object_get(c, "oldest_age_seconds");
+
+	if (!json_is_object(c))
+		return;
+	printf("\ncity: office %s, ", cli_shown_key(&sh, c, "office"));
+	if (pending == 0)
+		printf("nothing waits to be sent");
+	else
+		printf("%lld change%s wait%s to be sent, the oldest for %lld s "
+		    "(since %s)", (long long)pending, pending == 1 ? "" : "s",
+		    pending == 1 ? "s" : "", (long long)json_integer_value(age),
+		    cli_shown_key(&sh, c, "oldest_unsent"));
+	printf("; last sent %s\n", json_is_string(json_object_get(c,
+	    "last_sent_at")) ? cli_shown_key(&sh, c, "last_sent_at") : "never");
+	cli_shown_free(&sh);
+}
+
 /*
  * The daemon holds a lock on its pid file while it runs; the file's
  * second line, "full FREE SINCE", says it waits for room on the data disk
@@ -376,6 +402,7 @@ cmd_status(struct cmd_opts *o, int argc, char **argv)
 			    cli_shown_key(&sh, p, "oldest_pending"));
 			cli_shown_free(&sh);
 		}
+		cmd_status_city(json_object_get(st, "city"));
 	}
 	json_decref(st);
 	index_close(ix);

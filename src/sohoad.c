@@ -81,6 +81,7 @@ struct sohoad {
 	time_t	 started;
 	int	 lockfd;		/* the pid file, which also tells the disk's state */
 	struct room room;		/* full: nothing is read */
+	struct ship *ship;		/* the city's shipper, or NULL without [city] */
 	uint64_t turn_end;		/* monotonic usec: this turn's work stops */
 };
 
@@ -366,6 +367,7 @@ sohoad_dispatch(struct sohoad *sd)
 			}
 			log_info("%s: recorded as #%lld, a duplicate of #%lld",
 			    j->source_name, (long long)doc.id, (long long)first);
+			ship_wake(sd->ship);
 			document_free(&doc);
 			job_finish(j);
 			sd->done++;
@@ -445,6 +447,7 @@ sohoad_result(struct sohoad *sd, struct job *j, json_t *res)
 				sd->pages += doc.pages;
 				sd->since_optimize++;
 			}
+			ship_wake(sd->ship);
 			document_free(&doc);
 			job_finish(j);
 			sd->done++;
@@ -804,6 +807,36 @@ sohoad_datadir(const char *opt, const struct conf *c)
 	return d;
 }
 
+/*
+ * With [city]: the outbox started (the first time, every record is owed
+ * to the city), and the shipper child, which sends it while the loop
+ * reads scans.  A name other than the one this installation ships under
+ * is a mistake in sohoa.conf: nothing starts.
+ */
+static void
+sohoad_city(struct sohoad *sd, char *self)
+{
+	char err[ERRMAX], *argv[5];
+	int64_t queued;
+
+	if (sd->conf.city_url == NULL)
+		return;
+	if (outbox_start(sd->ix, sd->conf.city_office, &queued, err) == -1)
+		fatalx("%s: %s", sd->conf.path, err);
+	if (queued > 0)
+		log_info("city: first load: %lld records and register entries "
+		    "queued for the city as office %s", (long long)queued,
+		    sd->conf.city_office);
+	argv[0] = self;
+	argv[1] = "--ship";
+	argv[2] = sd->datadir;
+	argv[3] = sd->conf.path;
+	argv[4] = NULL;
+	sd->ship = ship_start(sd->loop, argv);
+	log_info("city: shipping to the city database as office %s",
+	    sd->conf.city_office);
+}
+
 /* Starts everything, runs the loop until told to stop, checkpoints. */
 static void
 sohoad_run(struct sohoad *sd, char *self)
@@ -833,6 +866,7 @@ sohoad_run(struct sohoad *sd, char *self)
 		if (loop_signal(sd->loop, sigs[i], sohoad_signal, sd) == -1)
 			fatal("cannot take signals");
 	signal(SIGPIPE, SIG_IGN);
+	sohoad_city(sd, self);
 
 	wargv[0] = self;
 	wargv[1] = "--worker";
@@ -874,6 +908,7 @@ sohoad_run(struct sohoad *sd, char *self)
 	free(sd->q);
 	free(sd->retry_at);
 	sohoad_watch_close(sd);
+	ship_stop(sd->ship);
 	loop_free(sd->loop);
 	index_close(sd->ix);
 	log_info("stopped: %d recorded, %d set aside", sd->done,
@@ -902,6 +937,17 @@ main(int argc, char **argv)
 	if (argc == 2 && strcmp(argv[1], "--worker") == 0) {
 		log_init("sohoad", 0);
 		return worker_main();
+	}
+	/* The city's shipper (ship.c), started by sohoad itself. */
+	if (argc == 4 && strcmp(argv[1], "--ship") == 0) {
+		log_init("sohoad", 0);
+		if (conf_load(argv[3], &sd.conf, err) == -1) {
+			printf("down %s\n", err);
+			return 1;
+		}
+		ch = ship_main(&sd.conf, argv[2]);
+		conf_free(&sd.conf);
+		return ch;
 	}
 	log_init("sohoad", 0);
 	memset(&sd, 0, sizeof sd);

@@ -2,7 +2,9 @@
  * status.c: what sohoad is doing, for `sohoa status` and sohoa-web's
  * Máy quét page alike: whether it runs (its pid file's lock), whether it
  * waits for room on a full disk (the pid file's second line), the room
- * left, and each profile's queue from the job journal.
+ * left, each profile's queue from the job journal, and, once the
+ * installation ships to the city's database, what it still owes it (the
+ * outbox, outbox.c): how many changes and how old the oldest is.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -53,7 +55,7 @@ json_t *
 status_build(struct index *ix, const char *datadir)
 {
 	struct status_daemon ds;
-	json_t *disk;
+	json_t *disk, *city;
 	uint64_t room = 0;
 	char since[40] = "";
 	int room_known;
@@ -70,7 +72,9 @@ status_build(struct index *ix, const char *datadir)
 	disk = json_pack("{s:o, s:b, s:o}", "free_bytes", room_known ?
 	    json_integer((json_int_t)room) : json_null(), "full", ds.full,
 	    "full_since", ds.full ? json_string(since) : json_null());
-	return json_pack("{s:b, s:o, s:o, s:o}", "running", ds.pid != 0,
+	city = outbox_status(ix);
+	return json_pack("{s:b, s:o, s:o, s:o, s:o}", "running", ds.pid != 0,
 	    "pid", ds.pid > 0 ? json_integer(ds.pid) : json_null(), "disk",
-	    disk, "profiles", job_status(ix));
+	    disk, "profiles", job_status(ix), "city", city != NULL ? city :
+	    json_null());
 }

@@ -19,7 +19,9 @@ printf '[sohoa]\n\n[city]\noffice = phuong-a\n' >"$T/bad.conf"
 conf_error "[city] office without url" "4: [city] needs both"
 printf '[city]\nurl = host=/nowhere\noffice = Phường A\n' >"$T/bad.conf"
 conf_error "an office name with capitals and marks" "3: an office's name is"
-printf '[city]\nurl = x\nurl = y\noffice = a\n' >"$T/bad.conf"
+printf '[city]\noffice = a\nurl = host=/x dbname\n' >"$T/bad.conf"
+conf_error "a url libpq cannot read" "3: the url is not a libpq connection string or URI"
+printf '[city]\nurl = host=a\nurl = host=b\noffice = a\n' >"$T/bad.conf"
 conf_error "[city] url twice" "3: 'url' is set twice"
 check_status "city with no subcommand is a usage error" 2 sohoa city
 check_status "city office add without --role is a usage error" 2 \
@@ -29,6 +31,14 @@ check_status "city office add of a bad name is a usage error" 2 \
 check_status "city init with no url and no [city] is a usage error" 2 \
     env SOHOA_CONF=/dev/null "$SOHOA" city init
 check_status "another command refuses -c" 2 sohoa list -c x
+check_status "sync with an argument is a usage error" 2 sohoa sync extra
+check_status "sync --url is a usage error (city init's alone)" 2 sohoa sync --url x
+check_status "sync without [city] exits 1" 1 env SOHOA_CONF=/dev/null "$SOHOA" sync
+cp "$T/check.out" "$T/said"
+check "... in one line saying there is no [city] section" \
+    bash -c "[ \"\$(grep -c '' '$T/said')\" -eq 1 ] && grep -q 'has no \[city\] section' '$T/said'"
+check "sohoa sync --help: exit 0, its usage on stdout" \
+    bash -c "sohoa sync --help | grep -q '^usage: sohoa sync'"
 check "sohoa city --help: exit 0, its usage on stdout" \
     bash -c "sohoa city --help | grep -q '^usage: sohoa city init'"
 

@@ -7,13 +7,11 @@
 # access log with the office and the user, and what cannot be done (a bad
 # OFFICE:ID, an unknown office, PostgreSQL down) is one plain line.
 #
-# Until `sohoa sync` ships records, the rows are loaded with SQL here, the
-# tsvector made by sohoa's own code (build/tests/citytext-tsv).
+# The records go to the city by `sohoa sync`, as each office's own role.
 . "$(dirname "$0")/lib.sh"
 eval "lib_$(declare -f check_status)"
 G=$FIXTURES/good
 R=$FIXTURES/register
-TSV=$SOHOA_SHIMS/citytext-tsv
 
 if ! start_pg; then
 	skip "the city commands" "no PostgreSQL 15 here (initdb not found)"
@@ -66,46 +64,15 @@ B register import "$R/register.csv" >/dev/null 2>&1
 A report --json >"$T/a-report.json"
 B report --json >"$T/b-report.json"
 
-# ship O OFFICE: the office's records and register entries loaded as its
-# own role would write them, the full text made by sohoa's code.
+# ship O OFFICE: what the office holds sent by `sohoa sync`, as its own
+# role, and then in the city as many rows of OFFICE as the office holds.
 ship() {
-	local o=$1 office=$2 id url="host=$T/pg dbname=city user=office_$1"
-	for id in $(SOHOA_DATA=$T/$o "$SOHOA" list --json | jq '.[].id'); do
-		SOHOA_DATA=$T/$o "$SOHOA" show --json "$id" >"$T/doc.json"
-		SOHOA_DATA=$T/$o "$SOHOA" get "$id" --text -o "$T/body.txt"
-		"$TSV" "$T/doc.json" "$T/body.txt" >"$T/tsv" || return 1
-		psql -X -q -v ON_ERROR_STOP=1 "$url" \
-		    -v office="$office" -v doc="$(jq -c 'del(.corrections)' "$T/doc.json")" \
-		    -v corr="$(jq -c '.corrections // []' "$T/doc.json")" \
-		    -v body="$(cat "$T/body.txt")" -v tsv="$(cat "$T/tsv")" <<'SQL' || return 1
-INSERT INTO documents (office, id, sha256, doc, level, agency_code, doc_type,
-    doc_number, dossier_code, issued_on, valid_until, duplicate_of,
-    id_numbers, body, tsv, corrections)
-SELECT :'office', (j->>'id')::bigint, j->>'sha256', j, j->>'level',
-    j->>'agency_code', j->>'doc_type', j->>'doc_number', j->>'dossier_code',
-    (j->>'issued_on')::date, (j->>'valid_until')::date,
-    (j->>'duplicate_of')::bigint,
-    ARRAY(SELECT jsonb_array_elements_text(j->'id_numbers')), :'body',
-    :'tsv'::tsvector, :'corr'::jsonb
-FROM (SELECT :'doc'::jsonb AS j) s;
-SQL
-	done
-	sqlite3 -json "$T/$o/sohoa.db" "SELECT id, entry_key, dossier_code,
-	    doc_number, agency_code, agency_name, level, procedure_code,
-	    issued_on, valid_until, status, doc_id FROM register_entries" \
-	    >"$T/entries.json"
-	psql -X -q -v ON_ERROR_STOP=1 "$url" -v office="$office" \
-	    -v rows="$(cat "$T/entries.json")" <<'SQL'
-INSERT INTO register_entries (office, id, entry_key, dossier_code, doc_number,
-    agency_code, agency_name, level, procedure_code, issued_on, valid_until,
-    status, doc_id)
-SELECT :'office', id, entry_key, dossier_code, doc_number, agency_code,
-    agency_name, level, procedure_code, issued_on, valid_until, status, doc_id
-FROM jsonb_to_recordset(:'rows'::jsonb) AS r(id bigint, entry_key text,
-    dossier_code text, doc_number text, agency_code text, agency_name text,
-    level text, procedure_code text, issued_on date, valid_until date,
-    status text, doc_id bigint);
-SQL
+	SOHOA_CONF=$T/$1.conf SOHOA_DATA=$T/$1 sohoa sync >/dev/null || return 1
+	local docs entries
+	docs=$(psql -X -At "$ADMIN" -c "SELECT count(*) FROM documents WHERE office = '$2'")
+	entries=$(psql -X -At "$ADMIN" -c "SELECT count(*) FROM register_entries WHERE office = '$2'")
+	test "$docs" -eq "$(SOHOA_DATA=$T/$1 "$SOHOA" list --json | jq length)" &&
+	    test "$entries" -eq "$(sqlite3 "$T/$1/sohoa.db" 'SELECT count(*) FROM register_entries')"
 }
 check "office A's records and register reach the city" ship a phuong-a
 check "office B's too" ship b quan-b
