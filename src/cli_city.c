@@ -203,7 +203,12 @@ cli_sync(struct cmd_opts *o, int argc, char **argv)
 		    conf.city_office);
 	/* What is pending now; what others add meanwhile is sohoad's or
 	 * the next sync's, so that a busy office cannot keep this going.  A
-	 * person running it tries again what the city refused before. */
+	 * person running it tries again what the city refused before.  The
+	 * register's matches of new records are made first (outbox_send
+	 * makes them too), so that the entries they change are among what is
+	 * pending now. */
+	if (register_match_refresh(ix, err) == -1)
+		fatalx("sync: %s", err);
 	last = outbox_last_seq(ix);
 	total = outbox_pending(ix, last);
 	if ((pg = city_open(&conf, err)) == NULL ||

@@ -797,6 +797,12 @@ outbox_send(struct index *ix, PGconn *pg, const char *office, int limit,
 	size_t n = 0, i;
 	int rc = -1, step, lost = 0;
 
+	/* Register entries are matched to new records lazily (report.c does
+	 * it before counting): match them now, so that what the city counts
+	 * as digitized is what this office would.  The entries it changes
+	 * are queued by the triggers like any change. */
+	if (register_match_refresh(ix, err) == -1)
+		goto out;
 	if (outbox_prepare(pg, err) == -1 ||
 	    outbox_pg_begin(pg, office, err) == -1)
 		goto out;

@@ -102,6 +102,17 @@ check "each record carries its text, full text, names, package and its hash" \
 check "register entries carry their match (the office's record id)" \
     test "$(pg "SELECT count(*) FROM register_entries WHERE office = 'a' AND doc_id IS NOT NULL")" -ge 1
 
+# A record scanned after its register entry was imported: the match is
+# made before the entry is sent, with no `sohoa report` run first.
+sohoa city office add m --role office_m --url "$ADMIN" >/dev/null
+office m
+as m sohoa register import "$R/register.csv" >/dev/null
+as m sohoa ingest "$G/decision.grey-lzw.tif" >/dev/null 2>&1
+as m sohoa sync -c "$T/m/sohoa.conf" >/dev/null
+check "a record scanned after its entry was imported: the city has the match" \
+    test "$(pg "SELECT count(*) FROM register_entries WHERE office = 'm' AND doc_id IS NOT NULL")" -eq 1
+check "... as the office has it" same_as_city m
+
 # ---- a sync again changes nothing, even of everything sent again ----
 snap() { pg "SELECT office, id, xmin, received_at FROM documents ORDER BY 1, 2;
     SELECT office, id, xmin FROM register_entries ORDER BY 1, 2"; }
