@@ -106,6 +106,7 @@ city_fill(PGconn *admin, const char *base, const struct conf *conf,
     long n, int offices, struct city_sample *samples, double *making)
 {
 	struct outbox_result res;
+	struct register_stats rs;
 	struct document d;
 	struct index *ix;
 	struct buf text;
@@ -159,7 +160,7 @@ city_fill(PGconn *admin, const char *base, const struct conf *conf,
 		city_register(csv, docs, hi - lo);
 		for (i = lo; i < hi; i++)
 			json_decref(docs[i - lo]);
-		if (register_import(ix, conf, csv, city_bad_row, NULL, NULL,
+		if (register_import(ix, conf, csv, city_bad_row, NULL, &rs,
 		    err) == -1)
 			fatalx("%s: register: %s", name, err);
 		if (register_match_refresh(ix, err) == -1)
