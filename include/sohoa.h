@@ -1698,9 +1698,16 @@ struct ship *ship_start(struct loop *, char *const argv[]);
 void	ship_wake(struct ship *);
 /* Stops the child (a batch cut short is sent again later) and frees. */
 void	ship_stop(struct ship *);
-/* The child: sends the outbox of the database in datadir to conf's
- * [city] until the parent's end closes (0) or the link fails (1). */
-int	ship_main(const struct conf *conf, const char *datadir);
+/* With c's [city] (else NULL, nothing done): the outbox of ix started
+ * (the first time every record is owed to the city; an office name other
+ * than the one it ships under is fatal) and the shipper child started as
+ * `self --ship DATADIR CONF`. */
+struct ship *ship_begin(struct loop *, struct index *ix, const struct conf *c,
+	    const char *self, const char *datadir);
+/* The child: sends the outbox of the database in datadir to the [city] of
+ * the sohoa.conf at confpath until the parent's end closes (0) or the link
+ * fails (1). */
+int	ship_main(const char *datadir, const char *confpath);
 
 
 /* city_search.c: search, show and report over every office of the city

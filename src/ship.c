@@ -201,6 +201,31 @@ ship_start(struct loop *loop, char *const argv[])
 	return s;
 }
 
+struct ship *
+ship_begin(struct loop *loop, struct index *ix, const struct conf *c,
+    const char *self, const char *datadir)
+{
+	char err[ERRMAX], *argv[5];
+	int64_t queued;
+
+	if (c->city_url == NULL)
+		return NULL;
+	if (outbox_start(ix, c->city_office, &queued, err) == -1)
+		fatalx("%s: %s", c->path, err);
+	if (queued > 0)
+		log_info("city: first load: %lld records and register entries "
+		    "queued for the city as office %s", (long long)queued,
+		    c->city_office);
+	argv[0] = (char *)self;
+	argv[1] = "--ship";
+	argv[2] = (char *)datadir;
+	argv[3] = c->path;
+	argv[4] = NULL;
+	log_info("city: shipping to the city database as office %s",
+	    c->city_office);
+	return ship_start(loop, argv);
+}
+
 void
 ship_wake(struct ship *s)
 {
@@ -279,8 +304,8 @@ ship_wait(void)
 	return 0;
 }
 
-int
-ship_main(const struct conf *conf, const char *datadir)
+static int
+ship_send_all(const struct conf *conf, const char *datadir)
 {
 	struct outbox_result res;
 	struct index *ix;
@@ -325,5 +350,21 @@ ship_main(const struct conf *conf, const char *datadir)
 out:
 	city_close(pg);
 	index_close(ix);
+	return rc;
+}
+
+int
+ship_main(const char *datadir, const char *confpath)
+{
+	struct conf conf;
+	char err[ERRMAX];
+	int rc;
+
+	if (conf_load(confpath, &conf, err) == -1) {
+		printf("down %s\n", err);
+		return 1;
+	}
+	rc = ship_send_all(&conf, datadir);
+	conf_free(&conf);
 	return rc;
 }

@@ -807,36 +807,6 @@ sohoad_datadir(const char *opt, const struct conf *c)
 	return d;
 }
 
-/*
- * With [city]: the outbox started (the first time, every record is owed
- * to the city), and the shipper child, which sends it while the loop
- * reads scans.  A name other than the one this installation ships under
- * is a mistake in sohoa.conf: nothing starts.
- */
-static void
-sohoad_city(struct sohoad *sd, char *self)
-{
-	char err[ERRMAX], *argv[5];
-	int64_t queued;
-
-	if (sd->conf.city_url == NULL)
-		return;
-	if (outbox_start(sd->ix, sd->conf.city_office, &queued, err) == -1)
-		fatalx("%s: %s", sd->conf.path, err);
-	if (queued > 0)
-		log_info("city: first load: %lld records and register entries "
-		    "queued for the city as office %s", (long long)queued,
-		    sd->conf.city_office);
-	argv[0] = self;
-	argv[1] = "--ship";
-	argv[2] = sd->datadir;
-	argv[3] = sd->conf.path;
-	argv[4] = NULL;
-	sd->ship = ship_start(sd->loop, argv);
-	log_info("city: shipping to the city database as office %s",
-	    sd->conf.city_office);
-}
-
 /* Starts everything, runs the loop until told to stop, checkpoints. */
 static void
 sohoad_run(struct sohoad *sd, char *self)
@@ -866,7 +836,7 @@ sohoad_run(struct sohoad *sd, char *self)
 		if (loop_signal(sd->loop, sigs[i], sohoad_signal, sd) == -1)
 			fatal("cannot take signals");
 	signal(SIGPIPE, SIG_IGN);
-	sohoad_city(sd, self);
+	sd->ship = ship_begin(sd->loop, sd->ix, &sd->conf, self, sd->datadir);
 
 	wargv[0] = self;
 	wargv[1] = "--worker";
@@ -941,13 +911,7 @@ main(int argc, char **argv)
 	/* The city's shipper (ship.c), started by sohoad itself. */
 	if (argc == 4 && strcmp(argv[1], "--ship") == 0) {
 		log_init("sohoad", 0);
-		if (conf_load(argv[3], &sd.conf, err) == -1) {
-			printf("down %s\n", err);
-			return 1;
-		}
-		ch = ship_main(&sd.conf, argv[2]);
-		conf_free(&sd.conf);
-		return ch;
+		return ship_main(argv[2], argv[3]);
 	}
 	log_init("sohoad", 0);
 	memset(&sd, 0, sizeof sd);
