@@ -265,3 +265,25 @@ bench_shape_query(int k, const struct bench_sample *s,
 	free(folded);
 	return query;
 }
+
+void
+bench_print_shapes(const char *title, double *lat[SHAPE_COUNT],
+    const long found[SHAPE_COUNT], int nq)
+{
+	double sum;
+	int k, q;
+
+	printf("\n%s: %d queries of each shape, 20 results each, one at a "
+	    "time\n\n", title, nq);
+	printf("%-28s %9s %9s %9s %9s\n", "query shape", "p50 ms", "p99 ms",
+	    "mean ms", "in top 20");
+	for (k = 0; k < SHAPE_COUNT; k++) {
+		qsort(lat[k], (size_t)nq, sizeof *lat[k], bench_cmp);
+		for (q = 0, sum = 0; q < nq; q++)
+			sum += lat[k][q];
+		printf("%-28s %9.2f %9.2f %9.2f %8ld%%\n", bench_shape[k],
+		    lat[k][nq / 2], lat[k][(nq * 99 + 99) / 100 - 1],
+		    sum / nq, found[k] * 100 / nq);
+	}
+	fflush(stdout);
+}

@@ -39,5 +39,9 @@ int	bench_cmp(const void *, const void *);
 char	*bench_phrase(const char *folded);
 char	*bench_shape_query(int k, const struct bench_sample *s,
 	    struct search_filter *f, char from[11], char to[11]);
+/* The p50, p99 and mean of nq latencies (ms) of each shape, sorting
+ * them, and how often the record asked for was in the top 20. */
+void	bench_print_shapes(const char *title, double *lat[SHAPE_COUNT],
+	    const long found[SHAPE_COUNT], int nq);
 
 #endif

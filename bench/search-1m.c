@@ -43,7 +43,7 @@ bench_queries(struct index *ix, struct bench_sample *samples, int nq,
     const char *title)
 {
 	struct search_filter f;
-	double t1, *lat[SHAPE_COUNT], sum;
+	double t1, *lat[SHAPE_COUNT];
 	long found[SHAPE_COUNT], i;
 	char err[ERRMAX], from[11], to[11], *query;
 	int k, q;
@@ -75,20 +75,9 @@ bench_queries(struct index *ix, struct bench_sample *samples, int nq,
 			free(query);
 		}
 	}
-	printf("\n%s: %d queries of each shape, 20 results each, one at a "
-	    "time\n\n", title, nq);
-	printf("%-28s %9s %9s %9s %9s\n", "query shape", "p50 ms", "p99 ms",
-	    "mean ms", "in top 20");
-	for (k = 0; k < SHAPE_COUNT; k++) {
-		qsort(lat[k], (size_t)nq, sizeof *lat[k], bench_cmp);
-		for (q = 0, sum = 0; q < nq; q++)
-			sum += lat[k][q];
-		printf("%-28s %9.2f %9.2f %9.2f %8ld%%\n", bench_shape[k],
-		    lat[k][nq / 2], lat[k][(nq * 99 + 99) / 100 - 1],
-		    sum / nq, found[k] * 100 / nq);
+	bench_print_shapes(title, lat, found, nq);
+	for (k = 0; k < SHAPE_COUNT; k++)
 		free(lat[k]);
-	}
-	fflush(stdout);
 }
 
 int
