@@ -118,6 +118,29 @@ static const char *const city_migrations[] = {
 	"GRANT USAGE ON SEQUENCE access_log_id_seq TO sohoa_office, "
 	"  sohoa_reader;"
 	"GRANT SELECT ON access_log TO sohoa_reader;",
+	/*
+	 * 2: the city's search at a million records (issue 13).  seq numbers
+	 * the records as they reach the city, so that the words found apart
+	 * are looked for among the newest first (a range of seq and the full
+	 * text's index, together); name_keys holds each person named, folded,
+	 * whole and by the last two words or more, as an office's names
+	 * table, so that a name typed whole is found however old its record.
+	 * A record shipped before keeps an empty name_keys until it changes
+	 * (its words are found as before).  toast_tuple_target keeps a
+	 * record's tsvector in its row, not in the TOAST table: ranking reads
+	 * it once per candidate, and a TOAST lookup each time cost as much as
+	 * the rest of the search.
+	 */
+	"CREATE SEQUENCE document_seq;"
+	"GRANT USAGE ON SEQUENCE document_seq TO sohoa_office;"
+	"ALTER TABLE documents ADD COLUMN seq bigint NOT NULL "
+	"  DEFAULT nextval('document_seq'),"
+	"  ADD COLUMN name_keys text[] NOT NULL DEFAULT '{}';"
+	"CREATE INDEX ON documents (seq);"
+	"CREATE INDEX ON documents USING gin (name_keys);"
+	"DO $$ BEGIN FOR i IN 0..15 LOOP EXECUTE format("
+	"  'ALTER TABLE documents_p%s SET (toast_tuple_target = 8160)', i);"
+	"  END LOOP; END $$;",
 };
 #define CITY_NMIGRATIONS \
 	((int)(sizeof city_migrations / sizeof city_migrations[0]))

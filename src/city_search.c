@@ -51,27 +51,54 @@
 	" AND ($8::text IS NULL OR d.id_numbers @> ARRAY[$8::text])" \
 	" AND ($9::text IS NULL OR upper(d.dossier_code) = $9::text)"
 
-/* The best $12 matching $1, with the twins of $2 (a JSON array of
- * tsqueries) counted; their records and text fetched once ranked. */
-static const char city_sql_ranked[] =
-	"SELECT r.office, r.id, r.twins, r.rank, d.doc::text, d.body "
-	"FROM (SELECT d.office, d.id, "
-	"  (SELECT count(*) FROM jsonb_array_elements_text($2::jsonb) t(q) "
-	"   WHERE d.tsv @@ t.q::tsquery) AS twins, "
-	"  ts_rank('{0.25,0.25,0.25,1}', d.tsv, $1::tsquery) AS rank "
-	"  FROM documents d WHERE d.tsv @@ $1::tsquery" CITY_FILTERS
-	"  ORDER BY twins DESC, rank DESC, d.office, d.id DESC "
-	"  LIMIT $12::int) r "
-	"JOIN documents d ON d.office = r.office AND d.id = r.id "
-	"ORDER BY r.twins DESC, r.rank DESC, r.office, r.id DESC";
+/*
+ * Ranking every record that holds a common name ("nguyen thi huong" is in
+ * one record of forty) costs seconds at a million records, so the city
+ * ranks as an office does (search.c): the newest CITY_WINDOW candidates,
+ * taken by ranges of seq (the order records reached the city) from the
+ * newest, CITY_SPAN records first and eight times more each time, until
+ * CITY_WINDOW were ranked or every record was looked at; and the newest
+ * records naming the person typed whole (name_keys), however old.  In a
+ * range, the full text's index and seq's are read together, so a rare
+ * word costs no more than its few records.
+ */
+#define CITY_WINDOW	1000	/* as the LIMIT of city_sql_window */
+#define CITY_SPAN	100000
+
+/* Twins of $2 matched and rank, for the candidates of cand: the best $12,
+ * each with its record, its text and how many candidates there were. */
+#define CITY_RANKED(cand) \
+	"WITH tw AS (SELECT coalesce(array_agg(x::tsquery), '{}') AS a " \
+	"  FROM jsonb_array_elements_text($2::jsonb) x), " \
+	"c AS (SELECT d.office, d.id, d.tsv FROM documents d WHERE " cand \
+	"), " \
+	"r AS (SELECT c.office, c.id, " \
+	"  (SELECT count(*) FROM unnest((SELECT a FROM tw)) t(q) " \
+	"   WHERE c.tsv @@ t.q) AS twins, " \
+	"  ts_rank('{0.25,0.25,0.25,1}', c.tsv, $1::tsquery) AS rank, " \
+	"  count(*) OVER () AS n FROM c " \
+	"  ORDER BY twins DESC, rank DESC, c.office, c.id DESC " \
+	"  LIMIT $12::int) " \
+	"SELECT r.office, r.id, r.twins, r.rank, d.doc::text, d.body, r.n " \
+	"FROM r JOIN documents d ON d.office = r.office AND d.id = r.id"
+
+/* The newest CITY_WINDOW matching $1 with seq in ($13, $14]. */
+static const char city_sql_window[] = CITY_RANKED(
+	"d.tsv @@ $1::tsquery AND d.seq > $13::bigint AND d.seq <= $14::bigint"
+	CITY_FILTERS " ORDER BY d.seq DESC LIMIT 1000");
+
+/* The newest $12 naming $15 whole (a person's name, folded, or its last
+ * words), which match $1 (the name's words are in their fields). */
+static const char city_sql_named[] = CITY_RANKED(
+	"d.name_keys @> ARRAY[$15::text]" CITY_FILTERS
+	" ORDER BY d.seq DESC LIMIT $12::int");
 
 /* Filters only: the newest they keep ($1, when not null, the ID number
  * and dossier code in the fields, which the full text's index finds). */
 static const char city_sql_filtered[] =
 	"SELECT d.office, d.id, NULL, NULL, d.doc::text, NULL "
 	"FROM documents d WHERE ($1::tsquery IS NULL OR d.tsv @@ $1::tsquery)"
-	CITY_FILTERS " ORDER BY d.doc->>'ingested_at' DESC, d.office, d.id DESC "
-	"LIMIT $12::int";
+	CITY_FILTERS " ORDER BY d.seq DESC LIMIT $12::int";
 
 static const char city_sql_log[] =
 	"INSERT INTO access_log (office, who, via, address, action, query, "
@@ -228,21 +255,143 @@ city_record(const char *office, const char *docjson, struct document *doc,
 	return o;
 }
 
+/* The rows found, from every result they came in. */
+struct city_hit {
+	PGresult	*r;
+	int		 row;
+	double		 score;		/* twins + rank / (1 + rank) */
+	long long	 id;
+};
+struct city_hits {
+	PGresult	**res;
+	size_t		  nres;
+	struct city_hit	 *v;
+	size_t		  n;
+};
+
+static int
+city_hit_cmp(const void *a, const void *b)
+{
+	const struct city_hit *x = a, *y = b;
+	int c;
+
+	if (x->score != y->score)
+		return x->score < y->score ? 1 : -1;
+	if ((c = strcmp(PQgetvalue(x->r, x->row, 0), PQgetvalue(y->r, y->row,
+	    0))) != 0)
+		return c;
+	return x->id < y->id ? 1 : x->id > y->id ? -1 : 0;
+}
+
+/* Keeps r's rows that h has not yet (a record may be in a range and be
+ * named too); returns how many candidates r's ranking looked at. */
+static long
+city_hits_add(struct city_hits *h, PGresult *r, int ranked)
+{
+	double rank;
+	size_t k;
+	int i, n = PQntuples(r);
+
+	h->res = xrealloc(h->res, (h->nres + 1) * sizeof *h->res);
+	h->res[h->nres++] = r;
+	h->v = xrealloc(h->v, (h->n + (size_t)n + 1) * sizeof *h->v);
+	for (i = 0; i < n; i++) {
+		struct city_hit *e = &h->v[h->n];
+
+		e->r = r;
+		e->row = i;
+		e->id = strtoll(PQgetvalue(r, i, 1), NULL, 10);
+		e->score = 0;
+		if (ranked) {
+			rank = strtod(PQgetvalue(r, i, 3), NULL);
+			e->score = strtod(PQgetvalue(r, i, 2), NULL) +
+			    rank / (1 + rank);
+		}
+		for (k = 0; k < h->n; k++)
+			if (h->v[k].id == e->id && strcmp(PQgetvalue(h->v[k].r,
+			    h->v[k].row, 0), PQgetvalue(r, i, 0)) == 0)
+				break;
+		if (k == h->n)
+			h->n++;
+	}
+	return n > 0 && ranked ? strtol(PQgetvalue(r, 0, 6), NULL, 10) : 0;
+}
+
+static void
+city_hits_free(struct city_hits *h)
+{
+	size_t i;
+
+	for (i = 0; i < h->nres; i++)
+		PQclear(h->res[i]);
+	free(h->res);
+	free(h->v);
+}
+
+/* The ranked search (see CITY_WINDOW): v holds $1 to $12, and room for
+ * $13 to $15.  0, or -1 with err. */
+static int
+city_search_ranked(PGconn *pg, const char **v, const char *name,
+    struct city_hits *h, char *err)
+{
+	static const char what[] = "the city search could not be run";
+	PGresult *r;
+	long long hi, lo, span = CITY_SPAN;
+	long seen = 0;
+	char los[24], his[24], *e = getenv("SOHOA_CITY_SPAN");
+
+	/* The first range's size, smaller in tests, which have no million
+	 * records to make ranges of. */
+	if (e != NULL && atoll(e) > 0)
+		span = atoll(e);
+
+	if ((r = city_search_query(pg, "SELECT coalesce(max(seq), 0) FROM "
+	    "documents", 0, NULL, PGRES_TUPLES_OK, what, err)) == NULL)
+		return -1;
+	hi = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	PQclear(r);
+	v[12] = los;
+	v[13] = his;
+	v[14] = name;
+	for (;;) {
+		lo = hi > span ? hi - span : 0;
+		snprintf(los, sizeof los, "%lld", lo);
+		snprintf(his, sizeof his, "%lld", hi);
+		if ((r = city_search_query(pg, city_sql_window, 15, v,
+		    PGRES_TUPLES_OK, what, err)) == NULL)
+			return -1;
+		seen += city_hits_add(h, r, 1);
+		if (seen >= CITY_WINDOW || lo == 0)
+			break;
+		hi = lo;
+		span *= 8;
+	}
+	if (name != NULL) {
+		if ((r = city_search_query(pg, city_sql_named, 15, v,
+		    PGRES_TUPLES_OK, what, err)) == NULL)
+			return -1;
+		city_hits_add(h, r, 1);
+	}
+	return 0;
+}
+
 json_t *
 city_search(PGconn *pg, const struct city_asker *who, const char *query,
     const struct search_filter *f, int limit, char *err)
 {
 	struct search_parsed p;
 	struct citytext_query q;
+	struct city_hits h;
 	struct document d;
-	PGresult *r = NULL;
+	PGresult *r;
 	json_t *a = NULL, *o, *filters;
-	const char *v[12];
+	const char *v[15];
 	char lim[24], *twins = NULL, *from = NULL, *to = NULL, *fields, *snip;
-	double rank;
-	int i, n;
+	size_t i;
+	int row;
 
 	memset(&q, 0, sizeof q);
+	memset(&h, 0, sizeof h);
 	if (search_parse(query, f, &p, err) == -1)
 		return NULL;
 	if (citytext_tsquery(&p, &q, err) == -1)
@@ -267,27 +416,34 @@ city_search(PGconn *pg, const struct city_asker *who, const char *query,
 		a = json_array();
 		goto logged;
 	}
-	if ((r = city_search_query(pg, q.ranked ? city_sql_ranked : city_sql_filtered,
-	    12, v, PGRES_TUPLES_OK, "the city search could not be run",
-	    err)) == NULL)
-		goto out;
+	if (q.ranked) {
+		if (city_search_ranked(pg, v, q.name, &h, err) == -1)
+			goto out;
+		if (h.n > 0)
+			qsort(h.v, h.n, sizeof *h.v, city_hit_cmp);
+	} else {
+		if ((r = city_search_query(pg, city_sql_filtered, 12, v,
+		    PGRES_TUPLES_OK, "the city search could not be run",
+		    err)) == NULL)
+			goto out;
+		city_hits_add(&h, r, 0);
+	}
 	a = json_array();
-	n = PQntuples(r);
-	for (i = 0; i < n; i++) {
-		if ((o = city_record(PQgetvalue(r, i, 0), PQgetvalue(r, i, 4),
-		    &d, err)) == NULL) {
+	for (i = 0; i < h.n && i < (size_t)limit; i++) {
+		r = h.v[i].r;
+		row = h.v[i].row;
+		if ((o = city_record(PQgetvalue(r, row, 0), PQgetvalue(r, row,
+		    4), &d, err)) == NULL) {
 			json_decref(a);
 			a = NULL;
 			goto out;
 		}
-		json_object_set_new(o, DOC_K_ID, json_integer(strtoll(
-		    PQgetvalue(r, i, 1), NULL, 10)));
+		json_object_set_new(o, DOC_K_ID, json_integer(h.v[i].id));
 		if (q.ranked) {
-			rank = strtod(PQgetvalue(r, i, 3), NULL);
-			json_object_set_new(o, "score", json_real(strtod(
-			    PQgetvalue(r, i, 2), NULL) + rank / (1 + rank)));
+			json_object_set_new(o, "score", json_real(h.v[i].score));
 			fields = store_fields_text(&d);
-			snip = citytext_snippet(PQgetvalue(r, i, 5), fields, &q);
+			snip = citytext_snippet(PQgetvalue(r, row, 5), fields,
+			    &q);
 			json_object_set_new(o, "snippet", json_string(snip));
 			free(snip);
 			free(fields);
@@ -308,7 +464,7 @@ logged:
 	}
 	json_decref(filters);
 out:
-	PQclear(r);
+	city_hits_free(&h);
 	free(twins);
 	free(from);
 	free(to);

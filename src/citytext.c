@@ -366,6 +366,7 @@ citytext_query_free(struct citytext_query *q)
 	size_t i;
 
 	free(q->match);
+	free(q->name);
 	json_decref(q->twins);
 	for (i = 0; i < q->nwords; i++)
 		free(q->words[i]);
@@ -379,15 +380,16 @@ citytext_tsquery(const struct search_parsed *p, struct citytext_query *q,
     char *err)
 {
 	const struct search_term *t = p->terms;
-	struct buf m, tw, id;
+	struct buf m, tw, id, whole;
 	size_t i, j, k, run;
-	int exact = 0, rc = -1, n;
+	int exact = 0, rc = -1, n, named = p->nterms > 0;
 
 	memset(q, 0, sizeof *q);
 	q->twins = json_array();
 	buf_init(&m, 1 << 20);
 	buf_init(&tw, 1 << 20);
 	buf_init(&id, 256);
+	buf_init(&whole, 1 << 16);
 	for (i = 0; i < p->nterms; i++)
 		exact |= t[i].marks;
 	for (i = 0; i < p->nterms; i = j) {
@@ -410,9 +412,13 @@ citytext_tsquery(const struct search_parsed *p, struct citytext_query *q,
 			buf_free(&id);
 			buf_init(&id, 256);
 			j = i + run;
+			named = 0;
 			continue;
 		}
 		j = i + 1;
+		if (t[i].prefix)
+			named = 0;
+		buf_printf(&whole, "%s%s", whole.len ? " " : "", t[i].text);
 		n = (int)m.len;
 		citytext_and(&m);
 		if ((rc = citytext_phrase(q, &m, t[i].text, t[i].prefix, 0, 0,
@@ -452,8 +458,18 @@ citytext_tsquery(const struct search_parsed *p, struct citytext_query *q,
 		m.data = NULL;
 	}
 	q->ranked = p->nterms > 0;
+	/* Words that may be a name: all of them, folded, as name_keys and an
+	 * office's names table hold it. */
+	if (named && whole.data != NULL) {
+		q->name = tokenizer_words(whole.data);
+		if (strchr(q->name, ' ') == NULL) {
+			free(q->name);
+			q->name = NULL;
+		}
+	}
 	rc = 0;
 out:
+	buf_free(&whole);
 	buf_free(&m);
 	buf_free(&tw);
 	buf_free(&id);

@@ -288,16 +288,17 @@ outbox_check_city(PGconn *pg, const char *office, char *err)
 
 /* ---- building what is sent ---- */
 
-#define OUTBOX_DOC_PARAMS	19
+#define OUTBOX_DOC_PARAMS	20
 #define OUTBOX_ENTRY_PARAMS	13
 
 static const char outbox_doc_upsert[] =
 	"INSERT INTO documents AS t (office, id, sha256, doc, level, "
 	"agency_code, doc_type, doc_number, dossier_code, issued_on, "
 	"valid_until, duplicate_of, id_numbers, names, body, tsv, corrections, "
-	"archive, archive_sha256) VALUES ($1, $2::bigint, $3, $4::jsonb, $5, "
-	"$6, $7, $8, $9, $10::date, $11::date, $12::bigint, $13::text[], "
-	"$14::text[], $15, $16::tsvector, $17::jsonb, $18, $19) "
+	"archive, archive_sha256, name_keys) VALUES ($1, $2::bigint, $3, "
+	"$4::jsonb, $5, $6, $7, $8, $9, $10::date, $11::date, $12::bigint, "
+	"$13::text[], $14::text[], $15, $16::tsvector, $17::jsonb, $18, $19, "
+	"$20::text[]) "
 	"ON CONFLICT (office, id) DO UPDATE SET sha256 = EXCLUDED.sha256, "
 	"doc = EXCLUDED.doc, level = EXCLUDED.level, "
 	"agency_code = EXCLUDED.agency_code, doc_type = EXCLUDED.doc_type, "
@@ -306,7 +307,7 @@ static const char outbox_doc_upsert[] =
 	"issued_on = EXCLUDED.issued_on, valid_until = EXCLUDED.valid_until, "
 	"duplicate_of = EXCLUDED.duplicate_of, "
 	"id_numbers = EXCLUDED.id_numbers, names = EXCLUDED.names, "
-	"body = EXCLUDED.body, tsv = EXCLUDED.tsv, "
+	"name_keys = EXCLUDED.name_keys, body = EXCLUDED.body, tsv = EXCLUDED.tsv, "
 	"corrections = EXCLUDED.corrections, archive = EXCLUDED.archive, "
 	"archive_sha256 = EXCLUDED.archive_sha256, received_at = now() "
 	"WHERE (t.sha256, t.doc, t.level, t.agency_code, t.doc_type, "
@@ -406,6 +407,33 @@ outbox_array_add(struct buf *b, const char *s)
 	buf_append(b, "\"", 1);
 }
 
+/*
+ * The names the city finds a record by however old (the column name_keys):
+ * each person, folded, whole and by the last two words or more, as
+ * store_names_put keeps an office's names table.
+ */
+static void
+outbox_param_name_keys(struct outbox_params *p,
+    const struct document_strings *people)
+{
+	struct buf b;
+	char *w, *s;
+	size_t i;
+
+	buf_init(&b, (size_t)1 << 26);
+	buf_append(&b, "{", 1);
+	for (i = 0; i < people->n; i++) {
+		w = tokenizer_words(people->v[i]);
+		/* From the whole name down to its last two words. */
+		for (s = w; strchr(s, ' ') != NULL; s = strchr(s, ' ') + 1)
+			outbox_array_add(&b, s);
+		free(w);
+	}
+	buf_append(&b, "}", 1);
+	outbox_param(p, b.data);
+	buf_free(&b);
+}
+
 static void
 outbox_param_array(struct outbox_params *p, const struct document_strings *v,
     int fold)
@@ -502,6 +530,7 @@ outbox_doc_params(struct index *ix, const char *office, int64_t id,
 	outbox_param(p, doc != NULL ? doc : "[]");
 	outbox_param(p, d.archive);
 	outbox_param(p, sha);
+	outbox_param_name_keys(p, &d.people);
 	free(doc);
 	json_decref(corr);
 	free(sha);

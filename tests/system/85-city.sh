@@ -70,12 +70,12 @@ check "... (the message holds no hunter2)" \
     bash -c "grep -q 'nobody' '$T/said' && ! grep -q hunter2 '$T/said'"
 
 check "city init makes the schema" \
-    bash -c "sohoa city init --url '$ADMIN' | grep -q 'now at version 1 (it was at 0)'"
+    bash -c "sohoa city init --url '$ADMIN' | grep -q 'now at version 2 (it was at 0)'"
 psql_as postgres "SELECT relname, relkind FROM pg_class WHERE relnamespace =
     'public'::regnamespace ORDER BY relname" >"$T/schema.1"
 psql_as postgres "SELECT * FROM sohoa_schema" >"$T/versions.1"
-check "city init again: says it is at version 1 already" \
-    bash -c "sohoa city init --url '$ADMIN' 2>&1 | grep -qx 'the city database is already at version 1: nothing to do'"
+check "city init again: says it is at version 2 already" \
+    bash -c "sohoa city init --url '$ADMIN' 2>&1 | grep -qx 'the city database is already at version 2: nothing to do'"
 psql_as postgres "SELECT relname, relkind FROM pg_class WHERE relnamespace =
     'public'::regnamespace ORDER BY relname" >"$T/schema.2"
 psql_as postgres "SELECT * FROM sohoa_schema" >"$T/versions.2"
@@ -89,7 +89,7 @@ check "two city inits at once: both succeed, the schema made once" \
     { '$SOHOA' city init --url 'host=$T/pg user=postgres dbname=city2' & 
       '$SOHOA' city init --url 'host=$T/pg user=postgres dbname=city2'; b=\$?; wait \$!; a=\$?; } >/dev/null &&
     [ \$a -eq 0 ] && [ \$b -eq 0 ] &&
-    [ \"\$(psql -X -At 'host=$T/pg user=postgres dbname=city2' -c 'SELECT count(*) FROM sohoa_schema')\" -eq 1 ]"
+    [ \"\$(psql -X -At 'host=$T/pg user=postgres dbname=city2' -c 'SELECT count(*) FROM sohoa_schema')\" -eq 2 ]"
 
 check "city office add makes the role and names the office" \
     bash -c "sohoa city office add a --role office_a --url '$ADMIN' | grep -q 'office a added'"

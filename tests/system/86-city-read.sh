@@ -115,6 +115,20 @@ check "--type folds in the city as it does locally" \
 check "words no office holds find nothing (exit 0)" \
     bash -c "B() { SOHOA_CONF='$T/b.conf' SOHOA_DATA='$T/b' '$SOHOA' \"\$@\"; };
     [ \"\$(B search --city --json zzyzx qwerty | jq length)\" -eq 0 ]"
+# The newest records are ranked first by ranges of their order of arrival
+# (SOHOA_CITY_SPAN: the first range's size, a million records' 100,000
+# here 1): ranges as small as one record find what one range finds.
+for q in "nguyen thi thu huong" "Đặng Văn Đức" '"thu huong"' "nguyen thi" "huon*"; do
+	B search --city --json $q >"$T/one.json"
+	SOHOA_CITY_SPAN=1 B search --city --json $q >"$T/ranges.json"
+	check "ranges of one record find what one range finds: $q" \
+	    diff <(jq -c '[.[] | [.office, .id]]' "$T/one.json") \
+	         <(jq -c '[.[] | [.office, .id]]' "$T/ranges.json")
+done
+check "a name typed whole is found by its name as well" test \
+    "$(psql -X -At "$ADMIN" -c "SELECT count(*) FROM documents WHERE name_keys @> ARRAY['nguyen thi thu huong']")" -ge 1
+check "... and by its last words" test \
+    "$(psql -X -At "$ADMIN" -c "SELECT count(*) FROM documents WHERE name_keys @> ARRAY['thu huong']")" -ge 1
 B search --city nguyen thi >"$T/lines.out"
 check "the lines name each record OFFICE:#ID" grep -q '^phuong-a:#' "$T/lines.out"
 
