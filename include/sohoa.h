@@ -1019,6 +1019,7 @@ struct citytext_query {
 				 * when one was typed with diacritics: the
 				 * number matched ranks first */
 	int	 ranked;	/* words were typed: score and snippet */
+	int	 phrase;	/* match holds a phrase (of words in a row) */
 	char	*name;		/* the words typed, folded, when they may be a
 				 * person's name (documents.name_keys), or NULL */
 	char	**words;	/* the folded words, for the snippet */

@@ -54,15 +54,19 @@
 /*
  * Ranking every record that holds a common name ("nguyen thi huong" is in
  * one record of forty) costs seconds at a million records, so the city
- * ranks as an office does (search.c): the newest CITY_WINDOW candidates,
- * taken by ranges of seq (the order records reached the city) from the
- * newest, CITY_SPAN records first and eight times more each time, until
- * CITY_WINDOW were ranked or every record was looked at; and the newest
- * records naming the person typed whole (name_keys), however old.  In a
- * range, the full text's index and seq's are read together, so a rare
- * word costs no more than its few records.
+ * ranks as an office does (search.c): the newest candidates, at most
+ * CITY_WINDOW a range, taken by ranges of seq (the order records reached
+ * the city) from the newest, CITY_SPAN records first and eight times more
+ * each time, until as many as asked for were ranked or every record was
+ * looked at; and the newest records naming the person typed whole
+ * (name_keys), however old.  A range costs about the records in it that
+ * hold every word (the full text's index finds them, their rows give
+ * seq), so a range's cost does not grow with the city.  A phrase is
+ * checked against the positions in each such row, a few microseconds
+ * each: a phrase of common words ("van duc") begins with a range an
+ * eighth as large.
  */
-#define CITY_WINDOW	1000	/* as the LIMIT of city_sql_window */
+#define CITY_WINDOW	250	/* as the LIMIT of city_sql_window */
 #define CITY_SPAN	100000
 
 /* Twins of $2 matched and rank, for the candidates of cand: the best $12,
@@ -85,7 +89,7 @@
 /* The newest CITY_WINDOW matching $1 with seq in ($13, $14]. */
 static const char city_sql_window[] = CITY_RANKED(
 	"d.tsv @@ $1::tsquery AND d.seq > $13::bigint AND d.seq <= $14::bigint"
-	CITY_FILTERS " ORDER BY d.seq DESC LIMIT 1000");
+	CITY_FILTERS " ORDER BY d.seq DESC LIMIT 250");
 
 /* The newest $12 naming $15 whole (a person's name, folded, or its last
  * words), which match $1 (the name's words are in their fields). */
@@ -328,11 +332,11 @@ city_hits_free(struct city_hits *h)
 	free(h->v);
 }
 
-/* The ranked search (see CITY_WINDOW): v holds $1 to $12, and room for
- * $13 to $15.  0, or -1 with err. */
+/* The ranked search (see CITY_WINDOW) of limit results: v holds $1 to
+ * $12, and room for $13 to $15.  0, or -1 with err. */
 static int
 city_search_ranked(PGconn *pg, const char **v, const char *name,
-    struct city_hits *h, char *err)
+    int phrase, int limit, struct city_hits *h, char *err)
 {
 	static const char what[] = "the city search could not be run";
 	PGresult *r;
@@ -344,6 +348,8 @@ city_search_ranked(PGconn *pg, const char **v, const char *name,
 	 * records to make ranges of. */
 	if (e != NULL && atoll(e) > 0)
 		span = atoll(e);
+	else if (phrase)
+		span /= 8;
 
 	if ((r = city_search_query(pg, "SELECT coalesce(max(seq), 0) FROM "
 	    "documents", 0, NULL, PGRES_TUPLES_OK, what, err)) == NULL)
@@ -361,7 +367,7 @@ city_search_ranked(PGconn *pg, const char **v, const char *name,
 		    PGRES_TUPLES_OK, what, err)) == NULL)
 			return -1;
 		seen += city_hits_add(h, r, 1);
-		if (seen >= CITY_WINDOW || lo == 0)
+		if (seen >= limit || lo == 0)
 			break;
 		hi = lo;
 		span *= 8;
@@ -417,7 +423,8 @@ city_search(PGconn *pg, const struct city_asker *who, const char *query,
 		goto logged;
 	}
 	if (q.ranked) {
-		if (city_search_ranked(pg, v, q.name, &h, err) == -1)
+		if (city_search_ranked(pg, v, q.name, q.phrase, limit, &h,
+		    err) == -1)
 			goto out;
 		if (h.n > 0)
 			qsort(h.v, h.n, sizeof *h.v, city_hit_cmp);

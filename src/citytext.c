@@ -333,8 +333,10 @@ citytext_phrase(struct citytext_query *q, struct buf *b, const char *s,
 		citytext_toks_free(&t);
 		return -1;
 	}
-	if (t.n > 1)
+	if (t.n > 1) {
 		buf_append(b, "(", 1);
+		q->phrase |= !twin;
+	}
 	for (i = 0; i < t.n; i++) {
 		if (i > 0)
 			buf_append(b, " <-> ", 5);
