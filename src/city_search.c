@@ -58,8 +58,12 @@
  * CITY_WINDOW a range, taken by ranges of seq (the order records reached
  * the city) from the newest, CITY_SPAN records first and eight times more
  * each time, until as many as asked for were ranked or every record was
- * looked at; and the newest records naming the person typed whole
- * (name_keys), however old.  A range costs about the records in it that
+ * looked at.  Words that may be a name are first looked for as one: the
+ * newest CITY_WINDOW records naming that person whole (name_keys, folded,
+ * however old), and when they are as many as asked for, the records that
+ * hold the words apart are not looked for (they would rank after them:
+ * a clerk typing a full name wants that person, and where an office
+ * ranks every record by BM25 the city ranks those first).  A range costs about the records in it that
  * hold every word (the full text's index finds them, their rows give
  * seq), so a range's cost does not grow with the city.  A phrase is
  * checked against the positions in each such row, a few microseconds
@@ -91,11 +95,12 @@ static const char city_sql_window[] = CITY_RANKED(
 	"d.tsv @@ $1::tsquery AND d.seq > $13::bigint AND d.seq <= $14::bigint"
 	CITY_FILTERS " ORDER BY d.seq DESC LIMIT 250");
 
-/* The newest $12 naming $15 whole (a person's name, folded, or its last
- * words), which match $1 (the name's words are in their fields). */
+/* The newest CITY_WINDOW naming $15 whole (a person's name, folded, or
+ * its last words), which match $1 (the name's words are in their
+ * fields). */
 static const char city_sql_named[] = CITY_RANKED(
 	"d.name_keys @> ARRAY[$15::text]" CITY_FILTERS
-	" ORDER BY d.seq DESC LIMIT $12::int");
+	" ORDER BY d.seq DESC LIMIT 250");
 
 /* Filters only: the newest they keep ($1, when not null, the ID number
  * and dossier code in the fields, which the full text's index finds). */
@@ -351,6 +356,18 @@ city_search_ranked(PGconn *pg, const char **v, const char *name,
 	else if (phrase)
 		span /= 8;
 
+	/*
+	 * The planner counts an index entry read at 0.005 of a page: reading
+	 * the full text's index for words in every other record ("nguyen
+	 * thi hoa": "hòa" is in every heading) then looks cheaper than it is,
+	 * about 0.6 us an entry over every record of the city (110 ms at a
+	 * million, with a level and dates), where walking the newest records
+	 * by seq finds the window in 20 ms.  At 0.02 it walks for such words
+	 * and still reads the index for rare ones (6 ms).  Measured by
+	 * bench/city; this connection's only.
+	 */
+	if (city_exec(pg, "SET cpu_index_tuple_cost = 0.02", err) == -1)
+		return -1;
 	if ((r = city_search_query(pg, "SELECT coalesce(max(seq), 0) FROM "
 	    "documents", 0, NULL, PGRES_TUPLES_OK, what, err)) == NULL)
 		return -1;
@@ -359,6 +376,17 @@ city_search_ranked(PGconn *pg, const char **v, const char *name,
 	v[12] = los;
 	v[13] = his;
 	v[14] = name;
+	snprintf(los, sizeof los, "0");
+	snprintf(his, sizeof his, "%lld", hi);
+	/* Enough records naming the person typed: the words apart would only
+	 * come after them. */
+	if (name != NULL) {
+		if ((r = city_search_query(pg, city_sql_named, 15, v,
+		    PGRES_TUPLES_OK, what, err)) == NULL)
+			return -1;
+		if (city_hits_add(h, r, 1) >= limit)
+			return 0;
+	}
 	for (;;) {
 		lo = hi > span ? hi - span : 0;
 		snprintf(los, sizeof los, "%lld", lo);
@@ -371,12 +399,6 @@ city_search_ranked(PGconn *pg, const char **v, const char *name,
 			break;
 		hi = lo;
 		span *= 8;
-	}
-	if (name != NULL) {
-		if ((r = city_search_query(pg, city_sql_named, 15, v,
-		    PGRES_TUPLES_OK, what, err)) == NULL)
-			return -1;
-		city_hits_add(h, r, 1);
 	}
 	return 0;
 }
