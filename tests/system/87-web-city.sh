@@ -178,6 +178,25 @@ check "... the auditor's report" grep -qxF "thanh-pho|auditor1|web|report|" "$T/
 check "... and the purpose given" test "$(psql -X -At "$ADMIN" -c \
     "SELECT count(*) FROM access_log WHERE purpose = 'cấp bản sao'")" -ge 1
 
+# ---- the pages, when a browser is here (81-web-browser.sh's) ----
+BR=$SOHOA_SRCDIR/tests/browser
+if [ -x /usr/bin/chromium ] && command -v node >/dev/null &&
+    [ -d "$BR/node_modules/puppeteer-core" ]; then
+	node "$BR/city.mjs" "$WEB" >"$T/browser.tap" 2>"$T/browser.err"
+	st=$?
+	while IFS= read -r l; do
+		case $l in
+		"ok "*) ok "chromium: ${l#* - }" ;;
+		"not ok "*) not_ok "chromium: ${l#* - }" ;;
+		"#"*) echo "$l" ;;
+		esac
+	done <"$T/browser.tap"
+	sed 's/^/#   /' "$T/browser.err" | head -20
+	check "the browser walk of the city console ends well" test "$st" -eq 0
+else
+	skip "the city console in chromium" "chromium, node or tests/browser/node_modules missing"
+fi
+
 # ---- PostgreSQL down, then back ----
 stop_pg
 req clerk1 GET '/api/search?q=ubnd'
