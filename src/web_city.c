@@ -31,6 +31,8 @@
 
 #include "web.h"
 
+#define WEB_CITY_TIMEOUT	"60s"	/* a city query at most */
+
 static pthread_key_t web_city_key;
 
 static void
@@ -70,6 +72,17 @@ web_city_conn(char *err)
 		web_city_drop();
 	if ((pg = city_open(&web_conf.conf, err)) == NULL)
 		return NULL;
+	/*
+	 * A city that answers too slowly must not hold every server thread,
+	 * or the console could not even log anyone in: a query gives up
+	 * after WEB_CITY_TIMEOUT (the city's report of a million records
+	 * takes about 10 s).
+	 */
+	if (city_exec(pg, "SET statement_timeout = '" WEB_CITY_TIMEOUT "'",
+	    err) == -1) {
+		city_close(pg);
+		return NULL;
+	}
 	pthread_setspecific(web_city_key, pg);
 	return pg;
 }
