@@ -57,7 +57,7 @@ CLI_OBJS = $(CLI_SRCS:src/%.c=$(B)/obj/%.o)
 # sohoa-web's files, only in build/sohoa-web, with the pages of web/ built
 # in (tools/web-embed.c writes them as C).
 WEB_SRCS = src/web.c src/web_http.c src/web_auth.c src/web_api.c \
-           src/web_admin.c src/web_log.c
+           src/web_city.c src/web_admin.c src/web_log.c
 WEB_OBJS = $(WEB_SRCS:src/%.c=$(B)/obj/%.o) $(B)/obj/web_assets.o
 WEB_ASSETS = $(sort $(wildcard web/*.html web/*.css web/*.js web/*.svg))
 WEB_CFLAGS := $(shell pkg-config --cflags libmicrohttpd 2>/dev/null)

@@ -245,6 +245,8 @@ struct conf {
 	char	*web_tls_cert;		/* [web] tls_cert, tls_key: PEM files, or NULL */
 	char	*web_tls_key;
 	int	 web_idle_minutes;	/* a web session's idle timeout */
+	int	 web_source_city;	/* [web] source = city: sohoa-web reads the
+					 * records from the [city] database */
 	char	*city_url;		/* [city] url: libpq conninfo or URI, or NULL */
 	char	*city_office;		/* [city] office: this installation's name
 					 * in the city database (both or neither) */

@@ -32,6 +32,7 @@
  *	tls_cert = /etc/sohoa/web.crt	(both or neither: HTTPS)
  *	tls_key = /etc/sohoa/web.key
  *	session_idle_minutes = 30
+ *	source = office		(or city: records read from [city]'s database)
  *
  *	[levels]		(an installation of two tiers)
  *	province = tỉnh, thành phố, cấp tỉnh
@@ -71,6 +72,7 @@ enum conf_key {
 	CK_WEB_TLS_CERT,
 	CK_WEB_TLS_KEY,
 	CK_WEB_IDLE,
+	CK_WEB_SOURCE,
 	CK_CITY_URL,
 	CK_CITY_OFFICE,
 	CK_COUNT
@@ -93,6 +95,7 @@ static const struct cfgfile_key conf_keys[CK_COUNT] = {
 	[CK_WEB_TLS_CERT] =	{ "web", "tls_cert", 0 },
 	[CK_WEB_TLS_KEY] =	{ "web", "tls_key", 0 },
 	[CK_WEB_IDLE] =		{ "web", "session_idle_minutes", 0 },
+	[CK_WEB_SOURCE] =	{ "web", "source", 0 },
 	[CK_CITY_URL] =		{ "city", "url", 0 },
 	[CK_CITY_OFFICE] =	{ "city", "office", 0 },
 };
@@ -440,6 +443,14 @@ conf_set(void *arg, int k, const char *name, const char *v, char *why)
 		snprintf(why, ERRMAX / 2, "session_idle_minutes must be a "
 		    "number of minutes from 1 to 1440, not '%s'", v);
 		return -1;
+	case CK_WEB_SOURCE:
+		if (strcmp(v, "office") == 0 || strcmp(v, "city") == 0) {
+			c->web_source_city = v[0] == 'c';
+			return 0;
+		}
+		snprintf(why, ERRMAX / 2, "source is office (this office's "
+		    "records) or city (the city database's), not '%s'", v);
+		return -1;
 	case CK_CITY_URL:
 		if (city_url_ok(v, why) == -1)
 			return -1;
@@ -507,6 +518,14 @@ conf_load(const char *path, struct conf *out, char *err)
 		    "database) and office (this installation's name there), "
 		    "or neither", out->path, out->city_url != NULL ?
 		    lines[CK_CITY_URL] : lines[CK_CITY_OFFICE]);
+		rc = -1;
+	}
+	/* A city console reads from the [city] database: without it there
+	 * is nothing to read. */
+	if (rc == 0 && out->web_source_city && out->city_url == NULL) {
+		snprintf(err, ERRMAX, "%s:%d: [web] source = city needs a [city] "
+		    "section with url (the city database) and office (the name "
+		    "this console logs under)", out->path, lines[CK_WEB_SOURCE]);
 		rc = -1;
 	}
 	if (rc == -1)

@@ -6,7 +6,10 @@
  * a quarantined scan back into its inbox, and writes corrections and the
  * access log.  libmicrohttpd speaks HTTP (and TLS, when sohoa.conf names
  * a certificate); its threads each get their own handle on the index,
- * opened on the first request they serve.  SIGTERM and SIGINT stop it.
+ * opened on the first request they serve.  With [web] source = city it is
+ * the city's console instead: the records come from the city's PostgreSQL
+ * (web_city.c), the users and sessions still from the data folder.
+ * SIGTERM and SIGINT stop it.
  *
  *	sohoa-web [--data DIR] [-c FILE] [--listen ADDR:PORT] [-v]
  */
@@ -86,7 +89,8 @@ web_usage(int status)
 	    "\n"
 	    "The web console of sohoa on the office LAN: search for clerks,\n"
 	    "the scanners' queues for records staff, the report for auditors,\n"
-	    "users and the access log for admins.\n"
+	    "users and the access log for admins.  With [web] source = city\n"
+	    "in sohoa.conf, it reads the city database's records instead.\n"
 	    "\n"
 	    "  --data DIR          the data folder (default: $SOHOA_DATA, else\n"
 	    "                      [sohoa] data in sohoa.conf, else "
@@ -248,6 +252,17 @@ main(int argc, char **argv)
 	if (pthread_key_create(&web_ix_key, web_ix_close) != 0)
 		fatalx("cannot make the threads' index key");
 	web_auth_init();
+	if (web_conf.conf.web_source_city) {
+		PGconn *pg;
+
+		web_city_init();
+		/* Only said: the city may be down while the console starts,
+		 * and each request tries again. */
+		if ((pg = city_open(&web_conf.conf, err)) == NULL)
+			log_warnx("the city database cannot be reached yet: %s",
+			    err);
+		city_close(pg);
+	}
 
 	/* The signals are waited for below; the server's threads never get
 	 * them.  A client gone mid-answer must not kill the process. */
@@ -293,8 +308,9 @@ main(int argc, char **argv)
 		snprintf(shown, sizeof shown, "%.*s:%u",
 		    (int)(strrchr(listen, ':') - listen), listen,
 		    di ? (unsigned)di->port : 0u);
-		log_info("listening on %s://%s, data in %s", web_conf.tls ?
-		    "https" : "http", shown, data);
+		log_info("listening on %s://%s, data in %s%s", web_conf.tls ?
+		    "https" : "http", shown, data, web_conf.conf.web_source_city ?
+		    ", records from the city database" : "");
 	}
 	sd_notify(0, "READY=1");
 	for (;;) {

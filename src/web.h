@@ -1,6 +1,7 @@
 /*
  * web.h: the internals sohoa-web's files share (web.c, web_http.c,
- * web_auth.c, web_api.c, web_admin.c and the generated web_assets.c).
+ * web_auth.c, web_api.c, web_city.c, web_admin.c, web_log.c and the
+ * generated web_assets.c).
  * Nothing here is in the library: the process facing the network only
  * links what it serves.
  */
@@ -97,9 +98,41 @@ enum web_role web_role_named(const char *);
 /* Sets the access log's actor of ix to r's user and address, with purpose
  * (or NULL). */
 void	web_auth_actor(struct web_req *, struct index *, const char *purpose);
+/* The same actor into *a (its strings r's and purpose), for the city's
+ * access log. */
+struct accesslog_actor;
+void	web_auth_actor_of(struct web_req *, const char *purpose,
+	    struct accesslog_actor *a);
 
 /* web_api.c: the JSON API the pages use. */
 int	web_api(struct web_req *);
+/* A query argument as text, checked: NULL when absent or empty; *bad set
+ * (after answering 400) when it holds a NUL, is not UTF-8, or is over
+ * max. */
+const char *web_text_arg(struct web_req *, const char *name, size_t max,
+	    int *bad);
+/* The ID numbers of a record (and its snippet's) masked: 001******345. */
+void	web_mask_doc(json_t *);
+/* reveal=1 asks for the full ID numbers: only with a purpose.  *purpose
+ * is NULL when not revealing; -1 after answering 400. */
+int	web_reveal(struct web_req *, const char **purpose);
+/* A search's arguments (q, the filters, limit, reveal and purpose) into
+ * *f, *q, *limit and *purpose: 0, or -1 once answered (400, or 200 with
+ * no results when nothing was asked). */
+struct search_filter;
+int	web_search_args(struct web_req *, struct search_filter *f,
+	    const char **q, int *limit, const char **purpose);
+/* The report's arguments into *o: 0, or -1 after answering 400. */
+struct report_opts;
+int	web_report_args(struct web_req *, struct report_opts *o);
+/* Sends rep (stolen) as JSON, or as CSV when csv. */
+int	web_report_send(struct web_req *, json_t *rep, int csv);
+
+/* web_city.c: the records from the city database ([web] source = city). */
+/* The threads' links; called once at start-up, before the server. */
+void	web_city_init(void);
+/* search, report, report.csv and documents/... under /api/ (u). */
+int	web_city_api(struct web_req *, const char *u);
 
 /* web_log.c: access-log entries as accesslog.c's (with ix's actor), but
  * committed in groups with the other threads' (one flush for many). */

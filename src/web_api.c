@@ -24,9 +24,7 @@
 #define WEB_LIMIT_MAX		100
 #define WEB_FILE_MAX		((size_t)1 << 30)
 
-/* A query argument as text, checked: NULL when absent; *bad set (after
- * answering 400) when it holds a NUL, is not UTF-8, or is over max. */
-static const char *
+const char *
 web_text_arg(struct web_req *r, const char *name, size_t max, int *bad)
 {
 	const char *v = NULL;
@@ -85,7 +83,7 @@ web_mask_text(char *s)
 	}
 }
 
-static void
+void
 web_mask_doc(json_t *d)
 {
 	json_t *ids = json_object_get(d, DOC_K_ID_NUMBERS), *v;
@@ -108,9 +106,7 @@ web_mask_doc(json_t *d)
 	}
 }
 
-/* reveal=1 asks for the full ID numbers: only with a purpose. *purpose
- * is NULL when not revealing; -1 after answering 400. */
-static int
+int
 web_reveal(struct web_req *r, const char **purpose)
 {
 	const char *rv = web_arg(r, "reveal");
@@ -130,52 +126,68 @@ web_reveal(struct web_req *r, const char **purpose)
 	return 0;
 }
 
+int
+web_search_args(struct web_req *r, struct search_filter *f, const char **q,
+    int *limit, const char **purpose)
+{
+	const char *lim;
+	char *end;
+	long n = WEB_LIMIT_DEFAULT;
+	int bad = 0;
+
+	memset(f, 0, sizeof *f);
+	f->levels = &web_conf.conf;
+	*q = web_text_arg(r, "q", WEB_QUERY_MAX, &bad);
+	if (!bad)
+		f->level = web_text_arg(r, "level", 100, &bad);
+	if (!bad)
+		f->agency_code = web_text_arg(r, "agency", 100, &bad);
+	if (!bad)
+		f->doc_type = web_text_arg(r, "type", 200, &bad);
+	if (!bad)
+		f->from = web_text_arg(r, "from", 20, &bad);
+	if (!bad)
+		f->to = web_text_arg(r, "to", 20, &bad);
+	if (!bad)
+		f->person_id = web_text_arg(r, "person_id", 20, &bad);
+	if (!bad)
+		f->dossier_code = web_text_arg(r, "dossier", 100, &bad);
+	if (bad)
+		return -1;
+	if ((lim = web_arg(r, "limit")) != NULL && *lim != '\0') {
+		errno = 0;
+		n = strtol(lim, &end, 10);
+		if (errno != 0 || *end != '\0' || n < 1 || n > WEB_LIMIT_MAX) {
+			web_error(r, MHD_HTTP_BAD_REQUEST, "limit is a number "
+			    "from 1 to %d", WEB_LIMIT_MAX);
+			return -1;
+		}
+	}
+	*limit = (int)n;
+	if (web_reveal(r, purpose) == -1)
+		return -1;
+	if (*q == NULL && !f->level && !f->agency_code && !f->doc_type &&
+	    !f->from && !f->to && !f->person_id && !f->dossier_code) {
+		web_json(r, MHD_HTTP_OK, json_pack("{s:[]}", "results"));
+		return -1;
+	}
+	return 0;
+}
+
 static int
 web_api_search(struct web_req *r, struct index *ix)
 {
 	struct search_filter f;
-	const char *q, *lim, *purpose;
+	const char *q, *purpose;
 	json_t *res, *d;
-	char err[ERRMAX], *end;
-	long limit = WEB_LIMIT_DEFAULT;
+	char err[ERRMAX];
 	size_t i;
-	int bad = 0;
+	int limit;
 
-	memset(&f, 0, sizeof f);
-	f.levels = &web_conf.conf;
-	q = web_text_arg(r, "q", WEB_QUERY_MAX, &bad);
-	if (!bad)
-		f.level = web_text_arg(r, "level", 100, &bad);
-	if (!bad)
-		f.agency_code = web_text_arg(r, "agency", 100, &bad);
-	if (!bad)
-		f.doc_type = web_text_arg(r, "type", 200, &bad);
-	if (!bad)
-		f.from = web_text_arg(r, "from", 20, &bad);
-	if (!bad)
-		f.to = web_text_arg(r, "to", 20, &bad);
-	if (!bad)
-		f.person_id = web_text_arg(r, "person_id", 20, &bad);
-	if (!bad)
-		f.dossier_code = web_text_arg(r, "dossier", 100, &bad);
-	if (bad)
+	if (web_search_args(r, &f, &q, &limit, &purpose) == -1)
 		return 0;
-	if ((lim = web_arg(r, "limit")) != NULL && *lim != '\0') {
-		errno = 0;
-		limit = strtol(lim, &end, 10);
-		if (errno != 0 || *end != '\0' || limit < 1 ||
-		    limit > WEB_LIMIT_MAX)
-			return web_error(r, MHD_HTTP_BAD_REQUEST, "limit is a "
-			    "number from 1 to %d", WEB_LIMIT_MAX);
-	}
-	if (web_reveal(r, &purpose) == -1)
-		return 0;
-	if (q == NULL && !f.level && !f.agency_code && !f.doc_type &&
-	    !f.from && !f.to && !f.person_id && !f.dossier_code)
-		return web_json(r, MHD_HTTP_OK, json_pack("{s:[]}",
-		    "results"));
 	web_auth_actor(r, ix, purpose);
-	if ((res = search_find(ix, q, &f, (int)limit, err)) == NULL)
+	if ((res = search_find(ix, q, &f, limit, err)) == NULL)
 		return web_error(r, MHD_HTTP_BAD_REQUEST, "%s", err);
 	if (web_log_search(ix, q, &f, (int)json_array_size(res), err) ==
 	    -1) {
@@ -458,31 +470,34 @@ web_api_requeue(struct web_req *r, struct index *ix, const char *rest)
 	return web_json(r, MHD_HTTP_OK, json_object());
 }
 
-static int
-web_api_report(struct web_req *r, struct index *ix, int csv)
+int
+web_report_args(struct web_req *r, struct report_opts *o)
 {
-	struct report_opts o;
-	struct buf out;
-	json_t *rep;
 	const char *m;
-	char err[ERRMAX];
 	int bad = 0;
 
-	memset(&o, 0, sizeof o);
-	o.as_of = web_text_arg(r, "as_of", 20, &bad);
+	memset(o, 0, sizeof *o);
+	o->as_of = web_text_arg(r, "as_of", 20, &bad);
 	if (!bad)
-		o.from = web_text_arg(r, "from", 20, &bad);
+		o->from = web_text_arg(r, "from", 20, &bad);
 	if (!bad)
-		o.to = web_text_arg(r, "to", 20, &bad);
+		o->to = web_text_arg(r, "to", 20, &bad);
 	if (!bad)
-		o.level = web_text_arg(r, "level", 100, &bad);
+		o->level = web_text_arg(r, "level", 100, &bad);
 	if (!bad)
-		o.agency = web_text_arg(r, "agency", 100, &bad);
+		o->agency = web_text_arg(r, "agency", 100, &bad);
 	if (bad)
-		return 0;
-	o.missing = (m = web_arg(r, "missing")) != NULL && strcmp(m, "1") == 0;
-	if ((rep = report_build(ix, &web_conf.conf, &o, err)) == NULL)
-		return web_error(r, MHD_HTTP_BAD_REQUEST, "%s", err);
+		return -1;
+	o->missing = (m = web_arg(r, "missing")) != NULL && strcmp(m, "1") == 0;
+	return 0;
+}
+
+int
+web_report_send(struct web_req *r, json_t *rep, int csv)
+{
+	struct buf out;
+	char err[ERRMAX];
+
 	if (!csv)
 		return web_json(r, MHD_HTTP_OK, rep);
 	buf_init(&out, 0);
@@ -496,6 +511,20 @@ web_api_report(struct web_req *r, struct index *ix, int csv)
 		out.data = xstrdup("");
 	return web_bytes(r, MHD_HTTP_OK, "text/csv; charset=utf-8", out.data,
 	    out.len, "bao-cao-so-hoa.csv", 1);
+}
+
+static int
+web_api_report(struct web_req *r, struct index *ix, int csv)
+{
+	struct report_opts o;
+	json_t *rep;
+	char err[ERRMAX];
+
+	if (web_report_args(r, &o) == -1)
+		return 0;
+	if ((rep = report_build(ix, &web_conf.conf, &o, err)) == NULL)
+		return web_error(r, MHD_HTTP_BAD_REQUEST, "%s", err);
+	return web_report_send(r, rep, csv);
 }
 
 static int
@@ -540,6 +569,12 @@ web_api(struct web_req *r)
 		return web_auth_me(r);
 	if (strcmp(u, "levels") == 0)
 		return web_api_levels(r);
+	/* A city console: the records are the city database's (web_city.c);
+	 * the users, sessions and its own log stay in the data folder. */
+	if (web_conf.conf.web_source_city && (strcmp(u, "search") == 0 ||
+	    strncmp(u, "documents/", 10) == 0 || strcmp(u, "report") == 0 ||
+	    strcmp(u, "report.csv") == 0))
+		return web_city_api(r, u);
 	if ((ix = web_index()) == NULL)
 		return web_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, "the "
 		    "database cannot be opened");

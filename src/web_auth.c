@@ -130,17 +130,24 @@ web_session_find(const char *token)
 }
 
 void
+web_auth_actor_of(struct web_req *r, const char *purpose,
+    struct accesslog_actor *a)
+{
+	memset(a, 0, sizeof *a);
+	/* Before a login the name typed is the one tried. */
+	a->user = r->user[0] != '\0' ? r->user : "-";
+	a->address = r->address;
+	a->via = "web";
+	a->purpose = purpose;
+}
+
+void
 web_auth_actor(struct web_req *r, struct index *ix, const char *purpose)
 {
 	struct accesslog_actor a;
 	char err[ERRMAX];
 
-	memset(&a, 0, sizeof a);
-	/* Before a login the name typed is the one tried. */
-	a.user = r->user[0] != '\0' ? r->user : "-";
-	a.address = r->address;
-	a.via = "web";
-	a.purpose = purpose;
+	web_auth_actor_of(r, purpose, &a);
 	if (accesslog_set_actor(ix, &a, err) == -1)
 		log_warnx("%s", err);	/* purposes are capped before */
 }
@@ -413,7 +420,10 @@ web_auth_logout(struct web_req *r)
 int
 web_auth_me(struct web_req *r)
 {
-	return web_json(r, MHD_HTTP_OK, json_pack("{s:s, s:s, s:s, s:s}",
+	/* source tells the pages whose records they show: a city console's
+	 * links name records OFFICE:ID and it has no scans to show. */
+	return web_json(r, MHD_HTTP_OK, json_pack("{s:s, s:s, s:s, s:s, s:s}",
 	    "user", r->user, "role", web_role_name(r->role), "csrf", r->csrf,
-	    "lang", r->english ? "en" : "vi"));
+	    "lang", r->english ? "en" : "vi", "source",
+	    web_conf.conf.web_source_city ? "city" : "office"));
 }

@@ -272,6 +272,12 @@
 		return s === k ? name : s;
 	}
 
+	/* The id of a record in the links and the API: OFFICE:ID for one of
+	 * the city database's, which says its office; the number otherwise. */
+	function recordId(d) {
+		return d.office ? d.office + ':' + d.id : String(d.id);
+	}
+
 	function roleName(role) {
 		const k = 'role.' + role;
 		const s = t(k);
@@ -333,6 +339,9 @@
 			if (a.dataset.page === page)
 				a.setAttribute('aria-current', 'page');
 		}
+		const source = document.getElementById('source');
+		if (source)
+			source.hidden = who.source !== 'city';
 		const name = document.getElementById('user-name');
 		const role = document.getElementById('user-role');
 		if (name)
@@ -362,7 +371,8 @@
 	/*
 	 * Each page starts here: who is logged in (the server sent the page,
 	 * so there is a session; an expired one gets the login page), then the
-	 * top bar.  Resolves to {user, role, csrf, lang}.
+	 * top bar.  Resolves to {user, role, csrf, lang, source}: source is
+	 * "city" on the city's console, whose records each name their office.
 	 */
 	async function start() {
 		const who = await api('/api/me');
@@ -378,7 +388,7 @@
 
 	window.App = {
 		lang, t, messages, api, ApiError, query, el, clear, date, time,
-		parseDate, checkDates, snippet, levelName, roleName, percent,
+		parseDate, checkDates, snippet, levelName, roleName, recordId, percent,
 		number, alert, askPurpose, start, setCsrf, loginUrl,
 		get me() { return me; },
 	};

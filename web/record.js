@@ -4,6 +4,11 @@
  * asks for the purpose first (the server logs it with the user).  Staff
  * and admins correct fields here: only what they changed is sent, as
  * `sohoa edit` would take it.
+ *
+ * On the city's console a record is /ho-so/OFFICE:ID: its office is
+ * shown, and its scan, PDF and text stay in that office (the city holds
+ * no images), so the page says where instead of offering them; the city
+ * only reads, so there is no correcting either.
  */
 'use strict';
 
@@ -12,7 +17,8 @@
 
 	window.App.messages({
 		vi: {
-			badId: 'Địa chỉ này không chỉ tới hồ sơ nào (cần /ho-so/SỐ).',
+			badId: 'Địa chỉ này không chỉ tới hồ sơ nào (cần /ho-so/SỐ, hoặc /ho-so/ĐƠN-VỊ:SỐ trên CSDL thành phố).',
+			elsewhere: 'Bản quét, bản PDF và văn bản của hồ sơ này được lưu tại đơn vị {0}, không gửi lên CSDL thành phố. Liên hệ đơn vị {0} để lấy bản sao.',
 			revealed: 'Đang hiện số định danh đầy đủ; việc này đã được ghi vào nhật ký.',
 			noIds: 'Văn bản này không có số định danh.',
 			saved: 'Đã lưu: {0}.',
@@ -26,7 +32,8 @@
 			page: '{0} trang',
 		},
 		en: {
-			badId: 'This address names no record (it should be /ho-so/NUMBER).',
+			badId: 'This address names no record (it should be /ho-so/NUMBER, or /ho-so/OFFICE:NUMBER on the city database).',
+			elsewhere: 'The scan, PDF and text of this record stay in its office, {0}: they are not shipped to the city database. Ask {0} for a copy.',
 			revealed: 'The full ID numbers are shown; this is in the access log.',
 			noIds: 'This document has no ID numbers.',
 			saved: 'Saved: {0}.',
@@ -50,8 +57,16 @@
 
 	const region = document.getElementById('alert');
 	const editRegion = document.getElementById('edit-alert');
-	const m = /^\/ho-so\/(\d+)\/?$/.exec(location.pathname);
-	const id = m ? m[1] : null;
+	/* A number, or OFFICE:NUMBER on the city's console. */
+	const m = /^\/ho-so\/([^/]+)\/?$/.exec(location.pathname);
+	let id = null;
+	try {
+		id = m ? decodeURIComponent(m[1]) : null;
+	} catch (e) {
+		id = null;
+	}
+	if (id !== null && !/^(\d+|[a-z0-9][a-z0-9._-]{0,62}:#?\d+)$/.test(id))
+		id = null;
 	const base = '/api/documents/' + id;
 	let doc = null;
 	let revealed = false;
@@ -96,6 +111,8 @@
 		    t('number') + ' ' + d.doc_number : null].filter(Boolean).join(' ');
 		document.getElementById('title').textContent = title;
 		document.title = title + ' · sohoa';
+		document.getElementById('office-row').hidden = !d.office;
+		cell('office', value(d.office));
 		cell('doc_type', value(d.doc_type));
 		cell('doc_number', value(d.doc_number));
 		cell('issued_on', date(d.issued_on));
@@ -115,13 +132,20 @@
 		cell('profile', value(d.profile));
 		cell('ingested_at', time(d.ingested_at));
 		cell('duplicate_of', d.duplicate_of ? el('a', { href: '/ho-so/' +
-		    encodeURIComponent(d.duplicate_of) }, t('duplicateOf', d.duplicate_of)) :
+		    encodeURIComponent(window.App.recordId({ office: d.office,
+		    id: d.duplicate_of })) }, t('duplicateOf', d.duplicate_of)) :
 		    t('none'));
 		cell('sha256', value(d.sha256));
 		const reveal = document.getElementById('btn-reveal');
 		const ids = Array.isArray(d.id_numbers) ? d.id_numbers : [];
 		reveal.disabled = ids.length === 0 || revealed;
 		reveal.title = ids.length === 0 ? t('noIds') : '';
+		/* A record of the city has nothing here to take out. */
+		for (const b of ['btn-pdf', 'btn-original', 'btn-text']) {
+			const btn = document.getElementById(b);
+			btn.disabled = !!d.office;
+			btn.title = d.office ? t('elsewhere', d.office) : '';
+		}
 		corrections(d.corrections || []);
 	}
 
@@ -303,9 +327,17 @@
 			return;
 		}
 		const editor = me.role === 'staff' || me.role === 'admin';
-		if (editor)
+		if (editor && me.source !== 'city')
 			await levels();
 		await load();
+		if (doc && doc.office) {
+			const note = document.getElementById('pdf-elsewhere');
+			note.textContent = t('elsewhere', doc.office);
+			note.hidden = false;
+			document.getElementById('pdf').hidden = true;
+			document.getElementById('edit').hidden = true;
+			return;
+		}
 		/*
 		 * The viewer without its toolbar: its own download and print
 		 * buttons would take a copy out without the purpose asked for.

@@ -3,7 +3,9 @@
  * tables, with a bar per level and per office: its fill is the rate, a
  * red line marks the target, so a row short of its target shows the gap.
  * The filters stay in the address, so a report can be bookmarked, and
- * the CSV link always carries the filters of the report on screen.
+ * the CSV link always carries the filters of the report on screen.  The
+ * city's console reports over every office: its rows say their office
+ * ("office"), in a column of their own.
  */
 'use strict';
 
@@ -117,8 +119,11 @@
 		clear(tbody);
 		document.getElementById('no-offices').hidden = rows.length !== 0;
 		document.getElementById('offices').hidden = rows.length === 0;
+		const city = rows.some((r) => r.office);
+		document.getElementById('office-col').hidden = !city;
 		for (const r of rows)
 			tbody.append(el('tr', { dataset: { testid: 'office-row', agency: r.agency_code } },
+			    city ? el('td', { class: 'mono' }, r.office || t('none')) : null,
 			    el('th', { scope: 'row' }, r.agency_name || r.agency_code,
 				r.agency_name && r.agency_code ?
 				el('div', { class: 'hint mono' }, r.agency_code) : null),
@@ -148,8 +153,9 @@
 				    el('td', { class: 'mono' }, m.procedure_code || t('none')),
 				    el('td', {}, date(m.issued_on)),
 				    el('td', {}, date(m.valid_until))));
-			box.append(el('h3', {}, t('missingHead', o.agency_name ||
-			    o.agency_code, o.agency_code, list.length)), frag);
+			box.append(el('h3', {}, (o.office ? o.office + ' · ' : '') +
+			    t('missingHead', o.agency_name || o.agency_code,
+			    o.agency_code, list.length)), frag);
 		}
 		document.getElementById('no-missing').hidden = n !== 0;
 	}

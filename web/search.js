@@ -3,7 +3,8 @@
  * after the last key, the one before it cancelled (AbortController) so a
  * slow answer to "nguy" never replaces the answer to "nguyen van an".
  * The query and filters stay in the address (?q=…), so Back from a
- * record shows the same list.
+ * record shows the same list.  On the city's console each result says
+ * its office and links to OFFICE:ID.
  */
 'use strict';
 
@@ -24,6 +25,7 @@
 			ids: 'Số định danh',
 			dossier: 'Mã hồ sơ',
 			agency: 'Cơ quan',
+			office: 'Đơn vị',
 			untitled: 'Văn bản chưa rõ loại',
 			duplicate: 'bản trùng của #{0}',
 		},
@@ -40,6 +42,7 @@
 			ids: 'ID numbers',
 			dossier: 'Dossier code',
 			agency: 'Office',
+			office: 'Installation',
 			untitled: 'Document of unknown type',
 			duplicate: 'duplicate of #{0}',
 		},
@@ -87,17 +90,19 @@
 	}
 
 	function item(d) {
-		const href = '/ho-so/' + encodeURIComponent(d.id);
+		const href = '/ho-so/' + encodeURIComponent(window.App.recordId(d));
 		const title = [d.doc_type || t('untitled'), d.doc_number ? t('number') +
 		    ' ' + d.doc_number : null].filter(Boolean).join(' · ');
 		const dl = el('dl');
+		fact(dl, t('office'), d.office, 'mono');
 		fact(dl, t('issued'), d.issued_on ? date(d.issued_on) : null);
 		fact(dl, t('people'), d.people);
 		fact(dl, t('ids'), d.id_numbers, 'mono');
 		fact(dl, t('dossier'), d.dossier_code, 'mono');
 		fact(dl, t('agency'), [d.agency_name || d.agency_code, d.level ?
 		    levelName(d.level) : null].filter(Boolean).join(' · '));
-		const li = el('li', { class: 'result', dataset: { testid: 'result', id: d.id } },
+		const li = el('li', { class: 'result', dataset: { testid: 'result',
+		    id: window.App.recordId(d) } },
 		    el('h3', {}, el('a', { href, dataset: { testid: 'result-link' } }, title),
 			d.duplicate_of ? el('span', { class: 'badge bad' }, ' ' +
 			    t('duplicate', d.duplicate_of)) : null),

@@ -33,7 +33,29 @@ test_defaults_without_file(void **state)
 	assert_true(conf_target(&c, "commune") == 0.50);
 	assert_true(conf_target(&c, "province") < 0);
 	assert_int_equal(c.job_time_limit, 600);
+	assert_int_equal(c.web_source_city, 0);
 	conf_free(&c);
+}
+
+/* [web] source = city reads the records from [city]'s database. */
+static void
+test_web_source(void **state)
+{
+	struct conf c;
+	char err[ERRMAX], *path;
+
+	path = testlib_write(*state, "city.conf", "[web]\nsource = city\n"
+	    "[city]\nurl = host=/run/postgresql dbname=city\n"
+	    "office = thanh-pho\n");
+	assert_int_equal(conf_load(path, &c, err), 0);
+	assert_int_equal(c.web_source_city, 1);
+	conf_free(&c);
+	free(path);
+	path = testlib_write(*state, "office.conf", "[web]\nsource = office\n");
+	assert_int_equal(conf_load(path, &c, err), 0);
+	assert_int_equal(c.web_source_city, 0);
+	conf_free(&c);
+	free(path);
 }
 
 static void
@@ -116,6 +138,10 @@ test_mistakes_named_with_line(void **state)
 		{ "[levels]\ncommune = xa, , phuong\n", 2, "none may be empty" },
 		{ "[levels]\ncommune = xa\ncommune = phuong\n", 3, "set twice" },
 		{ "[targets]\nformer_district = 50%\n", 2, "is no level" },
+		{ "[web]\nsource = thanh-pho\n", 2, "source is office "
+		    "(this office's records) or city" },
+		{ "[web]\nlisten = :8080\nsource = city\n", 3, "source = "
+		    "city needs a [city] section" },
 	};
 	struct conf c;
 	char err[ERRMAX], *path, *want;
@@ -210,6 +236,7 @@ main(void)
 		cmocka_unit_test(test_targets_and_settings),
 		cmocka_unit_test(test_env_names_the_file),
 		cmocka_unit_test(test_mistakes_named_with_line),
+		cmocka_unit_test(test_web_source),
 		cmocka_unit_test(test_levels_are_the_targets),
 	};
 
