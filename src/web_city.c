@@ -76,7 +76,7 @@ web_city_conn(char *err)
 	 * A city that answers too slowly must not hold every server thread,
 	 * or the console could not even log anyone in: a query gives up
 	 * after WEB_CITY_TIMEOUT (the city's report of a million records
-	 * takes about 10 s).
+	 * takes under a second, bench/city).
 	 */
 	if (city_exec(pg, "SET statement_timeout = '" WEB_CITY_TIMEOUT "'",
 	    err) == -1) {
