@@ -36,6 +36,7 @@
 #define CITYTEXT_NUMPOS		256		/* positions of a lexeme kept */
 #define CITYTEXT_MAXLEX		2047		/* bytes of a lexeme */
 #define CITYTEXT_MAXSTR		((1 << 20) - 1)	/* bytes of all lexemes */
+#define CITYTEXT_FIELDROOM	(64 << 10)	/* of them kept for the fields */
 #define CITYTEXT_WEIGHT_A	3		/* as WordEntryPos holds it */
 #define CITYTEXT_SNIPPET	12		/* tokens of a snippet */
 
@@ -108,7 +109,10 @@ citytext_add(struct citytext_vec *v, const char *s, int len, int pos)
 		if (l->len == len && memcmp(l->s, s, (size_t)len) == 0)
 			goto found;
 	}
-	if (v->bytes + (size_t)len > CITYTEXT_MAXSTR)
+	/* A text of a megabyte of words (OCR of a bad page) leaves room for
+	 * the fields, which come after it and are what clerks type. */
+	if (v->bytes + (size_t)len > (fields ? CITYTEXT_MAXSTR :
+	    CITYTEXT_MAXSTR - CITYTEXT_FIELDROOM))
 		return;
 	if (v->nlex == v->caplex) {
 		v->caplex = v->caplex ? v->caplex * 2 : 256;

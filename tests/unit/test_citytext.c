@@ -160,6 +160,31 @@ test_position_count_and_length(void **state)
 	free(long_word);
 }
 
+/* A text of more words than a tsvector holds (1 MB of lexemes) keeps
+ * within it, and keeps the fields' words, which come after it. */
+static void
+test_text_too_large(void **state)
+{
+	struct buf b;
+	char *v, *p;
+	size_t bytes = 0;
+	int i;
+
+	(void)state;
+	buf_init(&b, 8 << 20);
+	for (i = 0; i < 200000; i++)
+		buf_printf(&b, "w%07dx ", i);
+	v = citytext_tsvector(b.data, "Nguyễn Văn An");
+	for (p = v; (p = strchr(p, '\'')) != NULL; p = strchr(p + 1, '\'') + 1)
+		bytes += (size_t)(strchr(p + 1, '\'') - p - 1);
+	assert_true(bytes < (1 << 20));
+	assert_true(bytes > (900 << 10));
+	assert_non_null(strstr(v, "'nguyen':"));
+	assert_non_null(strstr(v, "'an':"));
+	free(v);
+	buf_free(&b);
+}
+
 /* The twins' queries, "[q1|q2]" (JSON would escape their bytes). */
 static char *
 twins_joined(json_t *twins)
@@ -283,6 +308,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_literal_shape),
+		cmocka_unit_test(test_text_too_large),
 		cmocka_unit_test(test_forms_agree),
 		cmocka_unit_test(test_escaping),
 		cmocka_unit_test(test_positions_capped),
