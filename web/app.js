@@ -335,7 +335,10 @@
 		const page = document.body.dataset.page;
 		for (const a of document.querySelectorAll('#nav a[data-roles]')) {
 			const roles = a.dataset.roles.split(/\s+/);
-			a.hidden = !roles.includes(who.role);
+			/* A city console holds no scanners: its records were
+			 * scanned in their offices. */
+			a.hidden = !roles.includes(who.role) ||
+			    (who.source === 'city' && a.dataset.page === 'scanners');
 			if (a.dataset.page === page)
 				a.setAttribute('aria-current', 'page');
 		}

@@ -79,6 +79,13 @@ await step('the report shows the office column', async () => {
 	await page.waitForSelector(sel('office-col') + ':not([hidden])', T);
 	await page.waitForSelector(sel('office-row'), T);
 });
+await Promise.all([page.waitForNavigation(T), page.click(sel('logout'))]);
+await step('records staff see no scanners link on the city console', async () => {
+	await login('staff1');
+	await page.goto(base + '/tra-cuu', { waitUntil: 'networkidle0' });
+	await page.waitForSelector(sel('source') + ':not([hidden])', T);
+	return await page.$eval('#nav a[data-page="scanners"]', (a) => a.hidden);
+});
 await browser.close();
 console.log(`1..${n}`);
 process.exit(failed ? 1 : 0);
