@@ -125,6 +125,18 @@ for q in "nguyen thi thu huong" "Đặng Văn Đức" '"thu huong"' "nguyen thi"
 	    diff <(jq -c '[.[] | [.office, .id]]' "$T/one.json") \
 	         <(jq -c '[.[] | [.office, .id]]' "$T/ranges.json")
 done
+# A phrase is checked in each record's positions, a few microseconds each:
+# one of words every record holds, in an order none has, would read the
+# whole city (87 s at a million records).  So a phrase is looked for
+# among the newest CITY_SPAN records (here 1) only, as a name typed whole
+# is looked for among the newest 100,000 in an office; a name in a phrase
+# is found however old by its name.
+check "a phrase of A's oldest record is found in the city" test \
+    "$(B search --city --json '"trich luc khai sinh"' | jq length)" -eq 1
+check "... but not beyond the newest records a phrase is looked for in" test \
+    "$(SOHOA_CITY_SPAN=1 B search --city --json '"trich luc khai sinh"' | jq length)" -eq 0
+check "... where a name in quotes is found however old" test \
+    "$(SOHOA_CITY_SPAN=1 B search --city --json '"thu huong"' | jq 'map(select(.office == "phuong-a")) | length')" -ge 1
 check "a name typed whole is found by its name as well" test \
     "$(psql -X -At "$ADMIN" -c "SELECT count(*) FROM documents WHERE name_keys @> ARRAY['nguyen thi thu huong']")" -ge 1
 check "... and by its last words" test \
