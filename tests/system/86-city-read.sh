@@ -17,52 +17,9 @@ if ! start_pg; then
 	skip "the city commands" "no PostgreSQL 15 here (initdb not found)"
 	exit 0
 fi
-ADMIN="host=$T/pg user=postgres dbname=city"
-psql -X -q "$CITY_ADMIN_URL" -c "CREATE DATABASE city" >/dev/null
-sohoa city init --url "$ADMIN" >/dev/null
-sohoa city office add phuong-a --role office_a --url "$ADMIN" >/dev/null
-sohoa city office add quan-b --role office_b --url "$ADMIN" >/dev/null
+city_two_offices
 check "the city database is made, with two offices" test \
     "$(psql -X -At "$ADMIN" -c 'SELECT count(*) FROM offices')" -eq 2
-
-# Two installations: a ward and a district, each with its [city].
-for o in a b; do
-	cat >"$T/$o.conf" <<EOF
-[targets]
-city = 70%
-district = 60%
-commune = 50%
-
-[city]
-url = host=$T/pg dbname=city user=office_$o
-office = $([ $o = a ] && echo phuong-a || echo quan-b)
-EOF
-done
-cat >"$T/a-profile.conf" <<'EOF'
-[profile]
-name = phuong-dich-vong-hau
-agency_code = 000.11.30.H26
-agency_name = UBND phường Dịch Vọng Hậu
-level = commune
-EOF
-cat >"$T/b-profile.conf" <<'EOF'
-[profile]
-name = quan-cau-giay
-agency_code = 000.00.05.H26
-agency_name = UBND quận Cầu Giấy
-level = district
-EOF
-A() { SOHOA_CONF=$T/a.conf SOHOA_DATA=$T/a sohoa "$@"; }
-B() { SOHOA_CONF=$T/b.conf SOHOA_DATA=$T/b sohoa "$@"; }
-A ingest --profile "$T/a-profile.conf" "$G/birth-extract.g4.tif" \
-    "$G/business-household.rgb-jpeg.tif" >/dev/null 2>&1
-B ingest --profile "$T/b-profile.conf" "$G/decision.grey-lzw.tif" \
-    "$G/building-permit.grey.png" >/dev/null 2>&1
-A register import "$R/register.csv" >/dev/null 2>&1
-B register import "$R/register.csv" >/dev/null 2>&1
-# The matches as the office's report refreshes them.
-A report --json >"$T/a-report.json"
-B report --json >"$T/b-report.json"
 
 # ship O OFFICE: what the office holds sent by `sohoa sync`, as its own
 # role, and then in the city as many rows of OFFICE as the office holds.

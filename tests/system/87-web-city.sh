@@ -15,47 +15,11 @@ if ! start_pg; then
 	skip "sohoa-web with source = city" "no PostgreSQL 15 here (initdb not found)"
 	exit 0
 fi
-ADMIN="host=$T/pg user=postgres dbname=city"
-psql -X -q "$CITY_ADMIN_URL" -c "CREATE DATABASE city" >/dev/null
-sohoa city init --url "$ADMIN" >/dev/null
-sohoa city office add phuong-a --role office_a --url "$ADMIN" >/dev/null
-sohoa city office add quan-b --role office_b --url "$ADMIN" >/dev/null
+city_two_offices
 # The console reads as one of the city's users, never as an office.
 psql -X -q "$ADMIN" -c "CREATE ROLE city_console LOGIN IN ROLE sohoa_reader" >/dev/null
 check "the city database is made, with two offices" test \
     "$(psql -X -At "$ADMIN" -c 'SELECT count(*) FROM offices')" -eq 2
-
-for o in a b; do
-	cat >"$T/$o.conf" <<EOF
-[city]
-url = host=$T/pg dbname=city user=office_$o
-office = $([ $o = a ] && echo phuong-a || echo quan-b)
-EOF
-done
-cat >"$T/a-profile.conf" <<'EOF'
-[profile]
-name = phuong-dich-vong-hau
-agency_code = 000.11.30.H26
-agency_name = UBND phường Dịch Vọng Hậu
-level = commune
-EOF
-cat >"$T/b-profile.conf" <<'EOF'
-[profile]
-name = quan-cau-giay
-agency_code = 000.00.05.H26
-agency_name = UBND quận Cầu Giấy
-level = district
-EOF
-A() { SOHOA_CONF=$T/a.conf SOHOA_DATA=$T/a sohoa "$@"; }
-B() { SOHOA_CONF=$T/b.conf SOHOA_DATA=$T/b sohoa "$@"; }
-A ingest --profile "$T/a-profile.conf" "$G/birth-extract.g4.tif" \
-    "$G/business-household.rgb-jpeg.tif" >/dev/null 2>&1
-B ingest --profile "$T/b-profile.conf" "$G/decision.grey-lzw.tif" \
-    "$G/building-permit.grey.png" >/dev/null 2>&1
-A register import "$R/register.csv" >/dev/null 2>&1
-B register import "$R/register.csv" >/dev/null 2>&1
-A report --json >"$T/a-report.json"
-B report --json >"$T/b-report.json"
 check "office A syncs to the city" A sync
 check "office B syncs to the city" B sync
 

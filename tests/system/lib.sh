@@ -279,6 +279,40 @@ stop_pg() {
 	PG_RUNNING=
 }
 
+# city_two_offices: the city database in the test's PostgreSQL ($ADMIN, its
+# superuser's), with two installations in it, each with its [city] in
+# $T/a.conf and $T/b.conf: a ward, phuong-a (role office_a), and a
+# district, quan-b (office_b), run as A and B.  Each ingests two scans and
+# imports the fixture register; their reports match the entries, as an
+# office's report refreshes them ($T/a-report.json, $T/b-report.json).
+# Nothing is shipped yet.
+city_two_offices() {
+	ADMIN="host=$T/pg user=postgres dbname=city"
+	psql -X -q "$CITY_ADMIN_URL" -c "CREATE DATABASE city" >/dev/null
+	sohoa city init --url "$ADMIN" >/dev/null
+	sohoa city office add phuong-a --role office_a --url "$ADMIN" >/dev/null
+	sohoa city office add quan-b --role office_b --url "$ADMIN" >/dev/null
+	local o
+	for o in a b; do
+		printf '[city]\nurl = host=%s dbname=city user=office_%s\noffice = %s\n' \
+		    "$T/pg" "$o" "$([ $o = a ] && echo phuong-a || echo quan-b)" >"$T/$o.conf"
+	done
+	printf '[profile]\nname = phuong-dich-vong-hau\nagency_code = 000.11.30.H26\nagency_name = UBND phường Dịch Vọng Hậu\nlevel = commune\n' \
+	    >"$T/a-profile.conf"
+	printf '[profile]\nname = quan-cau-giay\nagency_code = 000.00.05.H26\nagency_name = UBND quận Cầu Giấy\nlevel = district\n' \
+	    >"$T/b-profile.conf"
+	A ingest --profile "$T/a-profile.conf" "$FIXTURES/good/birth-extract.g4.tif" \
+	    "$FIXTURES/good/business-household.rgb-jpeg.tif" >/dev/null 2>&1
+	B ingest --profile "$T/b-profile.conf" "$FIXTURES/good/decision.grey-lzw.tif" \
+	    "$FIXTURES/good/building-permit.grey.png" >/dev/null 2>&1
+	A register import "$FIXTURES/register/register.csv" >/dev/null 2>&1
+	B register import "$FIXTURES/register/register.csv" >/dev/null 2>&1
+	A report --json >"$T/a-report.json"
+	B report --json >"$T/b-report.json"
+}
+A() { SOHOA_CONF=$T/a.conf SOHOA_DATA=$T/a sohoa "$@"; }
+B() { SOHOA_CONF=$T/b.conf SOHOA_DATA=$T/b sohoa "$@"; }
+
 trap 'st=$?; kill -9 ${DPID:-} ${WPID:-} 2>/dev/null; stop_pg immediate; end_checks || st=1; daemon_log_tail; web_log_tail; rm -rf "$T"; exit $st' EXIT
 
 # has_records NAME N: exactly N records have this source name (for wait_for,
